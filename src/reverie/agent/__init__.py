@@ -1,0 +1,26 @@
+"""The agent loop and what it returns."""
+
+from reverie.agent.agent import DEFAULT_MAX_STEPS, Agent, AgentStream
+from reverie.agent.events import AgentEvent, RunFinish, StepFinish, StepStart
+from reverie.agent.prepare import StepContext, StepPlan
+from reverie.agent.result import RunResult, Step, StopReason
+from reverie.agent.stop import finish_reason_is, has_tool_call, step_count_is, token_budget
+
+__all__ = [
+    "DEFAULT_MAX_STEPS",
+    "Agent",
+    "AgentEvent",
+    "AgentStream",
+    "RunFinish",
+    "RunResult",
+    "Step",
+    "StepContext",
+    "StepFinish",
+    "StepPlan",
+    "StepStart",
+    "StopReason",
+    "finish_reason_is",
+    "has_tool_call",
+    "step_count_is",
+    "token_budget",
+]

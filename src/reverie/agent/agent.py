@@ -1,0 +1,420 @@
+"""The agent loop. One step: prepare, call the model, check tool calls, run tools, append
+messages, check stop conditions. ``run`` and ``stream`` share this loop; only the model call
+differs (``generate`` vs ``stream``), so both give the same steps for the same model output.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import aclosing
+from dataclasses import replace
+from typing import Any
+
+from reverie.accumulate import StreamAccumulator
+from reverie.agent.events import AgentEvent, RunFinish, StepFinish, StepStart
+from reverie.agent.execute import RepairToolCall, check_call, repair_json, run_calls
+from reverie.agent.prepare import PrepareStep, StepContext, StepPlan
+from reverie.agent.result import RunResult, Step, StopReason
+from reverie.agent.stop import StopCondition
+from reverie.content import Content, File, Reasoning, Text, ToolCall, ToolResult
+from reverie.messages import (
+    FilePart,
+    Message,
+    Metadata,
+    Part,
+    ReasoningPart,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+    system_message,
+    user_message,
+)
+from reverie.model import Call, ErrorPart, LanguageModel, Response, Settings, ToolChoice
+from reverie.tools.tool import Tool, as_tool
+from reverie.usage import Usage
+
+DEFAULT_MAX_STEPS = 20
+"""A looping model cannot spend forever; raise ``max_steps`` for long tool chains."""
+
+
+class Agent:
+    """A model with a system prompt and tools, run in a loop until it answers.
+
+    >>> agent = Agent("openrouter:moonshotai/kimi-k2-0905", system="Be brief", tools=[weather])
+    >>> result = agent.run_sync("What's the weather in Florence?")
+    >>> result.text
+    """
+
+    def __init__(
+        self,
+        model: str | LanguageModel,
+        *,
+        system: str | None = None,
+        tools: Sequence[Tool | Callable[..., Any]] = (),
+        max_output_tokens: int | None = None,
+        temperature: float | None = None,
+        top_p: float | None = None,
+        top_k: int | None = None,
+        presence_penalty: float | None = None,
+        frequency_penalty: float | None = None,
+        stop_sequences: Sequence[str] = (),
+        seed: int | None = None,
+        tool_choice: ToolChoice | None = None,
+        active_tools: Sequence[str] | None = None,
+        stop_when: StopCondition | Sequence[StopCondition] = (),
+        max_steps: int = DEFAULT_MAX_STEPS,
+        prepare_step: PrepareStep | None = None,
+        repair_tool_call: RepairToolCall | None = repair_json,
+        provider_options: Metadata | None = None,
+        headers: dict[str, str] | None = None,
+        max_concurrency: int = 8,
+    ) -> None:
+        if isinstance(model, str):
+            from reverie.providers.registry import resolve_model
+
+            model = resolve_model(model)
+        self.model: LanguageModel = model
+        self.system = system
+        self.tools: list[Tool] = [as_tool(t) for t in tools]
+        self.settings = Settings(
+            max_output_tokens=max_output_tokens,
+            temperature=temperature,
+            top_p=top_p,
+            top_k=top_k,
+            presence_penalty=presence_penalty,
+            frequency_penalty=frequency_penalty,
+            stop_sequences=tuple(stop_sequences),
+            seed=seed,
+        )
+        self.tool_choice = tool_choice
+        self.active_tools = None if active_tools is None else tuple(active_tools)
+        self.stop_when: tuple[StopCondition, ...] = (
+            (stop_when,) if callable(stop_when) else tuple(stop_when)
+        )
+        self.max_steps = max_steps
+        self.prepare_step = prepare_step
+        self.repair_tool_call = repair_tool_call
+        self.provider_options: Metadata = dict(provider_options or {})
+        self.headers = dict(headers or {})
+        self.max_concurrency = max_concurrency
+
+    async def run(
+        self,
+        prompt: str | None = None,
+        *,
+        messages: Sequence[Message] = (),
+        files: Sequence[FilePart] = (),
+        settings: Settings | None = None,
+        provider_options: Metadata | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> RunResult:
+        """Run to the end and return every step; limits end the run, they never raise."""
+        events = self._loop(
+            prompt, messages, files, settings, provider_options, headers, streaming=False
+        )
+        async with aclosing(events):
+            async for event in events:
+                if isinstance(event, RunFinish):
+                    return event.result
+        raise AssertionError("the agent loop ended without a result")
+
+    def run_sync(
+        self,
+        prompt: str | None = None,
+        *,
+        messages: Sequence[Message] = (),
+        files: Sequence[FilePart] = (),
+        settings: Settings | None = None,
+        provider_options: Metadata | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> RunResult:
+        """:meth:`run` for scripts: starts an event loop, so not for use inside one."""
+        return asyncio.run(
+            self.run(
+                prompt,
+                messages=messages,
+                files=files,
+                settings=settings,
+                provider_options=provider_options,
+                headers=headers,
+            )
+        )
+
+    def stream(
+        self,
+        prompt: str | None = None,
+        *,
+        messages: Sequence[Message] = (),
+        files: Sequence[FilePart] = (),
+        settings: Settings | None = None,
+        provider_options: Metadata | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> AgentStream:
+        """Run while streaming: ``async for event in agent.stream(...)``; then ``.result``."""
+        return AgentStream(
+            self._loop(prompt, messages, files, settings, provider_options, headers, streaming=True)
+        )
+
+    async def _loop(
+        self,
+        prompt: str | None,
+        messages: Sequence[Message],
+        files: Sequence[FilePart],
+        settings: Settings | None,
+        provider_options: Metadata | None,
+        headers: dict[str, str] | None,
+        *,
+        streaming: bool,
+    ) -> AsyncIterator[AgentEvent]:
+        history = list(messages)
+        if prompt is not None:
+            history.append(user_message(prompt, files))
+        base_settings = merge_settings(self.settings, settings)
+        base_options = merge_options(self.provider_options, provider_options)
+        call_headers = {**self.headers, **(headers or {})}
+        steps: list[Step] = []
+
+        while True:
+            number = len(steps) + 1
+            model, call, tools = await self._prepare(
+                number, steps, history, base_settings, base_options, call_headers
+            )
+            yield StepStart(number)
+
+            if streaming:
+                accumulator = StreamAccumulator()
+                async with aclosing(aiter_parts(model, call)) as parts:
+                    async for part in parts:
+                        if isinstance(part, ErrorPart):
+                            raise part.error
+                        accumulator.add(part)
+                        yield part
+                response = accumulator.response()
+            else:
+                response = await model.generate(call)
+
+            content: list[Content] = []
+            checked: list[tuple[ToolCall, Any]] = []
+            for item in response.content:
+                if isinstance(item, ToolCall) and not item.provider_executed:
+                    item, args = await check_call(item, tools, self.repair_tool_call)
+                    checked.append((item, args))
+                content.append(item)
+            results = await run_calls(checked, tools, self.max_concurrency) if checked else []
+            for tool_result in results:
+                yield tool_result
+
+            step_messages = to_messages(content, results)
+            history.extend(step_messages)
+            step = make_step(number, response, content, results, step_messages, model)
+            steps.append(step)
+            yield StepFinish(step)
+
+            reason = self._stop_reason(steps, bool(checked))
+            if reason is not None:
+                usage = sum((s.usage for s in steps), Usage())
+                yield RunFinish(
+                    RunResult(steps=steps, messages=history, stop_reason=reason, usage=usage)
+                )
+                return
+
+    async def _prepare(
+        self,
+        number: int,
+        steps: Sequence[Step],
+        history: Sequence[Message],
+        settings: Settings,
+        options: Metadata,
+        headers: dict[str, str],
+    ) -> tuple[LanguageModel, Call, dict[str, Tool]]:
+        model = self.model
+        sent = [system_message(self.system), *history] if self.system else list(history)
+        tools = self.tools
+        active = self.active_tools
+        tool_choice = self.tool_choice
+        if self.prepare_step is not None:
+            context = StepContext(
+                number=number,
+                steps=tuple(steps),
+                messages=tuple(sent),
+                model=model,
+                tools=tuple(tools),
+                tool_choice=tool_choice,
+                settings=settings,
+            )
+            plan = self.prepare_step(context)
+            if inspect.isawaitable(plan):
+                plan = await plan
+            if plan is not None:
+                assert isinstance(plan, StepPlan)
+                model = plan.model or model
+                if plan.messages is not None:
+                    sent = list(plan.messages)
+                if plan.system is not None:
+                    sent = [system_message(plan.system), *(m for m in sent if m.role != "system")]
+                if plan.tools is not None:
+                    tools = [as_tool(t) for t in plan.tools]
+                if plan.active_tools is not None:
+                    active = tuple(plan.active_tools)
+                if plan.tool_choice is not None:
+                    tool_choice = plan.tool_choice
+                settings = merge_settings(settings, plan.settings)
+                options = merge_options(options, plan.provider_options)
+        offered = {t.name: t for t in tools if active is None or t.name in active}
+        call = Call(
+            prompt=sent,
+            tools=[t.spec for t in offered.values()],
+            tool_choice=tool_choice if offered else None,
+            settings=settings,
+            provider_options=options,
+            headers=headers,
+        )
+        return model, call, offered
+
+    def _stop_reason(self, steps: Sequence[Step], ran_tools: bool) -> StopReason | None:
+        if not ran_tools:
+            return StopReason.DONE
+        if any(condition(steps) for condition in self.stop_when):
+            return StopReason.STOP_CONDITION
+        if len(steps) >= self.max_steps:
+            return StopReason.STEP_LIMIT
+        return None
+
+
+class AgentStream:
+    """The events of a streamed run; ``result`` is set once the last event has been read.
+
+    Leaving the ``async for`` early closes the model's HTTP stream.
+    """
+
+    def __init__(self, events: AsyncIterator[AgentEvent]) -> None:
+        self._events = events
+        self._result: RunResult | None = None
+
+    def __aiter__(self) -> AgentStream:
+        return self
+
+    async def __anext__(self) -> AgentEvent:
+        event = await self._events.__anext__()
+        if isinstance(event, RunFinish):
+            self._result = event.result
+        return event
+
+    async def aclose(self) -> None:
+        aclose = getattr(self._events, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+    async def __aenter__(self) -> AgentStream:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    @property
+    def result(self) -> RunResult:
+        if self._result is None:
+            raise RuntimeError("the stream has not finished: read all its events first")
+        return self._result
+
+    async def collect(self) -> RunResult:
+        """Read the remaining events and return the result."""
+        async for _ in self:
+            pass
+        return self.result
+
+
+async def aiter_parts(model: LanguageModel, call: Call) -> AsyncIterator[Any]:
+    """The model's stream as an async generator we can close deterministically."""
+    stream = model.stream(call)
+    try:
+        async for part in stream:
+            yield part
+    finally:
+        aclose = getattr(stream, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+def to_messages(content: Sequence[Content], results: Sequence[ToolResult]) -> list[Message]:
+    """A step's content as conversation messages: the assistant turn, then the tool turn."""
+    parts: list[Part] = []
+    for item in content:
+        if isinstance(item, Text):
+            parts.append(TextPart(text=item.text, provider_options=item.provider_metadata))
+        elif isinstance(item, Reasoning):
+            parts.append(ReasoningPart(text=item.text, provider_options=item.provider_metadata))
+        elif isinstance(item, File):
+            parts.append(FilePart(data=item.data, media_type=item.media_type))
+        elif isinstance(item, ToolCall):
+            parts.append(
+                ToolCallPart(
+                    tool_call_id=item.tool_call_id,
+                    tool_name=item.tool_name,
+                    input=item.input,
+                    provider_executed=item.provider_executed,
+                    provider_options=item.provider_metadata,
+                )
+            )
+        elif isinstance(item, ToolResult) and item.provider_executed:
+            parts.append(_result_part(item))
+    out: list[Message] = []
+    if parts:
+        out.append(Message(role="assistant", content=tuple(parts)))
+    if results:
+        out.append(Message(role="tool", content=tuple(_result_part(r) for r in results)))
+    return out
+
+
+def _result_part(result: ToolResult) -> ToolResultPart:
+    return ToolResultPart(
+        tool_call_id=result.tool_call_id,
+        tool_name=result.tool_name,
+        output=result.output,
+        provider_executed=result.provider_executed,
+        provider_options=result.provider_metadata,
+    )
+
+
+def make_step(
+    number: int,
+    response: Response,
+    content: list[Content],
+    results: list[ToolResult],
+    messages: list[Message],
+    model: LanguageModel,
+) -> Step:
+    return Step(
+        number=number,
+        content=[*content, *results],
+        messages=messages,
+        finish_reason=response.finish_reason,
+        usage=response.usage,
+        warnings=list(response.warnings),
+        provider_metadata=response.provider_metadata,
+        model=f"{model.provider}:{model.model_id}",
+    )
+
+
+def merge_settings(base: Settings, override: Settings | None) -> Settings:
+    """``override``'s set fields win over ``base``."""
+    if override is None:
+        return base
+    changes = {
+        name: getattr(override, name)
+        for name in Settings.__dataclass_fields__
+        if getattr(override, name) not in (None, ())
+    }
+    return replace(base, **changes)
+
+
+def merge_options(base: Metadata, override: Metadata | None) -> Metadata:
+    """Merged per provider namespace; ``override``'s keys win."""
+    if not override:
+        return base
+    merged = {ns: dict(values) for ns, values in base.items()}
+    for ns, values in override.items():
+        merged[ns] = {**merged.get(ns, {}), **values}
+    return merged

@@ -1,0 +1,33 @@
+"""Events of a streamed agent run, on top of the model's own stream parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from reverie.agent.result import RunResult, Step
+from reverie.content import ToolResult
+from reverie.model import StreamPart
+
+
+@dataclass(frozen=True, slots=True)
+class StepStart:
+    number: int
+    type: Literal["step-start"] = "step-start"
+
+
+@dataclass(frozen=True, slots=True)
+class StepFinish:
+    step: Step
+    type: Literal["step-finish"] = "step-finish"
+
+
+@dataclass(frozen=True, slots=True)
+class RunFinish:
+    result: RunResult
+    type: Literal["run-finish"] = "run-finish"
+
+
+AgentEvent = StreamPart | StepStart | ToolResult | StepFinish | RunFinish
+"""Model stream parts (text, reasoning and tool-input deltas, tool calls, finish), the
+results of tools as they run, and step and run boundaries."""

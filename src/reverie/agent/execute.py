@@ -1,0 +1,123 @@
+"""Checking the model's tool calls and running the tools.
+
+Nothing here raises because of a tool: unknown tools, bad input and exceptions all become
+error results that go back to the model, so it can correct itself.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+import anyio
+
+from reverie.content import ToolCall, ToolResult
+from reverie.errors import ToolInputError
+from reverie.messages import ErrorOutput
+from reverie.tools.tool import Tool, ToolContext
+
+RepairToolCall = Callable[
+    [ToolCall, "Tool | None", Exception], "ToolCall | None | Awaitable[ToolCall | None]"
+]
+"""Given an invalid call, the tool (``None`` if unknown) and the error, return a fixed call
+or ``None`` to give up."""
+
+
+def repair_json(call: ToolCall, tool: Tool | None, error: Exception) -> ToolCall | None:
+    """The default repair: fix broken JSON (missing quotes, trailing commas, truncation)."""
+    if tool is None:
+        return None
+    from json_repair import repair_json as repair
+
+    fixed = repair(call.input or "{}")
+    if not isinstance(fixed, str) or fixed == call.input:
+        return None
+    return replace(call, input=fixed)
+
+
+async def check_call(
+    call: ToolCall, tools: Mapping[str, Tool], repair: RepairToolCall | None
+) -> tuple[ToolCall, Any]:
+    """Validate ``call``; returns the call (repaired or marked invalid) and the parsed input."""
+    tool = tools.get(call.tool_name)
+    error: Exception
+    if tool is None:
+        error = ToolInputError(f"tool {call.tool_name!r} not found")
+    else:
+        try:
+            return call, tool.validate(call.input)
+        except ToolInputError as exc:
+            error = exc
+    if repair is not None:
+        fixed = repair(call, tool, error)
+        if inspect.isawaitable(fixed):
+            fixed = await fixed
+        if fixed is not None:
+            fixed_tool = tools.get(fixed.tool_name)
+            if fixed_tool is not None:
+                try:
+                    return fixed, fixed_tool.validate(fixed.input)
+                except ToolInputError as exc:
+                    error = exc
+    return replace(call, invalid=True, error=str(error)), None
+
+
+async def run_calls(
+    checked: Sequence[tuple[ToolCall, Any]], tools: Mapping[str, Tool], max_concurrency: int
+) -> list[ToolResult]:
+    """Run the valid calls; results come back in call order whatever order they finish in.
+
+    Consecutive calls to tools marked ``parallel`` run together (at most ``max_concurrency``
+    at once); any other tool runs alone, after the calls before it.
+    """
+    results: list[ToolResult | None] = [None] * len(checked)
+    limiter = anyio.CapacityLimiter(max(1, max_concurrency))
+
+    async def run_one(index: int) -> None:
+        call, args = checked[index]
+        async with limiter:
+            results[index] = await _run(call, args, tools)
+
+    batch: list[int] = []
+    for index, (call, _) in enumerate(checked):
+        tool = tools.get(call.tool_name)
+        if not call.invalid and tool is not None and tool.parallel:
+            batch.append(index)
+            continue
+        await _run_batch(batch, run_one)
+        batch = []
+        await run_one(index)
+    await _run_batch(batch, run_one)
+    return [r for r in results if r is not None]
+
+
+async def _run_batch(batch: list[int], run_one: Callable[[int], Awaitable[None]]) -> None:
+    if len(batch) == 1:
+        await run_one(batch[0])
+    elif batch:
+        async with anyio.create_task_group() as group:
+            for index in batch:
+                group.start_soon(run_one, index)
+
+
+async def _run(call: ToolCall, args: Any, tools: Mapping[str, Tool]) -> ToolResult:
+    tool = tools.get(call.tool_name)
+    if call.invalid or tool is None:
+        message = f"Invalid tool call {call.tool_name!r}: {call.error}"
+        return ToolResult(
+            tool_call_id=call.tool_call_id,
+            tool_name=call.tool_name,
+            input=call.input,
+            output=ErrorOutput(message=message),
+        )
+    context = ToolContext(tool_call_id=call.tool_call_id, tool_name=call.tool_name)
+    output, metadata = await tool.run(args, context)
+    return ToolResult(
+        tool_call_id=call.tool_call_id,
+        tool_name=call.tool_name,
+        input=call.input,
+        output=output,
+        metadata=metadata,
+    )

@@ -1,0 +1,94 @@
+"""What an agent run returns: every step, the conversation, the final answer and why it stopped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from reverie.content import Content, ToolCall, ToolResult, text_of
+from reverie.finish_reason import FinishReason
+from reverie.messages import Message, Metadata
+from reverie.model import Response
+from reverie.usage import Usage
+from reverie.warning import CallWarning
+
+
+class StopReason(StrEnum):
+    DONE = "done"
+    """The model answered without asking for a tool."""
+    STOP_CONDITION = "stop-condition"
+    """One of the run's stop conditions held after a step."""
+    STEP_LIMIT = "step-limit"
+    """The run reached ``max_steps``."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Step:
+    """One model call and the tools it led to.
+
+    ``content`` is what the model produced followed by the results of the tools we ran;
+    ``messages`` are the messages the step added (the assistant message, then the tool one).
+    """
+
+    number: int
+    content: list[Content]
+    messages: list[Message]
+    finish_reason: FinishReason
+    usage: Usage = field(default_factory=Usage)
+    warnings: list[CallWarning] = field(default_factory=list)
+    provider_metadata: Metadata = field(default_factory=dict)
+    model: str = ""
+
+    @property
+    def text(self) -> str:
+        return text_of(self.content)
+
+    @property
+    def tool_calls(self) -> list[ToolCall]:
+        return [c for c in self.content if isinstance(c, ToolCall)]
+
+    @property
+    def tool_results(self) -> list[ToolResult]:
+        return [c for c in self.content if isinstance(c, ToolResult)]
+
+    @property
+    def response(self) -> Response:
+        """The model's own part of the step, as the provider returned it."""
+        return Response(
+            content=[c for c in self.content if not _ran_locally(c)],
+            finish_reason=self.finish_reason,
+            usage=self.usage,
+            provider_metadata=self.provider_metadata,
+            warnings=self.warnings,
+            model_id=self.model,
+        )
+
+
+def _ran_locally(item: Content) -> bool:
+    return isinstance(item, ToolResult) and not item.provider_executed
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunResult:
+    """The outcome of :meth:`Agent.run`.
+
+    ``messages`` is the whole conversation without system prompt: the input messages and
+    every step's messages, ready to pass back as ``messages=`` to continue it.
+    """
+
+    steps: list[Step]
+    messages: list[Message]
+    stop_reason: StopReason
+    usage: Usage
+
+    @property
+    def response(self) -> Response:
+        """The response of the last step with text (or of the last step if none has any)."""
+        for step in reversed(self.steps):
+            if step.text.strip():
+                return step.response
+        return self.steps[-1].response
+
+    @property
+    def text(self) -> str:
+        return self.response.text

@@ -1,0 +1,50 @@
+"""Every exception reverie raises, in one place."""
+
+from __future__ import annotations
+
+
+class ReverieError(Exception):
+    """Base class of all reverie errors."""
+
+
+class ConfigurationError(ReverieError):
+    """The library was set up wrongly: unknown provider, missing API key, bad model string."""
+
+
+class ProviderError(ReverieError):
+    """A provider answered with an error, or with something we could not understand.
+
+    ``status`` is the HTTP status when there was one. ``body`` is the provider's error
+    text, already free of request headers, so it never carries credentials.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str = "",
+        status: int | None = None,
+        body: str | None = None,
+        retryable: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.provider = provider
+        self.status = status
+        self.body = body
+        self.retryable = retryable
+
+
+class StreamError(ProviderError):
+    """A stream failed mid-way: an in-band error event, or it ended without its terminal signal."""
+
+
+class ToolError(ReverieError):
+    """Raise inside a tool to send ``str(error)`` back to the model as an error result."""
+
+
+class ToolInputError(ReverieError):
+    """A tool call's input could not be parsed or did not validate against the tool's schema."""
+
+
+class StructuredOutputError(ReverieError):
+    """The model's output did not validate against the requested schema."""

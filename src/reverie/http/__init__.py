@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by providers: client construction and stream parsing."""

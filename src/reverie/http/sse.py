@@ -1,0 +1,38 @@
+"""Server-sent events: bytes in, (event, data) pairs out.
+
+Kept allocation-light: one str per line from httpx, one joined str per event. Comment
+lines (OpenRouter's ``: OPENROUTER PROCESSING`` keep-alives) and unknown fields are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSentEvent:
+    event: str
+    data: str
+
+
+async def iter_sse(lines: AsyncIterator[str]) -> AsyncIterator[ServerSentEvent]:
+    event = ""
+    data: list[str] = []
+    async for line in lines:
+        if not line:
+            if data:
+                yield ServerSentEvent(event or "message", "\n".join(data))
+            event, data = "", []
+            continue
+        if line[0] == ":":
+            continue
+        name, _, value = line.partition(":")
+        if value[:1] == " ":
+            value = value[1:]
+        if name == "data":
+            data.append(value)
+        elif name == "event":
+            event = value
+    if data:  # a final event without its blank line still counts
+        yield ServerSentEvent(event or "message", "\n".join(data))

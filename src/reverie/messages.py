@@ -1,0 +1,120 @@
+"""Conversation messages: what goes into a model call.
+
+Messages are plain frozen data. Each part may carry ``provider_options``: a mapping of
+provider namespace (``"openai"``, ``"openrouter"``, ``"anthropic"`` …) to JSON-able options.
+Metadata a provider returned on a response part comes back here unchanged, so the next
+request can replay it (reasoning signatures, encrypted reasoning, item ids).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Metadata = dict[str, dict[str, Any]]
+"""Provider namespace → JSON-able values."""
+
+Role = Literal["system", "user", "assistant", "tool"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TextPart:
+    text: str
+    provider_options: Metadata = field(default_factory=dict)
+    type: Literal["text"] = "text"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FilePart:
+    """A file given to the model: raw bytes, or a URL string the provider fetches itself."""
+
+    data: bytes | str
+    media_type: str
+    filename: str | None = None
+    provider_options: Metadata = field(default_factory=dict)
+    type: Literal["file"] = "file"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReasoningPart:
+    text: str
+    provider_options: Metadata = field(default_factory=dict)
+    type: Literal["reasoning"] = "reasoning"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ToolCallPart:
+    """A tool call the assistant made; ``input`` is the JSON text the model produced."""
+
+    tool_call_id: str
+    tool_name: str
+    input: str
+    provider_executed: bool = False
+    provider_options: Metadata = field(default_factory=dict)
+    type: Literal["tool-call"] = "tool-call"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TextOutput:
+    text: str
+    type: Literal["text"] = "text"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ErrorOutput:
+    """The tool failed; ``message`` is what the model is told."""
+
+    message: str
+    type: Literal["error"] = "error"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MediaOutput:
+    """Binary output such as a screenshot, base64-encoded as most wire formats want it."""
+
+    data: str
+    media_type: str
+    text: str | None = None
+    type: Literal["media"] = "media"
+
+
+ToolOutput = TextOutput | ErrorOutput | MediaOutput
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ToolResultPart:
+    tool_call_id: str
+    tool_name: str
+    output: ToolOutput
+    provider_executed: bool = False
+    provider_options: Metadata = field(default_factory=dict)
+    type: Literal["tool-result"] = "tool-result"
+
+
+Part = TextPart | FilePart | ReasoningPart | ToolCallPart | ToolResultPart
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Message:
+    role: Role
+    content: tuple[Part, ...]
+    provider_options: Metadata = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The text parts joined, for display and simple checks."""
+        return "".join(p.text for p in self.content if isinstance(p, TextPart))
+
+
+def system_message(text: str) -> Message:
+    return Message(role="system", content=(TextPart(text=text),))
+
+
+def user_message(text: str, files: Sequence[FilePart] = ()) -> Message:
+    """A user turn: the text first, then any attached files, as providers expect."""
+    return Message(role="user", content=(TextPart(text=text), *files))
+
+
+def assistant_message(text: str) -> Message:
+    return Message(role="assistant", content=(TextPart(text=text),))

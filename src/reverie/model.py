@@ -1,0 +1,212 @@
+"""The provider contract: one call in, a response or a stream of typed parts out.
+
+Every provider implements :class:`LanguageModel`. Nothing above this line sees a wire
+format; nothing below it knows that agents exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from reverie.content import Content, Source, ToolCall
+from reverie.finish_reason import FinishReason
+from reverie.messages import Message, Metadata
+from reverie.usage import Usage
+from reverie.warning import CallWarning
+
+ToolChoice = str
+"""``"auto"``, ``"none"``, ``"required"``, or the name of the one tool the model must call."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """Sampling settings. ``None`` means "not set": the provider's default applies."""
+
+    max_output_tokens: int | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    stop_sequences: tuple[str, ...] = ()
+    seed: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FunctionTool:
+    """A tool as the model sees it: a name, a description and a JSON schema for its input."""
+
+    name: str
+    description: str
+    input_schema: Mapping[str, Any]
+    strict: bool = False
+    provider_options: Metadata = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProviderTool:
+    """A tool the provider defines and usually runs itself (web search, computer use).
+
+    ``id`` is ``"<provider>.<tool type>"``, for example ``"anthropic.web_search_20250305"``.
+    """
+
+    id: str
+    name: str
+    args: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResponseFormat:
+    """Ask for JSON output matching ``schema`` (structured output)."""
+
+    schema: Mapping[str, Any]
+    name: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Call:
+    """Everything one model request needs. ``prompt`` includes system messages."""
+
+    prompt: Sequence[Message]
+    tools: Sequence[FunctionTool | ProviderTool] = ()
+    tool_choice: ToolChoice | None = None
+    settings: Settings = field(default_factory=Settings)
+    response_format: ResponseFormat | None = None
+    provider_options: Metadata = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Response:
+    content: list[Content]
+    finish_reason: FinishReason
+    usage: Usage = field(default_factory=Usage)
+    provider_metadata: Metadata = field(default_factory=dict)
+    warnings: list[CallWarning] = field(default_factory=list)
+    model_id: str = ""
+
+    @property
+    def text(self) -> str:
+        from reverie.content import text_of
+
+        return text_of(self.content)
+
+
+# Stream parts. Text, reasoning and tool input are framed start/delta/end by ``id``; complete
+# tool calls and sources arrive whole; a stream ends with exactly one Finish or ErrorPart.
+
+
+@dataclass(frozen=True, slots=True)
+class TextStart:
+    id: str
+    type: Literal["text-start"] = "text-start"
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    id: str
+    delta: str
+    type: Literal["text-delta"] = "text-delta"
+
+
+@dataclass(frozen=True, slots=True)
+class TextEnd:
+    id: str
+    type: Literal["text-end"] = "text-end"
+
+
+@dataclass(frozen=True, slots=True)
+class ReasoningStart:
+    id: str
+    provider_metadata: Metadata = field(default_factory=dict)
+    type: Literal["reasoning-start"] = "reasoning-start"
+
+
+@dataclass(frozen=True, slots=True)
+class ReasoningDelta:
+    id: str
+    delta: str
+    type: Literal["reasoning-delta"] = "reasoning-delta"
+
+
+@dataclass(frozen=True, slots=True)
+class ReasoningEnd:
+    """Closes a reasoning block; its metadata (signatures arrive last) replaces the start's."""
+
+    id: str
+    provider_metadata: Metadata = field(default_factory=dict)
+    type: Literal["reasoning-end"] = "reasoning-end"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolInputStart:
+    id: str
+    tool_name: str
+    provider_executed: bool = False
+    type: Literal["tool-input-start"] = "tool-input-start"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolInputDelta:
+    id: str
+    delta: str
+    type: Literal["tool-input-delta"] = "tool-input-delta"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolInputEnd:
+    id: str
+    type: Literal["tool-input-end"] = "tool-input-end"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finish:
+    finish_reason: FinishReason
+    usage: Usage = field(default_factory=Usage)
+    provider_metadata: Metadata = field(default_factory=dict)
+    warnings: list[CallWarning] = field(default_factory=list)
+    model_id: str = ""
+    type: Literal["finish"] = "finish"
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorPart:
+    error: Exception
+    type: Literal["error"] = "error"
+
+
+StreamPart = (
+    TextStart
+    | TextDelta
+    | TextEnd
+    | ReasoningStart
+    | ReasoningDelta
+    | ReasoningEnd
+    | ToolInputStart
+    | ToolInputDelta
+    | ToolInputEnd
+    | ToolCall
+    | Source
+    | Finish
+    | ErrorPart
+)
+
+
+@runtime_checkable
+class LanguageModel(Protocol):
+    """A model of some provider. Implementations are cheap to create and safe to share."""
+
+    @property
+    def provider(self) -> str: ...
+
+    @property
+    def model_id(self) -> str: ...
+
+    async def generate(self, call: Call) -> Response: ...
+
+    def stream(self, call: Call) -> AsyncIterator[StreamPart]:
+        """Stream the answer. Closing the iterator early closes the HTTP response."""
+        ...

@@ -1,0 +1,1 @@
+"""Provider implementations; ``reverie.providers.registry`` resolves ``"provider:model"``."""

@@ -1,0 +1,137 @@
+"""The hooks that specialise the shared chat-completions code for one provider.
+
+OpenAI itself is the base class. OpenRouter, OpenAI-compatible endpoints, Azure and other
+gateways subclass it and override only where their wire differs: where reasoning lives,
+which extra body fields they take, how the output-token limit is named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from reverie.content import Reasoning
+from reverie.messages import Metadata, ReasoningPart
+from reverie.model import Call, ReasoningDelta, ReasoningEnd, ReasoningStart, StreamPart
+from reverie.warning import CallWarning
+
+REASONING_ID = "reasoning-0"
+
+
+class ReasoningStream:
+    """Turns reasoning found in stream deltas into framed reasoning parts.
+
+    The base version reads no reasoning (OpenAI's chat API exposes none).
+    """
+
+    def feed(self, delta: dict[str, Any]) -> list[StreamPart]:
+        return []
+
+    def close(self) -> list[StreamPart]:
+        return []
+
+
+class TextReasoningStream(ReasoningStream):
+    """Reasoning that arrives as plain text in one delta field (``reasoning_content``…)."""
+
+    def __init__(self, fields: Sequence[str]) -> None:
+        self._fields = fields
+        self._open = False
+
+    def feed(self, delta: dict[str, Any]) -> list[StreamPart]:
+        for name in self._fields:
+            text = delta.get(name)
+            if isinstance(text, str) and text:
+                parts: list[StreamPart] = []
+                if not self._open:
+                    self._open = True
+                    parts.append(ReasoningStart(REASONING_ID))
+                parts.append(ReasoningDelta(REASONING_ID, text))
+                return parts
+        return []
+
+    def close(self) -> list[StreamPart]:
+        if not self._open:
+            return []
+        self._open = False
+        return [ReasoningEnd(REASONING_ID)]
+
+
+class ChatDialect:
+    """OpenAI chat completions as OpenAI speaks it."""
+
+    provider = "openai"
+    options_namespace = "openai"
+    default_base_url = "https://api.openai.com/v1"
+    api_key_env: tuple[str, ...] = ("OPENAI_API_KEY",)
+
+    def uses_max_completion_tokens(self, model_id: str) -> bool:
+        return is_reasoning_model(model_id)
+
+    def rejects_sampling(self, model_id: str) -> bool:
+        """Reasoning models refuse temperature, top_p and penalties."""
+        return is_reasoning_model(model_id)
+
+    def apply_options(
+        self, body: dict[str, Any], options: dict[str, Any], call: Call
+    ) -> list[CallWarning]:
+        """Copy this provider's options (``call.provider_options[namespace]``) into ``body``."""
+        return copy_known_options(body, options, OPENAI_OPTION_FIELDS, self.options_namespace)
+
+    def extend_body(self, body: dict[str, Any], call: Call, stream: bool) -> None:
+        """Fields every request of this provider carries."""
+
+    def reasoning_from_message(self, message: dict[str, Any]) -> list[Reasoning]:
+        return []
+
+    def reasoning_stream(self) -> ReasoningStream:
+        return ReasoningStream()
+
+    def assistant_reasoning(self, parts: Sequence[ReasoningPart]) -> dict[str, Any]:
+        """Fields that replay earlier reasoning on an assistant message."""
+        return {}
+
+    def response_metadata(self, response: dict[str, Any]) -> Metadata:
+        return {}
+
+
+OPENAI_OPTION_FIELDS = (
+    "reasoning_effort",
+    "parallel_tool_calls",
+    "user",
+    "service_tier",
+    "store",
+    "metadata",
+    "logit_bias",
+    "logprobs",
+    "top_logprobs",
+    "prediction",
+    "verbosity",
+    "prompt_cache_key",
+    "safety_identifier",
+)
+
+
+def copy_known_options(
+    body: dict[str, Any], options: dict[str, Any], known: Sequence[str], namespace: str
+) -> list[CallWarning]:
+    warnings: list[CallWarning] = []
+    for key, value in options.items():
+        if key in known:
+            body[key] = value
+        else:
+            warnings.append(
+                CallWarning(
+                    kind="unsupported-setting",
+                    setting=f"{namespace}.{key}",
+                    message=f"unknown {namespace} option {key!r} was not sent",
+                )
+            )
+    return warnings
+
+
+def is_reasoning_model(model_id: str) -> bool:
+    name = model_id.rsplit("/", 1)[-1]
+    if name.startswith("gpt-5"):
+        return not name.startswith("gpt-5-chat")
+    return name.startswith(("o1", "o3", "o4"))

@@ -1,0 +1,158 @@
+"""The chat-completions language model, shared by every provider that speaks it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import httpx
+
+from reverie.errors import ProviderError, StreamError
+from reverie.http.client import default_client, status_error
+from reverie.http.sse import iter_sse
+from reverie.model import Call, ErrorPart, Response, StreamPart
+from reverie.providers.openai_chat.dialect import ChatDialect
+from reverie.providers.openai_chat.request import build_body
+from reverie.providers.openai_chat.response import parse_response
+from reverie.providers.openai_chat.stream import ChatStreamParser
+
+
+class ChatModel:
+    """A model behind a chat-completions endpoint, specialised by a :class:`ChatDialect`."""
+
+    def __init__(
+        self,
+        model_id: str,
+        *,
+        dialect: ChatDialect,
+        base_url: str,
+        api_key: str | None,
+        client: httpx.AsyncClient | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self._model_id = model_id
+        self._dialect = dialect
+        self._url = base_url.rstrip("/") + "/chat/completions"
+        self._client = client
+        self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if api_key:
+            self._headers["Authorization"] = f"Bearer {api_key}"
+        self._headers.update(headers or {})
+
+    @property
+    def provider(self) -> str:
+        return self._dialect.provider
+
+    @property
+    def model_id(self) -> str:
+        return self._model_id
+
+    def __repr__(self) -> str:  # never show the key
+        return f"ChatModel({self.provider}:{self._model_id})"
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = default_client()
+        return self._client
+
+    def _request_headers(self, call: Call) -> dict[str, str]:
+        return {**self._headers, **call.headers} if call.headers else self._headers
+
+    async def generate(self, call: Call) -> Response:
+        body, warnings = build_body(call, self._model_id, self._dialect, stream=False)
+        response = await self._http().post(
+            self._url, content=_dump(body), headers=self._request_headers(call)
+        )
+        text = response.text
+        if response.status_code >= 400:
+            raise status_error(self.provider, response.status_code, text)
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise ProviderError(
+                f"{self.provider}: response is not JSON: {text[:200]!r}", provider=self.provider
+            ) from exc
+        if isinstance(data, dict) and data.get("error") and not data.get("choices"):
+            raise status_error(self.provider, response.status_code, text)
+        return parse_response(data, self._dialect, warnings)
+
+    async def stream(self, call: Call) -> AsyncIterator[StreamPart]:
+        body, warnings = build_body(call, self._model_id, self._dialect, stream=True)
+        parser = ChatStreamParser(self._dialect, warnings)
+        request = self._http().build_request(
+            "POST", self._url, content=_dump(body), headers=self._request_headers(call)
+        )
+        response = await self._http().send(request, stream=True)
+        try:
+            if response.status_code >= 400:
+                await response.aread()
+                yield ErrorPart(status_error(self.provider, response.status_code, response.text))
+                return
+            done = False
+            async for event in iter_sse(response.aiter_lines()):
+                if event.data == "[DONE]":
+                    done = True
+                    break
+                try:
+                    chunk = json.loads(event.data)
+                    parts = parser.feed(chunk)
+                except StreamError as exc:
+                    yield ErrorPart(exc)
+                    return
+                except ValueError:
+                    yield ErrorPart(
+                        StreamError(
+                            f"{self.provider}: malformed stream event: {event.data[:200]!r}",
+                            provider=self.provider,
+                        )
+                    )
+                    return
+                for part in parts:
+                    yield part
+            if not done:
+                yield ErrorPart(
+                    StreamError(
+                        f"{self.provider}: stream ended before [DONE]", provider=self.provider
+                    )
+                )
+                return
+            for part in parser.finish():
+                yield part
+        finally:
+            await response.aclose()
+
+
+def _dump(body: dict[str, Any]) -> bytes:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class ChatProvider:
+    """A provider whose models all speak chat completions through one dialect."""
+
+    name = "openai"
+
+    def __init__(
+        self,
+        dialect: ChatDialect,
+        *,
+        api_key: str | None,
+        base_url: str,
+        headers: Mapping[str, str] | None = None,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self._dialect = dialect
+        self._api_key = api_key
+        self._base_url = base_url
+        self._headers = dict(headers or {})
+        self._client = client
+
+    def model(self, model_id: str) -> ChatModel:
+        return ChatModel(
+            model_id,
+            dialect=self._dialect,
+            base_url=self._base_url,
+            api_key=self._api_key,
+            client=self._client,
+            headers=self._headers,
+        )

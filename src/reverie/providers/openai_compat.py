@@ -1,0 +1,88 @@
+"""Any OpenAI-compatible chat endpoint (``openai-compat:``): vLLM, llama.cpp server, Ollama,
+Groq, DeepSeek, Together…
+
+Reasoning arrives in ``reasoning_content`` (DeepSeek, vLLM) or ``reasoning`` and is replayed
+as ``reasoning_content``. ``extra_body`` in the ``openai-compat`` options is merged into the
+request as it is, for server-specific fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import httpx
+
+from reverie.content import Reasoning
+from reverie.errors import ConfigurationError
+from reverie.messages import ReasoningPart
+from reverie.model import Call
+from reverie.providers.openai_chat import ChatDialect, ChatProvider
+from reverie.providers.openai_chat.dialect import (
+    OPENAI_OPTION_FIELDS,
+    ReasoningStream,
+    TextReasoningStream,
+    copy_known_options,
+    is_reasoning_model,
+)
+from reverie.warning import CallWarning
+
+_REASONING_FIELDS = ("reasoning_content", "reasoning")
+
+
+class CompatDialect(ChatDialect):
+    provider = "openai-compat"
+    options_namespace = "openai-compat"
+    api_key_env = ("OPENAI_COMPAT_API_KEY",)
+
+    def uses_max_completion_tokens(self, model_id: str) -> bool:
+        return model_id.startswith("openai/gpt-") or is_reasoning_model(model_id)
+
+    def rejects_sampling(self, model_id: str) -> bool:
+        return False  # the server decides; many compatible servers accept everything
+
+    def apply_options(
+        self, body: dict[str, Any], options: dict[str, Any], call: Call
+    ) -> list[CallWarning]:
+        extra = options.pop("extra_body", None)
+        warnings = copy_known_options(body, options, OPENAI_OPTION_FIELDS, self.options_namespace)
+        if isinstance(extra, dict):
+            body.update(extra)
+        return warnings
+
+    def reasoning_from_message(self, message: dict[str, Any]) -> list[Reasoning]:
+        for name in _REASONING_FIELDS:
+            text = message.get(name)
+            if isinstance(text, str) and text:
+                return [Reasoning(text=text)]
+        return []
+
+    def reasoning_stream(self) -> ReasoningStream:
+        return TextReasoningStream(_REASONING_FIELDS)
+
+    def assistant_reasoning(self, parts: Sequence[ReasoningPart]) -> dict[str, Any]:
+        text = "".join(p.text for p in parts)
+        return {"reasoning_content": text} if text else {}
+
+
+class OpenAICompatible(ChatProvider):
+    """A chat-completions server at ``base_url``; ``api_key`` is optional (local servers).
+
+    >>> model = OpenAICompatible(base_url="http://localhost:8080/v1").model("qwen3")
+    """
+
+    name = "openai-compat"
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        if not base_url:
+            raise ConfigurationError("openai-compat: base_url is required")
+        super().__init__(
+            CompatDialect(), api_key=api_key, base_url=base_url, headers=headers, client=client
+        )

@@ -1,0 +1,249 @@
+"""OpenRouter (``openrouter:``): chat completions plus OpenRouter's extras.
+
+Every request asks for ``usage: {include: true}`` so cost comes back. Reasoning arrives as
+``reasoning_details``, whose shape depends on the upstream model family; each reasoning
+part keeps, in its ``openrouter`` metadata, the exact detail to send back on the next turn.
+
+The replay rules reproduce what the recorded conversations show (fantasy's behaviour, which
+upstream providers accepted): one detail per assistant message, taken from the last
+reasoning block; Anthropic blocks keep their signature (and repeat the text as
+``reasoning``); Gemini blocks keep their encrypted data and id; every other block is sent
+back as plain ``reasoning.text`` of format ``unknown``. When streamed, that plain text
+leaves out its first delta, as the recordings do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from reverie.content import Reasoning
+from reverie.messages import Metadata, ReasoningPart
+from reverie.model import Call, ReasoningDelta, ReasoningEnd, ReasoningStart, StreamPart
+from reverie.providers.openai_chat import ChatDialect, ChatProvider
+from reverie.providers.openai_chat.dialect import (
+    OPENAI_OPTION_FIELDS,
+    REASONING_ID,
+    ReasoningStream,
+    copy_known_options,
+)
+from reverie.providers.provider import find_api_key
+from reverie.warning import CallWarning
+
+NAMESPACE = "openrouter"
+
+OPENROUTER_OPTION_FIELDS = (
+    *OPENAI_OPTION_FIELDS,
+    "reasoning",
+    "provider",
+    "models",
+    "route",
+    "transforms",
+    "plugins",
+    "top_a",
+    "min_p",
+    "repetition_penalty",
+)
+
+
+@dataclass(slots=True)
+class _Block:
+    """Reasoning details that share a model family and an index."""
+
+    family: str
+    format: str
+    text: list[str] = field(default_factory=list)
+    replay_text: list[str] = field(default_factory=list)
+    signature: str = ""
+    data: str = ""
+    id: str = ""
+
+    def replay(self) -> dict[str, Any]:
+        if self.family == "anthropic":
+            detail: dict[str, Any] = {"type": "reasoning.text", "format": self.format, "index": 0}
+            detail["text"] = "".join(self.text)
+            if self.signature:
+                detail["signature"] = self.signature
+            return detail
+        if self.family == "google":
+            detail = {"type": "reasoning.encrypted", "format": self.format, "index": 0}
+            if self.data:
+                detail["data"] = self.data
+            if self.id:
+                detail["id"] = self.id
+            return detail
+        detail = {"type": "reasoning.text", "format": "unknown", "index": 0}
+        text = "".join(self.replay_text)
+        if text:
+            detail["text"] = text
+        return detail
+
+
+def _family(fmt: str) -> str:
+    if fmt.startswith("anthropic-claude"):
+        return "anthropic"
+    if fmt.startswith("google-gemini"):
+        return "google"
+    if fmt.startswith(("openai-responses", "xai-responses")):
+        return "responses"
+    return "other"
+
+
+class _Blocks:
+    """Groups reasoning details into blocks, in the order blocks first appear."""
+
+    def __init__(self, *, streaming: bool) -> None:
+        self._streaming = streaming
+        self._by_key: dict[tuple[str, int], _Block] = {}
+        self.order: list[_Block] = []
+
+    def add(self, detail: Mapping[str, Any]) -> str:
+        """Adds one detail; returns the user-visible text it carried."""
+        fmt = str(detail.get("format") or "unknown")
+        family = _family(fmt)
+        index = detail.get("index", 0)
+        key = (family, index if isinstance(index, int) else 0)
+        block = self._by_key.get(key)
+        first = block is None
+        if block is None:
+            block = _Block(family=family, format=fmt)
+            self._by_key[key] = block
+            self.order.append(block)
+        kind = detail.get("type")
+        text = ""
+        if kind == "reasoning.text":
+            text = str(detail.get("text") or "")
+            if detail.get("signature"):
+                block.signature = str(detail["signature"])
+        elif kind == "reasoning.summary":
+            text = str(detail.get("summary") or "")
+        elif kind == "reasoning.encrypted":
+            block.data = str(detail.get("data") or "")
+            if detail.get("id"):
+                block.id = str(detail["id"])
+        if text:
+            block.text.append(text)
+            # Recorded streams replay plain reasoning text without its first delta.
+            if not (self._streaming and first and kind == "reasoning.text" and family == "other"):
+                block.replay_text.append(text)
+        return text
+
+    def metadata(self) -> Metadata:
+        if not self.order:
+            return {}
+        return {NAMESPACE: {"reasoning_detail": self.order[-1].replay()}}
+
+
+class _RouterReasoningStream(ReasoningStream):
+    def __init__(self) -> None:
+        self._blocks = _Blocks(streaming=True)
+        self._open = False
+
+    def feed(self, delta: dict[str, Any]) -> list[StreamPart]:
+        details = delta.get("reasoning_details") or ()
+        if not details:
+            text = delta.get("reasoning")
+            if isinstance(text, str) and text:
+                details = ({"type": "reasoning.text", "text": text, "format": "unknown"},)
+        parts: list[StreamPart] = []
+        for detail in details:
+            if not isinstance(detail, dict):
+                continue
+            if not self._open:
+                self._open = True
+                parts.append(ReasoningStart(REASONING_ID))
+            text = self._blocks.add(detail)
+            if text:
+                parts.append(ReasoningDelta(REASONING_ID, text))
+        return parts
+
+    def close(self) -> list[StreamPart]:
+        if not self._open:
+            return []
+        self._open = False
+        metadata = self._blocks.metadata()
+        self._blocks = _Blocks(streaming=True)
+        return [ReasoningEnd(REASONING_ID, metadata)]
+
+
+class RouterDialect(ChatDialect):
+    provider = "openrouter"
+    options_namespace = NAMESPACE
+    default_base_url = "https://openrouter.ai/api/v1"
+    api_key_env = ("OPENROUTER_API_KEY",)
+
+    def uses_max_completion_tokens(self, model_id: str) -> bool:
+        return model_id.startswith("openai/")
+
+    def rejects_sampling(self, model_id: str) -> bool:
+        return False  # OpenRouter drops what the upstream does not take
+
+    def apply_options(
+        self, body: dict[str, Any], options: dict[str, Any], call: Call
+    ) -> list[CallWarning]:
+        return copy_known_options(body, options, OPENROUTER_OPTION_FIELDS, NAMESPACE)
+
+    def extend_body(self, body: dict[str, Any], call: Call, stream: bool) -> None:
+        body["usage"] = {"include": True}
+
+    def reasoning_from_message(self, message: dict[str, Any]) -> list[Reasoning]:
+        details = message.get("reasoning_details") or ()
+        blocks = _Blocks(streaming=False)
+        texts = [blocks.add(d) for d in details if isinstance(d, dict)]
+        if not blocks.order:
+            text = message.get("reasoning")
+            if isinstance(text, str) and text:
+                blocks.add({"type": "reasoning.text", "text": text, "format": "unknown"})
+                texts = [text]
+            else:
+                return []
+        return [Reasoning(text="".join(texts), provider_metadata=blocks.metadata())]
+
+    def reasoning_stream(self) -> ReasoningStream:
+        return _RouterReasoningStream()
+
+    def assistant_reasoning(self, parts: Sequence[ReasoningPart]) -> dict[str, Any]:
+        detail: dict[str, Any] | None = None
+        for part in parts:
+            found = (part.provider_options.get(NAMESPACE) or {}).get("reasoning_detail")
+            if isinstance(found, dict):
+                detail = found
+        if detail is None:
+            return {}
+        fields: dict[str, Any] = {"reasoning_details": [detail]}
+        if str(detail.get("format", "")).startswith("anthropic-claude") and detail.get("text"):
+            fields["reasoning"] = detail["text"]
+        return fields
+
+    def response_metadata(self, response: dict[str, Any]) -> Metadata:
+        upstream = response.get("provider")
+        return {NAMESPACE: {"provider": upstream}} if isinstance(upstream, str) else {}
+
+
+class OpenRouter(ChatProvider):
+    """OpenRouter provider. The key comes from ``OPENROUTER_API_KEY`` unless given.
+
+    >>> model = OpenRouter().model("moonshotai/kimi-k2-0905")
+    """
+
+    name = "openrouter"
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        dialect = RouterDialect()
+        super().__init__(
+            dialect,
+            api_key=find_api_key(api_key, dialect.api_key_env, self.name),
+            base_url=base_url or dialect.default_base_url,
+            headers=headers,
+            client=client,
+        )

@@ -1,0 +1,280 @@
+"""Tools: typed functions the model may call.
+
+A tool can be made from a plain typed function (sync or async), from a pydantic model, or
+from a raw JSON schema (for MCP-style tools). Its input is validated before the function
+runs; a failure becomes an error result for the model, never an exception in the loop.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any, get_args, get_origin, get_type_hints, overload
+
+from reverie.errors import ToolError, ToolInputError
+from reverie.messages import ErrorOutput, MediaOutput, TextOutput, ToolOutput
+from reverie.model import FunctionTool
+
+
+@dataclass(frozen=True, slots=True)
+class ToolReturn:
+    """A tool result with application metadata that is kept out of the prompt."""
+
+    output: ToolOutput | str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ToolContext:
+    """Given to a tool function that declares a parameter of this type."""
+
+    tool_call_id: str
+    tool_name: str
+
+
+def media(data: bytes, media_type: str, text: str | None = None) -> MediaOutput:
+    """An image or other binary tool result."""
+    import base64
+
+    return MediaOutput(data=base64.b64encode(data).decode("ascii"), media_type=media_type, text=text)
+
+
+Invoke = Callable[[Any, ToolContext], Awaitable[Any]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tool:
+    """A tool the agent can run. Build one with :func:`tool`, :meth:`from_model` or
+    :meth:`from_schema`; ``parallel=True`` marks it safe to run concurrently."""
+
+    name: str
+    description: str
+    input_schema: dict[str, Any]
+    parse: Callable[[str], Any]
+    invoke: Invoke
+    parallel: bool = False
+    strict: bool = False
+
+    @property
+    def spec(self) -> FunctionTool:
+        return FunctionTool(
+            name=self.name,
+            description=self.description,
+            input_schema=self.input_schema,
+            strict=self.strict,
+        )
+
+    def validate(self, input_json: str) -> Any:
+        """Parse and validate the model's JSON input; raises ToolInputError."""
+        try:
+            return self.parse(input_json)
+        except ToolInputError:
+            raise
+        except Exception as exc:  # pydantic.ValidationError, json.JSONDecodeError, …
+            raise ToolInputError(_short_error(exc)) from exc
+
+    async def run(self, args: Any, context: ToolContext) -> tuple[ToolOutput, dict[str, Any]]:
+        """Run on validated ``args``; an exception becomes an error output."""
+        try:
+            value = await self.invoke(args, context)
+        except ToolError as exc:
+            return ErrorOutput(message=str(exc)), {}
+        except Exception as exc:
+            return ErrorOutput(message=f"{type(exc).__name__}: {exc}"), {}
+        return to_output(value)
+
+    @classmethod
+    def from_model(
+        cls,
+        model: type[Any],
+        function: Callable[[Any], Any],
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        parallel: bool = False,
+    ) -> Tool:
+        """A tool whose input is a pydantic model; ``function`` receives the model instance."""
+        from reverie.tools.schema import model_schema
+
+        call = _as_async(function)
+        return cls(
+            name=name or _snake(model.__name__),
+            description=description or inspect.getdoc(model) or "",
+            input_schema=model_schema(model),
+            parse=model.model_validate_json,
+            invoke=lambda args, _ctx: call(args),
+            parallel=parallel,
+        )
+
+    @classmethod
+    def from_schema(
+        cls,
+        name: str,
+        description: str,
+        schema: dict[str, Any],
+        function: Callable[[dict[str, Any]], Any],
+        *,
+        parallel: bool = False,
+    ) -> Tool:
+        """A tool described by a raw JSON schema; ``function`` receives the parsed dict."""
+        call = _as_async(function)
+
+        def parse(text: str) -> dict[str, Any]:
+            value = json.loads(text or "{}")
+            if not isinstance(value, dict):
+                raise ToolInputError("tool input must be a JSON object")
+            return value
+
+        return cls(
+            name=name,
+            description=description,
+            input_schema=schema,
+            parse=parse,
+            invoke=lambda args, _ctx: call(args),
+            parallel=parallel,
+        )
+
+
+def to_output(value: Any) -> tuple[ToolOutput, dict[str, Any]]:
+    """Turn what a tool function returned into a tool output plus metadata."""
+    if isinstance(value, ToolReturn):
+        output, _ = to_output(value.output)
+        return output, dict(value.metadata)
+    if isinstance(value, TextOutput | ErrorOutput | MediaOutput):
+        return value, {}
+    if isinstance(value, str):
+        return TextOutput(text=value), {}
+    if hasattr(value, "model_dump_json"):
+        return TextOutput(text=value.model_dump_json()), {}
+    return TextOutput(text=json.dumps(value, ensure_ascii=False, default=str)), {}
+
+
+@overload
+def tool(function: Callable[..., Any], /) -> Tool: ...
+
+
+@overload
+def tool(
+    *, name: str | None = None, description: str | None = None, parallel: bool = False
+) -> Callable[[Callable[..., Any]], Tool]: ...
+
+
+def tool(
+    function: Callable[..., Any] | None = None,
+    /,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    parallel: bool = False,
+) -> Tool | Callable[[Callable[..., Any]], Tool]:
+    """Make a tool from a typed function; usable as ``@tool`` or ``@tool(parallel=True)``.
+
+    The docstring is the description; ``Annotated[str, "the city"]`` or pydantic ``Field``
+    describes a parameter; a default makes it optional; ``Literal`` becomes an enum.
+
+    >>> @tool
+    ... def weather(location: Annotated[str, "the city"]) -> str:
+    ...     "Get weather information for a location"
+    ...     return "40 C"
+    """
+
+    def build(fn: Callable[..., Any]) -> Tool:
+        return function_tool(fn, name=name, description=description, parallel=parallel)
+
+    return build if function is None else build(function)
+
+
+def function_tool(
+    fn: Callable[..., Any],
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    parallel: bool = False,
+) -> Tool:
+    import pydantic
+
+    from reverie.tools.schema import model_schema
+
+    hints = get_type_hints(fn, include_extras=True)
+    fields: dict[str, Any] = {}
+    context_param: str | None = None
+    for param in inspect.signature(fn).parameters.values():
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            raise TypeError(f"tool {fn.__name__}: *args and **kwargs cannot be described")
+        annotation = hints.get(param.name, Any)
+        if annotation is ToolContext:
+            context_param = param.name
+            continue
+        annotation = _describe_strings(annotation)
+        default = ... if param.default is inspect.Parameter.empty else param.default
+        fields[param.name] = (annotation, default)
+
+    model_name = "".join(part.title() for part in fn.__name__.split("_")) or "Input"
+    model = pydantic.create_model(model_name, **fields)
+    call = _as_async(fn)
+    names = list(fields)
+
+    async def invoke(args: Any, context: ToolContext) -> Any:
+        kwargs = {n: getattr(args, n) for n in names}
+        if context_param is not None:
+            kwargs[context_param] = context
+        return await call(**kwargs)
+
+    return Tool(
+        name=name or fn.__name__,
+        description=description if description is not None else (inspect.getdoc(fn) or ""),
+        input_schema=model_schema(model),
+        parse=model.model_validate_json,
+        invoke=invoke,
+        parallel=parallel,
+    )
+
+
+def as_tool(value: Tool | Callable[..., Any]) -> Tool:
+    return value if isinstance(value, Tool) else function_tool(value)
+
+
+def _describe_strings(annotation: Any) -> Any:
+    """``Annotated[T, "text"]`` → ``Annotated[T, Field(description="text")]``."""
+    if get_origin(annotation) is not Annotated:
+        return annotation
+    import pydantic
+
+    base, *extras = get_args(annotation)
+    converted = [
+        pydantic.Field(description=extra) if isinstance(extra, str) else extra for extra in extras
+    ]
+    return Annotated[(base, *converted)]  # type: ignore[valid-type]
+
+
+def _as_async(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+    if inspect.iscoroutinefunction(fn):
+        return fn
+
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        # Sync tools run in a worker thread so a slow one does not stall other tools.
+        import anyio.to_thread
+
+        return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
+
+    return call
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+def _short_error(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        try:
+            items = errors()
+            return "; ".join(
+                f"{'.'.join(str(p) for p in e.get('loc', ())) or 'input'}: {e.get('msg')}"
+                for e in items
+            )
+        except Exception:
+            pass
+    return str(exc)
