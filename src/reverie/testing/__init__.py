@@ -1,0 +1,69 @@
+"""Record and replay HTTP conversations as go-vcr "version: 2" YAML cassettes.
+
+Replay in a test::
+
+    async with replay_client("tests/cassettes/chat.yaml") as http:
+        ...  # pass ``http`` to a provider; requests are answered from the file
+
+Names are imported lazily so that loading the pytest plugin stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from reverie.testing.cassette import (
+        Cassette,
+        Interaction,
+        RecordedRequest,
+        RecordedResponse,
+        load_cassette,
+    )
+    from reverie.testing.transport import (
+        CassetteMismatch,
+        RecordTransport,
+        ReplayTransport,
+        record_client,
+        replay_client,
+    )
+
+__all__ = [
+    "Cassette",
+    "CassetteMismatch",
+    "Interaction",
+    "RecordTransport",
+    "RecordedRequest",
+    "RecordedResponse",
+    "ReplayTransport",
+    "load_cassette",
+    "record_client",
+    "replay_client",
+]
+
+_MODULES = {
+    "Cassette": "cassette",
+    "Interaction": "cassette",
+    "RecordedRequest": "cassette",
+    "RecordedResponse": "cassette",
+    "load_cassette": "cassette",
+    "CassetteMismatch": "transport",
+    "RecordTransport": "transport",
+    "ReplayTransport": "transport",
+    "record_client": "transport",
+    "replay_client": "transport",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -1,0 +1,251 @@
+"""go-vcr "version: 2" cassettes: data classes plus YAML loading and saving."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import yaml
+
+__all__ = [
+    "Body",
+    "Cassette",
+    "Headers",
+    "Interaction",
+    "RecordedRequest",
+    "RecordedResponse",
+    "load_cassette",
+]
+
+#: A body is text, or raw bytes when the YAML holds ``!!binary`` (AWS event streams).
+Body = str | bytes
+#: Header name → values, as go-vcr writes them.
+Headers = dict[str, list[str]]
+
+CASSETTE_VERSION = 2
+
+
+@dataclass
+class RecordedRequest:
+    """The request half of an interaction."""
+
+    method: str
+    url: str
+    body: Body = ""
+    headers: Headers = field(default_factory=dict)
+    host: str = ""
+    form: dict[str, list[str]] | None = None
+    proto: str = "HTTP/1.1"
+    proto_major: int = 1
+    proto_minor: int = 1
+    content_length: int = 0
+
+
+@dataclass
+class RecordedResponse:
+    """The response half of an interaction; ``body`` is already decompressed."""
+
+    code: int = 200
+    body: Body = ""
+    headers: Headers = field(default_factory=dict)
+    status: str = "200 OK"
+    proto: str = "HTTP/2.0"
+    proto_major: int = 2
+    proto_minor: int = 0
+    content_length: int = -1
+    uncompressed: bool | None = None
+    duration: str = "0s"
+
+    def body_bytes(self) -> bytes:
+        """The body as bytes (text is encoded as UTF-8)."""
+        return self.body if isinstance(self.body, bytes) else self.body.encode("utf-8")
+
+
+@dataclass
+class Interaction:
+    """One recorded request/response pair."""
+
+    id: int
+    request: RecordedRequest
+    response: RecordedResponse
+
+
+@dataclass
+class Cassette:
+    """An ordered list of interactions, as stored in one YAML file."""
+
+    interactions: list[Interaction] = field(default_factory=list)
+    path: Path | None = None
+
+    def __len__(self) -> int:
+        return len(self.interactions)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Cassette:
+        """Read a cassette file."""
+        p = Path(path)
+        cassette = cls.loads(p.read_bytes(), source=str(p))
+        cassette.path = p
+        return cassette
+
+    @classmethod
+    def loads(cls, data: str | bytes, *, source: str = "<string>") -> Cassette:
+        """Parse cassette YAML text."""
+        import yaml
+
+        doc = yaml.load(data, Loader=_loader())
+        if not isinstance(doc, Mapping):
+            raise ValueError(f"{source}: not a cassette (expected a mapping)")
+        if doc.get("version") != CASSETTE_VERSION:
+            raise ValueError(f"{source}: unsupported cassette version {doc.get('version')!r}")
+        items = doc.get("interactions") or []
+        return cls([_interaction(i, item, source) for i, item in enumerate(items)])
+
+    def to_dict(self) -> dict[str, Any]:
+        """The YAML document as plain data, keys in go-vcr's order."""
+        return {
+            "version": CASSETTE_VERSION,
+            "interactions": [_interaction_dict(i) for i in self.interactions],
+        }
+
+    def dumps(self) -> str:
+        """Serialise to YAML text."""
+        import yaml
+
+        text: str = yaml.dump(
+            self.to_dict(),
+            Dumper=_dumper(),
+            sort_keys=False,
+            allow_unicode=True,
+            width=1 << 30,  # never fold long JSON bodies
+            explicit_start=True,
+        )
+        return text
+
+    def save(self, path: str | os.PathLike[str] | None = None) -> Path:
+        """Write the cassette to ``path`` (default: where it was loaded from)."""
+        target = Path(path) if path is not None else self.path
+        if target is None:
+            raise ValueError("no path given and the cassette was not loaded from a file")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(self.dumps(), encoding="utf-8")
+        self.path = target
+        return target
+
+
+def load_cassette(path: str | os.PathLike[str]) -> Cassette:
+    """Read a go-vcr version 2 cassette file."""
+    return Cassette.load(path)
+
+
+def _loader() -> type[yaml.SafeLoader]:
+    import yaml
+
+    # The C loader is ~10x faster; getattr because it is absent without libyaml.
+    loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return loader
+
+
+@functools.cache
+def _dumper() -> type[yaml.SafeDumper]:
+    import yaml
+
+    base: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+    def represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        # Multi-line bodies (SSE streams) read far better as literal blocks; the
+        # emitter falls back to a quoted style when a block cannot be exact.
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    class CassetteDumper(base):  # type: ignore[valid-type,misc]
+        pass
+
+    CassetteDumper.add_representer(str, represent_str)
+    dumper: type[yaml.SafeDumper] = CassetteDumper
+    return dumper
+
+
+def _body(value: object) -> Body:
+    if isinstance(value, str | bytes):
+        return value
+    return "" if value is None else str(value)
+
+
+def _headers(value: object) -> Headers:
+    if not isinstance(value, Mapping):
+        return {}
+    out: Headers = {}
+    for name, values in value.items():
+        seq = values if isinstance(values, list) else [values]
+        out[str(name)] = [str(v) for v in seq]
+    return out
+
+
+def _interaction(index: int, item: object, source: str) -> Interaction:
+    if not isinstance(item, Mapping):
+        raise ValueError(f"{source}: interaction {index} is not a mapping")
+    req = item.get("request") or {}
+    resp = item.get("response") or {}
+    form = req.get("form")
+    request = RecordedRequest(
+        method=str(req.get("method", "")),
+        url=str(req.get("url", "")),
+        body=_body(req.get("body")),
+        headers=_headers(req.get("headers")),
+        host=str(req.get("host") or ""),
+        form=_headers(form) if form is not None else None,
+        proto=str(req.get("proto", "HTTP/1.1")),
+        proto_major=int(req.get("proto_major", 1)),
+        proto_minor=int(req.get("proto_minor", 1)),
+        content_length=int(req.get("content_length", 0)),
+    )
+    response = RecordedResponse(
+        code=int(resp.get("code", 200)),
+        body=_body(resp.get("body")),
+        headers=_headers(resp.get("headers")),
+        status=str(resp.get("status", "")),
+        proto=str(resp.get("proto", "HTTP/2.0")),
+        proto_major=int(resp.get("proto_major", 2)),
+        proto_minor=int(resp.get("proto_minor", 0)),
+        content_length=int(resp.get("content_length", -1)),
+        uncompressed=None if resp.get("uncompressed") is None else bool(resp["uncompressed"]),
+        duration=str(resp.get("duration", "0s")),
+    )
+    return Interaction(id=int(item.get("id", index)), request=request, response=response)
+
+
+def _interaction_dict(interaction: Interaction) -> dict[str, Any]:
+    req, resp = interaction.request, interaction.response
+    request: dict[str, Any] = {
+        "proto": req.proto,
+        "proto_major": req.proto_major,
+        "proto_minor": req.proto_minor,
+        "content_length": req.content_length,
+        "host": req.host,
+        "body": req.body,
+    }
+    if req.form:  # go-vcr omits an empty form
+        request["form"] = req.form
+    request |= {"headers": req.headers, "url": req.url, "method": req.method}
+    response: dict[str, Any] = {
+        "proto": resp.proto,
+        "proto_major": resp.proto_major,
+        "proto_minor": resp.proto_minor,
+        "content_length": resp.content_length,
+    }
+    if resp.uncompressed is not None:
+        response["uncompressed"] = resp.uncompressed
+    response |= {
+        "body": resp.body,
+        "headers": resp.headers,
+        "status": resp.status,
+        "code": resp.code,
+        "duration": resp.duration,
+    }
+    return {"id": interaction.id, "request": request, "response": response}

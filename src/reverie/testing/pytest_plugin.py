@@ -1,0 +1,103 @@
+"""pytest plugin (entry point ``reverie``): the ``reverie_cassette`` fixture.
+
+By default cassettes are replayed; ``pytest --reverie-record`` records them against
+the real APIs instead (with real credentials in the environment)::
+
+    async def test_chat(reverie_cassette):
+        async with reverie_cassette("cassettes/chat.yaml") as http:
+            ...  # give ``http`` to a provider
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import pytest
+
+if TYPE_CHECKING:
+    import httpx
+
+    from reverie.testing.transport import RecordTransport, ReplayTransport
+
+RECORD_OPTION = "--reverie-record"
+Mode = Literal["replay", "record"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add ``--reverie-record``."""
+    parser.getgroup("reverie").addoption(
+        RECORD_OPTION,
+        action="store_true",
+        default=False,
+        help="record reverie cassettes from the real APIs instead of replaying them",
+    )
+
+
+class CassetteFactory:
+    """Callable given by ``reverie_cassette``: ``(path, mode=None, **client_kwargs)``."""
+
+    def __init__(self, *, record: bool, base_dir: Path) -> None:
+        self.default_mode: Mode = "record" if record else "replay"
+        self.base_dir = base_dir
+        #: Every transport created, for inspection (e.g. ``transports[0].unused``).
+        self.transports: list[ReplayTransport | RecordTransport] = []
+
+    def __call__(
+        self,
+        path: str | os.PathLike[str],
+        mode: Mode | None = None,
+        *,
+        strict: bool = True,
+        chunk_size: int | None = None,
+        **client_kwargs: Any,
+    ) -> httpx.AsyncClient:
+        """A client replaying, or recording to, ``path`` (relative to the test file).
+
+        ``mode`` overrides the command line; ``strict`` and ``chunk_size`` apply to replay.
+        """
+        import httpx
+
+        from reverie.testing.transport import RecordTransport, ReplayTransport
+
+        target = Path(path)
+        if not target.is_absolute():
+            target = self.base_dir / target
+        transport: ReplayTransport | RecordTransport
+        match mode or self.default_mode:
+            case "record":
+                transport = RecordTransport(target)
+            case "replay":
+                if not target.exists():
+                    raise FileNotFoundError(
+                        f"cassette not found: {target} (run pytest {RECORD_OPTION} to record it)"
+                    )
+                transport = ReplayTransport(target, strict=strict, chunk_size=chunk_size)
+            case other:
+                raise ValueError(f"mode must be 'replay' or 'record', not {other!r}")
+        self.transports.append(transport)
+        return httpx.AsyncClient(transport=transport, **client_kwargs)
+
+    def finish(self) -> None:
+        """Write every recorded cassette (closing a recording client also does)."""
+        from reverie.testing.transport import RecordTransport
+
+        for transport in self.transports:
+            if isinstance(transport, RecordTransport):
+                transport.save()
+
+
+@pytest.fixture
+def reverie_cassette(request: pytest.FixtureRequest) -> Iterator[CassetteFactory]:
+    """Factory ``reverie_cassette(path, mode=None) -> httpx.AsyncClient``.
+
+    Replays ``path`` unless pytest runs with ``--reverie-record`` (or ``mode="record"``),
+    in which case requests go to the network and the cassette is saved at teardown.
+    """
+    factory = CassetteFactory(
+        record=bool(request.config.getoption(RECORD_OPTION)), base_dir=request.path.parent
+    )
+    yield factory
+    factory.finish()
