@@ -134,7 +134,12 @@ class _Blocks:
     def metadata(self) -> Metadata:
         if not self.order:
             return {}
-        return {NAMESPACE: {"reasoning_detail": self.order[-1].replay()}}
+        last = self.order[-1]
+        metadata: Metadata = {NAMESPACE: {"reasoning_detail": last.replay()}}
+        if last.family == "anthropic" and last.signature:
+            # The signature in Anthropic's own namespace lets the history move to Anthropic.
+            metadata["anthropic"] = {"signature": last.signature}
+        return metadata
 
 
 class _RouterReasoningStream(ReasoningStream):

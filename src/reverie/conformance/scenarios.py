@@ -1,0 +1,282 @@
+"""The scenarios of SCENARIOS.md: how each is set up and what it asserts.
+
+Everything goes through the public API (Agent, tools, messages, results), as a user would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from reverie import Agent, FilePart, ReasoningPart, RunResult, Settings, tool
+from reverie.agent import StepFinish
+from reverie.content import ToolCall
+from reverie.model import LanguageModel, TextDelta
+from reverie.tools import Tool
+
+from reverie.conformance.groups import Case
+
+S1 = "You are a helpful assistant"
+S2 = (
+    "You are a helpful assistant. CRITICAL: Always use both add and multiply at the same time "
+    "ALWAYS."
+)
+S3 = "You are a helpful assistant. Always use both add and multiply at the same time."
+S4 = "You are a helpful assistant. Use the add tool to perform calculations."
+
+
+class CheckFailed(AssertionError):
+    pass
+
+
+def expect(condition: bool, message: str) -> None:
+    if not condition:
+        raise CheckFailed(message)
+
+
+def _weather(location: Annotated[str, "the city"]) -> str:
+    """Get weather information for a location"""
+    return "40 C"
+
+
+def _add(a: Annotated[int, "first number"], b: Annotated[int, "second number"]) -> int:
+    """Add two numbers"""
+    return a + b
+
+
+def _multiply(a: Annotated[int, "first number"], b: Annotated[int, "second number"]) -> int:
+    """Multiply two numbers"""
+    return a * b
+
+
+def make_tools(names: tuple[str, ...]) -> list[Tool]:
+    functions = {"weather": _weather, "add": _add, "multiply": _multiply}
+    return [tool(name=n)(functions[n]) for n in names]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentScenario:
+    system: str
+    tools: tuple[str, ...]
+    prompt: str
+    max_tokens: int | None
+    stream: bool
+    check: Callable[[RunResult, Case, list[str]], None]
+    image: bool = False
+
+
+# ---- checks -------------------------------------------------------------------------------
+
+
+def check_simple(result: RunResult, case: Case, deltas: list[str]) -> None:
+    text = result.text
+    expect(any(w in text for w in ("Oi", "oi", "Olá", "olá")), f"no greeting in {text!r}")
+
+
+def _first_step_calls(result: RunResult, count: int | None) -> list[ToolCall]:
+    calls = result.steps[0].tool_calls
+    expect(all(not c.invalid for c in calls), f"invalid tool calls: {calls}")
+    if count is not None:
+        expect(len(calls) == count, f"expected {count} tool calls in step 1, got {len(calls)}")
+    return calls
+
+
+def check_tool(result: RunResult, case: Case, deltas: list[str]) -> None:
+    expect(len(result.steps) >= 2, f"expected at least 2 steps, got {len(result.steps)}")
+    calls = _first_step_calls(result, 1)
+    expect(calls[0].tool_name == "weather", f"called {calls[0].tool_name}, not weather")
+    _contains(result.text, "Florence", "40")
+
+
+def check_multi_tool(result: RunResult, case: Case, deltas: list[str]) -> None:
+    expect(len(result.steps) == 2, f"expected exactly 2 steps, got {len(result.steps)}")
+    _first_step_calls(result, 2)
+    _contains(result.text, "5", "6")
+
+
+def check_thinking(result: RunResult, case: Case, deltas: list[str]) -> None:
+    _contains(result.text, "Florence", "40")
+    reasoning = [
+        part
+        for step in result.steps
+        for message in step.messages
+        for part in message.content
+        if isinstance(part, ReasoningPart)
+    ]
+    check = case.thinking_check
+    if check == "reasoning_present":
+        expect(bool(reasoning), "no reasoning parts")
+    elif check == "anthropic_signature":
+        signed = [p for p in reasoning if p.text and _anthropic_signature(p)]
+        expect(bool(reasoning), "no reasoning parts")
+        expect(len(signed) == len(reasoning), f"{len(signed)} of {len(reasoning)} signed")
+    elif check == "reasoning_tokens":
+        expect(result.response.usage.reasoning_tokens > 0, "no reasoning tokens reported")
+    elif check == "openai_encrypted_reasoning":
+        encrypted = [
+            p for p in reasoning if (p.provider_options.get("openai") or {}).get("encrypted_content")
+        ]
+        expect(bool(reasoning), "no reasoning parts")
+        expect(len(encrypted) == len(reasoning), "reasoning without encrypted content")
+
+
+def _anthropic_signature(part: ReasoningPart) -> bool:
+    signature = (part.provider_options.get("anthropic") or {}).get("signature")
+    return isinstance(signature, str) and bool(signature)
+
+
+def check_image(result: RunResult, case: Case, deltas: list[str]) -> None:
+    expect(bool(result.text), "empty answer")
+
+
+def check_legacy_simple(result: RunResult, case: Case, deltas: list[str]) -> None:
+    expect("Oi" in result.text or "Olá" in result.text, f"no greeting in {result.text!r}")
+
+
+def check_legacy_tool(result: RunResult, case: Case, deltas: list[str]) -> None:
+    _contains(result.text, "Florence", "40")
+
+
+def check_legacy_stream(result: RunResult, case: Case, deltas: list[str]) -> None:
+    text = result.text.lower()
+    expect(bool(text), "empty answer")
+    _contains(text, "uno", "dos", "tres")
+    expect(bool(deltas) and bool("".join(deltas)), "no text deltas streamed")
+
+
+def check_legacy_stream_tools(result: RunResult, case: Case, deltas: list[str]) -> None:
+    _contains(result.text, "42")
+    calls = [c for s in result.steps for c in s.tool_calls]
+    expect(bool(calls) and all(c.tool_name == "add" for c in calls), f"tool calls: {calls}")
+    expect(any(s.tool_results for s in result.steps), "no tool results")
+
+
+def check_legacy_stream_multi(result: RunResult, case: Case, deltas: list[str]) -> None:
+    expect(len(result.steps) == 2, f"expected exactly 2 steps, got {len(result.steps)}")
+    _contains(result.text, "5", "6")
+    expect(any(s.tool_results for s in result.steps), "no tool results")
+
+
+def _contains(text: str, *needles: str) -> None:
+    for needle in needles:
+        expect(needle in text, f"{needle!r} not in {text!r}")
+
+
+W = "What's the weather in Florence,Italy?"
+W_SPACE = "What's the weather in Florence, Italy?"
+MULTI = "Add and multiply the number 2 and 3"
+
+AGENT_SCENARIOS: dict[str, AgentScenario] = {
+    "simple": AgentScenario(
+        system=S1, tools=(), prompt="Say hi in Portuguese", max_tokens=4000, stream=False,
+        check=check_simple,
+    ),
+    "simple_streaming": AgentScenario(
+        system=S1, tools=(), prompt="Say hi in Portuguese", max_tokens=4000, stream=True,
+        check=check_simple,
+    ),
+    "tool": AgentScenario(
+        system=S1, tools=("weather",), prompt=W, max_tokens=4000, stream=False, check=check_tool
+    ),
+    "tool_streaming": AgentScenario(
+        system=S1, tools=("weather",), prompt=W, max_tokens=4000, stream=True, check=check_tool
+    ),
+    "multi_tool": AgentScenario(
+        system=S2, tools=("add", "multiply"), prompt=MULTI, max_tokens=4000, stream=False,
+        check=check_multi_tool,
+    ),
+    "multi_tool_streaming": AgentScenario(
+        system=S3, tools=("add", "multiply"), prompt=MULTI, max_tokens=4000, stream=True,
+        check=check_multi_tool,
+    ),
+    "thinking": AgentScenario(
+        system=S1, tools=("weather",), prompt=W_SPACE, max_tokens=None, stream=False,
+        check=check_thinking,
+    ),
+    "thinking-streaming": AgentScenario(
+        system=S1, tools=("weather",), prompt=W_SPACE, max_tokens=None, stream=True,
+        check=check_thinking,
+    ),
+    "image_upload": AgentScenario(
+        system=S1, tools=(), prompt="Describe the image briefly in English.", max_tokens=4000,
+        stream=False, check=check_image, image=True,
+    ),
+    "image_upload_streaming": AgentScenario(
+        system=S1, tools=(), prompt="Describe the image briefly in English.", max_tokens=4000,
+        stream=True, check=check_image, image=True,
+    ),
+    "legacy_simple": AgentScenario(
+        system=S1, tools=(), prompt="Say hi in Portuguese", max_tokens=None, stream=False,
+        check=check_legacy_simple,
+    ),
+    "legacy_tool": AgentScenario(
+        system=S1, tools=("weather",), prompt="What's the weather in Florence?", max_tokens=None,
+        stream=False, check=check_legacy_tool,
+    ),
+    "legacy_stream": AgentScenario(
+        system=S1, tools=(), prompt="Count from 1 to 3 in Spanish", max_tokens=None, stream=True,
+        check=check_legacy_stream,
+    ),
+    "legacy_stream_with_tools": AgentScenario(
+        system=S4, tools=("add",), prompt="What is 15 + 27?", max_tokens=None, stream=True,
+        check=check_legacy_stream_tools,
+    ),
+    "legacy_stream_with_multiple_tools": AgentScenario(
+        system=S3, tools=("add", "multiply"), prompt=MULTI, max_tokens=None, stream=True,
+        check=check_legacy_stream_multi,
+    ),
+}
+
+LEGACY_THINKING_OPTIONS: dict[str, Any] = {
+    "anthropic": {"thinking": {"budget_tokens": 10000}},
+    "google": {"thinking_config": {"thinking_budget": 100, "include_thoughts": True}},
+    "openai": {"reasoning_effort": "medium"},
+    "openrouter": {"reasoning": {"effort": "high"}},
+}
+
+
+async def run_agent_scenario(
+    scenario: AgentScenario, case: Case, model: LanguageModel, cassettes: Path
+) -> None:
+    overrides = case.overrides
+    max_tokens = overrides.get("max_output_tokens", scenario.max_tokens)
+    if "max_output_tokens" in overrides.get("unset", ()):
+        max_tokens = None
+    agent = Agent(
+        model,
+        system=overrides.get("system_prompt", scenario.system),
+        tools=make_tools(scenario.tools),
+    )
+    files: list[FilePart] = []
+    if scenario.image:
+        data = (cassettes / "wish.png").read_bytes()
+        files.append(FilePart(data=data, media_type="image/png", filename="wish.png"))
+    prompt = overrides.get("prompt", scenario.prompt)
+    settings = Settings(max_output_tokens=max_tokens)
+    deltas: list[str] = []
+    if scenario.stream:
+        stream = agent.stream(
+            prompt, files=files, settings=settings, provider_options=case.provider_options
+        )
+        steps_seen = 0
+        async for event in stream:
+            if isinstance(event, TextDelta):
+                deltas.append(event.delta)
+            elif isinstance(event, StepFinish):
+                steps_seen += 1
+        result = stream.result
+        expect(steps_seen == len(result.steps), "step-finish events do not match the steps")
+    else:
+        result = await agent.run(
+            prompt, files=files, settings=settings, provider_options=case.provider_options
+        )
+    scenario.check(result, case, deltas)
+
+
+def legacy_thinking(stream: bool) -> AgentScenario:
+    return AgentScenario(
+        system=S1, tools=("weather",), prompt=W_SPACE, max_tokens=None, stream=stream,
+        check=check_thinking,
+    )
