@@ -74,7 +74,7 @@ _EXPORTS: dict[str, str] = {
     "StreamError": "reverie.errors",
     "ToolError": "reverie.errors",
     # providers
-    "model": "reverie.providers.registry",
+    "resolve_model": "reverie.providers.registry",
     "provider": "reverie.providers.registry",
     # serialization
     "dump_messages": "reverie.serialize",
@@ -83,8 +83,6 @@ _EXPORTS: dict[str, str] = {
     "load_result": "reverie.serialize",
 }
 
-_RENAMED = {"model": "resolve_model"}
-
 __all__ = sorted(_EXPORTS)
 
 
@@ -92,7 +90,7 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'reverie' has no attribute {name!r}")
-    value = getattr(import_module(module), _RENAMED.get(name, name))
+    value = getattr(import_module(module), name)
     globals()[name] = value
     return value
 
@@ -103,57 +101,179 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from reverie.agent import (
-        Agent,
-        AgentEvent,
-        AgentStream,
-        RunFinish,
-        RunResult,
-        Step,
-        StepContext,
-        StepFinish,
-        StepPlan,
-        StepStart,
-        StopReason,
-        finish_reason_is,
-        has_tool_call,
-        step_count_is,
-        token_budget,
+        Agent as Agent,
     )
-    from reverie.content import File, Reasoning, Source, Text, ToolCall, ToolResult
+    from reverie.agent import (
+        AgentEvent as AgentEvent,
+    )
+    from reverie.agent import (
+        AgentStream as AgentStream,
+    )
+    from reverie.agent import (
+        RunFinish as RunFinish,
+    )
+    from reverie.agent import (
+        RunResult as RunResult,
+    )
+    from reverie.agent import (
+        Step as Step,
+    )
+    from reverie.agent import (
+        StepContext as StepContext,
+    )
+    from reverie.agent import (
+        StepFinish as StepFinish,
+    )
+    from reverie.agent import (
+        StepPlan as StepPlan,
+    )
+    from reverie.agent import (
+        StepStart as StepStart,
+    )
+    from reverie.agent import (
+        StopReason as StopReason,
+    )
+    from reverie.agent import (
+        finish_reason_is as finish_reason_is,
+    )
+    from reverie.agent import (
+        has_tool_call as has_tool_call,
+    )
+    from reverie.agent import (
+        step_count_is as step_count_is,
+    )
+    from reverie.agent import (
+        token_budget as token_budget,
+    )
+    from reverie.content import (
+        File as File,
+    )
+    from reverie.content import (
+        Reasoning as Reasoning,
+    )
+    from reverie.content import (
+        Source as Source,
+    )
+    from reverie.content import (
+        Text as Text,
+    )
+    from reverie.content import (
+        ToolCall as ToolCall,
+    )
+    from reverie.content import (
+        ToolResult as ToolResult,
+    )
     from reverie.errors import (
-        ConfigurationError,
-        ProviderError,
-        ReverieError,
-        StreamError,
-        ToolError,
+        ConfigurationError as ConfigurationError,
     )
-    from reverie.finish_reason import FinishReason
+    from reverie.errors import (
+        ProviderError as ProviderError,
+    )
+    from reverie.errors import (
+        ReverieError as ReverieError,
+    )
+    from reverie.errors import (
+        StreamError as StreamError,
+    )
+    from reverie.errors import (
+        ToolError as ToolError,
+    )
+    from reverie.finish_reason import (
+        FinishReason as FinishReason,
+    )
     from reverie.messages import (
-        ErrorOutput,
-        FilePart,
-        MediaOutput,
-        Message,
-        ReasoningPart,
-        TextOutput,
-        TextPart,
-        ToolCallPart,
-        ToolResultPart,
-        assistant_message,
-        system_message,
-        user_message,
+        ErrorOutput as ErrorOutput,
+    )
+    from reverie.messages import (
+        FilePart as FilePart,
+    )
+    from reverie.messages import (
+        MediaOutput as MediaOutput,
+    )
+    from reverie.messages import (
+        Message as Message,
+    )
+    from reverie.messages import (
+        ReasoningPart as ReasoningPart,
+    )
+    from reverie.messages import (
+        TextOutput as TextOutput,
+    )
+    from reverie.messages import (
+        TextPart as TextPart,
+    )
+    from reverie.messages import (
+        ToolCallPart as ToolCallPart,
+    )
+    from reverie.messages import (
+        ToolResultPart as ToolResultPart,
+    )
+    from reverie.messages import (
+        assistant_message as assistant_message,
+    )
+    from reverie.messages import (
+        system_message as system_message,
+    )
+    from reverie.messages import (
+        user_message as user_message,
     )
     from reverie.model import (
-        Call,
-        FunctionTool,
-        LanguageModel,
-        ProviderTool,
-        Response,
-        ResponseFormat,
-        Settings,
+        Call as Call,
     )
-    from reverie.providers.registry import provider
-    from reverie.providers.registry import resolve_model as model
-    from reverie.serialize import dump_messages, dump_result, load_messages, load_result
-    from reverie.tools import Tool, ToolContext, ToolReturn, media, tool
-    from reverie.usage import Usage
-    from reverie.warning import CallWarning
+    from reverie.model import (
+        FunctionTool as FunctionTool,
+    )
+    from reverie.model import (
+        LanguageModel as LanguageModel,
+    )
+    from reverie.model import (
+        ProviderTool as ProviderTool,
+    )
+    from reverie.model import (
+        Response as Response,
+    )
+    from reverie.model import (
+        ResponseFormat as ResponseFormat,
+    )
+    from reverie.model import (
+        Settings as Settings,
+    )
+    from reverie.providers.registry import (
+        provider as provider,
+    )
+    from reverie.providers.registry import (
+        resolve_model as resolve_model,
+    )
+    from reverie.serialize import (
+        dump_messages as dump_messages,
+    )
+    from reverie.serialize import (
+        dump_result as dump_result,
+    )
+    from reverie.serialize import (
+        load_messages as load_messages,
+    )
+    from reverie.serialize import (
+        load_result as load_result,
+    )
+    from reverie.tools import (
+        Tool as Tool,
+    )
+    from reverie.tools import (
+        ToolContext as ToolContext,
+    )
+    from reverie.tools import (
+        ToolReturn as ToolReturn,
+    )
+    from reverie.tools import (
+        media as media,
+    )
+    from reverie.tools import (
+        tool as tool,
+    )
+    from reverie.usage import (
+        Usage as Usage,
+    )
+    from reverie.warning import (
+        CallWarning as CallWarning,
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from reverie.content import Content, Reasoning, Text
+from reverie.content import Content, Reasoning, Source, Text, ToolCall
 from reverie.errors import StreamError
 from reverie.finish_reason import FinishReason
 from reverie.messages import Metadata
@@ -19,7 +19,6 @@ from reverie.model import (
     TextDelta,
     TextStart,
 )
-from reverie.content import Source, ToolCall
 
 
 @dataclass(slots=True)

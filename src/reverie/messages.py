@@ -27,10 +27,11 @@ class TextPart:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FilePart:
-    """A file given to the model: raw bytes, or a URL string the provider fetches itself."""
+    """A file given to the model: its bytes, or a ``url`` the provider fetches itself."""
 
-    data: bytes | str
     media_type: str
+    data: bytes = b""
+    url: str | None = None
     filename: str | None = None
     provider_options: Metadata = field(default_factory=dict)
     type: Literal["file"] = "file"

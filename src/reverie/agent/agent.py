@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from contextlib import aclosing
 from dataclasses import replace
 from typing import Any
@@ -167,7 +167,7 @@ class Agent:
         headers: dict[str, str] | None,
         *,
         streaming: bool,
-    ) -> AsyncIterator[AgentEvent]:
+    ) -> AsyncGenerator[AgentEvent, None]:
         history = list(messages)
         if prompt is not None:
             history.append(user_message(prompt, files))
@@ -326,7 +326,7 @@ class AgentStream:
         return self.result
 
 
-async def aiter_parts(model: LanguageModel, call: Call) -> AsyncIterator[Any]:
+async def aiter_parts(model: LanguageModel, call: Call) -> AsyncGenerator[Any, None]:
     """The model's stream as an async generator we can close deterministically."""
     stream = model.stream(call)
     try:

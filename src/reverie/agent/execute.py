@@ -7,7 +7,7 @@ error results that go back to the model, so it can correct itself.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -19,7 +19,7 @@ from reverie.messages import ErrorOutput
 from reverie.tools.tool import Tool, ToolContext
 
 RepairToolCall = Callable[
-    [ToolCall, "Tool | None", Exception], "ToolCall | None | Awaitable[ToolCall | None]"
+    [ToolCall, "Tool | None", Exception], "ToolCall | Awaitable[ToolCall | None] | None"
 ]
 """Given an invalid call, the tool (``None`` if unknown) and the error, return a fixed call
 or ``None`` to give up."""
@@ -93,7 +93,7 @@ async def run_calls(
     return [r for r in results if r is not None]
 
 
-async def _run_batch(batch: list[int], run_one: Callable[[int], Awaitable[None]]) -> None:
+async def _run_batch(batch: list[int], run_one: Callable[[int], Coroutine[Any, Any, None]]) -> None:
     if len(batch) == 1:
         await run_one(batch[0])
     elif batch:

@@ -43,4 +43,4 @@ class StepPlan:
     provider_options: Metadata | None = None
 
 
-PrepareStep = Callable[[StepContext], "StepPlan | None | Awaitable[StepPlan | None]"]
+PrepareStep = Callable[[StepContext], "StepPlan | Awaitable[StepPlan | None] | None"]

@@ -43,9 +43,8 @@ def load_cases(group_file: Path, cassettes: Path) -> Iterator[Case]:
     for pair in group.get("pairs", []):
         skips: dict[str, str] = pair.get("skip", {})
         pair_overrides: dict[str, Any] = pair.get("scenario_overrides", {})
-        options = pair["provider_options"] if "provider_options" in pair else None
-        if options is None:
-            options = group.get("provider_options", {})
+        # A pair's table replaces the group's, even when empty.
+        options = pair.get("provider_options", group.get("provider_options", {}))
         for scenario in pair.get("scenarios", group.get("scenarios", [])):
             overrides = {**group_overrides.get(scenario, {}), **pair_overrides.get(scenario, {})}
             file = path_template.format(pair=pair["name"], scenario=names.get(scenario, scenario))
@@ -60,9 +59,7 @@ def load_cases(group_file: Path, cassettes: Path) -> Iterator[Case]:
                 provider_options=dict(options),
                 overrides=overrides,
                 params=dict(pair.get("params", {})),
-                thinking_check=str(
-                    pair.get("thinking_check", group.get("thinking_check", "none"))
-                ),
+                thinking_check=str(pair.get("thinking_check", group.get("thinking_check", "none"))),
                 prepare_step=str(group.get("prepare_step", "")),
                 skip=skips.get(scenario),
             )

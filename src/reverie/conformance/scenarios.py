@@ -12,11 +12,10 @@ from typing import Annotated, Any
 
 from reverie import Agent, FilePart, ReasoningPart, RunResult, Settings, tool
 from reverie.agent import StepFinish
+from reverie.conformance.groups import Case
 from reverie.content import ToolCall
 from reverie.model import LanguageModel, TextDelta
 from reverie.tools import Tool
-
-from reverie.conformance.groups import Case
 
 S1 = "You are a helpful assistant"
 S2 = (
@@ -52,7 +51,11 @@ def _multiply(a: Annotated[int, "first number"], b: Annotated[int, "second numbe
 
 
 def make_tools(names: tuple[str, ...]) -> list[Tool]:
-    functions = {"weather": _weather, "add": _add, "multiply": _multiply}
+    functions: dict[str, Callable[..., Any]] = {
+        "weather": _weather,
+        "add": _add,
+        "multiply": _multiply,
+    }
     return [tool(name=n)(functions[n]) for n in names]
 
 
@@ -116,7 +119,9 @@ def check_thinking(result: RunResult, case: Case, deltas: list[str]) -> None:
         expect(result.response.usage.reasoning_tokens > 0, "no reasoning tokens reported")
     elif check == "openai_encrypted_reasoning":
         encrypted = [
-            p for p in reasoning if (p.provider_options.get("openai") or {}).get("encrypted_content")
+            p
+            for p in reasoning
+            if (p.provider_options.get("openai") or {}).get("encrypted_content")
         ]
         expect(bool(reasoning), "no reasoning parts")
         expect(len(encrypted) == len(reasoning), "reasoning without encrypted content")
@@ -170,11 +175,19 @@ MULTI = "Add and multiply the number 2 and 3"
 
 AGENT_SCENARIOS: dict[str, AgentScenario] = {
     "simple": AgentScenario(
-        system=S1, tools=(), prompt="Say hi in Portuguese", max_tokens=4000, stream=False,
+        system=S1,
+        tools=(),
+        prompt="Say hi in Portuguese",
+        max_tokens=4000,
+        stream=False,
         check=check_simple,
     ),
     "simple_streaming": AgentScenario(
-        system=S1, tools=(), prompt="Say hi in Portuguese", max_tokens=4000, stream=True,
+        system=S1,
+        tools=(),
+        prompt="Say hi in Portuguese",
+        max_tokens=4000,
+        stream=True,
         check=check_simple,
     ),
     "tool": AgentScenario(
@@ -184,47 +197,93 @@ AGENT_SCENARIOS: dict[str, AgentScenario] = {
         system=S1, tools=("weather",), prompt=W, max_tokens=4000, stream=True, check=check_tool
     ),
     "multi_tool": AgentScenario(
-        system=S2, tools=("add", "multiply"), prompt=MULTI, max_tokens=4000, stream=False,
+        system=S2,
+        tools=("add", "multiply"),
+        prompt=MULTI,
+        max_tokens=4000,
+        stream=False,
         check=check_multi_tool,
     ),
     "multi_tool_streaming": AgentScenario(
-        system=S3, tools=("add", "multiply"), prompt=MULTI, max_tokens=4000, stream=True,
+        system=S3,
+        tools=("add", "multiply"),
+        prompt=MULTI,
+        max_tokens=4000,
+        stream=True,
         check=check_multi_tool,
     ),
     "thinking": AgentScenario(
-        system=S1, tools=("weather",), prompt=W_SPACE, max_tokens=None, stream=False,
+        system=S1,
+        tools=("weather",),
+        prompt=W_SPACE,
+        max_tokens=None,
+        stream=False,
         check=check_thinking,
     ),
     "thinking-streaming": AgentScenario(
-        system=S1, tools=("weather",), prompt=W_SPACE, max_tokens=None, stream=True,
+        system=S1,
+        tools=("weather",),
+        prompt=W_SPACE,
+        max_tokens=None,
+        stream=True,
         check=check_thinking,
     ),
     "image_upload": AgentScenario(
-        system=S1, tools=(), prompt="Describe the image briefly in English.", max_tokens=4000,
-        stream=False, check=check_image, image=True,
+        system=S1,
+        tools=(),
+        prompt="Describe the image briefly in English.",
+        max_tokens=4000,
+        stream=False,
+        check=check_image,
+        image=True,
     ),
     "image_upload_streaming": AgentScenario(
-        system=S1, tools=(), prompt="Describe the image briefly in English.", max_tokens=4000,
-        stream=True, check=check_image, image=True,
+        system=S1,
+        tools=(),
+        prompt="Describe the image briefly in English.",
+        max_tokens=4000,
+        stream=True,
+        check=check_image,
+        image=True,
     ),
     "legacy_simple": AgentScenario(
-        system=S1, tools=(), prompt="Say hi in Portuguese", max_tokens=None, stream=False,
+        system=S1,
+        tools=(),
+        prompt="Say hi in Portuguese",
+        max_tokens=None,
+        stream=False,
         check=check_legacy_simple,
     ),
     "legacy_tool": AgentScenario(
-        system=S1, tools=("weather",), prompt="What's the weather in Florence?", max_tokens=None,
-        stream=False, check=check_legacy_tool,
+        system=S1,
+        tools=("weather",),
+        prompt="What's the weather in Florence?",
+        max_tokens=None,
+        stream=False,
+        check=check_legacy_tool,
     ),
     "legacy_stream": AgentScenario(
-        system=S1, tools=(), prompt="Count from 1 to 3 in Spanish", max_tokens=None, stream=True,
+        system=S1,
+        tools=(),
+        prompt="Count from 1 to 3 in Spanish",
+        max_tokens=None,
+        stream=True,
         check=check_legacy_stream,
     ),
     "legacy_stream_with_tools": AgentScenario(
-        system=S4, tools=("add",), prompt="What is 15 + 27?", max_tokens=None, stream=True,
+        system=S4,
+        tools=("add",),
+        prompt="What is 15 + 27?",
+        max_tokens=None,
+        stream=True,
         check=check_legacy_stream_tools,
     ),
     "legacy_stream_with_multiple_tools": AgentScenario(
-        system=S3, tools=("add", "multiply"), prompt=MULTI, max_tokens=None, stream=True,
+        system=S3,
+        tools=("add", "multiply"),
+        prompt=MULTI,
+        max_tokens=None,
+        stream=True,
         check=check_legacy_stream_multi,
     ),
 }
@@ -277,6 +336,10 @@ async def run_agent_scenario(
 
 def legacy_thinking(stream: bool) -> AgentScenario:
     return AgentScenario(
-        system=S1, tools=("weather",), prompt=W_SPACE, max_tokens=None, stream=stream,
+        system=S1,
+        tools=("weather",),
+        prompt=W_SPACE,
+        max_tokens=None,
+        stream=stream,
         check=check_thinking,
     )

@@ -74,9 +74,7 @@ def provider(name: str, **settings: Any) -> Any:
     if name == "openai-compat" and "base_url" not in settings:
         base_url = os.environ.get("OPENAI_COMPAT_BASE_URL")
         if not base_url:
-            raise ConfigurationError(
-                "openai-compat: set OPENAI_COMPAT_BASE_URL or pass base_url="
-            )
+            raise ConfigurationError("openai-compat: set OPENAI_COMPAT_BASE_URL or pass base_url=")
         settings["base_url"] = base_url
         settings.setdefault("api_key", os.environ.get("OPENAI_COMPAT_API_KEY"))
     return entry.load()(**settings)

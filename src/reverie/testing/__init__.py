@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         RecordedResponse,
         load_cassette,
     )
+    from reverie.testing.fake import ScriptedModel, reply
     from reverie.testing.transport import (
         CassetteMismatch,
         RecordTransport,
@@ -37,9 +38,11 @@ __all__ = [
     "RecordedRequest",
     "RecordedResponse",
     "ReplayTransport",
+    "ScriptedModel",
     "load_cassette",
     "record_client",
     "replay_client",
+    "reply",
 ]
 
 _MODULES = {
@@ -53,6 +56,8 @@ _MODULES = {
     "ReplayTransport": "transport",
     "record_client": "transport",
     "replay_client": "transport",
+    "ScriptedModel": "fake",
+    "reply": "fake",
 }
 
 

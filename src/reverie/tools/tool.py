@@ -38,7 +38,9 @@ def media(data: bytes, media_type: str, text: str | None = None) -> MediaOutput:
     """An image or other binary tool result."""
     import base64
 
-    return MediaOutput(data=base64.b64encode(data).decode("ascii"), media_type=media_type, text=text)
+    return MediaOutput(
+        data=base64.b64encode(data).decode("ascii"), media_type=media_type, text=text
+    )
 
 
 Invoke = Callable[[Any, ToolContext], Awaitable[Any]]
@@ -246,7 +248,7 @@ def _describe_strings(annotation: Any) -> Any:
     converted = [
         pydantic.Field(description=extra) if isinstance(extra, str) else extra for extra in extras
     ]
-    return Annotated[(base, *converted)]  # type: ignore[valid-type]
+    return Annotated[(base, *converted)]
 
 
 def _as_async(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:

@@ -78,7 +78,7 @@ def _file(part: FilePart) -> dict[str, Any] | None:
     media = part.media_type
     if media.startswith("image/"):
         return {"type": "image_url", "image_url": {"url": _data_url(part)}}
-    if isinstance(part.data, bytes) and media in ("audio/wav", "audio/mpeg", "audio/mp3"):
+    if part.url is None and media in ("audio/wav", "audio/mpeg", "audio/mp3"):
         fmt = "wav" if media == "audio/wav" else "mp3"
         data = base64.b64encode(part.data).decode("ascii")
         return {"type": "input_audio", "input_audio": {"data": data, "format": fmt}}
@@ -90,8 +90,8 @@ def _file(part: FilePart) -> dict[str, Any] | None:
 
 
 def _data_url(part: FilePart) -> str:
-    if isinstance(part.data, str):
-        return part.data  # already a URL (http(s) or data:)
+    if part.url is not None:
+        return part.url
     return f"data:{part.media_type};base64,{base64.b64encode(part.data).decode('ascii')}"
 
 

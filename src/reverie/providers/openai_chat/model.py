@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
@@ -35,6 +36,7 @@ class ChatModel:
         self._dialect = dialect
         self._url = base_url.rstrip("/") + "/chat/completions"
         self._client = client
+        self._owned: tuple[asyncio.AbstractEventLoop, httpx.AsyncClient] | None = None
         self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if api_key:
             self._headers["Authorization"] = f"Bearer {api_key}"
@@ -52,9 +54,14 @@ class ChatModel:
         return f"ChatModel({self.provider}:{self._model_id})"
 
     def _http(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = default_client()
-        return self._client
+        if self._client is not None:
+            return self._client
+        # An httpx client is bound to the event loop it first ran on; run_sync starts a new
+        # loop per call, so keep one owned client per loop.
+        loop = asyncio.get_running_loop()
+        if self._owned is None or self._owned[0] is not loop:
+            self._owned = (loop, default_client())
+        return self._owned[1]
 
     def _request_headers(self, call: Call) -> dict[str, str]:
         return {**self._headers, **call.headers} if call.headers else self._headers
