@@ -1,0 +1,36 @@
+"""``import reverie`` stays cheap: no HTTP stack, no pydantic, no provider, no extra."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEAVY = [
+    "httpx",
+    "pydantic",
+    "json_repair",
+    "yaml",
+    "llama_cpp",
+    "click",
+    "rich",
+    "reverie.providers.openai_chat",
+    "reverie.agent",
+]
+
+
+def test_import_reverie_loads_nothing_heavy() -> None:
+    code = "import sys, json, reverie; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(json.loads(out.stdout))
+    assert [m for m in HEAVY if m in loaded] == []
+
+
+def test_public_names_resolve_lazily() -> None:
+    code = (
+        "import sys, reverie; reverie.Agent; "
+        "print('httpx' in sys.modules, 'reverie.providers.openai_chat' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    # The agent needs no HTTP stack until a provider is made.
+    assert out.stdout.split() == ["False", "False"]
