@@ -45,6 +45,18 @@ _EXPORTS: dict[str, str] = {
     "FunctionTool": "reverie.model",
     "ProviderTool": "reverie.model",
     "ResponseFormat": "reverie.model",
+    "TextStart": "reverie.model",
+    "TextDelta": "reverie.model",
+    "TextEnd": "reverie.model",
+    "ReasoningStart": "reverie.model",
+    "ReasoningDelta": "reverie.model",
+    "ReasoningEnd": "reverie.model",
+    "ToolInputStart": "reverie.model",
+    "ToolInputDelta": "reverie.model",
+    "ToolInputEnd": "reverie.model",
+    "Finish": "reverie.model",
+    "ErrorPart": "reverie.model",
+    "StreamPart": "reverie.model",
     # messages and content
     "Message": "reverie.messages",
     "TextPart": "reverie.messages",
@@ -102,80 +114,34 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from reverie.agent import (
         Agent as Agent,
-    )
-    from reverie.agent import (
         AgentEvent as AgentEvent,
-    )
-    from reverie.agent import (
         AgentStream as AgentStream,
-    )
-    from reverie.agent import (
         RunFinish as RunFinish,
-    )
-    from reverie.agent import (
         RunResult as RunResult,
-    )
-    from reverie.agent import (
         Step as Step,
-    )
-    from reverie.agent import (
         StepContext as StepContext,
-    )
-    from reverie.agent import (
         StepFinish as StepFinish,
-    )
-    from reverie.agent import (
         StepPlan as StepPlan,
-    )
-    from reverie.agent import (
         StepStart as StepStart,
-    )
-    from reverie.agent import (
         StopReason as StopReason,
-    )
-    from reverie.agent import (
         finish_reason_is as finish_reason_is,
-    )
-    from reverie.agent import (
         has_tool_call as has_tool_call,
-    )
-    from reverie.agent import (
         step_count_is as step_count_is,
-    )
-    from reverie.agent import (
         token_budget as token_budget,
     )
     from reverie.content import (
         File as File,
-    )
-    from reverie.content import (
         Reasoning as Reasoning,
-    )
-    from reverie.content import (
         Source as Source,
-    )
-    from reverie.content import (
         Text as Text,
-    )
-    from reverie.content import (
         ToolCall as ToolCall,
-    )
-    from reverie.content import (
         ToolResult as ToolResult,
     )
     from reverie.errors import (
         ConfigurationError as ConfigurationError,
-    )
-    from reverie.errors import (
         ProviderError as ProviderError,
-    )
-    from reverie.errors import (
         ReverieError as ReverieError,
-    )
-    from reverie.errors import (
         StreamError as StreamError,
-    )
-    from reverie.errors import (
         ToolError as ToolError,
     )
     from reverie.finish_reason import (
@@ -183,92 +149,54 @@ if TYPE_CHECKING:
     )
     from reverie.messages import (
         ErrorOutput as ErrorOutput,
-    )
-    from reverie.messages import (
         FilePart as FilePart,
-    )
-    from reverie.messages import (
         MediaOutput as MediaOutput,
-    )
-    from reverie.messages import (
         Message as Message,
-    )
-    from reverie.messages import (
         ReasoningPart as ReasoningPart,
-    )
-    from reverie.messages import (
         TextOutput as TextOutput,
-    )
-    from reverie.messages import (
         TextPart as TextPart,
-    )
-    from reverie.messages import (
         ToolCallPart as ToolCallPart,
-    )
-    from reverie.messages import (
         ToolResultPart as ToolResultPart,
-    )
-    from reverie.messages import (
         assistant_message as assistant_message,
-    )
-    from reverie.messages import (
         system_message as system_message,
-    )
-    from reverie.messages import (
         user_message as user_message,
     )
     from reverie.model import (
         Call as Call,
-    )
-    from reverie.model import (
+        ErrorPart as ErrorPart,
+        Finish as Finish,
         FunctionTool as FunctionTool,
-    )
-    from reverie.model import (
         LanguageModel as LanguageModel,
-    )
-    from reverie.model import (
         ProviderTool as ProviderTool,
-    )
-    from reverie.model import (
+        ReasoningDelta as ReasoningDelta,
+        ReasoningEnd as ReasoningEnd,
+        ReasoningStart as ReasoningStart,
         Response as Response,
-    )
-    from reverie.model import (
         ResponseFormat as ResponseFormat,
-    )
-    from reverie.model import (
         Settings as Settings,
+        StreamPart as StreamPart,
+        TextDelta as TextDelta,
+        TextEnd as TextEnd,
+        TextStart as TextStart,
+        ToolInputDelta as ToolInputDelta,
+        ToolInputEnd as ToolInputEnd,
+        ToolInputStart as ToolInputStart,
     )
     from reverie.providers.registry import (
         provider as provider,
-    )
-    from reverie.providers.registry import (
         resolve_model as resolve_model,
     )
     from reverie.serialize import (
         dump_messages as dump_messages,
-    )
-    from reverie.serialize import (
         dump_result as dump_result,
-    )
-    from reverie.serialize import (
         load_messages as load_messages,
-    )
-    from reverie.serialize import (
         load_result as load_result,
     )
     from reverie.tools import (
         Tool as Tool,
-    )
-    from reverie.tools import (
         ToolContext as ToolContext,
-    )
-    from reverie.tools import (
         ToolReturn as ToolReturn,
-    )
-    from reverie.tools import (
         media as media,
-    )
-    from reverie.tools import (
         tool as tool,
     )
     from reverie.usage import (
