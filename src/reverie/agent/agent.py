@@ -5,7 +5,6 @@ differs (``generate`` vs ``stream``), so both give the same steps for the same m
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from contextlib import aclosing
@@ -131,6 +130,8 @@ class Agent:
         headers: dict[str, str] | None = None,
     ) -> RunResult:
         """:meth:`run` for scripts: starts an event loop, so not for use inside one."""
+        import asyncio
+
         return asyncio.run(
             self.run(
                 prompt,
