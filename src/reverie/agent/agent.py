@@ -169,6 +169,8 @@ class Agent:
         *,
         streaming: bool,
     ) -> AsyncGenerator[AgentEvent, None]:
+        if prompt is None and not messages:
+            raise ValueError("give the agent a prompt, or messages ending in a user turn")
         history = list(messages)
         if prompt is not None:
             history.append(user_message(prompt, files))

@@ -92,3 +92,8 @@ class RunResult:
     @property
     def text(self) -> str:
         return self.response.text
+
+    @property
+    def warnings(self) -> list[CallWarning]:
+        """Every step's warnings, in order: settings a provider could not honour."""
+        return [w for step in self.steps for w in step.warnings]
