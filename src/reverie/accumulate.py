@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from reverie.content import Content, Reasoning, Source, Text, ToolCall
+from reverie.content import Content, File, Reasoning, Source, Text, ToolCall, ToolResult
 from reverie.errors import StreamError
 from reverie.finish_reason import FinishReason
 from reverie.messages import Metadata
@@ -17,6 +17,7 @@ from reverie.model import (
     Response,
     StreamPart,
     TextDelta,
+    TextEnd,
     TextStart,
 )
 
@@ -44,6 +45,9 @@ class StreamAccumulator:
                 self._open("text", id_, {})
             case TextDelta(id=id_, delta=delta):
                 self._block("text", id_).chunks.append(delta)
+            case TextEnd(id=id_, provider_metadata=meta):
+                if meta:
+                    self._block("text", id_).metadata = meta
             case ReasoningStart(id=id_, provider_metadata=meta):
                 self._open("reasoning", id_, meta)
             case ReasoningDelta(id=id_, delta=delta):
@@ -51,7 +55,7 @@ class StreamAccumulator:
             case ReasoningEnd(id=id_, provider_metadata=meta):
                 if meta:
                     self._block("reasoning", id_).metadata = meta
-            case ToolCall() | Source():
+            case ToolCall() | Source() | File() | ToolResult():
                 self._slots.append(part)
             case Finish():
                 self._finish = part
@@ -81,7 +85,7 @@ class StreamAccumulator:
                 text = "".join(slot.chunks)
                 if slot.kind == "text":
                     if text:
-                        content.append(Text(text=text))
+                        content.append(Text(text=text, provider_metadata=slot.metadata))
                 else:
                     content.append(Reasoning(text=text, provider_metadata=slot.metadata))
             else:

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from reverie.content import Content, Source, ToolCall
+from reverie.content import Content, File, Source, ToolCall, ToolResult
 from reverie.finish_reason import FinishReason
 from reverie.messages import Message, Metadata
 from reverie.usage import Usage
@@ -96,7 +96,8 @@ class Response:
 
 
 # Stream parts. Text, reasoning and tool input are framed start/delta/end by ``id``; complete
-# tool calls and sources arrive whole; a stream ends with exactly one Finish or ErrorPart.
+# tool calls, sources, files and provider-executed tool results arrive whole; a stream ends
+# with exactly one Finish or ErrorPart.
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +116,7 @@ class TextDelta:
 @dataclass(frozen=True, slots=True)
 class TextEnd:
     id: str
+    provider_metadata: Metadata = field(default_factory=dict)
     type: Literal["text-end"] = "text-end"
 
 
@@ -190,6 +192,8 @@ StreamPart = (
     | ToolInputEnd
     | ToolCall
     | Source
+    | File
+    | ToolResult
     | Finish
     | ErrorPart
 )

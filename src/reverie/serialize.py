@@ -18,7 +18,8 @@ def _adapter(kind: str) -> Any:
     from pydantic import ConfigDict, TypeAdapter
 
     config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
-    target: Any = list[Message] if kind == "messages" else RunResult
+    # pydantic refuses a config on a bare dataclass type, so results travel in a list too.
+    target: Any = list[Message] if kind == "messages" else list[RunResult]
     return TypeAdapter(target, config=config)
 
 
@@ -36,10 +37,11 @@ def load_messages(text: str | bytes) -> list[Message]:
 
 def dump_result(result: RunResult) -> str:
     """A whole run (steps, messages, usage, stop reason) as a JSON string."""
-    data: bytes = _adapter("result").dump_json(result)
-    return data.decode()
+    data: bytes = _adapter("result").dump_json([result])
+    return data.decode()[1:-1]
 
 
 def load_result(text: str | bytes) -> RunResult:
-    result: RunResult = _adapter("result").validate_json(text)
-    return result
+    raw = text.encode() if isinstance(text, str) else text
+    results: list[RunResult] = _adapter("result").validate_json(b"[" + raw + b"]")
+    return results[0]

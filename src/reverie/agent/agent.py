@@ -398,6 +398,7 @@ def make_step(
         warnings=list(response.warnings),
         provider_metadata=response.provider_metadata,
         model=f"{model.provider}:{model.model_id}",
+        model_id=response.model_id,
     )
 
 

@@ -30,4 +30,4 @@ class RunFinish:
 
 AgentEvent = StreamPart | StepStart | ToolResult | StepFinish | RunFinish
 """Model stream parts (text, reasoning and tool-input deltas, tool calls, finish), the
-results of tools as they run, and step and run boundaries."""
+results of the step's tools in call order once they have run, and step and run boundaries."""

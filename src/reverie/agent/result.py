@@ -38,6 +38,9 @@ class Step:
     warnings: list[CallWarning] = field(default_factory=list)
     provider_metadata: Metadata = field(default_factory=dict)
     model: str = ""
+    """The agent's model as ``provider:model``."""
+    model_id: str = ""
+    """The model id the provider reported answering with (e.g. a dated snapshot)."""
 
     @property
     def text(self) -> str:
@@ -60,7 +63,7 @@ class Step:
             usage=self.usage,
             provider_metadata=self.provider_metadata,
             warnings=self.warnings,
-            model_id=self.model,
+            model_id=self.model_id,
         )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
-from reverie.content import Reasoning, Source, Text, ToolCall
+from reverie.content import Reasoning, Text, ToolCall
 from reverie.finish_reason import FinishReason
 from reverie.model import (
     Call,
@@ -99,7 +99,7 @@ def frame(response: Response, chunk_size: int = 3) -> list[StreamPart]:
             id_ = f"text-{index}"
             parts.append(TextStart(id_))
             parts += [TextDelta(id_, c) for c in _chunks(item.text, chunk_size)]
-            parts.append(TextEnd(id_))
+            parts.append(TextEnd(id_, item.provider_metadata))
         elif isinstance(item, Reasoning):
             id_ = f"reasoning-{index}"
             parts.append(ReasoningStart(id_))
@@ -110,7 +110,7 @@ def frame(response: Response, chunk_size: int = 3) -> list[StreamPart]:
             parts += [ToolInputDelta(item.tool_call_id, c) for c in _chunks(item.input, 4)]
             parts.append(ToolInputEnd(item.tool_call_id))
             parts.append(item)
-        elif isinstance(item, Source):
+        else:  # sources, files, provider-executed tool results arrive whole
             parts.append(item)
     parts.append(
         Finish(

@@ -103,7 +103,10 @@ class Tool:
         call = _as_async(function)
         return cls(
             name=name or _snake(model.__name__),
-            description=description or inspect.getdoc(model) or "",
+            # Not inspect.getdoc: it would inherit pydantic's own BaseModel docstring.
+            description=description
+            if description is not None
+            else inspect.cleandoc(model.__doc__ or ""),
             input_schema=model_schema(model),
             parse=model.model_validate_json,
             invoke=lambda args, _ctx: call(args),
