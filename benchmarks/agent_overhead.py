@@ -1,6 +1,6 @@
 """The agent loop's own cost per step, with a scripted model and an instant tool.
 
-    python benchmarks/agent_overhead.py [steps]
+python benchmarks/agent_overhead.py [steps]
 """
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ def main() -> None:
     for streaming in (False, True):
         elapsed = asyncio.run(run(steps, streaming))
         mode = "stream" if streaming else "run   "
-        print(f"{mode}: {steps} steps in {elapsed * 1000:.0f} ms, {elapsed / steps * 1e6:.0f} µs/step")
+        print(
+            f"{mode}: {steps} steps in {elapsed * 1000:.0f} ms, {elapsed / steps * 1e6:.0f} µs/step"
+        )
 
 
 if __name__ == "__main__":

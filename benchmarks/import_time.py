@@ -1,6 +1,6 @@
 """How long ``import reverie`` takes, and what it pulls in.
 
-    python benchmarks/import_time.py [runs]
+python benchmarks/import_time.py [runs]
 """
 
 from __future__ import annotations

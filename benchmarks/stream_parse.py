@@ -1,6 +1,6 @@
 """Throughput of the chat-completions stream path: bytes → SSE → chunks → stream parts.
 
-    python benchmarks/stream_parse.py [chunks]
+python benchmarks/stream_parse.py [chunks]
 """
 
 from __future__ import annotations

@@ -1,0 +1,63 @@
+"""The README's Python tour runs as written (against a scripted model, not the network)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import reverie
+from reverie.providers import registry
+from reverie.testing import ScriptedModel, reply
+
+README = (Path(__file__).parents[1] / "README.md").read_text()
+BLOCKS = re.findall(r"```python\n(.*?)```", README, flags=re.S)
+
+
+@pytest.fixture
+def scripted(monkeypatch: pytest.MonkeyPatch) -> list[ScriptedModel]:
+    """Every model string resolves to a fresh scripted weather conversation."""
+    made: list[ScriptedModel] = []
+
+    def resolve(spec: str, **settings: Any) -> ScriptedModel:
+        model = ScriptedModel(
+            [
+                reply(tool_calls=[("call_1", "weather", '{"location": "Florence"}')]),
+                reply("It is 40 C in Florence."),
+            ]
+        )
+        made.append(model)
+        return model
+
+    monkeypatch.setattr(registry, "resolve_model", resolve)
+    return made
+
+
+def test_the_tour_runs(scripted: list[ScriptedModel], capsys: pytest.CaptureFixture[str]) -> None:
+    namespace: dict[str, Any] = {}
+    exec(BLOCKS[0], namespace)
+    result = namespace["result"]
+    assert isinstance(result, reverie.RunResult)
+    assert capsys.readouterr().out.strip() == "It is 40 C in Florence."
+    assert [c.tool_name for c in result.steps[0].tool_calls] == ["weather"]
+    assert result.steps[0].tool_results[0].output == reverie.TextOutput(text="40 C")
+    assert scripted[0].calls[0].settings.max_output_tokens == 4000
+
+
+def test_the_streaming_example_runs(
+    scripted: list[ScriptedModel], capsys: pytest.CaptureFixture[str]
+) -> None:
+    namespace: dict[str, Any] = {}
+    exec(BLOCKS[0], namespace)  # defines the agent the streaming example uses
+    namespace["agent"].model = registry.resolve_model("fresh:script")
+    capsys.readouterr()
+    body = textwrap.indent(BLOCKS[1], "    ")
+    exec(f"async def main():\n{body}", namespace)
+    asyncio.run(namespace["main"]())
+    out = capsys.readouterr().out
+    assert out.startswith("It is 40 C in Florence.")
+    assert "Usage(" in out
