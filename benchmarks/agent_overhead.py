@@ -18,10 +18,16 @@ def add(a: int, b: int) -> int:
     return a + b
 
 
-async def run(steps: int, streaming: bool) -> float:
+async def add_async(a: int, b: int) -> int:
+    """Add two numbers"""
+    return a + b
+
+
+async def run(steps: int, streaming: bool, sync_tool: bool = True) -> float:
     script = [reply(tool_calls=[(f"c{i}", "add", '{"a": 1, "b": 2}')]) for i in range(steps - 1)]
     model = ScriptedModel([*script, reply("done")])
-    tool = reverie.tool(parallel=True)(add)
+    # Sync tools hop to a worker thread so they cannot stall the loop; async ones do not.
+    tool = reverie.tool(name="add", parallel=True)(add if sync_tool else add_async)
     agent = reverie.Agent(model, tools=[tool], max_steps=steps)
     start = time.perf_counter()
     if streaming:
@@ -34,9 +40,11 @@ async def run(steps: int, streaming: bool) -> float:
 def main() -> None:
     steps = int(sys.argv[1]) if len(sys.argv) > 1 else 500
     asyncio.run(run(5, False))
-    for streaming in (False, True):
-        elapsed = asyncio.run(run(steps, streaming))
-        mode = "stream" if streaming else "run   "
+    for streaming, sync_tool in ((False, True), (True, True), (False, False), (True, False)):
+        elapsed = asyncio.run(run(steps, streaming, sync_tool))
+        mode = ("stream" if streaming else "run   ") + (
+            ", sync tool " if sync_tool else ", async tool"
+        )
         print(
             f"{mode}: {steps} steps in {elapsed * 1000:.0f} ms, {elapsed / steps * 1e6:.0f} µs/step"
         )
