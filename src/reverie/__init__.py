@@ -86,6 +86,7 @@ _EXPORTS: dict[str, str] = {
     "StreamError": "reverie.errors",
     "ToolError": "reverie.errors",
     # providers
+    "RetryPolicy": "reverie.http.retry",
     "resolve_model": "reverie.providers.registry",
     "provider": "reverie.providers.registry",
     # serialization
@@ -147,6 +148,7 @@ if TYPE_CHECKING:
     from reverie.finish_reason import (
         FinishReason as FinishReason,
     )
+    from reverie.http.retry import RetryPolicy as RetryPolicy
     from reverie.messages import (
         ErrorOutput as ErrorOutput,
         FilePart as FilePart,

@@ -26,12 +26,14 @@ class ProviderError(ReverieError):
         status: int | None = None,
         body: str | None = None,
         retryable: bool = False,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.provider = provider
         self.status = status
         self.body = body
         self.retryable = retryable
+        self.retry_after = retry_after
 
 
 class StreamError(ProviderError):

@@ -12,6 +12,7 @@ from reverie.accumulate import StreamAccumulator
 from reverie.content import Text, ToolCall
 from reverie.errors import ProviderError, StreamError
 from reverie.finish_reason import FinishReason
+from reverie.http.retry import NO_RETRY
 from reverie.messages import (
     FilePart,
     MediaOutput,
@@ -40,7 +41,7 @@ HELLO = Call(prompt=[system_message("Be brief"), user_message("Say hi")])
 
 
 def openai(server: FakeServer, model: str = "gpt-4o") -> Any:
-    return OpenAI(api_key=SECRET, client=server.client()).model(model)
+    return OpenAI(api_key=SECRET, client=server.client(), retry=NO_RETRY).model(model)
 
 
 async def collect(model: Any, call: Call) -> list[StreamPart]:

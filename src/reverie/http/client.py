@@ -16,9 +16,13 @@ def default_client() -> httpx.AsyncClient:
 _RETRYABLE = {408, 409, 429, 500, 502, 503, 504}
 
 
-def status_error(provider: str, status: int, body: str) -> ProviderError:
+def status_error(
+    provider: str, status: int, body: str, headers: httpx.Headers | None = None
+) -> ProviderError:
     """An error for a non-2xx answer. Only the response body is quoted, never the request,
     so credentials cannot leak into the message."""
+    from reverie.http.retry import retry_after
+
     detail = _error_message(body) or body[:500]
     return ProviderError(
         f"{provider}: HTTP {status}: {detail}",
@@ -26,6 +30,7 @@ def status_error(provider: str, status: int, body: str) -> ProviderError:
         status=status,
         body=body,
         retryable=status in _RETRYABLE,
+        retry_after=retry_after(headers) if headers is not None else None,
     )
 
 

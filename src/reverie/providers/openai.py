@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import httpx
 
+from reverie.http.retry import RetryPolicy
 from reverie.providers.openai_chat import ChatDialect, ChatProvider
 from reverie.providers.provider import find_api_key
 
@@ -27,6 +28,7 @@ class OpenAI(ChatProvider):
         project: str | None = None,
         headers: Mapping[str, str] | None = None,
         client: httpx.AsyncClient | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         dialect = ChatDialect()
         extra = dict(headers or {})
@@ -40,4 +42,5 @@ class OpenAI(ChatProvider):
             base_url=base_url or dialect.default_base_url,
             headers=extra,
             client=client,
+            retry=retry,
         )

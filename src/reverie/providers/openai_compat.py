@@ -15,6 +15,7 @@ import httpx
 
 from reverie.content import Reasoning
 from reverie.errors import ConfigurationError
+from reverie.http.retry import RetryPolicy
 from reverie.messages import ReasoningPart
 from reverie.model import Call
 from reverie.providers.openai_chat import ChatDialect, ChatProvider
@@ -80,9 +81,15 @@ class OpenAICompatible(ChatProvider):
         api_key: str | None = None,
         headers: Mapping[str, str] | None = None,
         client: httpx.AsyncClient | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         if not base_url:
             raise ConfigurationError("openai-compat: base_url is required")
         super().__init__(
-            CompatDialect(), api_key=api_key, base_url=base_url, headers=headers, client=client
+            CompatDialect(),
+            api_key=api_key,
+            base_url=base_url,
+            headers=headers,
+            client=client,
+            retry=retry,
         )

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from reverie.content import Reasoning
+from reverie.http.retry import RetryPolicy
 from reverie.messages import Metadata, ReasoningPart
 from reverie.model import Call, ReasoningDelta, ReasoningEnd, ReasoningStart, StreamPart
 from reverie.providers.openai_chat import ChatDialect, ChatProvider
@@ -243,6 +244,7 @@ class OpenRouter(ChatProvider):
         base_url: str | None = None,
         headers: Mapping[str, str] | None = None,
         client: httpx.AsyncClient | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         dialect = RouterDialect()
         super().__init__(
@@ -251,4 +253,5 @@ class OpenRouter(ChatProvider):
             base_url=base_url or dialect.default_base_url,
             headers=headers,
             client=client,
+            retry=retry,
         )

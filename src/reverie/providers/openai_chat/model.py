@@ -11,6 +11,7 @@ import httpx
 
 from reverie.errors import ProviderError, StreamError
 from reverie.http.client import default_client, status_error
+from reverie.http.retry import RetryPolicy
 from reverie.http.sse import iter_sse
 from reverie.model import Call, ErrorPart, Response, StreamPart
 from reverie.providers.openai_chat.dialect import ChatDialect
@@ -31,8 +32,10 @@ class ChatModel:
         api_key: str | None,
         client: httpx.AsyncClient | None = None,
         headers: Mapping[str, str] | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self._model_id = model_id
+        self._retry = retry or RetryPolicy()
         self._dialect = dialect
         self._url = base_url.rstrip("/") + "/chat/completions"
         self._client = client
@@ -66,14 +69,41 @@ class ChatModel:
     def _request_headers(self, call: Call) -> dict[str, str]:
         return {**self._headers, **call.headers} if call.headers else self._headers
 
+    async def _send(self, call: Call, body: dict[str, Any], *, stream: bool) -> httpx.Response:
+        """POST ``body``, retrying passing failures; an HTTP error status raises ProviderError."""
+        http = self._http()
+        content = _dump(body)
+        headers = self._request_headers(call)
+        attempt = 0
+        while True:
+            try:
+                request = http.build_request("POST", self._url, content=content, headers=headers)
+                response = await http.send(request, stream=stream)
+                if response.status_code < 400:
+                    return response
+                await response.aread()
+                await response.aclose()
+                raise status_error(
+                    self.provider, response.status_code, response.text, response.headers
+                )
+            except (ProviderError, httpx.HTTPError) as exc:
+                if not self._retry.should_retry(exc, attempt):
+                    if isinstance(exc, ProviderError):
+                        raise
+                    if isinstance(exc, httpx.ConnectError):
+                        problem = f"cannot reach {self._url}: {exc}"
+                    else:
+                        problem = f"request to {self._url} failed: {exc}"
+                    raise ProviderError(
+                        f"{self.provider}: {problem}", provider=self.provider
+                    ) from exc
+                await self._retry.sleep(self._retry.delay(exc, attempt))
+                attempt += 1
+
     async def generate(self, call: Call) -> Response:
         body, warnings = build_body(call, self._model_id, self._dialect, stream=False)
-        response = await self._http().post(
-            self._url, content=_dump(body), headers=self._request_headers(call)
-        )
+        response = await self._send(call, body, stream=False)
         text = response.text
-        if response.status_code >= 400:
-            raise status_error(self.provider, response.status_code, text)
         try:
             data = json.loads(text)
         except ValueError as exc:
@@ -87,15 +117,12 @@ class ChatModel:
     async def stream(self, call: Call) -> AsyncIterator[StreamPart]:
         body, warnings = build_body(call, self._model_id, self._dialect, stream=True)
         parser = ChatStreamParser(self._dialect, warnings)
-        request = self._http().build_request(
-            "POST", self._url, content=_dump(body), headers=self._request_headers(call)
-        )
-        response = await self._http().send(request, stream=True)
         try:
-            if response.status_code >= 400:
-                await response.aread()
-                yield ErrorPart(status_error(self.provider, response.status_code, response.text))
-                return
+            response = await self._send(call, body, stream=True)
+        except ProviderError as exc:
+            yield ErrorPart(exc)
+            return
+        try:
             done = False
             async for event in iter_sse(response.aiter_lines()):
                 if event.data == "[DONE]":
@@ -147,12 +174,14 @@ class ChatProvider:
         base_url: str,
         headers: Mapping[str, str] | None = None,
         client: httpx.AsyncClient | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self._dialect = dialect
         self._api_key = api_key
         self._base_url = base_url
         self._headers = dict(headers or {})
         self._client = client
+        self._retry = retry
 
     def model(self, model_id: str) -> ChatModel:
         return ChatModel(
@@ -162,4 +191,5 @@ class ChatProvider:
             api_key=self._api_key,
             client=self._client,
             headers=self._headers,
+            retry=self._retry,
         )

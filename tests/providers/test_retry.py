@@ -1,0 +1,104 @@
+"""Retries: passing failures are retried with backoff or Retry-After; others are not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from conftest import FakeServer
+
+from reverie import Call, ProviderError, RetryPolicy
+from reverie.messages import user_message
+from reverie.model import ErrorPart, Finish
+from reverie.providers.openai import OpenAI
+
+HELLO = Call(prompt=[user_message("hi")])
+OK = {"choices": [{"message": {"content": "ok"}, "finish_reason": "stop"}]}
+OVERLOADED = b'{"error":{"message":"overloaded"}}'
+
+
+def policy(slept: list[float], **kw: Any) -> RetryPolicy:
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    return RetryPolicy(sleep=sleep, **kw)
+
+
+def model(server: FakeServer, retry: RetryPolicy) -> Any:
+    return OpenAI(api_key="k", client=server.client(), retry=retry).model("gpt-4o")
+
+
+async def test_overload_is_retried_with_exponential_backoff() -> None:
+    server = FakeServer()
+    server.answers += [(503, OVERLOADED, "application/json")] * 2
+    server.json(OK)
+    slept: list[float] = []
+    response = await model(server, policy(slept)).generate(HELLO)
+    assert response.text == "ok"
+    assert slept == [0.5, 1.0]
+    assert len(server.requests) == 3 and server.requests[0] == server.requests[2]
+
+
+async def test_retry_after_is_honoured_and_capped() -> None:
+    server = FakeServer()
+    server.answers.append((429, OVERLOADED, "application/json"))
+    server.json(OK)
+    slept: list[float] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        response = server._handle(request)
+        if response.status_code == 429:
+            response.headers["Retry-After"] = "90"
+        return response
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    llm = OpenAI(api_key="k", client=client, retry=policy(slept, max_delay=20.0)).model("gpt-4o")
+    await llm.generate(HELLO)
+    assert slept == [20.0]
+
+
+async def test_giving_up_raises_the_last_error() -> None:
+    server = FakeServer()
+    server.answers += [(500, OVERLOADED, "application/json")] * 3
+    slept: list[float] = []
+    with pytest.raises(ProviderError) as info:
+        await model(server, policy(slept, max_retries=2)).generate(HELLO)
+    assert info.value.status == 500 and "overloaded" in str(info.value)
+    assert len(slept) == 2 and len(server.requests) == 3
+
+
+async def test_client_errors_are_not_retried() -> None:
+    server = FakeServer()
+    server.answers.append((400, b'{"error":{"message":"bad request"}}', "application/json"))
+    slept: list[float] = []
+    with pytest.raises(ProviderError):
+        await model(server, policy(slept)).generate(HELLO)
+    assert slept == [] and len(server.requests) == 1
+
+
+async def test_a_stream_is_retried_before_its_first_part() -> None:
+    server = FakeServer()
+    server.answers.append((502, OVERLOADED, "application/json"))
+    server.sse("text.chunks.txt")
+    slept: list[float] = []
+    parts = [p async for p in model(server, policy(slept)).stream(HELLO)]
+    assert isinstance(parts[-1], Finish) and slept == [0.5]
+    assert server.closed == 2  # the failed response was closed too
+
+
+async def test_a_dropped_connection_is_retried_and_reported_once_it_gives_up() -> None:
+    attempts = 0
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        nonlocal attempts
+        attempts += 1
+        raise httpx.ConnectError("connection refused", request=request)
+
+    slept: list[float] = []
+    client = httpx.AsyncClient(transport=httpx.MockTransport(refuse))
+    llm = OpenAI(api_key="k", client=client, retry=policy(slept, max_retries=1)).model("gpt-4o")
+    parts = [p async for p in llm.stream(HELLO)]
+    assert len(parts) == 1 and isinstance(parts[0], ErrorPart)
+    assert "cannot reach https://api.openai.com/v1/chat/completions" in str(parts[0].error)
+    assert attempts == 2 and slept == [0.5]
