@@ -46,7 +46,3 @@ class ToolError(ReverieError):
 
 class ToolInputError(ReverieError):
     """A tool call's input could not be parsed or did not validate against the tool's schema."""
-
-
-class StructuredOutputError(ReverieError):
-    """The model's output did not validate against the requested schema."""

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 import httpx
 
 from reverie.http.retry import RetryPolicy
+from reverie.providers.api_key import find_api_key
 from reverie.providers.openai_chat import ChatDialect, ChatProvider
-from reverie.providers.provider import find_api_key
 
 
 class OpenAI(ChatProvider):

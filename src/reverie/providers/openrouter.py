@@ -24,6 +24,7 @@ from reverie.content import Reasoning
 from reverie.http.retry import RetryPolicy
 from reverie.messages import Metadata, ReasoningPart
 from reverie.model import Call, ReasoningDelta, ReasoningEnd, ReasoningStart, StreamPart
+from reverie.providers.api_key import find_api_key
 from reverie.providers.openai_chat import ChatDialect, ChatProvider
 from reverie.providers.openai_chat.dialect import (
     OPENAI_OPTION_FIELDS,
@@ -31,7 +32,6 @@ from reverie.providers.openai_chat.dialect import (
     ReasoningStream,
     copy_known_options,
 )
-from reverie.providers.provider import find_api_key
 from reverie.warning import CallWarning
 
 NAMESPACE = "openrouter"

@@ -1,9 +1,9 @@
-"""What every provider object shares: settings, an optional client, and API key lookup."""
+"""API key lookup shared by the hosted providers."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from reverie.errors import ConfigurationError
 
@@ -18,11 +18,3 @@ def find_api_key(explicit: str | None, env_names: Sequence[str], provider: str) 
             return value
     names = " or ".join(env_names)
     raise ConfigurationError(f"{provider}: no API key: set {names} or pass api_key=")
-
-
-def merged_headers(*sources: Mapping[str, str] | None) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for source in sources:
-        if source:
-            out.update(source)
-    return out
