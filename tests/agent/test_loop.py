@@ -456,3 +456,9 @@ async def test_tool_outputs_of_other_types() -> None:
         reverie.MediaOutput(data="iVBORw==", media_type="image/png"),
         reverie.ErrorOutput(message="nope"),
     ]
+
+
+async def test_run_sync_inside_an_event_loop_says_to_await_run() -> None:
+    agent = Agent(ScriptedModel([reply("hi")]))
+    with pytest.raises(RuntimeError, match=r"await agent\.run"):
+        agent.run_sync("hello")

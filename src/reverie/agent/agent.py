@@ -132,6 +132,15 @@ class Agent:
         """:meth:`run` for scripts: starts an event loop, so not for use inside one."""
         import asyncio
 
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass  # no loop running: the normal case for a script
+        else:
+            raise RuntimeError(
+                "run_sync cannot run inside a running event loop (async code, Jupyter): "
+                "use `await agent.run(...)` there"
+            )
         return asyncio.run(
             self.run(
                 prompt,
