@@ -49,13 +49,13 @@ from reverie.model import (
 from reverie.providers.local import model as local_model, weights
 from reverie.providers.local.grammar import (
     ReplyMode,
-    ReplyReader,
     _hoist_defs,
     render_call,
     reply_format,
 )
 from reverie.providers.local.model import LocalModel, plan_call
 from reverie.providers.local.prompt import build_prompt, count_calls
+from reverie.providers.local.reader import ReplyReader
 
 WEATHER = FunctionTool(
     name="weather",

@@ -27,8 +27,9 @@ from reverie.model import (
     Response,
     StreamPart,
 )
-from reverie.providers.local.grammar import ReplyFormat, ReplyMode, ReplyReader, reply_format
+from reverie.providers.local.grammar import ReplyFormat, ReplyMode, reply_format
 from reverie.providers.local.prompt import END, Prompt, build_prompt, count_calls
+from reverie.providers.local.reader import ReplyReader
 from reverie.providers.local.weights import load_llama
 from reverie.usage import Usage
 from reverie.warning import CallWarning
