@@ -462,3 +462,12 @@ async def test_run_sync_inside_an_event_loop_says_to_await_run() -> None:
     agent = Agent(ScriptedModel([reply("hi")]))
     with pytest.raises(RuntimeError, match=r"await agent\.run"):
         agent.run_sync("hello")
+
+
+def test_two_tools_with_one_name_are_refused() -> None:
+    def weather(location: str) -> str:
+        """Get weather"""
+        return "40 C"
+
+    with pytest.raises(reverie.ConfigurationError, match="'weather'"):
+        Agent(ScriptedModel([]), tools=[weather, reverie.tool(weather)])

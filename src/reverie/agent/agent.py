@@ -18,6 +18,7 @@ from reverie.agent.prepare import PrepareStep, StepContext, StepPlan
 from reverie.agent.result import RunResult, Step, StopReason
 from reverie.agent.stop import StopCondition
 from reverie.content import Content, File, Reasoning, Text, ToolCall, ToolResult
+from reverie.errors import ConfigurationError
 from reverie.messages import (
     FilePart,
     Message,
@@ -76,7 +77,7 @@ class Agent:
             model = resolve_model(model)
         self.model: LanguageModel = model
         self.system = system
-        self.tools: list[Tool] = [as_tool(t) for t in tools]
+        self.tools: list[Tool] = as_tools(tools)
         self.settings = Settings(
             max_output_tokens=max_output_tokens,
             temperature=temperature,
@@ -267,7 +268,7 @@ class Agent:
                 if plan.system is not None:
                     sent = [system_message(plan.system), *(m for m in sent if m.role != "system")]
                 if plan.tools is not None:
-                    tools = [as_tool(t) for t in plan.tools]
+                    tools = as_tools(plan.tools)
                 if plan.active_tools is not None:
                     active = tuple(plan.active_tools)
                 if plan.tool_choice is not None:
@@ -348,6 +349,18 @@ async def aiter_parts(model: LanguageModel, call: Call) -> AsyncGenerator[Any, N
         aclose = getattr(stream, "aclose", None)
         if aclose is not None:
             await aclose()
+
+
+def as_tools(tools: Sequence[Tool | Callable[..., Any]]) -> list[Tool]:
+    """Tools from functions or Tool objects; two tools of one name would shadow each other."""
+    out = [as_tool(t) for t in tools]
+    names = [t.name for t in out]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ConfigurationError(
+            f"two tools share the name {duplicates[0]!r}; names must be unique"
+        )
+    return out
 
 
 def to_messages(content: Sequence[Content], results: Sequence[ToolResult]) -> list[Message]:
