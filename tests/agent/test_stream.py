@@ -313,3 +313,42 @@ def test_provider_executed_results_are_the_same_in_run_and_stream() -> None:
     )
     ran, streamed = _same_in_run_and_stream(result)
     assert streamed == ran
+
+
+def test_stream_sync_yields_the_same_events_and_ends_with_the_result() -> None:
+    from reverie.agent import RunFinish
+
+    script = [
+        reply(tool_calls=[("c1", "add", '{"a": 2, "b": 3}')]),
+        reply("The sum is 5."),
+    ]
+
+    def add(a: int, b: int) -> int:
+        """Add two numbers"""
+        return a + b
+
+    events = list(Agent(ScriptedModel(list(script)), tools=[add]).stream_sync("add"))
+    finish = events[-1]
+    assert isinstance(finish, RunFinish)
+    assert finish.result.text == "The sum is 5."
+    assert [c.tool_name for c in finish.result.steps[0].tool_calls] == ["add"]
+
+    async def streamed() -> list[object]:
+        return [e async for e in Agent(ScriptedModel(list(script)), tools=[add]).stream("add")]
+
+    import asyncio
+
+    assert [type(e) for e in events] == [type(e) for e in asyncio.run(streamed())]
+
+
+def test_leaving_stream_sync_early_closes_the_model_stream() -> None:
+    from reverie import TextDelta
+
+    model = ScriptedModel([reply("a long answer")])
+    seen = []
+    for event in Agent(model).stream_sync("hi"):
+        seen.append(event)
+        if isinstance(event, TextDelta):
+            break
+    assert model.closed_streams == 1
+    assert len(seen) < 5  # it stopped at the first delta

@@ -6,7 +6,7 @@ differs (``generate`` vs ``stream``), so both give the same steps for the same m
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Sequence
 from contextlib import aclosing
 from dataclasses import replace
 from typing import Any
@@ -133,15 +133,7 @@ class Agent:
         """:meth:`run` for scripts: starts an event loop, so not for use inside one."""
         import asyncio
 
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            pass  # no loop running: the normal case for a script
-        else:
-            raise RuntimeError(
-                "run_sync cannot run inside a running event loop (async code, Jupyter): "
-                "use `await agent.run(...)` there"
-            )
+        _refuse_running_loop("run_sync", "await agent.run(...)")
         return asyncio.run(
             self.run(
                 prompt,
@@ -167,6 +159,34 @@ class Agent:
         return AgentStream(
             self._loop(prompt, messages, files, settings, provider_options, headers, streaming=True)
         )
+
+    def stream_sync(
+        self,
+        prompt: str | None = None,
+        *,
+        messages: Sequence[Message] = (),
+        files: Sequence[FilePart] = (),
+        settings: Settings | None = None,
+        provider_options: Metadata | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Iterator[AgentEvent]:
+        """:meth:`stream` for scripts: ``for event in agent.stream_sync(...)``; the last event
+        is a ``RunFinish`` holding the result. Leaving the loop early closes the stream."""
+        import asyncio
+
+        _refuse_running_loop("stream_sync", "async for event in agent.stream(...)")
+        events = self._loop(
+            prompt, messages, files, settings, provider_options, headers, streaming=True
+        )
+        with asyncio.Runner() as runner:
+            try:
+                while True:
+                    try:
+                        yield runner.run(events.__anext__())
+                    except StopAsyncIteration:
+                        return
+            finally:
+                runner.run(events.aclose())
 
     async def _loop(
         self,
@@ -337,6 +357,20 @@ class AgentStream:
         async for _ in self:
             pass
         return self.result
+
+
+def _refuse_running_loop(name: str, instead: str) -> None:
+    """The sync facade starts its own event loop, which cannot run inside another."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return  # no loop running: the normal case for a script
+    raise RuntimeError(
+        f"{name} cannot run inside a running event loop (async code, Jupyter): "
+        f"use `{instead}` there"
+    )
 
 
 async def aiter_parts(model: LanguageModel, call: Call) -> AsyncGenerator[Any, None]:
