@@ -1,6 +1,6 @@
 """The agent loop and what it returns."""
 
-from reverie.agent.agent import DEFAULT_MAX_STEPS, Agent, AgentStream
+from reverie.agent.agent import DEFAULT_MAX_STEPS, Agent, AgentStream, RunOptions
 from reverie.agent.events import AgentEvent, RunFinish, StepFinish, StepStart
 from reverie.agent.prepare import StepContext, StepPlan
 from reverie.agent.result import RunResult, Step, StopReason
@@ -12,6 +12,7 @@ __all__ = [
     "AgentEvent",
     "AgentStream",
     "RunFinish",
+    "RunOptions",
     "RunResult",
     "Step",
     "StepContext",

@@ -9,7 +9,7 @@ import inspect
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Sequence
 from contextlib import aclosing
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from reverie.accumulate import StreamAccumulator
 from reverie.agent.events import AgentEvent, RunFinish, StepFinish, StepStart
@@ -34,6 +34,22 @@ from reverie.messages import (
 from reverie.model import Call, ErrorPart, LanguageModel, Response, Settings, ToolChoice
 from reverie.tools.tool import Tool, as_tool
 from reverie.usage import Usage
+
+
+class RunOptions(TypedDict, total=False):
+    """What one run may add to the agent's own configuration."""
+
+    messages: Sequence[Message]
+    """Earlier conversation (``RunResult.messages`` of a previous run), before ``prompt``."""
+    files: Sequence[FilePart]
+    """Files attached to the prompt's user message."""
+    settings: Settings
+    """Sampling settings; the fields set here win over the agent's."""
+    provider_options: Metadata
+    """Per-provider options, merged over the agent's per namespace."""
+    headers: dict[str, str]
+    """HTTP headers for this run's requests, over the agent's."""
+
 
 DEFAULT_MAX_STEPS = 20
 """A looping model cannot spend forever; raise ``max_steps`` for long tool chains."""
@@ -100,84 +116,35 @@ class Agent:
         self.headers = dict(headers or {})
         self.max_concurrency = max_concurrency
 
-    async def run(
-        self,
-        prompt: str | None = None,
-        *,
-        messages: Sequence[Message] = (),
-        files: Sequence[FilePart] = (),
-        settings: Settings | None = None,
-        provider_options: Metadata | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> RunResult:
+    async def run(self, prompt: str | None = None, **options: Unpack[RunOptions]) -> RunResult:
         """Run to the end and return every step; limits end the run, they never raise."""
-        events = self._loop(
-            prompt, messages, files, settings, provider_options, headers, streaming=False
-        )
+        events = self._loop(prompt, options, streaming=False)
         async with aclosing(events):
             async for event in events:
                 if isinstance(event, RunFinish):
                     return event.result
         raise AssertionError("the agent loop ended without a result")
 
-    def run_sync(
-        self,
-        prompt: str | None = None,
-        *,
-        messages: Sequence[Message] = (),
-        files: Sequence[FilePart] = (),
-        settings: Settings | None = None,
-        provider_options: Metadata | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> RunResult:
+    def run_sync(self, prompt: str | None = None, **options: Unpack[RunOptions]) -> RunResult:
         """:meth:`run` for scripts: starts an event loop, so not for use inside one."""
         import asyncio
 
         _refuse_running_loop("run_sync", "await agent.run(...)")
-        return asyncio.run(
-            self.run(
-                prompt,
-                messages=messages,
-                files=files,
-                settings=settings,
-                provider_options=provider_options,
-                headers=headers,
-            )
-        )
+        return asyncio.run(self.run(prompt, **options))
 
-    def stream(
-        self,
-        prompt: str | None = None,
-        *,
-        messages: Sequence[Message] = (),
-        files: Sequence[FilePart] = (),
-        settings: Settings | None = None,
-        provider_options: Metadata | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> AgentStream:
+    def stream(self, prompt: str | None = None, **options: Unpack[RunOptions]) -> AgentStream:
         """Run while streaming: ``async for event in agent.stream(...)``; then ``.result``."""
-        return AgentStream(
-            self._loop(prompt, messages, files, settings, provider_options, headers, streaming=True)
-        )
+        return AgentStream(self._loop(prompt, options, streaming=True))
 
     def stream_sync(
-        self,
-        prompt: str | None = None,
-        *,
-        messages: Sequence[Message] = (),
-        files: Sequence[FilePart] = (),
-        settings: Settings | None = None,
-        provider_options: Metadata | None = None,
-        headers: dict[str, str] | None = None,
+        self, prompt: str | None = None, **options: Unpack[RunOptions]
     ) -> Iterator[AgentEvent]:
         """:meth:`stream` for scripts: ``for event in agent.stream_sync(...)``; the last event
         is a ``RunFinish`` holding the result. Leaving the loop early closes the stream."""
         import asyncio
 
         _refuse_running_loop("stream_sync", "async for event in agent.stream(...)")
-        events = self._loop(
-            prompt, messages, files, settings, provider_options, headers, streaming=True
-        )
+        events = self._loop(prompt, options, streaming=True)
         with asyncio.Runner() as runner:
             try:
                 while True:
@@ -189,24 +156,18 @@ class Agent:
                 runner.run(events.aclose())
 
     async def _loop(
-        self,
-        prompt: str | None,
-        messages: Sequence[Message],
-        files: Sequence[FilePart],
-        settings: Settings | None,
-        provider_options: Metadata | None,
-        headers: dict[str, str] | None,
-        *,
-        streaming: bool,
+        self, prompt: str | None, options: RunOptions, *, streaming: bool
     ) -> AsyncGenerator[AgentEvent, None]:
+        messages = options.get("messages", ())
+        files = options.get("files", ())
         if prompt is None and not messages:
             raise ValueError("give the agent a prompt, or messages ending in a user turn")
         history = list(messages)
         if prompt is not None:
             history.append(user_message(prompt, files))
-        base_settings = merge_settings(self.settings, settings)
-        base_options = merge_options(self.provider_options, provider_options)
-        call_headers = {**self.headers, **(headers or {})}
+        base_settings = merge_settings(self.settings, options.get("settings"))
+        base_options = merge_options(self.provider_options, options.get("provider_options"))
+        call_headers = {**self.headers, **(options.get("headers") or {})}
         steps: list[Step] = []
 
         while True:
