@@ -14,7 +14,6 @@ from reverie.conformance.kinds import BUILDERS, unsupported_reason
 from reverie.conformance.scenarios import (
     AGENT_SCENARIOS,
     LEGACY_THINKING_OPTIONS,
-    legacy_thinking,
     run_agent_scenario,
 )
 
@@ -40,8 +39,7 @@ async def run_case(case: Case, cassettes: Path) -> Outcome:
     if reason is not None:
         return Outcome(case, "SKIP", reason)
     scenario = AGENT_SCENARIOS.get(case.scenario)
-    if case.scenario in ("legacy_thinking", "legacy_thinking_streaming"):
-        scenario = legacy_thinking(stream=case.scenario.endswith("streaming"))
+    if scenario is not None and case.scenario.startswith("legacy_thinking"):
         options = dict(LEGACY_THINKING_OPTIONS)
         if scenario.stream:
             options.pop("openrouter")

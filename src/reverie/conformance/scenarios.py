@@ -6,7 +6,7 @@ Everything goes through the public API (Agent, tools, messages, results), as a u
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -59,14 +59,14 @@ def make_tools(names: tuple[str, ...]) -> list[Tool]:
     return [tool(name=n)(functions[n]) for n in names]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True)
 class AgentScenario:
     system: str
     tools: tuple[str, ...]
     prompt: str
     max_tokens: int | None
-    stream: bool
     check: Callable[[RunResult, Case, list[str]], None]
+    stream: bool = False
     image: bool = False
 
 
@@ -173,119 +173,45 @@ W = "What's the weather in Florence,Italy?"
 W_SPACE = "What's the weather in Florence, Italy?"
 MULTI = "Add and multiply the number 2 and 3"
 
+
+def _both(generate: str, stream: str, scenario: AgentScenario) -> dict[str, AgentScenario]:
+    """Most scenarios come as a generate/stream pair differing only in the mode."""
+    return {generate: scenario, stream: replace(scenario, stream=True)}
+
+
+HI = "Say hi in Portuguese"
+DESCRIBE = "Describe the image briefly in English."
+THINKING = AgentScenario(S1, ("weather",), W_SPACE, None, check_thinking)
+
 AGENT_SCENARIOS: dict[str, AgentScenario] = {
-    "simple": AgentScenario(
-        system=S1,
-        tools=(),
-        prompt="Say hi in Portuguese",
-        max_tokens=4000,
-        stream=False,
-        check=check_simple,
-    ),
-    "simple_streaming": AgentScenario(
-        system=S1,
-        tools=(),
-        prompt="Say hi in Portuguese",
-        max_tokens=4000,
-        stream=True,
-        check=check_simple,
-    ),
-    "tool": AgentScenario(
-        system=S1, tools=("weather",), prompt=W, max_tokens=4000, stream=False, check=check_tool
-    ),
-    "tool_streaming": AgentScenario(
-        system=S1, tools=("weather",), prompt=W, max_tokens=4000, stream=True, check=check_tool
-    ),
-    "multi_tool": AgentScenario(
-        system=S2,
-        tools=("add", "multiply"),
-        prompt=MULTI,
-        max_tokens=4000,
-        stream=False,
-        check=check_multi_tool,
-    ),
+    **_both("simple", "simple_streaming", AgentScenario(S1, (), HI, 4000, check_simple)),
+    **_both("tool", "tool_streaming", AgentScenario(S1, ("weather",), W, 4000, check_tool)),
+    # The two multi-tool scenarios differ in their system prompt, not only in the mode.
+    "multi_tool": AgentScenario(S2, ("add", "multiply"), MULTI, 4000, check_multi_tool),
     "multi_tool_streaming": AgentScenario(
-        system=S3,
-        tools=("add", "multiply"),
-        prompt=MULTI,
-        max_tokens=4000,
-        stream=True,
-        check=check_multi_tool,
+        S3, ("add", "multiply"), MULTI, 4000, check_multi_tool, stream=True
     ),
-    "thinking": AgentScenario(
-        system=S1,
-        tools=("weather",),
-        prompt=W_SPACE,
-        max_tokens=None,
-        stream=False,
-        check=check_thinking,
+    **_both("thinking", "thinking-streaming", THINKING),
+    **_both(
+        "image_upload",
+        "image_upload_streaming",
+        AgentScenario(S1, (), DESCRIBE, 4000, check_image, image=True),
     ),
-    "thinking-streaming": AgentScenario(
-        system=S1,
-        tools=("weather",),
-        prompt=W_SPACE,
-        max_tokens=None,
-        stream=True,
-        check=check_thinking,
-    ),
-    "image_upload": AgentScenario(
-        system=S1,
-        tools=(),
-        prompt="Describe the image briefly in English.",
-        max_tokens=4000,
-        stream=False,
-        check=check_image,
-        image=True,
-    ),
-    "image_upload_streaming": AgentScenario(
-        system=S1,
-        tools=(),
-        prompt="Describe the image briefly in English.",
-        max_tokens=4000,
-        stream=True,
-        check=check_image,
-        image=True,
-    ),
-    "legacy_simple": AgentScenario(
-        system=S1,
-        tools=(),
-        prompt="Say hi in Portuguese",
-        max_tokens=None,
-        stream=False,
-        check=check_legacy_simple,
-    ),
+    "legacy_simple": AgentScenario(S1, (), HI, None, check_legacy_simple),
     "legacy_tool": AgentScenario(
-        system=S1,
-        tools=("weather",),
-        prompt="What's the weather in Florence?",
-        max_tokens=None,
-        stream=False,
-        check=check_legacy_tool,
+        S1, ("weather",), "What's the weather in Florence?", None, check_legacy_tool
     ),
     "legacy_stream": AgentScenario(
-        system=S1,
-        tools=(),
-        prompt="Count from 1 to 3 in Spanish",
-        max_tokens=None,
-        stream=True,
-        check=check_legacy_stream,
+        S1, (), "Count from 1 to 3 in Spanish", None, check_legacy_stream, stream=True
     ),
     "legacy_stream_with_tools": AgentScenario(
-        system=S4,
-        tools=("add",),
-        prompt="What is 15 + 27?",
-        max_tokens=None,
-        stream=True,
-        check=check_legacy_stream_tools,
+        S4, ("add",), "What is 15 + 27?", None, check_legacy_stream_tools, stream=True
     ),
     "legacy_stream_with_multiple_tools": AgentScenario(
-        system=S3,
-        tools=("add", "multiply"),
-        prompt=MULTI,
-        max_tokens=None,
-        stream=True,
-        check=check_legacy_stream_multi,
+        S3, ("add", "multiply"), MULTI, None, check_legacy_stream_multi, stream=True
     ),
+    # Legacy thinking is the thinking scenario with options and checks set by the runner.
+    **_both("legacy_thinking", "legacy_thinking_streaming", THINKING),
 }
 
 LEGACY_THINKING_OPTIONS: dict[str, Any] = {
@@ -332,14 +258,3 @@ async def run_agent_scenario(
             prompt, files=files, settings=settings, provider_options=case.provider_options
         )
     scenario.check(result, case, deltas)
-
-
-def legacy_thinking(stream: bool) -> AgentScenario:
-    return AgentScenario(
-        system=S1,
-        tools=("weather",),
-        prompt=W_SPACE,
-        max_tokens=None,
-        stream=stream,
-        check=check_thinking,
-    )
