@@ -74,9 +74,8 @@ class ChatStreamParser:
             self._usage = chunk["usage"]
         if not self._model_id and isinstance(chunk.get("model"), str):
             self._model_id = chunk["model"]
-        meta = self._dialect.response_metadata(chunk)
-        if meta:
-            self._metadata = meta
+        if not self._metadata:  # the same on every chunk: read it until found, not each time
+            self._metadata = self._dialect.response_metadata(chunk)
         parts: list[StreamPart] = []
         for choice in chunk.get("choices") or ():
             if choice.get("index", 0) != 0:
