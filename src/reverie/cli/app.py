@@ -257,7 +257,7 @@ def models() -> int:
 
     console = make_console()
     header = ("provider", "API key", "description")
-    rows = [(e.name, _key_state(e.api_key_env), e.description) for e in PROVIDERS.values()]
+    rows = [(e.name, _key_state(e.key_env), e.description) for e in PROVIDERS.values()]
     if console.is_terminal:
         table = Table(box=box.SIMPLE, pad_edge=False)
         for title in header:

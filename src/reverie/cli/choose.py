@@ -46,13 +46,13 @@ def choose_model(explicit: str | None) -> ModelChoice:
             raise SpecError(
                 f"--model {explicit!r}: unknown provider {name!r}; known providers: {known}"
             )
-        if name == "openai-compat" and not os.environ.get("OPENAI_COMPAT_BASE_URL"):
+        base_env = entry.base_url_env
+        if entry.base_url is None and not (base_env and os.environ.get(base_env)):
             raise ConfigurationError(
-                "openai-compat needs the server's URL: set OPENAI_COMPAT_BASE_URL,"
-                " e.g. http://localhost:8080/v1"
+                f"{name} needs the server's URL: set {base_env}, e.g. http://localhost:8080/v1"
             )
-        if not entry.has_key():
-            variables = " or ".join(entry.api_key_env)
+        if entry.key_required and not any(os.environ.get(v) for v in entry.key_env):
+            variables = " or ".join(entry.key_env)
             raise ConfigurationError(
                 f"{name} needs an API key: set {variables}, or pick another --model"
                 " (see 'reverie models')"
@@ -63,7 +63,7 @@ def choose_model(explicit: str | None) -> ModelChoice:
         entry = PROVIDERS.get(name)
         if entry is None:
             continue
-        for variable in entry.api_key_env:
+        for variable in entry.key_env:
             if os.environ.get(variable):
                 return ModelChoice(f"{name}:{model_id}", f"{variable} is set")
     return ModelChoice(LOCAL_MODEL, "no API key set")
@@ -89,4 +89,4 @@ def load_model(spec: str) -> LanguageModel:
 def _hosted_key_variables() -> list[str]:
     from reverie.providers.registry import PROVIDERS
 
-    return [v for name in DEFAULT_MODELS if name in PROVIDERS for v in PROVIDERS[name].api_key_env]
+    return [v for name in DEFAULT_MODELS if name in PROVIDERS for v in PROVIDERS[name].key_env]

@@ -1,11 +1,12 @@
-"""Provider kinds the runner can build, each from a group file's ``settings``.
+"""Provider kinds of the group files → models built through the public ``reverie.provider``.
 
-A kind missing here is reported as SKIP, never as a pass.
+A kind maps to a registered provider name plus the settings the group file gives; there is
+no per-kind constructor code here. A kind whose provider is not registered, or a setting the
+runner cannot honour, is reported as SKIP, never as a pass.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -14,38 +15,57 @@ from reverie.model import LanguageModel
 
 DUMMY_KEY = "conformance-dummy-key"
 
-Builder = Callable[[str, dict[str, Any], httpx.AsyncClient], LanguageModel]
-
-
-def _openai(model: str, settings: dict[str, Any], client: httpx.AsyncClient) -> LanguageModel:
-    from reverie.providers.openai import OpenAI
-
-    return OpenAI(api_key=DUMMY_KEY, base_url=settings.get("base_url"), client=client).model(model)
-
-
-def _openrouter(model: str, settings: dict[str, Any], client: httpx.AsyncClient) -> LanguageModel:
-    from reverie.providers.openrouter import OpenRouter
-
-    return OpenRouter(api_key=DUMMY_KEY, client=client).model(model)
-
-
-def _compat(model: str, settings: dict[str, Any], client: httpx.AsyncClient) -> LanguageModel:
-    from reverie.providers.openai_compat import OpenAICompatible
-
-    key = DUMMY_KEY if settings.get("api_key_env") else None
-    return OpenAICompatible(base_url=settings["base_url"], api_key=key, client=client).model(model)
-
-
-BUILDERS: dict[str, Builder] = {
-    "openai": _openai,
-    "openrouter": _openrouter,
-    "openai-compat": _compat,
+# kind → (provider name, settings it always takes)
+KINDS: dict[str, tuple[str, dict[str, Any]]] = {
+    "openai": ("openai", {}),
+    "openai-responses": ("openai", {"api": "responses"}),
+    "openrouter": ("openrouter", {}),
+    "openai-compat": ("openai-compat", {}),
+    "azure": ("azure", {}),
+    "azure-responses": ("azure", {"api": "responses"}),
+    "vercel": ("vercel", {}),
+    "anthropic": ("anthropic", {}),
+    "google": ("google", {}),
+    "vertex": ("vertex", {}),
+    "bedrock": ("bedrock", {}),
 }
+
+# Group-file settings passed to the constructor under the same name.
+_PASSED = ("base_url", "project", "location", "region", "tool_call_ids", "skip_auth")
 
 
 def unsupported_reason(kind: str, settings: dict[str, Any]) -> str | None:
-    if kind not in BUILDERS:
+    from reverie.providers.registry import PROVIDERS
+
+    import importlib.util
+
+    entry = KINDS.get(kind)
+    if entry is None or entry[0] not in PROVIDERS:
         return f"provider kind {kind!r} is not built yet"
-    if kind == "openai" and settings.get("use_responses_api"):
-        return "the OpenAI Responses API is not built yet"
+    name, fixed = entry
+    modules = [PROVIDERS[name].target.partition(":")[0]]
+    if fixed.get("api") == "responses" or settings.get("use_responses_api"):
+        modules.append("reverie.providers.openai_responses")
+    for module in modules:
+        if importlib.util.find_spec(module) is None:
+            return f"provider kind {kind!r} is not built yet ({module})"
     return None
+
+
+def build_model(
+    kind: str, model: str, settings: dict[str, Any], client: httpx.AsyncClient
+) -> LanguageModel:
+    import reverie
+
+    name, fixed = KINDS[kind]
+    kwargs: dict[str, Any] = {**fixed, "client": client}
+    if settings.get("use_responses_api"):
+        kwargs["api"] = "responses"
+    for key in _PASSED:
+        if key in settings:
+            kwargs[key] = settings[key]
+    # Recordings hold no credentials; any key will do where the pair used one.
+    if settings.get("api_key_env") or settings.get("use_api_key"):
+        kwargs["api_key"] = DUMMY_KEY
+    built: LanguageModel = reverie.provider(name, **kwargs).model(model)
+    return built

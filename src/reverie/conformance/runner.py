@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from reverie.conformance.groups import Case
-from reverie.conformance.kinds import BUILDERS, unsupported_reason
+from reverie.conformance.kinds import build_model, unsupported_reason
 from reverie.conformance.scenarios import (
     AGENT_SCENARIOS,
     LEGACY_THINKING_OPTIONS,
@@ -56,7 +56,7 @@ async def run_case(case: Case, cassettes: Path) -> Outcome:
 
     client = replay_client(case.cassette)
     try:
-        model = BUILDERS[case.kind](case.model, case.settings, client)
+        model = build_model(case.kind, case.model, case.settings, client)
         await run_agent_scenario(scenario, case, model, cassettes)
     except Exception as exc:  # the outcome of a case, whatever went wrong
         return Outcome(case, "FAIL", f"{type(exc).__name__}: {exc}")

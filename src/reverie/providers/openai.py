@@ -1,23 +1,29 @@
-"""OpenAI (``openai:``): chat completions at api.openai.com."""
+"""OpenAI (``openai:`` for chat completions, ``openai-responses:`` for the Responses API)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any, Literal
 
 import httpx
 
+from reverie.errors import ConfigurationError
 from reverie.http.retry import RetryPolicy
-from reverie.providers.api_key import find_api_key
-from reverie.providers.openai_chat import ChatDialect, ChatProvider
+from reverie.providers.catalog import OPENAI, OPENAI_RESPONSES
+from reverie.providers.openai_chat import ChatProvider
+
+Api = Literal["chat", "responses"]
 
 
 class OpenAI(ChatProvider):
-    """OpenAI provider. The key comes from ``OPENAI_API_KEY`` unless given.
+    """OpenAI provider. The key comes from ``OPENAI_API_KEY`` unless given; ``api`` picks
+    chat completions (the default) or the Responses API for the models it makes.
 
     >>> model = OpenAI().model("gpt-4o")
+    >>> reasoner = OpenAI(api="responses").model("gpt-5")
     """
 
-    name = "openai"
+    spec = OPENAI
 
     def __init__(
         self,
@@ -29,18 +35,41 @@ class OpenAI(ChatProvider):
         headers: Mapping[str, str] | None = None,
         client: httpx.AsyncClient | None = None,
         retry: RetryPolicy | None = None,
+        api: Api = "chat",
     ) -> None:
-        dialect = ChatDialect()
+        if api not in ("chat", "responses"):
+            raise ConfigurationError(f"{self.spec.name}: api must be 'chat' or 'responses'")
         extra = dict(headers or {})
         if organization:
             extra["OpenAI-Organization"] = organization
         if project:
             extra["OpenAI-Project"] = project
         super().__init__(
-            dialect,
-            api_key=find_api_key(api_key, dialect.api_key_env, self.name),
-            base_url=base_url or dialect.default_base_url,
-            headers=extra,
-            client=client,
-            retry=retry,
+            api_key=api_key, base_url=base_url, headers=extra, client=client, retry=retry
         )
+        self.api: Api = api
+
+    def model(self, model_id: str) -> Any:
+        if self.api == "responses":
+            from reverie.providers.openai_responses import ResponsesModel
+
+            return ResponsesModel(
+                model_id,
+                provider=self.spec.name,
+                namespace=self.spec.options_namespace,
+                http=self.http,
+                url=self.base_url + "/responses",
+            )
+        return super().model(model_id)
+
+
+class OpenAIResponses(OpenAI):
+    """``openai-responses:``: OpenAI with the Responses API chosen.
+
+    >>> model = OpenAIResponses().model("gpt-5")
+    """
+
+    spec = OPENAI_RESPONSES
+
+    def __init__(self, *, api: Api = "responses", **settings: Any) -> None:
+        super().__init__(api=api, **settings)

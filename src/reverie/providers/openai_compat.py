@@ -8,16 +8,13 @@ request as it is, for server-specific fields.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-import httpx
-
 from reverie.content import Reasoning
-from reverie.errors import ConfigurationError
-from reverie.http.retry import RetryPolicy
 from reverie.messages import ReasoningPart
 from reverie.model import Call
+from reverie.providers.catalog import OPENAI_COMPAT
 from reverie.providers.openai_chat import ChatDialect, ChatProvider
 from reverie.providers.openai_chat.dialect import (
     OPENAI_OPTION_FIELDS,
@@ -32,10 +29,6 @@ _REASONING_FIELDS = ("reasoning_content", "reasoning")
 
 
 class CompatDialect(ChatDialect):
-    provider = "openai-compat"
-    options_namespace = "openai-compat"
-    api_key_env = ("OPENAI_COMPAT_API_KEY",)
-
     def uses_max_completion_tokens(self, model_id: str) -> bool:
         return model_id.startswith("openai/gpt-") or is_reasoning_model(model_id)
 
@@ -43,10 +36,10 @@ class CompatDialect(ChatDialect):
         return False  # the server decides; many compatible servers accept everything
 
     def apply_options(
-        self, body: dict[str, Any], options: dict[str, Any], call: Call
+        self, body: dict[str, Any], options: dict[str, Any], call: Call, namespace: str
     ) -> list[CallWarning]:
         extra = options.pop("extra_body", None)
-        warnings = copy_known_options(body, options, OPENAI_OPTION_FIELDS, self.options_namespace)
+        warnings = copy_known_options(body, options, OPENAI_OPTION_FIELDS, namespace)
         if isinstance(extra, dict):
             body.update(extra)
         return warnings
@@ -67,29 +60,11 @@ class CompatDialect(ChatDialect):
 
 
 class OpenAICompatible(ChatProvider):
-    """A chat-completions server at ``base_url``; ``api_key`` is optional (local servers).
+    """A chat-completions server at ``base_url`` (or ``OPENAI_COMPAT_BASE_URL``); ``api_key``
+    (or ``OPENAI_COMPAT_API_KEY``) is optional, for local servers.
 
     >>> model = OpenAICompatible(base_url="http://localhost:8080/v1").model("qwen3")
     """
 
-    name = "openai-compat"
-
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        api_key: str | None = None,
-        headers: Mapping[str, str] | None = None,
-        client: httpx.AsyncClient | None = None,
-        retry: RetryPolicy | None = None,
-    ) -> None:
-        if not base_url:
-            raise ConfigurationError("openai-compat: base_url is required")
-        super().__init__(
-            CompatDialect(),
-            api_key=api_key,
-            base_url=base_url,
-            headers=headers,
-            client=client,
-            retry=retry,
-        )
+    spec = OPENAI_COMPAT
+    dialect = CompatDialect

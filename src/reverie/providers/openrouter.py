@@ -18,13 +18,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
 from reverie.content import Reasoning
-from reverie.http.retry import RetryPolicy
+from reverie.framer import Framer
 from reverie.messages import Metadata, ReasoningPart
-from reverie.model import Call, ReasoningDelta, ReasoningEnd, ReasoningStart, StreamPart
-from reverie.providers.api_key import find_api_key
+from reverie.model import Call
+from reverie.providers.catalog import OPENROUTER
 from reverie.providers.openai_chat import ChatDialect, ChatProvider
 from reverie.providers.openai_chat.dialect import (
     OPENAI_OPTION_FIELDS,
@@ -146,41 +144,26 @@ class _Blocks:
 class _RouterReasoningStream(ReasoningStream):
     def __init__(self) -> None:
         self._blocks = _Blocks(streaming=True)
-        self._open = False
 
-    def feed(self, delta: dict[str, Any]) -> list[StreamPart]:
+    def feed(self, delta: dict[str, Any], framer: Framer) -> None:
         details = delta.get("reasoning_details") or ()
         if not details:
             text = delta.get("reasoning")
             if isinstance(text, str) and text:
                 details = ({"type": "reasoning.text", "text": text, "format": "unknown"},)
-        parts: list[StreamPart] = []
+        if not isinstance(details, list | tuple):
+            return
         for detail in details:
-            if not isinstance(detail, dict):
-                continue
-            if not self._open:
-                self._open = True
-                parts.append(ReasoningStart(REASONING_ID))
-            text = self._blocks.add(detail)
-            if text:
-                parts.append(ReasoningDelta(REASONING_ID, text))
-        return parts
+            if isinstance(detail, dict):
+                framer.reasoning(REASONING_ID, self._blocks.add(detail))
 
-    def close(self) -> list[StreamPart]:
-        if not self._open:
-            return []
-        self._open = False
-        metadata = self._blocks.metadata()
-        self._blocks = _Blocks(streaming=True)
-        return [ReasoningEnd(REASONING_ID, metadata)]
+    def close(self, framer: Framer) -> None:
+        if framer.is_open("reasoning", REASONING_ID):
+            framer.end_reasoning(REASONING_ID, self._blocks.metadata())
+            self._blocks = _Blocks(streaming=True)
 
 
 class RouterDialect(ChatDialect):
-    provider = "openrouter"
-    options_namespace = NAMESPACE
-    default_base_url = "https://openrouter.ai/api/v1"
-    api_key_env = ("OPENROUTER_API_KEY",)
-
     def uses_max_completion_tokens(self, model_id: str) -> bool:
         return model_id.startswith("openai/")
 
@@ -188,9 +171,9 @@ class RouterDialect(ChatDialect):
         return False  # OpenRouter drops what the upstream does not take
 
     def apply_options(
-        self, body: dict[str, Any], options: dict[str, Any], call: Call
+        self, body: dict[str, Any], options: dict[str, Any], call: Call, namespace: str
     ) -> list[CallWarning]:
-        return copy_known_options(body, options, OPENROUTER_OPTION_FIELDS, NAMESPACE)
+        return copy_known_options(body, options, OPENROUTER_OPTION_FIELDS, namespace)
 
     def extend_body(self, body: dict[str, Any], call: Call, stream: bool) -> None:
         body["usage"] = {"include": True}
@@ -235,23 +218,5 @@ class OpenRouter(ChatProvider):
     >>> model = OpenRouter().model("moonshotai/kimi-k2-0905")
     """
 
-    name = "openrouter"
-
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        headers: Mapping[str, str] | None = None,
-        client: httpx.AsyncClient | None = None,
-        retry: RetryPolicy | None = None,
-    ) -> None:
-        dialect = RouterDialect()
-        super().__init__(
-            dialect,
-            api_key=find_api_key(api_key, dialect.api_key_env, self.name),
-            base_url=base_url or dialect.default_base_url,
-            headers=headers,
-            client=client,
-            retry=retry,
-        )
+    spec = OPENROUTER
+    dialect = RouterDialect

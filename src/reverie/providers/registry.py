@@ -1,4 +1,4 @@
-"""``"provider:model"`` strings → language models.
+"""``"provider:model"`` strings → language models, through the providers' specs.
 
 Providers are imported only when first used, so ``import reverie`` stays cheap and optional
 dependencies (llama-cpp-python, google-auth…) load only for the provider that needs them.
@@ -6,82 +6,35 @@ dependencies (llama-cpp-python, google-auth…) load only for the provider that 
 
 from __future__ import annotations
 
-import importlib
-import os
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from reverie.errors import ConfigurationError
 from reverie.model import LanguageModel
+from reverie.providers.catalog import BUILT_IN
+from reverie.providers.spec import ProviderSpec
+
+PROVIDERS: dict[str, ProviderSpec] = {spec.name: spec for spec in BUILT_IN}
 
 
-@dataclass(frozen=True, slots=True)
-class ProviderEntry:
-    name: str
-    target: str  # "module:Class"; the class takes keyword settings and has .model(id)
-    api_key_env: tuple[str, ...]
-    description: str
-
-    def load(self) -> Callable[..., Any]:
-        module, _, attr = self.target.partition(":")
-        factory: Callable[..., Any] = getattr(importlib.import_module(module), attr)
-        return factory
-
-    def has_key(self) -> bool:
-        return not self.api_key_env or any(os.environ.get(n) for n in self.api_key_env)
-
-
-PROVIDERS: dict[str, ProviderEntry] = {
-    entry.name: entry
-    for entry in (
-        ProviderEntry(
-            "openai", "reverie.providers.openai:OpenAI", ("OPENAI_API_KEY",), "OpenAI chat"
-        ),
-        ProviderEntry(
-            "openrouter",
-            "reverie.providers.openrouter:OpenRouter",
-            ("OPENROUTER_API_KEY",),
-            "OpenRouter",
-        ),
-        ProviderEntry(
-            "openai-compat",
-            "reverie.providers.openai_compat:OpenAICompatible",
-            (),
-            "any OpenAI-compatible endpoint (needs base_url or OPENAI_COMPAT_BASE_URL)",
-        ),
-        ProviderEntry(
-            "local",
-            "reverie.providers.local:Local",
-            (),
-            "a GGUF model run in-process (pip install 'reverie[local]')",
-        ),
-    )
-}
-
-
-def register(entry: ProviderEntry) -> None:
+def register(spec: ProviderSpec) -> None:
     """Add or replace a provider kind (for third-party providers)."""
-    PROVIDERS[entry.name] = entry
+    PROVIDERS[spec.name] = spec
 
 
 def provider(name: str, **settings: Any) -> Any:
-    """A provider object by kind name, e.g. ``provider("openai", api_key=...)``."""
-    entry = PROVIDERS.get(name)
-    if entry is None:
+    """A provider object by name, e.g. ``provider("openai", api_key=...)``; settings go to
+    its constructor, which reads its key and base URL from the environment when not given."""
+    spec = PROVIDERS.get(name)
+    if spec is None:
         known = ", ".join(sorted(PROVIDERS))
         raise ConfigurationError(f"unknown provider {name!r}; known providers: {known}")
-    if name == "openai-compat" and "base_url" not in settings:
-        base_url = os.environ.get("OPENAI_COMPAT_BASE_URL")
-        if not base_url:
-            raise ConfigurationError("openai-compat: set OPENAI_COMPAT_BASE_URL or pass base_url=")
-        settings["base_url"] = base_url
-        settings.setdefault("api_key", os.environ.get("OPENAI_COMPAT_API_KEY"))
-    return entry.load()(**settings)
+    return spec.load()(**settings)
 
 
 def resolve_model(spec: str, **settings: Any) -> LanguageModel:
     """``"openai:gpt-4o"`` → a LanguageModel; settings go to the provider's constructor."""
+    if not isinstance(spec, str):
+        raise TypeError(f"a model is a 'provider:model' string or a model object, not {spec!r}")
     name, sep, model_id = spec.partition(":")
     if not sep or not model_id:
         raise ConfigurationError(

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from reverie.content import Reasoning
+from reverie.framer import Framer
 from reverie.messages import Metadata, ReasoningPart
-from reverie.model import Call, ReasoningDelta, ReasoningEnd, ReasoningStart, StreamPart
+from reverie.model import Call
 from reverie.warning import CallWarning
 
 REASONING_ID = "reasoning-0"
@@ -24,11 +25,11 @@ class ReasoningStream:
     The base version reads no reasoning (OpenAI's chat API exposes none).
     """
 
-    def feed(self, delta: dict[str, Any]) -> list[StreamPart]:
-        return []
+    def feed(self, delta: dict[str, Any], framer: Framer) -> None:
+        return None
 
-    def close(self) -> list[StreamPart]:
-        return []
+    def close(self, framer: Framer) -> None:
+        return None
 
 
 class TextReasoningStream(ReasoningStream):
@@ -36,34 +37,21 @@ class TextReasoningStream(ReasoningStream):
 
     def __init__(self, fields: Sequence[str]) -> None:
         self._fields = fields
-        self._open = False
 
-    def feed(self, delta: dict[str, Any]) -> list[StreamPart]:
+    def feed(self, delta: dict[str, Any], framer: Framer) -> None:
         for name in self._fields:
             text = delta.get(name)
             if isinstance(text, str) and text:
-                parts: list[StreamPart] = []
-                if not self._open:
-                    self._open = True
-                    parts.append(ReasoningStart(REASONING_ID))
-                parts.append(ReasoningDelta(REASONING_ID, text))
-                return parts
-        return []
+                framer.reasoning(REASONING_ID, text)
+                return
 
-    def close(self) -> list[StreamPart]:
-        if not self._open:
-            return []
-        self._open = False
-        return [ReasoningEnd(REASONING_ID)]
+    def close(self, framer: Framer) -> None:
+        framer.end_reasoning(REASONING_ID)
 
 
 class ChatDialect:
-    """OpenAI chat completions as OpenAI speaks it."""
-
-    provider = "openai"
-    options_namespace = "openai"
-    default_base_url = "https://api.openai.com/v1"
-    api_key_env: tuple[str, ...] = ("OPENAI_API_KEY",)
+    """OpenAI chat completions as OpenAI speaks it. Who the provider is (name, key, base URL,
+    options namespace) lives in its spec; only wire behaviour lives here."""
 
     def uses_max_completion_tokens(self, model_id: str) -> bool:
         return is_reasoning_model(model_id)
@@ -73,10 +61,10 @@ class ChatDialect:
         return is_reasoning_model(model_id)
 
     def apply_options(
-        self, body: dict[str, Any], options: dict[str, Any], call: Call
+        self, body: dict[str, Any], options: dict[str, Any], call: Call, namespace: str
     ) -> list[CallWarning]:
         """Copy this provider's options (``call.provider_options[namespace]``) into ``body``."""
-        return copy_known_options(body, options, OPENAI_OPTION_FIELDS, self.options_namespace)
+        return copy_known_options(body, options, OPENAI_OPTION_FIELDS, namespace)
 
     def extend_body(self, body: dict[str, Any], call: Call, stream: bool) -> None:
         """Fields every request of this provider carries."""

@@ -2,194 +2,98 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from typing import ClassVar
 
 import httpx
 
-from reverie.errors import ProviderError, StreamError
-from reverie.http.client import default_client, status_error
+from reverie.errors import ProviderError
+from reverie.http.client import HttpClient, error_message, sse
 from reverie.http.retry import RetryPolicy
-from reverie.http.sse import iter_sse
-from reverie.model import Call, ErrorPart, Response, StreamPart
+from reverie.model import Call, Response, StreamPart
 from reverie.providers.openai_chat.dialect import ChatDialect
 from reverie.providers.openai_chat.request import build_body
 from reverie.providers.openai_chat.response import parse_response
 from reverie.providers.openai_chat.stream import ChatStreamParser
+from reverie.providers.provider import HttpModel, HttpProvider, make_http
+from reverie.providers.spec import ProviderSpec
 
 
-class ChatModel:
+class ChatModel(HttpModel):
     """A model behind a chat-completions endpoint, specialised by a :class:`ChatDialect`."""
 
     def __init__(
         self,
         model_id: str,
         *,
+        provider: str,
+        namespace: str,
         dialect: ChatDialect,
-        base_url: str,
-        api_key: str | None,
-        client: httpx.AsyncClient | None = None,
-        headers: Mapping[str, str] | None = None,
-        retry: RetryPolicy | None = None,
+        http: HttpClient,
+        url: str,
     ) -> None:
-        self._model_id = model_id
-        self._retry = retry or RetryPolicy()
+        super().__init__(model_id, provider=provider, http=http)
         self._dialect = dialect
-        self._url = base_url.rstrip("/") + "/chat/completions"
-        self._client = client
-        self._owned: tuple[asyncio.AbstractEventLoop, httpx.AsyncClient] | None = None
-        self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if api_key:
-            self._headers["Authorization"] = f"Bearer {api_key}"
-        self._headers.update(headers or {})
-
-    @property
-    def provider(self) -> str:
-        return self._dialect.provider
-
-    @property
-    def model_id(self) -> str:
-        return self._model_id
-
-    def __repr__(self) -> str:  # never show the key
-        return f"ChatModel({self.provider}:{self._model_id})"
-
-    def _http(self) -> httpx.AsyncClient:
-        if self._client is not None:
-            return self._client
-        # An httpx client is bound to the event loop it first ran on; run_sync starts a new
-        # loop per call, so keep one owned client per loop.
-        loop = asyncio.get_running_loop()
-        if self._owned is None or self._owned[0] is not loop:
-            self._owned = (loop, default_client())
-        return self._owned[1]
-
-    def _request_headers(self, call: Call) -> dict[str, str]:
-        return {**self._headers, **call.headers} if call.headers else self._headers
-
-    async def _send(self, call: Call, body: dict[str, Any], *, stream: bool) -> httpx.Response:
-        """POST ``body``, retrying passing failures; an HTTP error status raises ProviderError."""
-        http = self._http()
-        content = _dump(body)
-        headers = self._request_headers(call)
-        attempt = 0
-        while True:
-            try:
-                request = http.build_request("POST", self._url, content=content, headers=headers)
-                response = await http.send(request, stream=stream)
-                if response.status_code < 400:
-                    return response
-                await response.aread()
-                await response.aclose()
-                raise status_error(
-                    self.provider, response.status_code, response.text, response.headers
-                )
-            except (ProviderError, httpx.HTTPError) as exc:
-                if not self._retry.should_retry(exc, attempt):
-                    if isinstance(exc, ProviderError):
-                        raise
-                    if isinstance(exc, httpx.ConnectError):
-                        problem = f"cannot reach {self._url}: {exc}"
-                    else:
-                        problem = f"request to {self._url} failed: {exc}"
-                    raise ProviderError(
-                        f"{self.provider}: {problem}", provider=self.provider
-                    ) from exc
-                await self._retry.sleep(self._retry.delay(exc, attempt))
-                attempt += 1
+        self._namespace = namespace
+        self._url = url
 
     async def generate(self, call: Call) -> Response:
-        body, warnings = build_body(call, self._model_id, self._dialect, stream=False)
-        response = await self._send(call, body, stream=False)
-        text = response.text
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            raise ProviderError(
-                f"{self.provider}: response is not JSON: {text[:200]!r}", provider=self.provider
-            ) from exc
+        body, warnings = build_body(
+            call, self._model_id, self._dialect, self._namespace, stream=False
+        )
+        data = await self.http.post_json(self._url, body, headers=call.headers)
         if isinstance(data, dict) and data.get("error") and not data.get("choices"):
-            raise status_error(self.provider, response.status_code, text)
-        return parse_response(data, self._dialect, warnings)
+            message = error_message(data) or str(data["error"])[:500]
+            raise ProviderError(f"{self.provider}: {message}", provider=self.provider)
+        return parse_response(data, self._dialect, warnings, self.provider)
 
-    async def stream(self, call: Call) -> AsyncIterator[StreamPart]:
-        body, warnings = build_body(call, self._model_id, self._dialect, stream=True)
-        parser = ChatStreamParser(self._dialect, warnings)
-        try:
-            response = await self._send(call, body, stream=True)
-        except ProviderError as exc:
-            yield ErrorPart(exc)
-            return
-        try:
-            done = False
-            async for event in iter_sse(response.aiter_lines()):
-                if event.data == "[DONE]":
-                    done = True
-                    break
-                try:
-                    chunk = json.loads(event.data)
-                    parts = parser.feed(chunk)
-                except StreamError as exc:
-                    yield ErrorPart(exc)
-                    return
-                except ValueError:
-                    yield ErrorPart(
-                        StreamError(
-                            f"{self.provider}: malformed stream event: {event.data[:200]!r}",
-                            provider=self.provider,
-                        )
-                    )
-                    return
-                for part in parts:
-                    yield part
-            if not done:
-                yield ErrorPart(
-                    StreamError(
-                        f"{self.provider}: stream ended before [DONE]", provider=self.provider
-                    )
-                )
-                return
-            for part in parser.finish():
-                yield part
-        finally:
-            await response.aclose()
+    def stream(self, call: Call) -> AsyncIterator[StreamPart]:
+        body, warnings = build_body(
+            call, self._model_id, self._dialect, self._namespace, stream=True
+        )
+        return self.http.stream(
+            self._url,
+            body,
+            lambda: ChatStreamParser(self._dialect, warnings, self.provider),
+            framing=sse,
+            headers=call.headers,
+        )
 
 
-def _dump(body: dict[str, Any]) -> bytes:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-class ChatProvider:
+class ChatProvider(HttpProvider):
     """A provider whose models all speak chat completions through one dialect."""
 
-    name = "openai"
+    dialect: ClassVar[type[ChatDialect]] = ChatDialect
 
     def __init__(
         self,
-        dialect: ChatDialect,
         *,
-        api_key: str | None,
-        base_url: str,
+        api_key: str | None = None,
+        base_url: str | None = None,
         headers: Mapping[str, str] | None = None,
         client: httpx.AsyncClient | None = None,
         retry: RetryPolicy | None = None,
     ) -> None:
-        self._dialect = dialect
-        self._api_key = api_key
-        self._base_url = base_url
-        self._headers = dict(headers or {})
-        self._client = client
-        self._retry = retry
+        spec = self.spec
+        super().__init__(
+            make_http(
+                spec, api_key=spec.api_key(api_key), headers=headers, client=client, retry=retry
+            )
+        )
+        self.base_url = spec.root(base_url).rstrip("/")
 
     def model(self, model_id: str) -> ChatModel:
-        return ChatModel(
-            model_id,
-            dialect=self._dialect,
-            base_url=self._base_url,
-            api_key=self._api_key,
-            client=self._client,
-            headers=self._headers,
-            retry=self._retry,
-        )
+        return chat_model(self.spec, self.dialect(), self.http, self.base_url, model_id)
+
+
+def chat_model(
+    spec: ProviderSpec, dialect: ChatDialect, http: HttpClient, base_url: str, model_id: str
+) -> ChatModel:
+    return ChatModel(
+        model_id,
+        provider=spec.name,
+        namespace=spec.options_namespace,
+        dialect=dialect,
+        http=http,
+        url=base_url + "/chat/completions",
+    )

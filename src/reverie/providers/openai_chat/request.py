@@ -14,7 +14,7 @@ _SAMPLING = ("temperature", "top_p", "presence_penalty", "frequency_penalty")
 
 
 def build_body(
-    call: Call, model_id: str, dialect: ChatDialect, *, stream: bool
+    call: Call, model_id: str, dialect: ChatDialect, namespace: str, *, stream: bool
 ) -> tuple[dict[str, Any], list[CallWarning]]:
     messages, warnings = convert_messages(call.prompt, dialect)
     body: dict[str, Any] = {"model": model_id, "messages": messages}
@@ -51,8 +51,8 @@ def build_body(
         schema["strict"] = True
         body["response_format"] = {"type": "json_schema", "json_schema": schema}
 
-    options = call.provider_options.get(dialect.options_namespace) or {}
-    warnings += dialect.apply_options(body, dict(options), call)
+    options = call.provider_options.get(namespace) or {}
+    warnings += dialect.apply_options(body, dict(options), call, namespace)
 
     if stream:
         body["stream"] = True

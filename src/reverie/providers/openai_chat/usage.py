@@ -1,26 +1,62 @@
-"""OpenAI chat ``usage`` → our Usage (OpenRouter adds ``cost`` and cache writes)."""
+"""OpenAI chat ``usage`` → our Usage (OpenRouter adds ``cost`` and cache writes).
+
+``prompt_tokens`` already includes cached tokens, which is our meaning of ``input_tokens``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from reverie.errors import ProviderError
 from reverie.usage import Usage
 
 
-def convert_usage(raw: dict[str, Any] | None) -> Usage:
+def convert_usage(raw: Any, provider: str = "openai") -> Usage:
     if not raw:
         return Usage()
-    prompt = raw.get("prompt_tokens_details") or {}
-    completion = raw.get("completion_tokens_details") or {}
-    input_tokens = int(raw.get("prompt_tokens") or 0)
-    output_tokens = int(raw.get("completion_tokens") or 0)
+    if not isinstance(raw, dict):
+        raise ProviderError(
+            f"{provider}: 'usage' is not an object: {raw!r:.200}", provider=provider
+        )
+    prompt = _object(raw, "prompt_tokens_details", provider)
+    completion = _object(raw, "completion_tokens_details", provider)
+    input_tokens = count(raw, "prompt_tokens", provider)
+    output_tokens = count(raw, "completion_tokens", provider)
     cost = raw.get("cost")
     return Usage(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
-        total_tokens=int(raw.get("total_tokens") or input_tokens + output_tokens),
-        reasoning_tokens=int(completion.get("reasoning_tokens") or 0),
-        cache_read_tokens=int(prompt.get("cached_tokens") or 0),
-        cache_write_tokens=int(prompt.get("cache_write_tokens") or 0),
+        total_tokens=count(raw, "total_tokens", provider) or input_tokens + output_tokens,
+        reasoning_tokens=count(completion, "reasoning_tokens", provider),
+        cache_read_tokens=count(prompt, "cached_tokens", provider),
+        cache_write_tokens=count(prompt, "cache_write_tokens", provider),
         cost=float(cost) if isinstance(cost, int | float) else None,
     )
+
+
+def _object(raw: dict[str, Any], key: str, provider: str) -> dict[str, Any]:
+    value = raw.get(key) or {}
+    if not isinstance(value, dict):
+        raise ProviderError(
+            f"{provider}: 'usage.{key}' is not an object: {value!r:.200}", provider=provider
+        )
+    return value
+
+
+def count(raw: dict[str, Any], key: str, provider: str) -> int:
+    """A token count; a number sent as a string is read, anything else is a ProviderError."""
+    value = raw.get(key)
+    if value is None:
+        return 0
+    if isinstance(value, bool):
+        raise ProviderError(
+            f"{provider}: 'usage.{key}' is not a number: {value!r}", provider=provider
+        )
+    if isinstance(value, int):
+        return value
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        raise ProviderError(
+            f"{provider}: 'usage.{key}' is not a number: {value!r:.100}", provider=provider
+        ) from None

@@ -1,0 +1,79 @@
+"""The providers reverie ships, as specs. Adding one here is what registers it."""
+
+from __future__ import annotations
+
+from reverie.providers.spec import ProviderSpec
+
+OPENAI = ProviderSpec(
+    name="openai",
+    target="reverie.providers.openai:OpenAI",
+    family="openai-chat",
+    description="OpenAI chat completions",
+    key_env=("OPENAI_API_KEY",),
+    base_url="https://api.openai.com/v1",
+    base_url_env="OPENAI_BASE_URL",
+)
+OPENAI_RESPONSES = ProviderSpec(
+    name="openai-responses",
+    target="reverie.providers.openai:OpenAIResponses",
+    family="openai-responses",
+    description="OpenAI Responses API",
+    key_env=("OPENAI_API_KEY",),
+    base_url="https://api.openai.com/v1",
+    base_url_env="OPENAI_BASE_URL",
+    namespace="openai",
+)
+AZURE = ProviderSpec(
+    name="azure",
+    target="reverie.providers.azure:Azure",
+    family="openai-chat",
+    description="Azure OpenAI (chat completions or Responses; needs base_url or AZURE_BASE_URL)",
+    key_env=("AZURE_OPENAI_API_KEY", "AZURE_API_KEY"),
+    base_url_env="AZURE_BASE_URL",
+    auth="api-key",
+    namespace="openai",
+)
+OPENROUTER = ProviderSpec(
+    name="openrouter",
+    target="reverie.providers.openrouter:OpenRouter",
+    family="openai-chat",
+    description="OpenRouter",
+    key_env=("OPENROUTER_API_KEY",),
+    base_url="https://openrouter.ai/api/v1",
+)
+VERCEL = ProviderSpec(
+    name="vercel",
+    target="reverie.providers.vercel:Vercel",
+    family="openai-chat",
+    description="Vercel AI Gateway",
+    key_env=("AI_GATEWAY_API_KEY",),
+    base_url="https://ai-gateway.vercel.sh/v1",
+)
+OPENAI_COMPAT = ProviderSpec(
+    name="openai-compat",
+    target="reverie.providers.openai_compat:OpenAICompatible",
+    family="openai-chat",
+    description="any OpenAI-compatible endpoint (needs base_url or OPENAI_COMPAT_BASE_URL)",
+    key_env=("OPENAI_COMPAT_API_KEY",),
+    key_required=False,
+    base_url_env="OPENAI_COMPAT_BASE_URL",
+)
+LOCAL = ProviderSpec(
+    name="local",
+    target="reverie.providers.local:Local",
+    family="local",
+    description="a GGUF model run in-process (pip install 'reverie[local]')",
+    key_required=False,
+    base_url="",
+    auth="none",
+)
+
+BUILT_IN: tuple[ProviderSpec, ...] = (
+    OPENAI,
+    OPENAI_RESPONSES,
+    AZURE,
+    OPENROUTER,
+    VERCEL,
+    OPENAI_COMPAT,
+    LOCAL,
+)
