@@ -35,9 +35,9 @@ _PASSED = ("base_url", "project", "location", "region", "tool_call_ids", "skip_a
 
 
 def unsupported_reason(kind: str, settings: dict[str, Any]) -> str | None:
-    from reverie.providers.registry import PROVIDERS
-
     import importlib.util
+
+    from reverie.providers.registry import PROVIDERS
 
     entry = KINDS.get(kind)
     if entry is None or entry[0] not in PROVIDERS:
