@@ -84,7 +84,9 @@ class StreamAccumulator:
             if isinstance(slot, _Block):
                 text = "".join(slot.chunks)
                 if slot.kind == "text":
-                    if text:
+                    # An empty text block still counts when it carries metadata (Gemini
+                    # streams a signature on a part with no text; it must be replayed).
+                    if text or slot.metadata:
                         content.append(Text(text=text, provider_metadata=slot.metadata))
                 else:
                     content.append(Reasoning(text=text, provider_metadata=slot.metadata))

@@ -31,7 +31,15 @@ from reverie.messages import (
     system_message,
     user_message,
 )
-from reverie.model import Call, ErrorPart, LanguageModel, Response, Settings, ToolChoice
+from reverie.model import (
+    Call,
+    ErrorPart,
+    LanguageModel,
+    ProviderTool,
+    Response,
+    Settings,
+    ToolChoice,
+)
 from reverie.tools.tool import Tool, as_tool
 from reverie.usage import Usage
 
@@ -68,7 +76,7 @@ class Agent:
         model: str | LanguageModel,
         *,
         system: str | None = None,
-        tools: Sequence[Tool | Callable[..., Any]] = (),
+        tools: Sequence[Tool | ProviderTool | Callable[..., Any]] = (),
         max_output_tokens: int | None = None,
         temperature: float | None = None,
         top_p: float | None = None,
@@ -93,7 +101,7 @@ class Agent:
             model = resolve_model(model)
         self.model: LanguageModel = model
         self.system = system
-        self.tools: list[Tool] = as_tools(tools)
+        self.tools: list[Tool | ProviderTool] = as_tools(tools)
         self.settings = Settings(
             max_output_tokens=max_output_tokens,
             temperature=temperature,
@@ -256,11 +264,13 @@ class Agent:
                     tool_choice = plan.tool_choice
                 settings = merge_settings(settings, plan.settings)
                 options = merge_options(options, plan.provider_options)
-        offered = {t.name: t for t in tools if active is None or t.name in active}
+        chosen = [t for t in tools if active is None or t.name in active]
+        # Provider tools are offered but run by the provider: only our tools are executable.
+        offered = {t.name: t for t in chosen if isinstance(t, Tool)}
         call = Call(
             prompt=sent,
-            tools=[t.spec for t in offered.values()],
-            tool_choice=tool_choice if offered else None,
+            tools=[t if isinstance(t, ProviderTool) else t.spec for t in chosen],
+            tool_choice=tool_choice if chosen else None,
             settings=settings,
             provider_options=options,
             headers=headers,
@@ -346,9 +356,12 @@ async def aiter_parts(model: LanguageModel, call: Call) -> AsyncGenerator[Any, N
             await aclose()
 
 
-def as_tools(tools: Sequence[Tool | Callable[..., Any]]) -> list[Tool]:
-    """Tools from functions or Tool objects; two tools of one name would shadow each other."""
-    out = [as_tool(t) for t in tools]
+def as_tools(
+    tools: Sequence[Tool | ProviderTool | Callable[..., Any]],
+) -> list[Tool | ProviderTool]:
+    """Tools from functions, Tool objects and provider tools; two tools of one name would
+    shadow each other."""
+    out = [t if isinstance(t, ProviderTool) else as_tool(t) for t in tools]
     names = [t.name for t in out]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -367,7 +380,13 @@ def to_messages(content: Sequence[Content], results: Sequence[ToolResult]) -> li
         elif isinstance(item, Reasoning):
             parts.append(ReasoningPart(text=item.text, provider_options=item.provider_metadata))
         elif isinstance(item, File):
-            parts.append(FilePart(data=item.data, media_type=item.media_type))
+            parts.append(
+                FilePart(
+                    data=item.data,
+                    media_type=item.media_type,
+                    provider_options=item.provider_metadata,
+                )
+            )
         elif isinstance(item, ToolCall):
             parts.append(
                 ToolCallPart(

@@ -8,7 +8,7 @@ from typing import Any
 
 from reverie.agent.result import Step
 from reverie.messages import Message, Metadata
-from reverie.model import LanguageModel, Settings, ToolChoice
+from reverie.model import LanguageModel, ProviderTool, Settings, ToolChoice
 from reverie.tools.tool import Tool
 
 
@@ -20,7 +20,7 @@ class StepContext:
     steps: Sequence[Step]
     messages: Sequence[Message]
     model: LanguageModel
-    tools: Sequence[Tool]
+    tools: Sequence[Tool | ProviderTool]
     tool_choice: ToolChoice | None
     settings: Settings
 
@@ -36,7 +36,7 @@ class StepPlan:
     model: LanguageModel | None = None
     messages: Sequence[Message] | None = None
     system: str | None = None
-    tools: Sequence[Tool | Callable[..., Any]] | None = None
+    tools: Sequence[Tool | ProviderTool | Callable[..., Any]] | None = None
     active_tools: Sequence[str] | None = None
     tool_choice: ToolChoice | None = None
     settings: Settings | None = None

@@ -10,12 +10,12 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, get_args, get_origin, get_type_hints, overload
 
 from reverie.errors import ToolError, ToolInputError
 from reverie.messages import ErrorOutput, MediaOutput, TextOutput, ToolOutput
-from reverie.model import FunctionTool
+from reverie.model import FunctionTool, ProviderTool
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +58,14 @@ class Tool:
     invoke: Invoke
     parallel: bool = False
     strict: bool = False
+    provider_tool: ProviderTool | None = None
+    """Set on an executable provider tool: the provider defines it, our client runs it."""
 
     @property
-    def spec(self) -> FunctionTool:
+    def spec(self) -> FunctionTool | ProviderTool:
+        """What the model is offered: a function schema, or the provider's own tool."""
+        if self.provider_tool is not None:
+            return self.provider_tool
         return FunctionTool(
             name=self.name,
             description=self.description,
@@ -112,6 +117,20 @@ class Tool:
             invoke=lambda args, _ctx: call(args),
             parallel=parallel,
         )
+
+    @classmethod
+    def from_provider_tool(
+        cls,
+        provider_tool: ProviderTool,
+        function: Callable[[dict[str, Any]], Any],
+        *,
+        parallel: bool = False,
+    ) -> Tool:
+        """An executable provider tool (computer use): the provider defines its schema and
+        the model calls it, then ``function`` runs here on the parsed input dict, and what it
+        returns (a screenshot as :func:`reverie.media`, text…) goes back to the model."""
+        tool = cls.from_schema(provider_tool.name, "", {}, function, parallel=parallel)
+        return replace(tool, provider_tool=provider_tool)
 
     @classmethod
     def from_schema(
