@@ -58,9 +58,13 @@ class OpenAI(ChatProvider):
                 provider=self.spec.name,
                 namespace=self.spec.options_namespace,
                 http=self.http,
-                url=self.base_url + "/responses",
+                url=self.endpoint("/responses"),
             )
         return super().model(model_id)
+
+    def endpoint(self, path: str) -> str:
+        """The URL of one API path under this provider's root."""
+        return self.base_url + path
 
 
 class OpenAIResponses(OpenAI):
