@@ -34,3 +34,30 @@ def test_public_names_resolve_lazily() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     # The agent needs no HTTP stack until a provider is made.
     assert out.stdout.split() == ["False", "False"]
+
+
+def _loaded_after(statement: str) -> set[str]:
+    code = f"import sys, json; {statement}; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(json.loads(out.stdout))
+
+
+FAMILIES = {
+    "reverie.providers.openai_chat",
+    "reverie.providers.openai_responses",
+    "reverie.providers.anthropic",
+    "reverie.providers.google",
+    "reverie.providers.local",
+}
+
+
+def test_importing_one_provider_loads_no_other_family() -> None:
+    for module, own in (
+        ("reverie.providers.openai", {"reverie.providers.openai_chat"}),
+        ("reverie.providers.openrouter", {"reverie.providers.openai_chat"}),
+        ("reverie.providers.azure", {"reverie.providers.openai_chat"}),
+        ("reverie.providers.registry", set()),
+    ):
+        loaded = _loaded_after(f"import {module}")
+        assert loaded & FAMILIES == own, module
+        assert not any(m.startswith(("llama_cpp", "google", "botocore")) for m in loaded)
