@@ -475,6 +475,20 @@ def test_json_either_decides_when_the_reply_is_complete() -> None:
     ]
 
 
+def test_json_either_keeps_the_name_of_a_call_written_arguments_first() -> None:
+    # The answer's schema may allow these keys in any order; the call is still the call.
+    parts = read(
+        ReplyReader(ReplyMode.JSON_EITHER, ("weather",), call_id="c"),
+        ['{"arguments": {"city": "Oslo"}, ', '"tool": "weather"}'],
+    )
+    assert parts == [
+        ToolInputStart("c", "weather"),
+        ToolInputDelta("c", '{"city": "Oslo"}'),
+        ToolInputEnd("c"),
+        ToolCall(tool_call_id="c", tool_name="weather", input='{"city": "Oslo"}'),
+    ]
+
+
 # --- installation and import cost -------------------------------------------------------
 
 

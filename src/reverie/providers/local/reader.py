@@ -10,16 +10,8 @@ import json
 import re
 from collections.abc import Sequence
 
-from reverie.content import ToolCall
-from reverie.model import (
-    StreamPart,
-    TextDelta,
-    TextEnd,
-    TextStart,
-    ToolInputDelta,
-    ToolInputEnd,
-    ToolInputStart,
-)
+from reverie.framer import Framer
+from reverie.model import StreamPart
 from reverie.providers.local.grammar import ARGUMENTS_KEY, TOOL_KEY, ReplyMode
 
 TEXT_ID = "text-0"
@@ -32,9 +24,10 @@ _CALL_HEAD = re.compile(
 class ReplyReader:
     """Turns the reply's text, piece by piece, into framed stream parts.
 
-    Text is framed TextStart/TextDelta/TextEnd; a call ToolInputStart/Delta/End followed by
-    the complete ToolCall. ``done`` turns true when nothing more should be generated: a
-    stop sequence appeared in the text, or the call's JSON object is complete.
+    This follows the reply format; the :class:`~reverie.framer.Framer` does the framing (text
+    start/delta/end; a call's input start/delta/end, then the complete ToolCall). ``done``
+    turns true when nothing more should be generated: a stop sequence appeared in the text,
+    or the call's JSON object is complete.
     """
 
     def __init__(
@@ -51,9 +44,9 @@ class ReplyReader:
         self._stops = tuple(s for s in stop_sequences if s)
         self._kind: str | None = {ReplyMode.TEXT: "text", ReplyMode.CALL: "call"}.get(mode)
         self._buffer = ""  # undecided text, the call's head, or text held back before a stop
-        self._text_open = False
+        self._framer = Framer()
         self._tool_name: str | None = None
-        self._arguments: list[str] = []
+        self._arguments_started = False
         self._space = ""  # whitespace after the arguments so far: emitted only if more follows
         self._depth = 0
         self._in_string = False
@@ -74,71 +67,60 @@ class ReplyReader:
             self._kind = "call" if stripped.startswith("{") else "text"
             text, self._buffer = self._buffer, ""
         if self._kind == "text":
-            return self._feed_text(text)
-        return self._feed_call(text)
+            self._feed_text(text)
+        else:
+            self._feed_call(text)
+        return self._framer.drain()
 
     def finish(self) -> list[StreamPart]:
         """Parts that close the reply once generation has ended, for whatever reason."""
-        parts: list[StreamPart] = []
+        framer = self._framer
         if self._kind is None:
             if self._mode is ReplyMode.JSON_EITHER:
-                return self._finish_json_either()
+                self._finish_json_either()
+                return framer.drain()
             self._kind = "text"  # only whitespace was generated
-        if self._kind == "text":
-            if not self.done and self._buffer:
-                parts += self._text(self._buffer)
-                self._buffer = ""
-            if self._text_open:
-                self._text_open = False
-                parts.append(TextEnd(TEXT_ID))
-            return parts
-        if self._tool_name is None:
-            # Cut off before the tool name was complete: keep what was generated as text.
-            parts += self._text(self._buffer)
+        if self._kind == "text" or self._tool_name is None:
+            # A call cut off before its tool name was complete is kept as the text it was.
+            if not self.done:
+                self._text(self._buffer)
             self._buffer = ""
-            if self._text_open:
-                parts.append(TextEnd(TEXT_ID))
-            return parts
-        if not self.called:  # cut off inside the arguments: the agent may repair them
-            parts += self._end_call()
-        return parts
+            framer.end_text(TEXT_ID)
+        elif not self.called:  # cut off inside the arguments: the agent may repair them
+            self._end_call()
+        return framer.drain()
 
     # text
 
-    def _feed_text(self, text: str) -> list[StreamPart]:
+    def _feed_text(self, text: str) -> None:
         if not self._stops:
-            return self._text(text)
+            self._text(text)
+            return
         pending = self._buffer + text
         cut = min((i for i in (pending.find(s) for s in self._stops) if i >= 0), default=-1)
         if cut >= 0:
             self.done = True
             self._buffer = ""
-            return self._text(pending[:cut])
+            self._text(pending[:cut])
+            return
         keep = _held_back(pending, self._stops)
         self._buffer = pending[len(pending) - keep :] if keep else ""
-        return self._text(pending[: len(pending) - keep])
+        self._text(pending[: len(pending) - keep])
 
-    def _text(self, text: str) -> list[StreamPart]:
-        if not text:
-            return []
-        parts: list[StreamPart] = []
-        if not self._text_open:
-            self._text_open = True
-            parts.append(TextStart(TEXT_ID))
-        parts.append(TextDelta(TEXT_ID, text))
-        return parts
+    def _text(self, text: str) -> None:
+        if text:  # no block for nothing: an empty reply has no text part
+            self._framer.text(TEXT_ID, text)
 
     # call
 
-    def _feed_call(self, text: str) -> list[StreamPart]:
-        parts: list[StreamPart] = []
+    def _feed_call(self, text: str) -> None:
         if self._tool_name is None:
             self._buffer += text
             match = _CALL_HEAD.match(self._buffer)
             if match is None:
-                return []
+                return
             self._tool_name = str(json.loads(match.group(1)))
-            parts.append(ToolInputStart(self._call_id, self._tool_name))
+            self._framer.tool_start(self._call_id, self._tool_name)
             text, self._buffer = self._buffer[match.end() :], ""
         delta: list[str] = []
         for char in text:
@@ -154,12 +136,10 @@ class ReplyReader:
                 continue
             elif self._depth == 0 and char == "}":
                 # The brace that closes the whole call: the arguments are complete.
-                if delta:
-                    chunk = "".join(delta)
-                    self._arguments.append(chunk)
-                    parts.append(ToolInputDelta(self._call_id, chunk))
+                self._frame_arguments(delta)
                 self.done = True
-                return parts + self._end_call()
+                self._end_call()
+                return
             elif char == '"':
                 self._in_string = True
                 self._escaped = False
@@ -168,27 +148,22 @@ class ReplyReader:
             elif char in "}]":
                 self._depth -= 1
             if self._space:
-                if self._arguments or delta:  # whitespace before the value is not part of it
+                if self._arguments_started or delta:  # whitespace before the value is not in it
                     delta.append(self._space)
                 self._space = ""
             delta.append(char)
+        self._frame_arguments(delta)
+
+    def _frame_arguments(self, delta: list[str]) -> None:
         if delta:
-            chunk = "".join(delta)
-            self._arguments.append(chunk)
-            parts.append(ToolInputDelta(self._call_id, chunk))
-        return parts
+            self._arguments_started = True
+            self._framer.tool_delta(self._call_id, "".join(delta))
 
-    def _end_call(self) -> list[StreamPart]:
+    def _end_call(self) -> None:
         self.called = True
-        name = self._tool_name or ""
-        return [
-            ToolInputEnd(self._call_id),
-            ToolCall(
-                tool_call_id=self._call_id, tool_name=name, input="".join(self._arguments) or "{}"
-            ),
-        ]
+        self._framer.tool_end(self._call_id)
 
-    def _finish_json_either(self) -> list[StreamPart]:
+    def _finish_json_either(self) -> None:
         reply = self._buffer.strip()
         self._buffer = ""
         try:
@@ -201,10 +176,23 @@ class ReplyReader:
             and value[TOOL_KEY] in self._tool_names
         ):
             self._kind = "call"
-            parts = self._feed_call(reply)
-            return parts if self.called else parts + self._end_call()
+            self._feed_call(reply)
+            if self._tool_name is None:
+                # Valid JSON the head pattern does not follow (keys in the other order): the
+                # parsed call is still the call, so frame it whole rather than nameless.
+                self._buffer = ""
+                self.called = True
+                self._framer.tool_end(
+                    self._call_id,
+                    input=json.dumps(value[ARGUMENTS_KEY]),
+                    name=str(value[TOOL_KEY]),
+                )
+            elif not self.called:
+                self._end_call()
+            return
         self._kind = "text"
-        return [*self._text(reply), *([TextEnd(TEXT_ID)] if reply else [])]
+        self._text(reply)
+        self._framer.end_text(TEXT_ID)
 
 
 def _held_back(text: str, stops: Sequence[str]) -> int:
