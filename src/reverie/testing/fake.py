@@ -12,22 +12,8 @@ from dataclasses import dataclass, field
 
 from reverie.content import Reasoning, Text, ToolCall
 from reverie.finish_reason import FinishReason
-from reverie.model import (
-    Call,
-    ErrorPart,
-    Finish,
-    ReasoningDelta,
-    ReasoningEnd,
-    ReasoningStart,
-    Response,
-    StreamPart,
-    TextDelta,
-    TextEnd,
-    TextStart,
-    ToolInputDelta,
-    ToolInputEnd,
-    ToolInputStart,
-)
+from reverie.framer import Framer
+from reverie.model import Call, ErrorPart, Finish, Response, StreamPart
 from reverie.usage import Usage
 
 
@@ -92,27 +78,31 @@ class ScriptedModel:
 
 
 def frame(response: Response, chunk_size: int = 3) -> list[StreamPart]:
-    """The stream parts a provider would send for ``response``."""
-    parts: list[StreamPart] = []
+    """The stream parts a provider would send for ``response``, framed as every parser frames
+    them (a scripted tool call with empty input streams as ``{}``, as from any provider)."""
+    framer = Framer()
     for index, item in enumerate(response.content):
         if isinstance(item, Text):
             id_ = f"text-{index}"
-            parts.append(TextStart(id_))
-            parts += [TextDelta(id_, c) for c in _chunks(item.text, chunk_size)]
-            parts.append(TextEnd(id_, item.provider_metadata))
+            framer.text(id_, "")  # an empty part still opens, so its metadata survives
+            for chunk in _chunks(item.text, chunk_size):
+                framer.text(id_, chunk)
+            framer.end_text(id_, item.provider_metadata)
         elif isinstance(item, Reasoning):
             id_ = f"reasoning-{index}"
-            parts.append(ReasoningStart(id_))
-            parts += [ReasoningDelta(id_, c) for c in _chunks(item.text, chunk_size)]
-            parts.append(ReasoningEnd(id_, item.provider_metadata))
+            framer.reasoning(id_, "")
+            for chunk in _chunks(item.text, chunk_size):
+                framer.reasoning(id_, chunk)
+            framer.end_reasoning(id_, item.provider_metadata)
         elif isinstance(item, ToolCall):
-            parts.append(ToolInputStart(item.tool_call_id, item.tool_name))
-            parts += [ToolInputDelta(item.tool_call_id, c) for c in _chunks(item.input, 4)]
-            parts.append(ToolInputEnd(item.tool_call_id))
-            parts.append(item)
+            id_ = item.tool_call_id
+            framer.tool_start(id_, item.tool_name, provider_executed=item.provider_executed)
+            for chunk in _chunks(item.input, 4):
+                framer.tool_delta(id_, chunk)
+            framer.tool_end(id_, metadata=item.provider_metadata)
         else:  # sources, files, provider-executed tool results arrive whole
-            parts.append(item)
-    parts.append(
+            framer.emit(item)
+    framer.emit(
         Finish(
             finish_reason=response.finish_reason,
             usage=response.usage,
@@ -121,8 +111,8 @@ def frame(response: Response, chunk_size: int = 3) -> list[StreamPart]:
             model_id=response.model_id,
         )
     )
-    return parts
+    return framer.drain()
 
 
 def _chunks(text: str, size: int) -> list[str]:
-    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
+    return [text[i : i + size] for i in range(0, len(text), size)]
