@@ -67,8 +67,9 @@ class Framer:
             self.out.append(TextDelta(id, delta))
 
     def end_text(self, id: str, metadata: Metadata = _EMPTY) -> None:
-        """Ends block ``id``. A block with metadata but no text (Gemini's signature-only part)
-        is opened first so the metadata is not lost; ending a closed block does nothing."""
+        """Ends block ``id`` if it is open. Ending a block that is not open does nothing,
+        unless ``metadata`` comes with it: then it is a part with no text (Gemini's
+        signature-only part), opened and ended here so the metadata is not lost."""
         if ("text", id) not in self._open:
             if not metadata:
                 return
@@ -97,6 +98,7 @@ class Framer:
         self.out.append(ReasoningEnd(id, dict(metadata)))
 
     def is_open(self, kind: str, id: str) -> bool:
+        """Whether block ``id`` of ``kind`` (``"text"`` or ``"reasoning"``) is open."""
         return (kind, id) in self._open
 
     def end_all_reasoning(self) -> None:
@@ -108,6 +110,7 @@ class Framer:
     # ---- tool input ---------------------------------------------------------------------
 
     def tool_start(self, id: str, name: str, *, provider_executed: bool = False) -> None:
+        """Starts call ``id``'s input; a repeated start of a call in progress is ignored."""
         if id in self._tools:
             return
         self._tools[id] = _ToolInput(name, provider_executed)
@@ -120,9 +123,11 @@ class Framer:
             self.out.append(ToolInputDelta(id, delta))
 
     def has_tool(self, id: str) -> bool:
+        """Whether call ``id`` was started and has not ended."""
         return id in self._tools
 
     def tool_name(self, id: str) -> str:
+        """The name call ``id`` was started with."""
         return self._tools[id].name
 
     def tool_end(
