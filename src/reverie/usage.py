@@ -7,12 +7,25 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Usage:
-    """Tokens a call consumed.
+    """Tokens a call consumed, with one meaning whatever the provider family.
 
-    ``input_tokens`` counts every prompt token, cached ones included; ``cache_read_tokens``
-    and ``cache_write_tokens`` say how many of them hit or filled the provider's cache.
-    ``cost`` is the provider's own figure (for example OpenRouter's, in US dollars), never
-    an estimate of ours; it stays ``None`` when no provider reported one.
+    Every provider maps its own report onto these meanings, so figures from different
+    providers can be compared and summed:
+
+    - ``input_tokens``: every prompt token, including those read from the cache and those
+      written to it (where a provider reports those apart, as Anthropic does, they are
+      added in).
+    - ``cache_read_tokens``: the part of ``input_tokens`` served from the provider's cache.
+    - ``cache_write_tokens``: the part of ``input_tokens`` written to the provider's cache.
+    - ``output_tokens``: every generated token, reasoning included (where a provider
+      reports reasoning apart, as Gemini does, it is added in).
+    - ``reasoning_tokens``: the part of ``output_tokens`` spent on reasoning.
+    - ``total_tokens``: the provider's own total when it reports one, else
+      ``input_tokens + output_tokens``.
+    - ``cost``: the provider's own figure (for example OpenRouter's, in US dollars), never
+      an estimate of ours; ``None`` when no provider reported one.
+
+    A count the provider does not report is 0.
     """
 
     input_tokens: int = 0
