@@ -10,10 +10,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any
 
-from reverie import Agent, FilePart, ReasoningPart, RunResult, Settings, tool
+from reverie import (
+    Agent,
+    FilePart,
+    Message,
+    ProviderTool,
+    ReasoningPart,
+    RunResult,
+    Settings,
+    tool,
+    user_message,
+)
 from reverie.agent import StepFinish
 from reverie.conformance.groups import Case
-from reverie.content import ToolCall
+from reverie.content import Source, ToolCall, ToolResult
 from reverie.model import LanguageModel, TextDelta
 from reverie.tools import Tool
 
@@ -59,15 +69,29 @@ def make_tools(names: tuple[str, ...]) -> list[Tool]:
     return [tool(name=n)(functions[n]) for n in names]
 
 
+Check = Callable[[RunResult, Case, list[str]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """A second turn on the same agent: the first turn's prompt and step messages as
+    history, then ``prompt``; ``check`` holds for the second turn's result."""
+
+    prompt: str
+    check: Check
+
+
 @dataclass(frozen=True, slots=True)
 class AgentScenario:
     system: str
     tools: tuple[str, ...]
     prompt: str
     max_tokens: int | None
-    check: Callable[[RunResult, Case, list[str]], None]
+    check: Check
     stream: bool = False
     image: bool = False
+    provider_tools: tuple[ProviderTool, ...] = ()
+    follow_up: FollowUp | None = None
 
 
 # ---- checks -------------------------------------------------------------------------------
@@ -164,6 +188,60 @@ def check_legacy_stream_multi(result: RunResult, case: Case, deltas: list[str]) 
     expect(any(s.tool_results for s in result.steps), "no tool results")
 
 
+def _provider_calls(result: RunResult) -> list[ToolCall]:
+    """Provider-executed tool calls over all steps' content; the first must be web_search."""
+    calls = [
+        c
+        for step in result.steps
+        for c in step.content
+        if isinstance(c, ToolCall) and c.provider_executed
+    ]
+    expect(bool(calls), "no provider-executed tool call")
+    expect(calls[0].tool_name == "web_search", f"first provider call is {calls[0].tool_name}")
+    return calls
+
+
+def _sources(result: RunResult) -> list[Source]:
+    return [c for step in result.steps for c in step.content if isinstance(c, Source)]
+
+
+def _tokyo(result: RunResult) -> None:
+    expect(bool(result.text), "empty answer")
+    _contains(result.text, "Tokyo")
+
+
+def check_openai_web_search_generate(result: RunResult, case: Case, deltas: list[str]) -> None:
+    _tokyo(result)
+    _provider_calls(result)
+    sources = _sources(result)
+    expect(all(s.url for s in sources), f"a source without URL: {sources}")
+
+
+def check_web_search_stream(result: RunResult, case: Case, deltas: list[str]) -> None:
+    _tokyo(result)
+    _provider_calls(result)
+    results = [
+        c
+        for step in result.steps
+        for c in step.content
+        if isinstance(c, ToolResult) and c.provider_executed
+    ]
+    expect(bool(results), "no provider-executed tool result")
+
+
+def check_anthropic_web_search_generate(result: RunResult, case: Case, deltas: list[str]) -> None:
+    _tokyo(result)
+    _provider_calls(result)
+    sources = _sources(result)
+    expect(bool(sources), "no source")
+    expect(bool(sources[0].url), f"first source has no URL: {sources[0]}")
+
+
+def check_osaka(result: RunResult, case: Case, deltas: list[str]) -> None:
+    expect(bool(result.text), "empty answer")
+    _contains(result.text, "Osaka")
+
+
 def _contains(text: str, *needles: str) -> None:
     for needle in needles:
         expect(needle in text, f"{needle!r} not in {text!r}")
@@ -180,6 +258,9 @@ def _both(generate: str, stream: str, scenario: AgentScenario) -> dict[str, Agen
 
 
 HI = "Say hi in Portuguese"
+TOKYO = "What is the current population of Tokyo? Cite your source."
+OPENAI_WEB_SEARCH = ProviderTool(id="openai.web_search", name="web_search")
+ANTHROPIC_WEB_SEARCH = ProviderTool(id="anthropic.web_search_20250305", name="web_search")
 DESCRIBE = "Describe the image briefly in English."
 THINKING = AgentScenario(S1, ("weather",), W_SPACE, None, check_thinking)
 
@@ -210,6 +291,36 @@ AGENT_SCENARIOS: dict[str, AgentScenario] = {
     "legacy_stream_with_multiple_tools": AgentScenario(
         S3, ("add", "multiply"), MULTI, None, check_legacy_stream_multi, stream=True
     ),
+    "openai_web_search_generate": AgentScenario(
+        S1, (), TOKYO, 4000, check_openai_web_search_generate, provider_tools=(OPENAI_WEB_SEARCH,)
+    ),
+    "openai_web_search_stream": AgentScenario(
+        S1,
+        (),
+        TOKYO,
+        4000,
+        check_web_search_stream,
+        stream=True,
+        provider_tools=(OPENAI_WEB_SEARCH,),
+    ),
+    "anthropic_web_search_generate": AgentScenario(
+        S1,
+        (),
+        TOKYO,
+        4000,
+        check_anthropic_web_search_generate,
+        provider_tools=(ANTHROPIC_WEB_SEARCH,),
+    ),
+    "anthropic_web_search_stream": AgentScenario(
+        S1,
+        (),
+        TOKYO,
+        4000,
+        check_web_search_stream,
+        stream=True,
+        provider_tools=(ANTHROPIC_WEB_SEARCH,),
+        follow_up=FollowUp("How does that compare to Osaka?", check_osaka),
+    ),
     # Legacy thinking is the thinking scenario with options and checks set by the runner.
     **_both("legacy_thinking", "legacy_thinking_streaming", THINKING),
 }
@@ -232,7 +343,7 @@ async def run_agent_scenario(
     agent = Agent(
         model,
         system=overrides.get("system_prompt", scenario.system),
-        tools=make_tools(scenario.tools),
+        tools=[*make_tools(scenario.tools), *scenario.provider_tools],
     )
     files: list[FilePart] = []
     if scenario.image:
@@ -240,21 +351,44 @@ async def run_agent_scenario(
         files.append(FilePart(data=data, media_type="image/png", filename="wish.png"))
     prompt = overrides.get("prompt", scenario.prompt)
     settings = Settings(max_output_tokens=max_tokens)
-    deltas: list[str] = []
-    if scenario.stream:
-        stream = agent.stream(
-            prompt, files=files, settings=settings, provider_options=case.provider_options
-        )
-        steps_seen = 0
-        async for event in stream:
-            if isinstance(event, TextDelta):
-                deltas.append(event.delta)
-            elif isinstance(event, StepFinish):
-                steps_seen += 1
-        result = stream.result
-        expect(steps_seen == len(result.steps), "step-finish events do not match the steps")
-    else:
-        result = await agent.run(
-            prompt, files=files, settings=settings, provider_options=case.provider_options
-        )
+    result, deltas = await _turn(agent, scenario.stream, case, prompt, settings, files=files)
     scenario.check(result, case, deltas)
+    follow_up = scenario.follow_up
+    if follow_up is not None:
+        history = [user_message(prompt, files)]
+        history += [m for step in result.steps for m in step.messages]
+        result, deltas = await _turn(
+            agent, scenario.stream, case, follow_up.prompt, settings, messages=history
+        )
+        follow_up.check(result, case, deltas)
+
+
+async def _turn(
+    agent: Agent,
+    stream: bool,
+    case: Case,
+    prompt: str,
+    settings: Settings,
+    *,
+    files: list[FilePart] | None = None,
+    messages: list[Message] | None = None,
+) -> tuple[RunResult, list[str]]:
+    """One agent run (streamed or not) → its result and the streamed text deltas."""
+    deltas: list[str] = []
+    options: dict[str, Any] = {"settings": settings, "provider_options": case.provider_options}
+    if files:
+        options["files"] = files
+    if messages:
+        options["messages"] = messages
+    if not stream:
+        return await agent.run(prompt, **options), deltas
+    events = agent.stream(prompt, **options)
+    steps_seen = 0
+    async for event in events:
+        if isinstance(event, TextDelta):
+            deltas.append(event.delta)
+        elif isinstance(event, StepFinish):
+            steps_seen += 1
+    result = events.result
+    expect(steps_seen == len(result.steps), "step-finish events do not match the steps")
+    return result, deltas
