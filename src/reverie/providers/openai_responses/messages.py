@@ -137,6 +137,8 @@ def _assistant(
                 )
             elif local.store:
                 items.append({"type": "item_reference", "id": part.tool_call_id})
+        # recorded quirk: fantasy never sends reasoning back (not even with store off and
+        # encrypted content included), so replay waits for the replay_reasoning option.
         elif isinstance(part, ReasoningPart) and local.replay_reasoning:
             _reasoning(part, local, items, reasoning, warnings)
 

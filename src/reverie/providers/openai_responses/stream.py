@@ -140,9 +140,8 @@ class ResponsesStreamParser:
         kind = item.get("type")
         if kind == "reasoning":
             # Opened now so reasoning keeps its place before the text that follows it.
-            block = f"{self._str(item, 'id')}:0"
-            self._reasoning.setdefault(item["id"], [])
-            self._open_reasoning(item["id"], block)
+            item_id = self._str(item, "id")
+            self._open_reasoning(item_id, f"{item_id}:0")
         elif kind == "function_call":
             call_id = self._str(item, "call_id")
             self._calls[self._str(item, "id")] = call_id
