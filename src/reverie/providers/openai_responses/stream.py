@@ -46,6 +46,23 @@ TRANSIENT = frozenset(
     }
 )
 
+# Events that carry nothing the parser keeps (the text or arguments they repeat came as
+# deltas): when the SSE event name says so, their JSON is not even decoded.
+SKIPPED = frozenset(
+    {
+        "response.in_progress",
+        "response.content_part.added",
+        "response.content_part.done",
+        "response.output_text.done",
+        "response.reasoning_summary_text.done",
+        "response.reasoning_summary_part.done",
+        "response.function_call_arguments.done",
+        "response.web_search_call.in_progress",
+        "response.web_search_call.searching",
+        "response.web_search_call.completed",
+    }
+)
+
 
 class ResponsesStreamParser:
     terminal = "response.completed"
@@ -84,6 +101,8 @@ class ResponsesStreamParser:
         return StreamError(f"{self._provider}: {message}", provider=self._provider, **kw)
 
     def feed(self, event: ServerSentEvent) -> list[StreamPart]:
+        if event.event in SKIPPED:
+            return []
         try:
             data = json.loads(event.data)
         except ValueError:
