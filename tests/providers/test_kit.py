@@ -125,7 +125,8 @@ def test_keys_and_base_urls_come_from_the_spec_variables(
 
 def test_a_model_string_names_the_provider_and_model() -> None:
     model = resolve_model("openai-responses:gpt-5", api_key=KEY)
-    assert (model.provider, model.model_id) == ("openai", "gpt-5")
+    # The provider name round-trips: Step.model is "openai-responses:gpt-5" again.
+    assert (model.provider, model.model_id) == ("openai-responses", "gpt-5")
     with pytest.raises(ConfigurationError, match="unknown provider 'nope'"):
         resolve_model("nope:x")
     with pytest.raises(TypeError):
