@@ -11,6 +11,7 @@ from reverie.errors import ConfigurationError
 from reverie.http.retry import RetryPolicy
 from reverie.providers.catalog import OPENAI, OPENAI_RESPONSES
 from reverie.providers.openai_chat import ChatProvider
+from reverie.providers.openai_chat.options import OpenAIChatOptions as OpenAIChatOptions
 
 Api = Literal["chat", "responses"]
 

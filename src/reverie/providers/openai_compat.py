@@ -3,7 +3,9 @@ Groq, DeepSeek, Together…
 
 Reasoning arrives in ``reasoning_content`` (DeepSeek, vLLM) or ``reasoning`` and is replayed
 as ``reasoning_content``. ``extra_body`` in the ``openai-compat`` options is merged into the
-request as it is, for server-specific fields.
+request as it is, for server-specific fields. A cache marker on a message, part or tool
+(``{"anthropic": {"cache_control": {"type": "ephemeral"}}}``, or the same under
+``openai-compat``) is sent as ``cache_control``, for servers that proxy Anthropic models.
 """
 
 from __future__ import annotations
@@ -12,20 +14,24 @@ from collections.abc import Sequence
 from typing import Any
 
 from reverie.content import Reasoning
-from reverie.messages import ReasoningPart
+from reverie.messages import Metadata, ReasoningPart
 from reverie.model import Call
 from reverie.providers.catalog import OPENAI_COMPAT
 from reverie.providers.openai_chat import ChatDialect, ChatProvider
 from reverie.providers.openai_chat.dialect import (
-    OPENAI_OPTION_FIELDS,
     ReasoningStream,
     TextReasoningStream,
+    cache_control_fields,
     copy_known_options,
     is_reasoning_model,
 )
+from reverie.providers.openai_chat.options import OpenAICompatOptions, option_fields
 from reverie.warning import CallWarning
 
+__all__ = ["CompatDialect", "OpenAICompatOptions", "OpenAICompatible"]
+
 _REASONING_FIELDS = ("reasoning_content", "reasoning")
+_OPTION_FIELDS = option_fields(OpenAICompatOptions)
 
 
 class CompatDialect(ChatDialect):
@@ -39,7 +45,7 @@ class CompatDialect(ChatDialect):
         self, body: dict[str, Any], options: dict[str, Any], call: Call, namespace: str
     ) -> list[CallWarning]:
         extra = options.pop("extra_body", None)
-        warnings = copy_known_options(body, options, OPENAI_OPTION_FIELDS, namespace)
+        warnings = copy_known_options(body, options, _OPTION_FIELDS, namespace)
         if isinstance(extra, dict):
             body.update(extra)
         return warnings
@@ -57,6 +63,9 @@ class CompatDialect(ChatDialect):
     def assistant_reasoning(self, parts: Sequence[ReasoningPart]) -> dict[str, Any]:
         text = "".join(p.text for p in parts)
         return {"reasoning_content": text} if text else {}
+
+    def extra_fields(self, options: Metadata, namespace: str) -> dict[str, Any]:
+        return cache_control_fields(options, namespace)
 
 
 class OpenAICompatible(ChatProvider):

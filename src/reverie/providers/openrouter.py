@@ -2,165 +2,38 @@
 
 Every request asks for ``usage: {include: true}`` so cost comes back. Reasoning arrives as
 ``reasoning_details``, whose shape depends on the upstream model family; each reasoning
-part keeps, in its ``openrouter`` metadata, the exact detail to send back on the next turn.
-
-The replay rules reproduce what the recorded conversations show (fantasy's behaviour, which
-upstream providers accepted): one detail per assistant message, taken from the last
-reasoning block; Anthropic blocks keep their signature (and repeat the text as
-``reasoning``); Gemini blocks keep their encrypted data and id; every other block is sent
-back as plain ``reasoning.text`` of format ``unknown``. When streamed, that plain text
-leaves out its first delta, as the recordings do.
+part keeps, in its ``openrouter`` metadata, the exact detail to send back on the next turn
+(the shared reading in ``openai_chat/reasoning_details.py`` says how). A cache marker on a
+message, part or tool (``{"anthropic": {"cache_control": {"type": "ephemeral"}}}``, or the
+same under ``openrouter``) is sent as ``cache_control`` for Anthropic upstreams.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 from reverie.content import Reasoning
-from reverie.framer import Framer
 from reverie.messages import Metadata, ReasoningPart
 from reverie.model import Call
 from reverie.providers.catalog import OPENROUTER
 from reverie.providers.openai_chat import ChatDialect, ChatProvider
 from reverie.providers.openai_chat.dialect import (
-    OPENAI_OPTION_FIELDS,
-    REASONING_ID,
     ReasoningStream,
+    cache_control_fields,
     copy_known_options,
 )
+from reverie.providers.openai_chat.options import OpenRouterOptions, option_fields
+from reverie.providers.openai_chat.reasoning_details import ReasoningDetails
 from reverie.warning import CallWarning
+
+__all__ = ["OpenRouter", "OpenRouterOptions", "RouterDialect"]
 
 NAMESPACE = "openrouter"
 
-OPENROUTER_OPTION_FIELDS = (
-    *OPENAI_OPTION_FIELDS,
-    "reasoning",
-    "provider",
-    "models",
-    "route",
-    "transforms",
-    "plugins",
-    "top_a",
-    "min_p",
-    "repetition_penalty",
-)
+OPENROUTER_OPTION_FIELDS = option_fields(OpenRouterOptions)
 
-
-@dataclass(slots=True)
-class _Block:
-    """Reasoning details that share a model family and an index."""
-
-    family: str
-    format: str
-    text: list[str] = field(default_factory=list)
-    replay_text: list[str] = field(default_factory=list)
-    signature: str = ""
-    data: str = ""
-    id: str = ""
-
-    def replay(self) -> dict[str, Any]:
-        if self.family == "anthropic":
-            detail: dict[str, Any] = {"type": "reasoning.text", "format": self.format, "index": 0}
-            detail["text"] = "".join(self.text)
-            if self.signature:
-                detail["signature"] = self.signature
-            return detail
-        if self.family == "google":
-            detail = {"type": "reasoning.encrypted", "format": self.format, "index": 0}
-            if self.data:
-                detail["data"] = self.data
-            if self.id:
-                detail["id"] = self.id
-            return detail
-        detail = {"type": "reasoning.text", "format": "unknown", "index": 0}
-        text = "".join(self.replay_text)
-        if text:
-            detail["text"] = text
-        return detail
-
-
-def _family(fmt: str) -> str:
-    if fmt.startswith("anthropic-claude"):
-        return "anthropic"
-    if fmt.startswith("google-gemini"):
-        return "google"
-    if fmt.startswith(("openai-responses", "xai-responses")):
-        return "responses"
-    return "other"
-
-
-class _Blocks:
-    """Groups reasoning details into blocks, in the order blocks first appear."""
-
-    def __init__(self, *, streaming: bool) -> None:
-        self._streaming = streaming
-        self._by_key: dict[tuple[str, int], _Block] = {}
-        self.order: list[_Block] = []
-
-    def add(self, detail: Mapping[str, Any]) -> str:
-        """Adds one detail; returns the user-visible text it carried."""
-        fmt = str(detail.get("format") or "unknown")
-        family = _family(fmt)
-        index = detail.get("index", 0)
-        key = (family, index if isinstance(index, int) else 0)
-        block = self._by_key.get(key)
-        first = block is None
-        if block is None:
-            block = _Block(family=family, format=fmt)
-            self._by_key[key] = block
-            self.order.append(block)
-        kind = detail.get("type")
-        text = ""
-        if kind == "reasoning.text":
-            text = str(detail.get("text") or "")
-            if detail.get("signature"):
-                block.signature = str(detail["signature"])
-        elif kind == "reasoning.summary":
-            text = str(detail.get("summary") or "")
-        elif kind == "reasoning.encrypted":
-            block.data = str(detail.get("data") or "")
-            if detail.get("id"):
-                block.id = str(detail["id"])
-        if text:
-            block.text.append(text)
-            # Recorded streams replay plain reasoning text without its first delta.
-            if not (self._streaming and first and kind == "reasoning.text" and family == "other"):
-                block.replay_text.append(text)
-        return text
-
-    def metadata(self) -> Metadata:
-        if not self.order:
-            return {}
-        last = self.order[-1]
-        metadata: Metadata = {NAMESPACE: {"reasoning_detail": last.replay()}}
-        if last.family == "anthropic" and last.signature:
-            # The signature in Anthropic's own namespace lets the history move to Anthropic.
-            metadata["anthropic"] = {"signature": last.signature}
-        return metadata
-
-
-class _RouterReasoningStream(ReasoningStream):
-    def __init__(self) -> None:
-        self._blocks = _Blocks(streaming=True)
-
-    def feed(self, delta: dict[str, Any], framer: Framer) -> None:
-        details = delta.get("reasoning_details") or ()
-        if not details:
-            text = delta.get("reasoning")
-            if isinstance(text, str) and text:
-                details = ({"type": "reasoning.text", "text": text, "format": "unknown"},)
-        if not isinstance(details, list | tuple):
-            return
-        for detail in details:
-            if isinstance(detail, dict):
-                framer.reasoning(REASONING_ID, self._blocks.add(detail))
-
-    def close(self, framer: Framer) -> None:
-        if framer.is_open("reasoning", REASONING_ID):
-            framer.end_reasoning(REASONING_ID, self._blocks.metadata())
-            self._blocks = _Blocks(streaming=True)
+_DETAILS = ReasoningDetails(NAMESPACE)
 
 
 class RouterDialect(ChatDialect):
@@ -179,37 +52,20 @@ class RouterDialect(ChatDialect):
         body["usage"] = {"include": True}
 
     def reasoning_from_message(self, message: dict[str, Any]) -> list[Reasoning]:
-        details = message.get("reasoning_details") or ()
-        blocks = _Blocks(streaming=False)
-        texts = [blocks.add(d) for d in details if isinstance(d, dict)]
-        if not blocks.order:
-            text = message.get("reasoning")
-            if isinstance(text, str) and text:
-                blocks.add({"type": "reasoning.text", "text": text, "format": "unknown"})
-                texts = [text]
-            else:
-                return []
-        return [Reasoning(text="".join(texts), provider_metadata=blocks.metadata())]
+        return _DETAILS.from_message(message)
 
     def reasoning_stream(self) -> ReasoningStream:
-        return _RouterReasoningStream()
+        return _DETAILS.stream()
 
     def assistant_reasoning(self, parts: Sequence[ReasoningPart]) -> dict[str, Any]:
-        detail: dict[str, Any] | None = None
-        for part in parts:
-            found = (part.provider_options.get(NAMESPACE) or {}).get("reasoning_detail")
-            if isinstance(found, dict):
-                detail = found
-        if detail is None:
-            return {}
-        fields: dict[str, Any] = {"reasoning_details": [detail]}
-        if str(detail.get("format", "")).startswith("anthropic-claude") and detail.get("text"):
-            fields["reasoning"] = detail["text"]
-        return fields
+        return _DETAILS.replay(parts)
 
     def response_metadata(self, response: dict[str, Any]) -> Metadata:
         upstream = response.get("provider")
         return {NAMESPACE: {"provider": upstream}} if isinstance(upstream, str) else {}
+
+    def extra_fields(self, options: Metadata, namespace: str) -> dict[str, Any]:
+        return cache_control_fields(options, namespace)
 
 
 class OpenRouter(ChatProvider):

@@ -14,6 +14,7 @@ from reverie.content import Reasoning
 from reverie.framer import Framer
 from reverie.messages import Metadata, ReasoningPart
 from reverie.model import Call
+from reverie.providers.openai_chat.options import OpenAIChatOptions, option_fields
 from reverie.warning import CallWarning
 
 REASONING_ID = "reasoning-0"
@@ -82,22 +83,24 @@ class ChatDialect:
     def response_metadata(self, response: dict[str, Any]) -> Metadata:
         return {}
 
+    def extra_fields(self, options: Metadata, namespace: str) -> dict[str, Any]:
+        """Fields added to the wire message, content part, tool-call entry or tool whose
+        provider options ask for them (a cache marker). OpenAI takes none."""
+        return {}
 
-OPENAI_OPTION_FIELDS = (
-    "reasoning_effort",
-    "parallel_tool_calls",
-    "user",
-    "service_tier",
-    "store",
-    "metadata",
-    "logit_bias",
-    "logprobs",
-    "top_logprobs",
-    "prediction",
-    "verbosity",
-    "prompt_cache_key",
-    "safety_identifier",
-)
+
+OPENAI_OPTION_FIELDS = option_fields(OpenAIChatOptions)
+
+
+def cache_control_fields(options: Metadata, namespace: str) -> dict[str, Any]:
+    """``{"cache_control": marker}`` when ``options`` hold a cache marker, in the provider's own
+    namespace or in Anthropic's (``{"anthropic": {"cache_control": {"type": "ephemeral"}}}``),
+    for gateways that pass it on to Anthropic models; else ``{}``."""
+    for name in (namespace, "anthropic"):
+        marker = (options.get(name) or {}).get("cache_control")
+        if isinstance(marker, dict) and marker:
+            return {"cache_control": dict(marker)}
+    return {}
 
 
 def copy_known_options(

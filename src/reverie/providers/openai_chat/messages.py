@@ -1,4 +1,11 @@
-"""Our messages → chat-completions ``messages``."""
+"""Our messages → chat-completions ``messages``.
+
+A message or part whose provider options ask for extra wire fields (a cache marker, through
+``ChatDialect.extra_fields``) gets them where gateways read them: on the system or user
+message object when its content is a plain string, else on the marked content part (a
+message-level marker goes to the last part); on each tool-call entry of an assistant message
+(on the message object when it has none); never on tool-role messages.
+"""
 
 from __future__ import annotations
 
@@ -23,17 +30,19 @@ from reverie.warning import CallWarning
 
 
 def convert_messages(
-    prompt: Sequence[Message], dialect: ChatDialect
+    prompt: Sequence[Message], dialect: ChatDialect, namespace: str = ""
 ) -> tuple[list[dict[str, Any]], list[CallWarning]]:
     out: list[dict[str, Any]] = []
     warnings: list[CallWarning] = []
     for message in prompt:
+        extra = dialect.extra_fields(message.provider_options, namespace)
         if message.role == "system":
-            out.append({"role": "system", "content": _joined_text(message)})
+            system: dict[str, Any] = {"role": "system", "content": _joined_text(message)}
+            out.append(system | (extra or _any_part_fields(message, dialect, namespace)))
         elif message.role == "user":
-            out.append({"role": "user", "content": _user_content(message, warnings)})
+            out.append(_user(message, dialect, namespace, extra, warnings))
         elif message.role == "assistant":
-            out.append(_assistant(message, dialect))
+            out.append(_assistant(message, dialect, namespace, extra))
         else:
             for part in message.content:
                 if isinstance(part, ToolResultPart):
@@ -51,12 +60,28 @@ def _joined_text(message: Message) -> str:
     return "\n".join(p.text for p in message.content if isinstance(p, TextPart))
 
 
-def _user_content(message: Message, warnings: list[CallWarning]) -> str | list[dict[str, Any]]:
+def _any_part_fields(message: Message, dialect: ChatDialect, namespace: str) -> dict[str, Any]:
+    """Extra fields asked for by a part of a message sent as one string (the last one wins)."""
+    fields: dict[str, Any] = {}
+    for part in message.content:
+        fields.update(dialect.extra_fields(part.provider_options, namespace))
+    return fields
+
+
+def _user(
+    message: Message,
+    dialect: ChatDialect,
+    namespace: str,
+    extra: dict[str, Any],
+    warnings: list[CallWarning],
+) -> dict[str, Any]:
     parts = message.content
     if len(parts) == 1 and isinstance(parts[0], TextPart):
-        return parts[0].text
+        plain: dict[str, Any] = {"role": "user", "content": parts[0].text}
+        return plain | (extra or _any_part_fields(message, dialect, namespace))
     content: list[dict[str, Any]] = []
     for part in parts:
+        before = len(content)
         if isinstance(part, TextPart):
             content.append({"type": "text", "text": part.text})
         elif isinstance(part, FilePart):
@@ -71,7 +96,11 @@ def _user_content(message: Message, warnings: list[CallWarning]) -> str | list[d
                 )
             else:
                 content.append(wire)
-    return content
+        if len(content) > before:
+            content[-1].update(dialect.extra_fields(part.provider_options, namespace))
+    if extra and content:
+        content[-1].update(extra)
+    return {"role": "user", "content": content}
 
 
 def _file(part: FilePart) -> dict[str, Any] | None:
@@ -95,7 +124,9 @@ def _data_url(part: FilePart) -> str:
     return f"data:{part.media_type};base64,{base64.b64encode(part.data).decode('ascii')}"
 
 
-def _assistant(message: Message, dialect: ChatDialect) -> dict[str, Any]:
+def _assistant(
+    message: Message, dialect: ChatDialect, namespace: str, extra: dict[str, Any]
+) -> dict[str, Any]:
     text = ""
     calls: list[dict[str, Any]] = []
     reasoning: list[ReasoningPart] = []
@@ -108,6 +139,7 @@ def _assistant(message: Message, dialect: ChatDialect) -> dict[str, Any]:
                     "id": part.tool_call_id,
                     "type": "function",
                     "function": {"name": part.tool_name, "arguments": part.input},
+                    **(extra or dialect.extra_fields(part.provider_options, namespace)),
                 }
             )
         elif isinstance(part, ReasoningPart):
@@ -118,6 +150,8 @@ def _assistant(message: Message, dialect: ChatDialect) -> dict[str, Any]:
         wire["content"] = text
     if calls:
         wire["tool_calls"] = calls
+    else:
+        wire.update(extra or _any_part_fields(message, dialect, namespace))
     wire.update(dialect.assistant_reasoning(reasoning))
     return wire
 

@@ -16,7 +16,7 @@ _SAMPLING = ("temperature", "top_p", "presence_penalty", "frequency_penalty")
 def build_body(
     call: Call, model_id: str, dialect: ChatDialect, namespace: str, *, stream: bool
 ) -> tuple[dict[str, Any], list[CallWarning]]:
-    messages, warnings = convert_messages(call.prompt, dialect)
+    messages, warnings = convert_messages(call.prompt, dialect, namespace)
     body: dict[str, Any] = {"model": model_id, "messages": messages}
     settings = call.settings
 
@@ -58,7 +58,9 @@ def build_body(
         body["stream"] = True
         body["stream_options"] = {"include_usage": True}
 
-    tools, tool_choice, tool_warnings = prepare_tools(call.tools, call.tool_choice)
+    tools, tool_choice, tool_warnings = prepare_tools(
+        call.tools, call.tool_choice, dialect, namespace
+    )
     warnings += tool_warnings
     if tools:
         body["tools"] = tools

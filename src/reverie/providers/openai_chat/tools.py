@@ -1,4 +1,8 @@
-"""Our tools and tool choice → the chat-completions ``tools`` and ``tool_choice`` fields."""
+"""Our tools and tool choice → the chat-completions ``tools`` and ``tool_choice`` fields.
+
+A function tool's provider options reach its wire entry through the dialect's
+``extra_fields`` hook (a cache marker on the gateways); OpenAI takes none.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from reverie.model import FunctionTool, ProviderTool, ToolChoice
+from reverie.providers.openai_chat.dialect import ChatDialect
 from reverie.warning import CallWarning
 
 
 def prepare_tools(
-    tools: Sequence[FunctionTool | ProviderTool], tool_choice: ToolChoice | None
+    tools: Sequence[FunctionTool | ProviderTool],
+    tool_choice: ToolChoice | None,
+    dialect: ChatDialect | None = None,
+    namespace: str = "",
 ) -> tuple[list[dict[str, Any]], Any, list[CallWarning]]:
     """Returns (wire tools, wire tool choice or None, warnings)."""
     wire: list[dict[str, Any]] = []
@@ -34,6 +42,7 @@ def prepare_tools(
                     "parameters": dict(t.input_schema),
                     "strict": t.strict,
                 },
+                **(dialect.extra_fields(t.provider_options, namespace) if dialect else {}),
             }
         )
     if not wire:
