@@ -11,6 +11,7 @@ from typing import TextIO
 
 from reverie.conformance.groups import Case
 from reverie.conformance.kinds import build_model, unsupported_reason
+from reverie.conformance.prepare import PREPARE_STEPS
 from reverie.conformance.scenarios import (
     AGENT_SCENARIOS,
     LEGACY_THINKING_OPTIONS,
@@ -47,8 +48,9 @@ async def run_case(case: Case, cassettes: Path) -> Outcome:
         case = replace(case, provider_options=options, thinking_check=check)
     if scenario is None:
         return Outcome(case, "SKIP", f"scenario {case.scenario!r} is not built yet")
-    if case.prepare_step:
-        return Outcome(case, "SKIP", f"prepare step {case.prepare_step!r} is not built yet")
+    prepare_step = PREPARE_STEPS.get(case.prepare_step) if case.prepare_step else None
+    if case.prepare_step and prepare_step is None:
+        return Outcome(case, "SKIP", f"prepare step {case.prepare_step!r} is not known")
     if not case.cassette.is_file():
         return Outcome(case, "FAIL", f"cassette not found: {case.cassette}")
 
@@ -57,7 +59,7 @@ async def run_case(case: Case, cassettes: Path) -> Outcome:
     client = replay_client(case.cassette)
     try:
         model = build_model(case.kind, case.model, case.settings, client)
-        await run_agent_scenario(scenario, case, model, cassettes)
+        await run_agent_scenario(scenario, case, model, cassettes, prepare_step)
     except Exception as exc:  # the outcome of a case, whatever went wrong
         return Outcome(case, "FAIL", f"{type(exc).__name__}: {exc}")
     finally:

@@ -22,6 +22,7 @@ from reverie import (
     user_message,
 )
 from reverie.agent import StepFinish
+from reverie.agent.prepare import PrepareStep
 from reverie.conformance.groups import Case
 from reverie.content import Source, ToolCall, ToolResult
 from reverie.model import LanguageModel, TextDelta
@@ -334,7 +335,11 @@ LEGACY_THINKING_OPTIONS: dict[str, Any] = {
 
 
 async def run_agent_scenario(
-    scenario: AgentScenario, case: Case, model: LanguageModel, cassettes: Path
+    scenario: AgentScenario,
+    case: Case,
+    model: LanguageModel,
+    cassettes: Path,
+    prepare_step: PrepareStep | None = None,
 ) -> None:
     overrides = case.overrides
     max_tokens = overrides.get("max_output_tokens", scenario.max_tokens)
@@ -344,6 +349,7 @@ async def run_agent_scenario(
         model,
         system=overrides.get("system_prompt", scenario.system),
         tools=[*make_tools(scenario.tools), *scenario.provider_tools],
+        prepare_step=prepare_step,
     )
     files: list[FilePart] = []
     if scenario.image:
