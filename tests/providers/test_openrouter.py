@@ -173,3 +173,42 @@ async def test_streamed_anthropic_reasoning_keeps_its_signature() -> None:
     ]
     assert message["reasoning"] == "Need the weather tool."
     assert message["tool_calls"][0]["id"] == "toolu_1"
+
+
+async def test_every_typed_option_is_sent_and_an_unknown_one_is_warned_about() -> None:
+    from reverie.providers.openrouter import OpenRouterOptions
+
+    options: OpenRouterOptions = {
+        "reasoning": {"max_tokens": 500},
+        "provider": {"order": ["a"], "allow_fallbacks": False},
+        "models": ["x/y"],
+        "route": "fallback",
+        "transforms": ["middle-out"],
+        "plugins": [{"id": "web"}],
+        "top_a": 0.1,
+        "min_p": 0.2,
+        "repetition_penalty": 1.1,
+        "parallel_tool_calls": False,
+        "user": "u",
+    }
+    server = FakeServer().json(OK)
+    response = await router(server).generate(
+        Call(prompt=HELLO.prompt, provider_options={"openrouter": {**options, "gateway": {}}})
+    )
+    body = server.requests[0]
+    assert {key: body[key] for key in options} == options
+    assert "gateway" not in body
+    assert [w.setting for w in response.warnings] == ["openrouter.gateway"]
+
+
+async def test_reasoning_metadata_of_another_namespace_is_not_replayed() -> None:
+    """A history read through Vercel's gateway keeps its detail under ``vercel``: OpenRouter
+    sends it no reasoning_details."""
+    from reverie.messages import Message, ReasoningPart
+
+    detail = {"type": "reasoning.text", "text": "t", "format": "unknown", "index": 0}
+    part = ReasoningPart(text="t", provider_options={"vercel": {"reasoning_detail": detail}})
+    server = FakeServer().json(OK)
+    prompt = [*HELLO.prompt, Message(role="assistant", content=(part,))]
+    await router(server).generate(Call(prompt=prompt))
+    assert server.requests[0]["messages"][-1] == {"role": "assistant"}
