@@ -6,7 +6,9 @@ warns about any other key. Build them to have mypy check your options::
     from reverie.providers.openrouter import OpenRouterOptions
 
     options: OpenRouterOptions = {"reasoning": {"effort": "high"}, "models": ["a/b", "c/d"]}
-    agent = Agent("openrouter:openai/gpt-5", provider_options={"openrouter": options})
+    agent = Agent("openrouter:openai/gpt-5", provider_options={"openrouter": dict(options)})
+
+(``dict(...)`` because provider options are typed as plain dicts, which a TypedDict is not.)
 """
 
 from __future__ import annotations
