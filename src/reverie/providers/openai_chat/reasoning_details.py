@@ -102,7 +102,7 @@ class _Blocks:
                 block.id = str(detail["id"])
         if text:
             block.text.append(text)
-            # Recorded streams replay plain reasoning text without its first delta.
+            # recorded quirk: streamed plain reasoning text is replayed without its first delta.
             if not (self._streaming and first and kind == "reasoning.text" and family == "other"):
                 block.replay_text.append(text)
         return text
