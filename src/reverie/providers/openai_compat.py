@@ -23,9 +23,9 @@ from reverie.providers.openai_chat.dialect import (
     TextReasoningStream,
     cache_control_fields,
     copy_known_options,
-    is_reasoning_model,
 )
 from reverie.providers.openai_chat.options import OpenAICompatOptions, option_fields
+from reverie.providers.openai_models import is_reasoning_model
 from reverie.warning import CallWarning
 
 __all__ = ["CompatDialect", "OpenAICompatOptions", "OpenAICompatible"]

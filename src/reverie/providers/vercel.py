@@ -42,7 +42,6 @@ from reverie.providers.openai_chat.dialect import (
     ReasoningStream,
     cache_control_fields,
     copy_known_options,
-    is_reasoning_model,
 )
 from reverie.providers.openai_chat.options import (
     GatewayReasoning,
@@ -51,6 +50,7 @@ from reverie.providers.openai_chat.options import (
     option_fields,
 )
 from reverie.providers.openai_chat.reasoning_details import ReasoningDetails
+from reverie.providers.openai_models import is_reasoning_model
 from reverie.warning import CallWarning
 
 __all__ = ["GatewayReasoning", "GatewayRouting", "Vercel", "VercelDialect", "VercelOptions"]

@@ -15,6 +15,7 @@ from reverie.framer import Framer
 from reverie.messages import Metadata, ReasoningPart
 from reverie.model import Call
 from reverie.providers.openai_chat.options import OpenAIChatOptions, option_fields
+from reverie.providers.openai_models import is_reasoning_model
 from reverie.warning import CallWarning
 
 REASONING_ID = "reasoning-0"
@@ -119,10 +120,3 @@ def copy_known_options(
                 )
             )
     return warnings
-
-
-def is_reasoning_model(model_id: str) -> bool:
-    name = model_id.rsplit("/", 1)[-1]
-    if name.startswith("gpt-5"):
-        return not name.startswith("gpt-5-chat")
-    return name.startswith(("o1", "o3", "o4"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from reverie.errors import ProviderError
-from reverie.usage import Usage
+from reverie.usage import Usage, token_count
 
 
 def convert_usage(raw: Any, provider: str = "openai") -> Usage:
@@ -20,16 +20,16 @@ def convert_usage(raw: Any, provider: str = "openai") -> Usage:
         )
     prompt = _object(raw, "prompt_tokens_details", provider)
     completion = _object(raw, "completion_tokens_details", provider)
-    input_tokens = count(raw, "prompt_tokens", provider)
-    output_tokens = count(raw, "completion_tokens", provider)
+    input_tokens = token_count(raw, "prompt_tokens", provider)
+    output_tokens = token_count(raw, "completion_tokens", provider)
     cost = raw.get("cost")
     return Usage(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
-        total_tokens=count(raw, "total_tokens", provider) or input_tokens + output_tokens,
-        reasoning_tokens=count(completion, "reasoning_tokens", provider),
-        cache_read_tokens=count(prompt, "cached_tokens", provider),
-        cache_write_tokens=count(prompt, "cache_write_tokens", provider),
+        total_tokens=token_count(raw, "total_tokens", provider) or input_tokens + output_tokens,
+        reasoning_tokens=token_count(completion, "reasoning_tokens", provider),
+        cache_read_tokens=token_count(prompt, "cached_tokens", provider),
+        cache_write_tokens=token_count(prompt, "cache_write_tokens", provider),
         cost=float(cost) if isinstance(cost, int | float) else None,
     )
 
@@ -41,22 +41,3 @@ def _object(raw: dict[str, Any], key: str, provider: str) -> dict[str, Any]:
             f"{provider}: 'usage.{key}' is not an object: {value!r:.200}", provider=provider
         )
     return value
-
-
-def count(raw: dict[str, Any], key: str, provider: str) -> int:
-    """A token count; a number sent as a string is read, anything else is a ProviderError."""
-    value = raw.get(key)
-    if value is None:
-        return 0
-    if isinstance(value, bool):
-        raise ProviderError(
-            f"{provider}: 'usage.{key}' is not a number: {value!r}", provider=provider
-        )
-    if isinstance(value, int):
-        return value
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        raise ProviderError(
-            f"{provider}: 'usage.{key}' is not a number: {value!r:.100}", provider=provider
-        ) from None

@@ -30,7 +30,7 @@ from reverie.messages import (
     ToolOutput,
     ToolResultPart,
 )
-from reverie.providers.openai_chat.dialect import is_reasoning_model
+from reverie.providers.openai_models import is_reasoning_model
 from reverie.providers.openai_responses.options import LocalOptions
 from reverie.warning import CallWarning
 

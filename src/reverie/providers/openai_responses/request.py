@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from reverie.model import Call
-from reverie.providers.openai_chat.dialect import is_reasoning_model
+from reverie.providers.openai_models import is_reasoning_model
 from reverie.providers.openai_responses.messages import convert_messages
 from reverie.providers.openai_responses.options import apply_options
 from reverie.providers.openai_responses.tools import prepare_tools

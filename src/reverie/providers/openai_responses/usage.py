@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from reverie.errors import ProviderError
-from reverie.providers.openai_chat.usage import count
-from reverie.usage import Usage
+from reverie.usage import Usage, token_count
 
 
 def convert_usage(raw: Any, provider: str = "openai") -> Usage:
@@ -22,14 +21,14 @@ def convert_usage(raw: Any, provider: str = "openai") -> Usage:
         )
     input_details = _details(raw, "input_tokens_details", provider)
     output_details = _details(raw, "output_tokens_details", provider)
-    input_tokens = count(raw, "input_tokens", provider)
-    output_tokens = count(raw, "output_tokens", provider)
+    input_tokens = token_count(raw, "input_tokens", provider)
+    output_tokens = token_count(raw, "output_tokens", provider)
     return Usage(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
-        total_tokens=count(raw, "total_tokens", provider) or input_tokens + output_tokens,
-        reasoning_tokens=count(output_details, "reasoning_tokens", provider),
-        cache_read_tokens=count(input_details, "cached_tokens", provider),
+        total_tokens=token_count(raw, "total_tokens", provider) or input_tokens + output_tokens,
+        reasoning_tokens=token_count(output_details, "reasoning_tokens", provider),
+        cache_read_tokens=token_count(input_details, "cached_tokens", provider),
     )
 
 
