@@ -58,6 +58,25 @@ OPENAI_COMPAT = ProviderSpec(
     key_required=False,
     base_url_env="OPENAI_COMPAT_BASE_URL",
 )
+GOOGLE = ProviderSpec(
+    name="google",
+    target="reverie.providers.google:Google",
+    family="google",
+    description="Google Gemini API",
+    key_env=("GEMINI_API_KEY", "GOOGLE_API_KEY"),
+    base_url="https://generativelanguage.googleapis.com/v1beta",
+    auth="x-goog-api-key",
+)
+VERTEX = ProviderSpec(
+    name="vertex",
+    target="reverie.providers.vertex:Vertex",
+    family="google",
+    description="Google Vertex AI: Gemini, and Claude (pip install 'reverie[vertex]')",
+    key_required=False,
+    base_url="https://{location}-aiplatform.googleapis.com",
+    auth="google",
+    namespace="google",
+)
 LOCAL = ProviderSpec(
     name="local",
     target="reverie.providers.local:Local",
@@ -75,5 +94,7 @@ BUILT_IN: tuple[ProviderSpec, ...] = (
     OPENROUTER,
     VERCEL,
     OPENAI_COMPAT,
+    GOOGLE,
+    VERTEX,
     LOCAL,
 )

@@ -1,0 +1,63 @@
+"""Google Gemini (``google:``): the Gemini API, written once and shared with Vertex AI.
+
+>>> model = Google().model("gemini-2.5-flash")    # key from GEMINI_API_KEY or GOOGLE_API_KEY
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import quote
+
+import httpx
+
+from reverie.http.retry import RetryPolicy
+from reverie.providers.catalog import GOOGLE
+from reverie.providers.google.ids import IdGenerator, ToolCallIds, make_id_generator
+from reverie.providers.google.model import GeminiModel
+from reverie.providers.provider import HttpProvider, make_http
+
+__all__ = ["GeminiModel", "Google", "IdGenerator", "ToolCallIds"]
+
+
+class Google(HttpProvider):
+    """The Gemini API. The key travels in ``x-goog-api-key`` (never in the URL).
+
+    ``tool_call_ids`` names the function calls Gemini returns without an id:
+    ``"sequential"`` (default: ``"1"``, ``"2"``, … counted per provider), ``"tool_name"``,
+    or a callable taking the tool name.
+    """
+
+    spec = GOOGLE
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        client: httpx.AsyncClient | None = None,
+        retry: RetryPolicy | None = None,
+        tool_call_ids: ToolCallIds | None = None,
+    ) -> None:
+        spec = self.spec
+        super().__init__(  # the spec's auth: the key in x-goog-api-key
+            make_http(
+                spec, api_key=spec.api_key(api_key), headers=headers, client=client, retry=retry
+            )
+        )
+        self.base_url = spec.root(base_url).rstrip("/")
+        self._ids = make_id_generator(tool_call_ids, spec.name)
+
+    def model(self, model_id: str) -> GeminiModel:
+        # "models/…" and "tunedModels/…" are full resource names already.
+        path = model_id if "/" in model_id else f"models/{quote(model_id, safe='@.-_')}"
+        root = f"{self.base_url}/{path}"
+        return GeminiModel(
+            model_id,
+            provider=self.spec.name,
+            http=self.http,
+            generate_url=f"{root}:generateContent",
+            stream_url=f"{root}:streamGenerateContent?alt=sse",
+            ids=self._ids,
+            namespace=self.spec.options_namespace,
+        )

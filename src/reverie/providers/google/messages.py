@@ -1,0 +1,143 @@
+"""Our messages → Gemini ``systemInstruction`` and ``contents``.
+
+System messages become the system instruction; user and tool turns are ``user`` contents,
+assistant turns ``model`` contents. Function responses are matched to their calls by name
+and order (Gemini keeps no ids before Gemini 3), so a tool turn's results are put in the
+order of the calls of the model turn before it. Thought signatures go back on the same kind
+of part they came on; thought summaries without a signature are not sent back (Gemini does
+not need them, and the recordings never carry them).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from reverie.messages import (
+    ErrorOutput,
+    FilePart,
+    MediaOutput,
+    Message,
+    ReasoningPart,
+    TextOutput,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+)
+from reverie.providers.google.signature import signature_of
+from reverie.warning import CallWarning
+
+
+def convert_messages(
+    prompt: Sequence[Message], *, send_ids: bool
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]], list[CallWarning]]:
+    """Returns (systemInstruction or None, contents, warnings)."""
+    system: list[dict[str, Any]] = []
+    contents: list[dict[str, Any]] = []
+    warnings: list[CallWarning] = []
+    call_order: list[str] = []  # ids of the last model turn's calls, in order
+    for message in prompt:
+        if message.role == "system":
+            system.extend({"text": p.text} for p in message.content if isinstance(p, TextPart))
+        elif message.role == "user":
+            parts = _user_parts(message, warnings)
+            if parts:
+                contents.append({"role": "user", "parts": parts})
+        elif message.role == "assistant":
+            parts, call_order = _model_parts(message, send_ids)
+            if parts:
+                contents.append({"role": "model", "parts": parts})
+        else:
+            parts = _tool_parts(message, call_order, send_ids)
+            if parts:
+                contents.append({"role": "user", "parts": parts})
+    # recorded quirk: the system instruction carries role "user".
+    instruction = {"parts": system, "role": "user"} if system else None
+    return instruction, contents, warnings
+
+
+def _user_parts(message: Message, warnings: list[CallWarning]) -> list[dict[str, Any]]:
+    parts: list[dict[str, Any]] = []
+    for part in message.content:
+        if isinstance(part, TextPart):
+            parts.append({"text": part.text})
+        elif isinstance(part, FilePart):
+            parts.append(file_part(part))
+        else:
+            warnings.append(
+                CallWarning(kind="other", message=f"a {part.type} part in a user turn was dropped")
+            )
+    return parts
+
+
+def file_part(part: FilePart) -> dict[str, Any]:
+    """Bytes travel inline; a URL (``gs://``, a File API URI, https) as ``fileData``."""
+    if part.url is not None:
+        return {"fileData": {"mimeType": part.media_type, "fileUri": part.url}}
+    data = base64.b64encode(part.data).decode("ascii")
+    return {"inlineData": {"mimeType": part.media_type, "data": data}}
+
+
+def _signed(wire: dict[str, Any], options: Any) -> dict[str, Any]:
+    signature = signature_of(options)
+    if signature:
+        wire["thoughtSignature"] = signature
+    return wire
+
+
+def _model_parts(message: Message, send_ids: bool) -> tuple[list[dict[str, Any]], list[str]]:
+    parts: list[dict[str, Any]] = []
+    calls: list[str] = []
+    for part in message.content:
+        if isinstance(part, TextPart):
+            # An empty text part is sent only when it holds a signature.
+            if part.text or signature_of(part.provider_options):
+                parts.append(_signed({"text": part.text}, part.provider_options))
+        elif isinstance(part, ReasoningPart):
+            if signature_of(part.provider_options):
+                wire = {"text": part.text, "thought": True}
+                parts.append(_signed(wire, part.provider_options))
+        elif isinstance(part, ToolCallPart) and not part.provider_executed:
+            call: dict[str, Any] = {"name": part.tool_name, "args": _args(part.input)}
+            if send_ids:
+                call["id"] = part.tool_call_id
+            parts.append(_signed({"functionCall": call}, part.provider_options))
+            calls.append(part.tool_call_id)
+        elif isinstance(part, FilePart):
+            parts.append(file_part(part))
+    return parts, calls
+
+
+def _args(text: str) -> dict[str, Any]:
+    """The call's JSON input as the object Gemini wants (input that is not one sends ``{}``:
+    the call was invalid and its error result follows)."""
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _tool_parts(message: Message, call_order: list[str], send_ids: bool) -> list[dict[str, Any]]:
+    results = [p for p in message.content if isinstance(p, ToolResultPart)]
+    position = {id_: i for i, id_ in enumerate(call_order)}
+    results.sort(key=lambda r: position.get(r.tool_call_id, len(position)))
+    parts: list[dict[str, Any]] = []
+    media: list[dict[str, Any]] = []
+    for result in results:
+        output = result.output
+        if isinstance(output, TextOutput):
+            text = output.text
+        elif isinstance(output, ErrorOutput):
+            text = output.message
+        else:
+            assert isinstance(output, MediaOutput)
+            text = output.text or ""
+            media.append({"inlineData": {"mimeType": output.media_type, "data": output.data}})
+        response: dict[str, Any] = {"name": result.tool_name, "response": {"result": text}}
+        if send_ids:
+            response["id"] = result.tool_call_id
+        parts.append({"functionResponse": response})
+    return parts + media
