@@ -48,7 +48,8 @@ class GoogleAuth(httpx.Auth):
     ) -> None:
         self._provider = provider
         self._scopes = scopes
-        self._auth = _import("google.auth", provider)  # fail early when the extra is missing
+        if credentials is None:
+            _import("google.auth", provider)  # fail at construction when the extra is missing
         self._credentials = credentials
         self._lock = threading.Lock()
 
@@ -59,9 +60,11 @@ class GoogleAuth(httpx.Auth):
         """A valid access token, finding or refreshing the credentials when needed."""
         with self._lock:
             if self._credentials is None:
+                auth = _import("google.auth", self._provider)
+                errors = _import("google.auth.exceptions", self._provider)
                 try:
-                    self._credentials, _ = self._auth.default(scopes=list(self._scopes))
-                except self._auth.exceptions.DefaultCredentialsError as exc:
+                    self._credentials, _ = auth.default(scopes=list(self._scopes))
+                except errors.DefaultCredentialsError as exc:
                     raise ConfigurationError(
                         f"{self._provider}: no Google Cloud credentials found ({exc}); run "
                         "'gcloud auth application-default login' or set "
