@@ -34,7 +34,7 @@ KINDS: dict[str, tuple[str, dict[str, Any]]] = {
 _PASSED = ("base_url", "project", "location", "region", "tool_call_ids", "skip_auth")
 
 
-def unsupported_reason(kind: str, settings: dict[str, Any]) -> str | None:
+def unsupported_reason(kind: str, settings: dict[str, Any], model: str = "") -> str | None:
     import importlib.util
 
     from reverie.providers.registry import PROVIDERS
@@ -46,6 +46,8 @@ def unsupported_reason(kind: str, settings: dict[str, Any]) -> str | None:
     modules = [PROVIDERS[name].target.partition(":")[0]]
     if fixed.get("api") == "responses" or settings.get("use_responses_api"):
         modules.append("reverie.providers.openai_responses")
+    if kind == "vertex" and model.startswith("claude"):  # Claude on Vertex: the Anthropic family
+        modules.append("reverie.providers.anthropic")
     for module in modules:
         if importlib.util.find_spec(module) is None:
             return f"provider kind {kind!r} is not built yet ({module})"

@@ -36,7 +36,7 @@ class Outcome:
 async def run_case(case: Case, cassettes: Path) -> Outcome:
     if case.skip is not None:
         return Outcome(case, "SKIP", case.skip)
-    reason = unsupported_reason(case.kind, case.settings)
+    reason = unsupported_reason(case.kind, case.settings, case.model)
     if reason is not None:
         return Outcome(case, "SKIP", reason)
     scenario = AGENT_SCENARIOS.get(case.scenario)
