@@ -31,7 +31,8 @@ from reverie.messages import (
     user_message,
 )
 from reverie.model import ErrorPart, Finish, FunctionTool, ResponseFormat, StreamPart
-from reverie.providers.google import Google
+from reverie.providers.google import Google, GoogleOptions
+from reverie.providers.google.options import WIRE_FIELDS
 from reverie.providers.google.schema import to_gemini_schema
 from reverie.warning import CallWarning
 
@@ -333,6 +334,10 @@ async def test_options_go_to_the_wire_in_camel_case() -> None:
     assert body["cachedContent"] == "cachedContents/abc"
     settings = sorted(w.setting or "" for w in response.warnings)
     assert settings == ["google.shiny_new_option", "google.thinking_config.thinking_budget"]
+
+
+def test_every_typed_option_has_a_place_on_the_wire() -> None:
+    assert set(GoogleOptions.__annotations__) == set(WIRE_FIELDS)
 
 
 async def test_files_travel_inline_or_by_uri() -> None:

@@ -14,9 +14,18 @@ from reverie.http.retry import RetryPolicy
 from reverie.providers.catalog import GOOGLE
 from reverie.providers.google.ids import IdGenerator, ToolCallIds, make_id_generator
 from reverie.providers.google.model import GeminiModel
+from reverie.providers.google.options import GoogleOptions, SafetySetting, ThinkingConfig
 from reverie.providers.provider import HttpProvider, make_http
 
-__all__ = ["GeminiModel", "Google", "IdGenerator", "ToolCallIds"]
+__all__ = [
+    "GeminiModel",
+    "Google",
+    "GoogleOptions",
+    "IdGenerator",
+    "SafetySetting",
+    "ThinkingConfig",
+    "ToolCallIds",
+]
 
 
 class Google(HttpProvider):
@@ -24,7 +33,8 @@ class Google(HttpProvider):
 
     ``tool_call_ids`` names the function calls Gemini returns without an id:
     ``"sequential"`` (default: ``"1"``, ``"2"``, … counted per provider), ``"tool_name"``,
-    or a callable taking the tool name.
+    or a callable taking the tool name. Call options go under ``provider_options["google"]``
+    (typed as :class:`GoogleOptions`).
     """
 
     spec = GOOGLE

@@ -56,7 +56,7 @@ class GoogleOptions(TypedDict, total=False):
 
 
 # option → (where it goes: "body" or "generationConfig", its wire name)
-_FIELDS: dict[str, tuple[str, str]] = {
+WIRE_FIELDS: dict[str, tuple[str, str]] = {
     "thinking_config": ("generationConfig", "thinkingConfig"),
     "safety_settings": ("body", "safetySettings"),
     "cached_content": ("body", "cachedContent"),
@@ -76,7 +76,7 @@ def apply_options(
     if not isinstance(options, dict):
         return warnings
     for key, value in options.items():
-        target = _FIELDS.get(key)
+        target = WIRE_FIELDS.get(key)
         if target is None:
             warnings.append(
                 CallWarning(
