@@ -101,6 +101,7 @@ def _model_parts(message: Message, send_ids: bool) -> tuple[list[dict[str, Any]]
                 parts.append(_signed(wire, part.provider_options))
         elif isinstance(part, ToolCallPart) and not part.provider_executed:
             call: dict[str, Any] = {"name": part.tool_name, "args": _args(part.input)}
+            # recorded quirk: the Gemini API gets ids back even when we made them up.
             if send_ids:
                 call["id"] = part.tool_call_id
             parts.append(_signed({"functionCall": call}, part.provider_options))
