@@ -625,3 +625,35 @@ def test_the_gemini_path_needs_no_extra() -> None:
     assert not any(m == "google" or m.startswith("google.") for m in loaded)
     assert "reverie.http.google_auth" not in loaded
     assert "reverie.providers.openai_chat" not in loaded
+
+
+async def test_images_and_grounding_sources_come_back() -> None:
+    grounding = {
+        "groundingChunks": [
+            {"web": {"uri": "https://example.com/a", "title": "A"}},
+            {"web": {"uri": "https://example.com/b", "title": "B"}},
+        ]
+    }
+    body = answer(
+        {"text": "Here:"},
+        {"inlineData": {"mimeType": "image/png", "data": "iVBORw=="}},
+        responseId="resp-1",
+    )
+    body["candidates"][0]["groundingMetadata"] = grounding
+    server = GoogleServer().json(body)
+    response = await gemini(server).generate(Call(prompt=[user_message("Draw")]))
+    kinds = [type(c).__name__ for c in response.content]
+    assert kinds == ["Text", "File", "Source", "Source"]
+    assert response.content[1].data == b"\x89PNG"  # type: ignore[union-attr]
+    assert [s.url for s in response.content[2:]] == [  # type: ignore[union-attr]
+        "https://example.com/a",
+        "https://example.com/b",
+    ]
+    google = response.provider_metadata["google"]
+    assert google["grounding_metadata"] == grounding and google["response_id"] == "resp-1"
+
+    server = GoogleServer()
+    event = f"data: {json.dumps(body)}\r\n\r\n".encode()
+    server.answers.append((200, event, "text/event-stream"))
+    streamed = fold(await collect(gemini(server), Call(prompt=[user_message("Draw")])))
+    assert [type(c).__name__ for c in streamed.content] == kinds
