@@ -55,7 +55,7 @@ class Usage:
         )
 
 
-def token_count(raw: dict[str, Any], key: str, provider: str) -> int:
+def token_count(raw: dict[str, Any], key: str, provider: str, where: str = "usage") -> int:
     """A token count from a provider's usage object; a number sent as a string is read,
     anything else is a ProviderError naming the field. Every family's usage mapping uses it."""
     value = raw.get(key)
@@ -70,5 +70,5 @@ def token_count(raw: dict[str, Any], key: str, provider: str) -> int:
             pass
 
     raise ProviderError(
-        f"{provider}: 'usage.{key}' is not a number: {value!r:.100}", provider=provider
+        f"{provider}: '{where}.{key}' is not a number: {value!r:.100}", provider=provider
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from reverie.errors import ProviderError
-from reverie.usage import Usage
+from reverie.usage import Usage, token_count
 
 
 def convert_usage(raw: Any, provider: str) -> Usage:
@@ -33,18 +33,5 @@ def convert_usage(raw: Any, provider: str) -> Usage:
 
 
 def count(raw: dict[str, Any], key: str, provider: str) -> int:
-    """A token count; anything but a number (or a numeric string) is a ProviderError."""
-    # Not shared with openai_chat.usage.count: importing it would load that wire family.
-    value = raw.get(key)
-    if value is None:
-        return 0
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str | float) and not isinstance(value, bool):
-        try:
-            return int(float(value))
-        except ValueError:
-            pass
-    raise ProviderError(
-        f"{provider}: 'usageMetadata.{key}' is not a number: {value!r:.100}", provider=provider
-    )
+    """A token count from `usageMetadata`; see :func:`reverie.usage.token_count`."""
+    return token_count(raw, key, provider, where="usageMetadata")
