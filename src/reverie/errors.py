@@ -36,6 +36,25 @@ class ProviderError(ReverieError):
         self.retry_after = retry_after
 
 
+class ContextOverflowError(ProviderError):
+    """The prompt does not fit the model's context window. ``used_tokens`` and ``max_tokens``
+    are set when the provider's message gives them."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str = "",
+        status: int | None = None,
+        body: str | None = None,
+        used_tokens: int | None = None,
+        max_tokens: int | None = None,
+    ) -> None:
+        super().__init__(message, provider=provider, status=status, body=body)
+        self.used_tokens = used_tokens
+        self.max_tokens = max_tokens
+
+
 class StreamError(ProviderError):
     """A stream failed mid-way: an in-band error event, or it ended without its terminal signal."""
 
