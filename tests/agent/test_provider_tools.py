@@ -39,7 +39,7 @@ async def test_a_provider_tool_is_offered_as_it_is_and_never_run_here() -> None:
     model = ScriptedModel([searched])
     result = await Agent(model, tools=[SEARCH]).run("Population of Tokyo?")
     assert model.calls[0].tools == [SEARCH]
-    assert model.calls[0].tool_choice is None
+    assert model.calls[0].tool_choice == "auto"
     assert len(result.steps) == 1  # nothing for us to run: the run is done
     [assistant] = result.messages[1:]
     kinds = [type(p).__name__ for p in assistant.content]

@@ -270,7 +270,9 @@ class Agent:
         call = Call(
             prompt=sent,
             tools=[t if isinstance(t, ProviderTool) else t.spec for t in chosen],
-            tool_choice=tool_choice if chosen else None,
+            # Offered tools are the model's to choose among unless the caller said otherwise
+            # (as fantasy's agent does; a direct model call may leave the choice unset).
+            tool_choice=(tool_choice or "auto") if chosen else None,
             settings=settings,
             provider_options=options,
             headers=headers,
