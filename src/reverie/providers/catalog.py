@@ -58,6 +58,27 @@ OPENAI_COMPAT = ProviderSpec(
     key_required=False,
     base_url_env="OPENAI_COMPAT_BASE_URL",
 )
+ANTHROPIC = ProviderSpec(
+    name="anthropic",
+    target="reverie.providers.anthropic:Anthropic",
+    family="anthropic",
+    description="Anthropic Messages API",
+    key_env=("ANTHROPIC_API_KEY",),
+    base_url="https://api.anthropic.com/v1",
+    base_url_env="ANTHROPIC_BASE_URL",
+    auth="x-api-key",
+)
+BEDROCK = ProviderSpec(
+    name="bedrock",
+    target="reverie.providers.bedrock:Bedrock",
+    family="anthropic",
+    description="Claude on Amazon Bedrock (SigV4 via pip install 'reverie[bedrock]', or a key)",
+    key_env=("AWS_BEARER_TOKEN_BEDROCK",),
+    key_required=False,
+    base_url="https://bedrock-runtime.{region}.amazonaws.com",
+    auth="sigv4",
+    namespace="anthropic",
+)
 GOOGLE = ProviderSpec(
     name="google",
     target="reverie.providers.google:Google",
@@ -94,6 +115,8 @@ BUILT_IN: tuple[ProviderSpec, ...] = (
     OPENROUTER,
     VERCEL,
     OPENAI_COMPAT,
+    ANTHROPIC,
+    BEDROCK,
     GOOGLE,
     VERTEX,
     LOCAL,

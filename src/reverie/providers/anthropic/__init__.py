@@ -1,0 +1,56 @@
+"""Anthropic's Messages API (``anthropic:``), written once as a family: Claude on Bedrock
+and on Vertex are transports over the same model (see :class:`Transport`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import httpx
+
+from reverie.http.retry import RetryPolicy
+from reverie.providers.anthropic.model import AnthropicModel, Transport
+from reverie.providers.anthropic.options import AnthropicOptions
+from reverie.providers.catalog import ANTHROPIC
+from reverie.providers.provider import HttpProvider, make_http
+
+API_VERSION = "2023-06-01"
+
+__all__ = ["Anthropic", "AnthropicModel", "AnthropicOptions", "Transport"]
+
+
+class Anthropic(HttpProvider):
+    """Anthropic. The key comes from ``ANTHROPIC_API_KEY`` unless given.
+
+    >>> model = Anthropic().model("claude-sonnet-4-20250514")
+    """
+
+    spec = ANTHROPIC
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        client: httpx.AsyncClient | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        spec = self.spec
+        fixed = {"anthropic-version": API_VERSION, **(headers or {})}
+        # The spec's auth is x-api-key: the key travels in that header, never in a dict here.
+        super().__init__(
+            make_http(
+                spec, api_key=spec.api_key(api_key), headers=fixed, client=client, retry=retry
+            )
+        )
+        self.base_url = spec.root(base_url).rstrip("/")
+
+    def model(self, model_id: str) -> AnthropicModel:
+        url = self.base_url + "/messages"
+        return AnthropicModel(
+            model_id,
+            provider=self.spec.name,
+            namespace=self.spec.options_namespace,
+            http=self.http,
+            transport=Transport(generate_url=url, stream_url=url),
+        )

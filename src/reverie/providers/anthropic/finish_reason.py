@@ -1,0 +1,26 @@
+"""Anthropic ``stop_reason`` → our FinishReason."""
+
+from __future__ import annotations
+
+from reverie.finish_reason import FinishReason
+
+_MAP = {
+    "end_turn": FinishReason.STOP,
+    "stop_sequence": FinishReason.STOP,
+    # The server paused a long provider-executed turn; the answer so far is complete.
+    "pause_turn": FinishReason.STOP,
+    "tool_use": FinishReason.TOOL_CALLS,
+    "max_tokens": FinishReason.LENGTH,
+    "model_context_window_exceeded": FinishReason.LENGTH,
+    "refusal": FinishReason.CONTENT_FILTER,
+}
+
+
+def map_finish_reason(value: str | None, *, json_tool: bool = False) -> FinishReason:
+    """``json_tool``: the only tool call was the one answering a response format, so the
+    model did stop rather than ask for tools."""
+    if value is None:
+        return FinishReason.UNKNOWN
+    if value == "tool_use" and json_tool:
+        return FinishReason.STOP
+    return _MAP.get(value, FinishReason.OTHER)

@@ -1,0 +1,211 @@
+"""Our messages → Anthropic ``system`` blocks and ``messages``.
+
+Anthropic alternates user and assistant turns: consecutive messages of one wire role are
+merged, and tool results travel in user turns. Thinking blocks, redacted thinking and the
+blocks of provider-executed tools (web search) are replayed from the metadata the response
+put on them, unchanged. A cache marker on a message lands on its last block.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from reverie.messages import (
+    ErrorOutput,
+    FilePart,
+    MediaOutput,
+    Message,
+    Part,
+    ReasoningPart,
+    TextOutput,
+    TextPart,
+    ToolCallPart,
+    ToolOutput,
+    ToolResultPart,
+)
+from reverie.providers.anthropic.options import NAMESPACE, cache_control
+from reverie.warning import CallWarning
+
+Block = dict[str, Any]
+
+
+def convert_prompt(
+    prompt: Sequence[Message], *, send_reasoning: bool = True
+) -> tuple[list[Block], list[dict[str, Any]], list[CallWarning]]:
+    """(system blocks, messages, warnings)."""
+    system: list[Block] = []
+    messages: list[dict[str, Any]] = []
+    warnings: list[CallWarning] = []
+    for message in prompt:
+        if message.role == "system":
+            if messages:
+                warnings.append(
+                    _warning("a system message after the first turn was sent as system")
+                )
+            _mark(system, [_text(p) for p in message.content if isinstance(p, TextPart)], message)
+            continue
+        role = "assistant" if message.role == "assistant" else "user"
+        blocks: list[Block] = []
+        for part in message.content:
+            block = _block(part, role, send_reasoning, warnings)
+            if block is None:
+                continue
+            marker = cache_control(part.provider_options)
+            if marker:
+                block["cache_control"] = marker
+            blocks.append(block)
+        if not blocks:
+            continue
+        if messages and messages[-1]["role"] == role:
+            _mark(messages[-1]["content"], blocks, message)
+        else:
+            content: list[Block] = []
+            _mark(content, blocks, message)
+            messages.append({"role": role, "content": content})
+    return system, messages, warnings
+
+
+def _mark(into: list[Block], blocks: list[Block], message: Message) -> None:
+    """Adds a message's blocks, its cache marker on the last one."""
+    marker = cache_control(message.provider_options)
+    if marker and blocks:
+        blocks[-1]["cache_control"] = marker
+    into.extend(blocks)
+
+
+def _block(
+    part: Part, role: str, send_reasoning: bool, warnings: list[CallWarning]
+) -> Block | None:
+    if isinstance(part, TextPart):
+        # Anthropic refuses empty text blocks; an empty part carries nothing to say.
+        return _text(part) if part.text else None
+    if isinstance(part, FilePart):
+        if role == "assistant":
+            warnings.append(_warning("files in assistant messages are not sent to Anthropic"))
+            return None
+        return _file(part, warnings)
+    if isinstance(part, ReasoningPart):
+        return _thinking(part, warnings) if send_reasoning and role == "assistant" else None
+    if isinstance(part, ToolCallPart):
+        if part.provider_executed:
+            return {
+                "type": "server_tool_use",
+                "id": part.tool_call_id,
+                "name": part.tool_name,
+                "input": _input(part, warnings),
+            }
+        return {
+            "type": "tool_use",
+            "id": part.tool_call_id,
+            "name": part.tool_name,
+            "input": _input(part, warnings),
+        }
+    assert isinstance(part, ToolResultPart)
+    if part.provider_executed:
+        return _server_result(part, warnings)
+    return _tool_result(part, warnings)
+
+
+def _text(part: TextPart) -> Block:
+    return {"type": "text", "text": part.text}
+
+
+def _file(part: FilePart, warnings: list[CallWarning]) -> Block | None:
+    media = part.media_type
+    if media.startswith("image/"):
+        return {"type": "image", "source": _source(part, media)}
+    if media == "application/pdf":
+        block: Block = {"type": "document", "source": _source(part, media)}
+    elif media == "text/plain" and part.url is None:
+        text = part.data.decode("utf-8", errors="replace")
+        block = {"type": "document", "source": {"type": "text", "media_type": media, "data": text}}
+    else:
+        warnings.append(_warning(f"files of type {media} are not supported by Anthropic"))
+        return None
+    if part.filename:
+        block["title"] = part.filename
+    return block
+
+
+def _source(part: FilePart, media: str) -> dict[str, Any]:
+    if part.url is not None:
+        return {"type": "url", "url": part.url}
+    data = base64.b64encode(part.data).decode("ascii")
+    return {"type": "base64", "media_type": media, "data": data}
+
+
+def _thinking(part: ReasoningPart, warnings: list[CallWarning]) -> Block | None:
+    meta = part.provider_options.get(NAMESPACE) or {}
+    if meta.get("redacted_data"):
+        return {"type": "redacted_thinking", "data": meta["redacted_data"]}
+    if meta.get("signature"):
+        return {"type": "thinking", "thinking": part.text, "signature": meta["signature"]}
+    # Anthropic refuses thinking without its signature: it cannot be replayed.
+    warnings.append(_warning("reasoning without an Anthropic signature was not sent"))
+    return None
+
+
+def _input(part: ToolCallPart, warnings: list[CallWarning]) -> Any:
+    try:
+        value = json.loads(part.input or "{}")
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        warnings.append(
+            _warning(f"the input of tool call {part.tool_call_id} is not a JSON object; sent {{}}")
+        )
+        return {}
+    return value
+
+
+def _tool_result(part: ToolResultPart, warnings: list[CallWarning]) -> Block:
+    block: Block = {
+        "type": "tool_result",
+        "tool_use_id": part.tool_call_id,
+        "content": _output(part.output),
+    }
+    if isinstance(part.output, ErrorOutput):
+        block["is_error"] = True
+    return block
+
+
+def _output(output: ToolOutput) -> list[Block]:
+    if isinstance(output, TextOutput):
+        return [{"type": "text", "text": output.text}]
+    if isinstance(output, ErrorOutput):
+        return [{"type": "text", "text": output.message}]
+    assert isinstance(output, MediaOutput)
+    blocks: list[Block] = []
+    if output.text:
+        blocks.append({"type": "text", "text": output.text})
+    if output.media_type.startswith("image/"):
+        source = {"type": "base64", "media_type": output.media_type, "data": output.data}
+        blocks.append({"type": "image", "source": source})
+    elif output.media_type == "application/pdf":
+        source = {"type": "base64", "media_type": output.media_type, "data": output.data}
+        blocks.append({"type": "document", "source": source})
+    elif not blocks:
+        blocks.append({"type": "text", "text": f"[{output.media_type} result omitted]"})
+    return blocks
+
+
+def _server_result(part: ToolResultPart, warnings: list[CallWarning]) -> Block | None:
+    """A provider-executed result (web search…), sent back as the provider gave it."""
+    meta = part.provider_options.get(NAMESPACE) or {}
+    if "content" not in meta:
+        warnings.append(
+            _warning(f"provider tool result {part.tool_call_id} has no Anthropic content to replay")
+        )
+        return None
+    return {
+        "type": meta.get("type", "web_search_tool_result"),
+        "tool_use_id": part.tool_call_id,
+        "content": meta["content"],
+    }
+
+
+def _warning(message: str) -> CallWarning:
+    return CallWarning(kind="other", message=message)

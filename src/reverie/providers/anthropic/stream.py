@@ -1,0 +1,208 @@
+"""Anthropic stream events → framed StreamParts.
+
+Events arrive as decoded JSON objects, whatever carried them (SSE from Anthropic, the AWS
+event stream from Bedrock): ``message_start``, then per content block ``content_block_start``
+/ ``_delta`` / ``_stop``, then ``message_delta`` (stop reason, final usage) and the terminal
+``message_stop``. An ``error`` event raises a StreamError, retryable when Anthropic says the
+failure is passing (overloaded, rate limited, internal).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+
+from reverie.errors import StreamError
+from reverie.framer import Framer
+from reverie.http.sse import iter_sse
+from reverie.model import Finish, StreamPart
+from reverie.providers.anthropic.errors import stream_error
+from reverie.providers.anthropic.finish_reason import map_finish_reason
+from reverie.providers.anthropic.options import NAMESPACE
+from reverie.providers.anthropic.response import citation_source, server_result
+from reverie.providers.anthropic.usage import convert_usage, merge_usage
+from reverie.warning import CallWarning
+
+
+async def sse_events(response: httpx.Response) -> AsyncIterator[Any]:
+    """Anthropic's SSE body → its JSON events (``ping`` included; the parser skips it)."""
+    async for event in iter_sse(response.aiter_lines()):
+        yield json.loads(event.data)
+
+
+class _Block:
+    __slots__ = ("id", "input", "kind", "signature")
+
+    def __init__(self, kind: str, id: str) -> None:
+        self.kind = kind  # text, thinking, tool, server_tool, json
+        self.id = id
+        self.signature = ""
+        self.input: Any = None  # a tool's input given whole in its start block
+
+
+class AnthropicStream:
+    """One streamed answer; ``terminal`` is ``message_stop``."""
+
+    terminal = "message_stop"
+
+    __slots__ = (
+        "_blocks",
+        "_framer",
+        "_json_tool",
+        "_model_id",
+        "_names",
+        "_provider",
+        "_sources",
+        "_stop_reason",
+        "_tool_calls",
+        "_usage",
+        "_warnings",
+        "done",
+    )
+
+    def __init__(self, provider: str, warnings: list[CallWarning], json_tool: str | None) -> None:
+        self._provider = provider
+        self._warnings = warnings
+        self._json_tool = json_tool
+        self._framer = Framer()
+        self._blocks: dict[int, _Block] = {}
+        self._names: dict[str, str] = {}
+        self._usage: dict[str, Any] = {}
+        self._stop_reason: str | None = None
+        self._model_id = ""
+        self._sources = 0
+        self._tool_calls = 0
+        self.done = False
+
+    def _error(self, message: str) -> StreamError:
+        return StreamError(f"{self._provider}: {message}", provider=self._provider)
+
+    def feed(self, event: Any) -> list[StreamPart]:
+        if not isinstance(event, dict):
+            raise self._error(f"stream event is not an object: {event!r:.200}")
+        kind = event.get("type")
+        if kind == "content_block_delta":
+            self._delta(event)
+        elif kind == "content_block_start":
+            self._start(event)
+        elif kind == "content_block_stop":
+            self._stop(event)
+        elif kind == "message_start":
+            message = event.get("message") or {}
+            if not isinstance(message, dict):
+                raise self._error(f"'message' is not an object: {message!r:.200}")
+            self._model_id = str(message.get("model") or "")
+            merge_usage(self._usage, message.get("usage"), self._provider)
+        elif kind == "message_delta":
+            delta = event.get("delta") or {}
+            if isinstance(delta, dict) and delta.get("stop_reason"):
+                self._stop_reason = str(delta["stop_reason"])
+            merge_usage(self._usage, event.get("usage"), self._provider)
+        elif kind == "message_stop":
+            self.done = True
+        elif kind == "error":
+            raise stream_error(event, self._provider)
+        return self._framer.drain()  # ping and unknown events carry nothing
+
+    def _index(self, event: dict[str, Any]) -> int:
+        index = event.get("index")
+        if not isinstance(index, int):
+            raise self._error(f"content block event without an index: {event!r:.200}")
+        return index
+
+    def _start(self, event: dict[str, Any]) -> None:
+        index = self._index(event)
+        block = event.get("content_block")
+        if not isinstance(block, dict):
+            raise self._error(f"'content_block' is not an object: {block!r:.200}")
+        kind = block.get("type")
+        framer = self._framer
+        id = str(index)
+        if kind == "text":
+            self._blocks[index] = _Block("text", id)
+            framer.text(id, str(block.get("text") or ""))
+            for citation in block.get("citations") or ():
+                self._cite(citation)
+        elif kind == "thinking":
+            state = self._blocks[index] = _Block("thinking", id)
+            state.signature = str(block.get("signature") or "")
+            framer.reasoning(id, str(block.get("thinking") or ""))
+        elif kind == "redacted_thinking":
+            meta = {NAMESPACE: {"redacted_data": str(block.get("data") or "")}}
+            framer.end_reasoning(id, meta)
+        elif kind in ("tool_use", "server_tool_use"):
+            name = str(block.get("name") or "")
+            if kind == "tool_use" and name == self._json_tool:
+                self._blocks[index] = _Block("json", id)
+                framer.text(id, "")
+                return
+            call_id = str(block.get("id") or f"call_{index}")
+            state = self._blocks[index] = _Block("tool", call_id)
+            state.input = block.get("input") or None
+            self._names[call_id] = name
+            framer.tool_start(call_id, name, provider_executed=kind == "server_tool_use")
+            if kind == "tool_use":
+                self._tool_calls += 1
+        elif isinstance(kind, str) and kind.endswith("_tool_result") and "tool_use_id" in block:
+            framer.emit(server_result(block, self._names))
+
+    def _delta(self, event: dict[str, Any]) -> None:
+        state = self._blocks.get(self._index(event))
+        delta = event.get("delta")
+        if state is None or not isinstance(delta, dict):
+            return
+        kind = delta.get("type")
+        framer = self._framer
+        if kind == "text_delta":
+            framer.text(state.id, str(delta.get("text") or ""))
+        elif kind == "input_json_delta":
+            partial = str(delta.get("partial_json") or "")
+            if state.kind == "json":
+                framer.text(state.id, partial)
+            elif partial:
+                state.input = None  # the fragments are the input now
+                framer.tool_delta(state.id, partial)
+        elif kind == "thinking_delta":
+            framer.reasoning(state.id, str(delta.get("thinking") or ""))
+        elif kind == "signature_delta":
+            state.signature += str(delta.get("signature") or "")
+        elif kind == "citations_delta":
+            self._cite(delta.get("citation"))
+
+    def _cite(self, citation: Any) -> None:
+        source = citation_source(citation, self._sources)
+        if source is not None:
+            self._sources += 1
+            self._framer.emit(source)
+
+    def _stop(self, event: dict[str, Any]) -> None:
+        state = self._blocks.pop(self._index(event), None)
+        if state is None:
+            return
+        framer = self._framer
+        if state.kind in ("text", "json"):
+            framer.end_text(state.id)
+        elif state.kind == "thinking":
+            meta = {NAMESPACE: {"signature": state.signature}} if state.signature else {}
+            framer.end_reasoning(state.id, meta)
+        elif state.input:
+            framer.tool_end(state.id, input=json.dumps(state.input, ensure_ascii=False))
+        else:
+            framer.tool_end(state.id)
+
+    def finish(self) -> list[StreamPart]:
+        framer = self._framer
+        framer.close()
+        only_json = self._json_tool is not None and self._tool_calls == 0
+        framer.emit(
+            Finish(
+                finish_reason=map_finish_reason(self._stop_reason, json_tool=only_json),
+                usage=convert_usage(self._usage, self._provider),
+                warnings=self._warnings,
+                model_id=self._model_id,
+            )
+        )
+        return framer.drain()
