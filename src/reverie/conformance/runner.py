@@ -11,6 +11,7 @@ from typing import TextIO
 
 from reverie.conformance.groups import Case
 from reverie.conformance.kinds import build_model, unsupported_reason
+from reverie.conformance.model_scenarios import MODEL_SCENARIOS
 from reverie.conformance.prepare import PREPARE_STEPS
 from reverie.conformance.scenarios import (
     AGENT_SCENARIOS,
@@ -46,7 +47,8 @@ async def run_case(case: Case, cassettes: Path) -> Outcome:
             options.pop("openrouter")
         check = _LEGACY_CHECKS.get(case.kind, "none")
         case = replace(case, provider_options=options, thinking_check=check)
-    if scenario is None:
+    direct = MODEL_SCENARIOS.get(case.scenario)
+    if scenario is None and direct is None:
         return Outcome(case, "SKIP", f"scenario {case.scenario!r} is not built yet")
     prepare_step = PREPARE_STEPS.get(case.prepare_step) if case.prepare_step else None
     if case.prepare_step and prepare_step is None:
@@ -59,7 +61,11 @@ async def run_case(case: Case, cassettes: Path) -> Outcome:
     client = replay_client(case.cassette)
     try:
         model = build_model(case.kind, case.model, case.settings, client)
-        await run_agent_scenario(scenario, case, model, cassettes, prepare_step)
+        if direct is not None:
+            await direct(case, model)
+        else:
+            assert scenario is not None
+            await run_agent_scenario(scenario, case, model, cassettes, prepare_step)
     except Exception as exc:  # the outcome of a case, whatever went wrong
         return Outcome(case, "FAIL", f"{type(exc).__name__}: {exc}")
     finally:
