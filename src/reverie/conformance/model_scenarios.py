@@ -29,7 +29,10 @@ from reverie import (
 from reverie.conformance.groups import Case
 from reverie.conformance.scenarios import S1, expect
 
-SCREENSHOT = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg=="
+SCREENSHOT = (  # a 1×1 PNG
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/"
+    "PchI7wAAAABJRU5ErkJggg=="
+)
 
 ModelScenario = Callable[[Case, LanguageModel], Awaitable[None]]
 

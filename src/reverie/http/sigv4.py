@@ -1,0 +1,82 @@
+"""AWS Signature Version 4 as an ``httpx.Auth``, signed by botocore (the optional extra
+``reverie[bedrock]``), which also finds the credentials: environment, shared profile, SSO,
+instance or container role. botocore is imported here only, when a request is first signed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import httpx
+
+from reverie.errors import ConfigurationError
+
+# Headers signed: the ones that define the request and that no proxy rewrites.
+_SIGNED = ("content-type",)
+
+
+class SigV4Auth(httpx.Auth):
+    """Signs each request for ``service`` in ``region`` with the current credentials
+    (re-read every time, so refreshed role credentials are picked up)."""
+
+    requires_request_body = True
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        region: str,
+        profile: str | None = None,
+        credentials: Any = None,
+    ) -> None:
+        self._service = service
+        self._region = region
+        self._profile = profile
+        self._credentials = credentials
+
+    def __repr__(self) -> str:
+        return f"SigV4Auth({self._service}, {self._region})"
+
+    def _resolve(self) -> Any:
+        if self._credentials is None:
+            try:
+                import botocore.session
+            except ImportError:
+                raise ConfigurationError(
+                    f"{self._service}: signing AWS requests needs botocore: "
+                    "pip install 'reverie[bedrock]', or use an API key"
+                ) from None
+            session = botocore.session.Session(profile=self._profile)
+            credentials = session.get_credentials()
+            if credentials is None:
+                raise ConfigurationError(
+                    f"{self._service}: no AWS credentials found (environment, profile or role); "
+                    "set them, or use an API key"
+                )
+            self._credentials = credentials
+        return self._credentials
+
+    def sign(self, request: httpx.Request) -> None:
+        """Adds ``Authorization``, ``X-Amz-Date`` (and the session token) to ``request``."""
+        from botocore.auth import SigV4Auth as BotocoreSigner
+        from botocore.awsrequest import AWSRequest
+
+        credentials = self._resolve()
+        frozen = credentials.get_frozen_credentials()
+        headers = {"host": request.url.netloc.decode("ascii")}
+        for name in _SIGNED:
+            if name in request.headers:
+                headers[name] = request.headers[name]
+        aws = AWSRequest(
+            method=request.method, url=str(request.url), data=request.content, headers=headers
+        )
+        BotocoreSigner(frozen, self._service, self._region).add_auth(aws)
+        for name in ("Authorization", "X-Amz-Date", "X-Amz-Security-Token"):
+            value = aws.headers.get(name)
+            if value is not None:
+                request.headers[name] = value
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        self.sign(request)
+        yield request
