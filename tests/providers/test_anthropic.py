@@ -40,6 +40,7 @@ from reverie.model import (
     ReasoningEnd,
     ReasoningStart,
     StreamPart,
+    TextDelta,
 )
 from reverie.providers.anthropic import Anthropic
 from reverie.providers.anthropic.messages import convert_prompt
@@ -682,3 +683,13 @@ async def test_an_invalid_request_error_in_the_stream_is_not_retryable() -> None
     [error] = await collect(anthropic(server), HELLO)
     assert isinstance(error, ErrorPart) and isinstance(error.error, StreamError)
     assert not error.error.retryable
+
+
+async def test_leaving_a_stream_early_closes_the_response() -> None:
+    server = Server(4).events("text.sse")
+    stream = anthropic(server).stream(HELLO)
+    async for part in stream:
+        if isinstance(part, TextDelta):
+            break
+    await stream.aclose()  # type: ignore[attr-defined]
+    assert server.closed == 1

@@ -5,12 +5,18 @@ instance or container role. botocore is imported here only, when a request is fi
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Generator
 from typing import Any
 
 import httpx
 
 from reverie.errors import ConfigurationError
+
+_MISSING = (
+    "{service}: signing AWS requests needs botocore: pip install 'reverie[bedrock]', "
+    "or use an API key"
+)
 
 # Headers signed: the ones that define the request and that no proxy rewrites.
 _SIGNED = ("content-type",)
@@ -30,6 +36,9 @@ class SigV4Auth(httpx.Auth):
         profile: str | None = None,
         credentials: Any = None,
     ) -> None:
+        if credentials is None and importlib.util.find_spec("botocore") is None:
+            # Said when the provider is made, not at the first request.
+            raise ConfigurationError(_MISSING.format(service=service))
         self._service = service
         self._region = region
         self._profile = profile
@@ -43,10 +52,7 @@ class SigV4Auth(httpx.Auth):
             try:
                 import botocore.session
             except ImportError:
-                raise ConfigurationError(
-                    f"{self._service}: signing AWS requests needs botocore: "
-                    "pip install 'reverie[bedrock]', or use an API key"
-                ) from None
+                raise ConfigurationError(_MISSING.format(service=self._service)) from None
             session = botocore.session.Session(profile=self._profile)
             credentials = session.get_credentials()
             if credentials is None:

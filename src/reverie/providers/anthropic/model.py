@@ -94,7 +94,13 @@ class AnthropicModel(HttpModel):
             framing=self._transport.framing,
             headers=headers,
         )
-        async for part in parts:
-            if isinstance(part, ErrorPart) and isinstance(part.error, ProviderError):
-                part = ErrorPart(classify(part.error))
-            yield part
+        try:
+            async for part in parts:
+                if isinstance(part, ErrorPart) and isinstance(part.error, ProviderError):
+                    part = ErrorPart(classify(part.error))
+                yield part
+        finally:
+            # Leaving early must close the HTTP response now, not when the GC finds it.
+            close = getattr(parts, "aclose", None)
+            if close is not None:
+                await close()
