@@ -17,7 +17,7 @@ from test_eventstream import encode_frame
 
 from reverie import Call, ProviderTool
 from reverie.accumulate import StreamAccumulator
-from reverie.errors import ConfigurationError, StreamError
+from reverie.errors import ConfigurationError, ContextOverflowError, StreamError
 from reverie.finish_reason import FinishReason
 from reverie.http.retry import NO_RETRY, RetryPolicy
 from reverie.messages import system_message, user_message
@@ -247,3 +247,10 @@ async def test_sigv4_matches_botocores_signer_on_a_fixed_clock(
         "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260102/us-west-2/bedrock/aws4_request, "
         "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, Signature="
     )
+
+
+async def test_an_input_too_long_for_the_model_is_a_context_overflow() -> None:
+    server = Server().json({"message": "Input is too long for requested model."}, status=400)
+    with pytest.raises(ContextOverflowError) as error:
+        await bedrock(server).generate(HELLO)
+    assert error.value.used_tokens is None and error.value.status == 400

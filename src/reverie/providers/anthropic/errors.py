@@ -19,7 +19,13 @@ RETRYABLE = frozenset({"overloaded_error", "api_error", "rate_limit_error", "tim
 
 # "prompt is too long: 208451 tokens > 200000 maximum"
 _OVERFLOW = re.compile(r"prompt is too long:\s*(\d+)\s*tokens?\s*>\s*(\d+)", re.IGNORECASE)
-_OVERFLOW_WORDS = ("prompt is too long", "context window", "context length", "too many tokens")
+_OVERFLOW_WORDS = (
+    "prompt is too long",
+    "input is too long",  # Bedrock
+    "context window",
+    "context length",
+    "too many tokens",
+)
 
 
 def error_fields(body: Any) -> tuple[str, str]:
