@@ -8,6 +8,7 @@ import sys
 import types
 from typing import Any
 
+import httpx
 import pytest
 from test_google import CALLS, GoogleServer, add, answer, collect, fold
 
@@ -75,12 +76,38 @@ def test_global_location_uses_the_global_host() -> None:
     assert provider.base_url == "https://aiplatform.googleapis.com"
 
 
-def test_missing_project_and_claude_are_clear_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_missing_project_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GOOGLE_CLOUD_PROJECT", raising=False)
     with pytest.raises(ConfigurationError, match="GOOGLE_CLOUD_PROJECT"):
         Vertex(skip_auth=True)
-    with pytest.raises(ConfigurationError, match="Claude on Vertex"):
-        vertex(GoogleServer()).model("claude-3-7-sonnet@20250219")
+
+
+async def test_claude_on_vertex_is_the_anthropic_family_over_raw_predict() -> None:
+    seen: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        message = {
+            "type": "message",
+            "role": "assistant",
+            "content": [{"type": "text", "text": "Olá"}],
+            "stop_reason": "end_turn",
+            "usage": {"input_tokens": 3, "output_tokens": 2},
+        }
+        return httpx.Response(200, json=message)
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(handle))
+    provider = Vertex(project="p", location="us-east5", skip_auth=True, client=client)
+    model = provider.model("claude-3-7-sonnet@20250219")
+    response = await model.generate(Call(prompt=[user_message("hi")]))
+    assert response.text == "Olá"
+    assert str(seen[0].url) == (
+        "https://us-east5-aiplatform.googleapis.com/v1/projects/p/locations/us-east5"
+        "/publishers/anthropic/models/claude-3-7-sonnet@20250219:rawPredict"
+    )
+    body = json.loads(seen[0].content)
+    assert body["anthropic_version"] == "vertex-2023-10-16"
+    assert "model" not in body
 
 
 class FakeCredentials:

@@ -1,4 +1,5 @@
-"""Google Vertex AI (``vertex:``): Gemini models on Vertex, through the Gemini family.
+"""Google Vertex AI (``vertex:``): Gemini models through the Gemini family, and Claude models
+(ids starting ``claude``) through the Anthropic family, which is imported only for them.
 
 >>> model = Vertex(project="my-project", location="us-east5").model("gemini-2.5-flash")
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -24,7 +25,11 @@ from reverie.providers.google.ids import ToolCallIds, make_id_generator
 from reverie.providers.google.model import GeminiModel
 from reverie.providers.provider import HttpProvider, make_http
 
+if TYPE_CHECKING:
+    from reverie.providers.anthropic import AnthropicModel
+
 DEFAULT_LOCATION = "us-central1"
+ANTHROPIC_ON_VERTEX = "vertex-2023-10-16"
 
 
 class Vertex(HttpProvider):
@@ -66,12 +71,9 @@ class Vertex(HttpProvider):
         self.base_url = _host(spec.root(base_url), location)
         self._ids = make_id_generator(tool_call_ids, spec.name)
 
-    def model(self, model_id: str) -> GeminiModel:
+    def model(self, model_id: str) -> GeminiModel | AnthropicModel:
         if model_id.startswith("claude"):
-            raise ConfigurationError(
-                f"{self.spec.name}: Claude on Vertex ({model_id}) is not built yet: it needs "
-                "the Anthropic family"
-            )
+            return self._claude(model_id)
         root = (
             f"{self.base_url}/v1beta1/projects/{self.project}/locations/{self.location}"
             f"/publishers/google/models/{model_id}"
@@ -85,6 +87,29 @@ class Vertex(HttpProvider):
             ids=self._ids,
             send_ids=False,  # Vertex rejects "id" in functionCall/functionResponse
             namespace=self.spec.options_namespace,
+        )
+
+    def _claude(self, model_id: str) -> AnthropicModel:
+        """Claude on Vertex: the Anthropic family over ``rawPredict``; the model is named in
+        the URL (``@`` unescaped, as Vertex takes it), not in the body."""
+        from reverie.providers.anthropic import AnthropicModel, Transport
+
+        root = (
+            f"{self.base_url}/v1/projects/{self.project}/locations/{self.location}"
+            f"/publishers/anthropic/models/{model_id}"
+        )
+        return AnthropicModel(
+            model_id,
+            provider=self.spec.name,
+            namespace="anthropic",
+            http=self.http,
+            transport=Transport(
+                generate_url=f"{root}:rawPredict",
+                stream_url=f"{root}:streamRawPredict",
+                body={"anthropic_version": ANTHROPIC_ON_VERTEX},
+                model_in_body=False,
+                betas="body",
+            ),
         )
 
 
