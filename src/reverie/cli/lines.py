@@ -1,5 +1,5 @@
-"""Shared by the request and reply halves of ``reverie replay``: the transcript line type,
-content parts as text, and the small cutting and JSON helpers both halves print with.
+"""The transcript line type of ``reverie replay``, content parts as text, and the small
+cutting and JSON helpers the transcript prints with.
 """
 
 from __future__ import annotations
@@ -91,6 +91,17 @@ def cut(text: str) -> str:
     if len(text) <= ITEM_CHARS:
         return text
     return f"{text[:ITEM_CHARS]}… ({len(text) - ITEM_CHARS} more characters)"
+
+
+def cut_line(line: str, limit: int = 300) -> str:
+    """One line of a raw body, cut; raw bodies are for a glance, the cassette keeps all."""
+    return line if len(line) <= limit else f"{line[:limit]}… ({len(line) - limit} more)"
+
+
+def first_lines(lines: list[Line], limit: int) -> list[Line]:
+    if len(lines) <= limit:
+        return lines
+    return [*lines[:limit], (f"  … ({len(lines) - limit} more lines)", "dim")]
 
 
 def as_dict(value: object) -> dict[str, Any]:

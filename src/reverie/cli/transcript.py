@@ -1,85 +1,93 @@
 """A go-vcr v2 cassette as a readable transcript, for ``reverie replay``.
 
-OpenAI chat bodies are shown in full detail; Anthropic, Responses and Gemini bodies are read
-for their text and tool calls where the shape is recognised; anything else is shown as
-pretty JSON. Requests are read here; response bodies, JSON or streamed (SSE), in
-:mod:`reverie.cli.replies`.
+The cassette is read by :mod:`reverie.testing`'s loader. Requests are described here (what
+was sent: messages, tools); each response is decoded by its wire family's own parser
+(:mod:`reverie.providers.recorded`) and described from the resulting ``Response``. A body no
+parser reads is shown as it was recorded, with a note saying why.
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
 from collections.abc import Iterator
+from dataclasses import asdict, dataclass, fields, is_dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reverie.cli.lines import (
     Line,
     as_dict,
     compact,
     cut,
+    cut_line,
     describe_part,
+    first_lines,
     indented,
     joined_text,
+    loads_json,
     pretty_json,
 )
-from reverie.cli.replies import describe_response
+
+if TYPE_CHECKING:
+    from reverie.errors import ProviderError
+    from reverie.model import Response
+    from reverie.providers.recorded import RecordedExchange
+    from reverie.testing.cassette import Interaction, RecordedRequest, RecordedResponse
+    from reverie.usage import Usage
 
 
 class CassetteError(ValueError):
     """The file is not a cassette we can read."""
 
 
-def load_interactions(path: Path) -> list[dict[str, Any]]:
+def load_interactions(path: Path) -> list[Interaction]:
+    """The interactions of the cassette at ``path``, read by ``reverie.testing``'s loader."""
     try:
         import yaml
+
+        from reverie.testing.cassette import load_cassette
     except ImportError as exc:
         raise CassetteError(
             "reading cassettes needs PyYAML: pip install 'reverie[testing]'"
         ) from exc
     try:
-        text = path.read_text(encoding="utf-8")
+        return load_cassette(path).interactions
     except OSError as exc:
         raise CassetteError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    try:
-        document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise CassetteError(f"{path} is not valid YAML: {_yaml_problem(exc)}") from exc
-    if not isinstance(document, dict) or not isinstance(document.get("interactions"), list):
-        raise CassetteError(f"{path} is not a go-vcr cassette (no 'interactions' list)")
-    if document.get("version") not in (None, 2):
-        raise CassetteError(f"{path}: cassette version {document.get('version')!r}, expected 2")
-    return [i for i in document["interactions"] if isinstance(i, dict)]
+    except (ValueError, TypeError, AttributeError) as exc:  # YAML, but not a cassette's shape
+        problem = str(exc).removeprefix(f"{path}: ")
+        raise CassetteError(f"{path}: {problem} (not a go-vcr v2 cassette)") from exc
 
 
 def transcript(path: Path) -> list[Line]:
     """The whole transcript of the cassette at ``path``; raises :class:`CassetteError`."""
     interactions = load_interactions(path)
+    replies = asyncio.run(_read_all(interactions))
     count = len(interactions)
     lines: list[Line] = [(f"{path}: {count} interaction{'s' if count != 1 else ''}", "bold")]
-    for position, interaction in enumerate(interactions):
-        number = interaction.get("id", position)
+    for interaction, reply in zip(interactions, replies, strict=True):
         lines.append(("", ""))
-        lines += describe_request(number, as_dict(interaction.get("request")))
-        lines += describe_response(as_dict(interaction.get("response")))
+        lines += describe_request(interaction.id, interaction.request)
+        lines += describe_reply(reply)
     return lines
 
 
 # Requests
 
 
-def describe_request(number: object, request: dict[str, Any]) -> list[Line]:
-    method = request.get("method") or "?"
-    url = request.get("url") or "?"
+def describe_request(number: object, request: RecordedRequest) -> list[Line]:
+    method = request.method or "?"
+    url = request.url or "?"
     lines: list[Line] = [(f"#{number} {method} {url}", "bold")]
-    body = request.get("body")
+    body = request.body
     if isinstance(body, bytes):
         return [*lines, (f"  body: {len(body)} bytes (binary)", "dim")]
-    if not isinstance(body, str) or not body.strip():
+    if not body.strip():
         return lines
-    try:
-        value = json.loads(body)
-    except ValueError:
+    value = loads_json(body)
+    if value is None:
         return [*lines, *indented("body: " + cut(body), "dim")]
     if not isinstance(value, dict):
         return [*lines, *pretty_json(value)]
@@ -179,7 +187,170 @@ def _message(message: dict[str, Any]) -> Iterator[tuple[str, str]]:
 _ITEM_TYPES = {"function_call", "function_call_output", "reasoning", "item_reference"}
 
 
+# Responses
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A recorded response and what its family's parser made of it."""
+
+    exchange: RecordedExchange
+    status: str
+    family: str | None
+    events: int | None = None
+    """How many server-sent events a streamed text body holds."""
+    response: Response | None = None
+    error: ProviderError | None = None
+
+
+async def _read_all(interactions: list[Interaction]) -> list[Reply]:
+    return [await read_reply(i.request, i.response) for i in interactions]
+
+
+async def read_reply(request: RecordedRequest, recorded: RecordedResponse) -> Reply:
+    """Decode one recorded response with its family's own parser; never raises."""
+    from reverie.errors import ProviderError
+    from reverie.providers.recorded import RecordedExchange, read_recorded, wire_family
+
+    exchange = RecordedExchange(
+        url=request.url,
+        method=request.method,
+        request_body=loads_json(request.body) if isinstance(request.body, str) else None,
+        status=recorded.code,
+        content_type=_content_type(recorded),
+        body=recorded.body,
+    )
+    status = recorded.status or str(recorded.code)
+    events = await _count_events(exchange.body) if exchange.streamed else None
+    family = wire_family(exchange.url)
+    try:
+        response = await read_recorded(exchange)
+    except ProviderError as exc:
+        return Reply(exchange, status, family, events, error=exc)
+    return Reply(exchange, status, family, events, response=response)
+
+
+def describe_reply(reply: Reply) -> list[Line]:
+    exchange = reply.exchange
+    ok = 200 <= exchange.status < 300
+    head = f"→ {reply.status}"
+    if reply.events is not None:
+        head += f", event stream ({reply.events} event{'s' if reply.events != 1 else ''})"
+    elif exchange.streamed:
+        head += ", event stream"
+    lines: list[Line] = [(head, "green" if ok else "red")]
+    if reply.response is not None:
+        return lines + describe_response(reply.response, _requested_model(exchange))
+    if reply.error is not None:
+        lines.append((f"  error: {reply.error}", "red"))
+        note = "the body as recorded:"
+    elif reply.family is None:
+        note = "no known wire format at this URL; the body as recorded:"
+    else:
+        note = f"{reply.family} replies are not decoded yet; the body as recorded:"
+    if exchange.body:
+        lines.append((f"  ({note})", "yellow"))
+        lines += raw_body(exchange)
+    return lines
+
+
+def describe_response(response: Response, requested_model: str = "") -> list[Line]:
+    """The content of a decoded response, in order, then its finish reason and usage."""
+    from reverie.content import File, Reasoning, Source, Text, ToolCall, ToolResult
+
+    lines: list[Line] = []
+    for part in response.content:
+        if isinstance(part, Text):
+            if part.text.strip():
+                lines += indented(f"assistant: {cut(part.text)}", "")
+        elif isinstance(part, Reasoning):
+            text = part.text.strip() or ("[encrypted]" if part.provider_metadata else "")
+            if text:
+                lines += indented(f"reasoning: {cut(text)}", "dim italic")
+        elif isinstance(part, ToolCall):
+            line = f"tool call: {part.tool_name} {compact(part.input)} [{part.tool_call_id}]"
+            if part.provider_executed:
+                line += " (run by the provider)"
+            if part.invalid:
+                line += f" (invalid: {part.error})"
+            lines.append((f"  {line}", "cyan"))
+        elif isinstance(part, ToolResult):
+            output = compact(_plain(part.output))
+            label = f"tool result [{part.tool_call_id}] {part.tool_name}"
+            lines += indented(f"{label}: {cut(output)}", "cyan")
+        elif isinstance(part, Source):
+            where = part.url or part.filename or part.id
+            title = f" ({part.title})" if part.title else ""
+            lines.append((f"  source: {where}{title}", "dim"))
+        elif isinstance(part, File):
+            lines.append((f"  file: {part.media_type}, {len(part.data)} bytes", "dim"))
+    lines.append((f"  finish: {response.finish_reason.value}", "dim"))
+    if response.model_id and response.model_id != requested_model:
+        lines.append((f"  model: {response.model_id}", "dim"))
+    usage = format_usage(response.usage)
+    if usage:
+        lines.append((f"  usage: {usage}", "dim"))
+    if response.provider_metadata:
+        lines.append((f"  metadata: {cut(compact(_plain(response.provider_metadata)))}", "dim"))
+    lines += [(f"  warning: {w.message}", "yellow") for w in response.warnings]
+    return lines
+
+
+def format_usage(usage: Usage) -> str:
+    """The counts a provider reported, as ``name=value`` pairs (zeros left out)."""
+    values = ((f.name, getattr(usage, f.name)) for f in fields(usage))
+    return ", ".join(f"{name}={value}" for name, value in values if value)
+
+
+RAW_LINES = 12
+"""How many lines of a body no parser read are shown; the cassette keeps the rest."""
+
+
+def raw_body(exchange: RecordedExchange) -> list[Line]:
+    """The body as recorded: pretty JSON when it is JSON, else its first lines."""
+    body = exchange.body
+    if isinstance(body, bytes):
+        kind = f", {exchange.content_type}" if exchange.content_type else ""
+        return [(f"  binary body, {len(body)} bytes{kind}", "dim")]
+    value = None if exchange.streamed else loads_json(body)
+    if value is not None:
+        shown = [(cut_line(text), style) for text, style in pretty_json(value)]
+        return first_lines(shown, RAW_LINES * 4)
+    shown = [(f"  {cut_line(line)}", "dim") for line in body.strip().splitlines() if line]
+    return first_lines(shown, RAW_LINES)
+
+
 # Small helpers
+
+
+async def _count_events(body: str | bytes) -> int | None:
+    if isinstance(body, bytes):
+        return None  # a binary event stream (AWS): only its family's framing can count it
+    import httpx
+
+    from reverie.http.client import sse
+
+    events = sse(httpx.Response(200, content=body.encode("utf-8")))
+    return len([event async for event in events])
+
+
+def _content_type(response: RecordedResponse) -> str:
+    for name, values in response.headers.items():
+        if name.lower() == "content-type":
+            return ", ".join(values)
+    return ""
+
+
+def _requested_model(exchange: RecordedExchange) -> str:
+    model = as_dict(exchange.request_body).get("model")
+    return model if isinstance(model, str) else ""
+
+
+def _plain(value: object) -> object:
+    """Dataclasses (tool outputs) as dicts, so they print as JSON."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return value
 
 
 def _role_style(role: str) -> str:

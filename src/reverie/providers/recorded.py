@@ -51,7 +51,7 @@ class RecordedExchange:
 
     @property
     def host(self) -> str:
-        return httpx.URL(self.url).host
+        return _url(self.url).host
 
     @property
     def streamed(self) -> bool:
@@ -91,7 +91,7 @@ class Decoder:
 def wire_family(url: str) -> str | None:
     """The wire family a request URL speaks (``openai-chat``, ``openai-responses``,
     ``anthropic``, ``google``), or ``None`` when the URL says nothing we know."""
-    path = httpx.URL(url).path.rstrip("/")
+    path = _url(url).path.rstrip("/")
     last = path.rsplit("/", 1)[-1]
     if path.endswith("/chat/completions"):
         return "openai-chat"
@@ -247,6 +247,13 @@ DECODERS: dict[str, Decoder] = {
 }
 """Wire family → its decoder. A family not listed (or whose package is absent) reads as
 ``None``: the caller shows the body as it is."""
+
+
+def _url(url: str) -> httpx.URL:
+    try:
+        return httpx.URL(url)
+    except httpx.InvalidURL:  # a hand-edited cassette: no family, no host
+        return httpx.URL("")
 
 
 def _load(target: str) -> Any:
