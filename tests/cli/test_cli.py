@@ -341,20 +341,21 @@ def test_replay_streamed_and_json_interactions() -> None:
     assert "tools offered: weather" in out
     assert "system: You are a helpful assistant" in out
     assert "user: What's the weather in Florence?" in out
-    # The SSE body of #0, reassembled from its deltas.
+    # The SSE body of #0, read by the chat family's own stream parser.
     assert "→ 200 OK, event stream (6 events)" in out
     assert "assistant: Let me check." in out
     assert 'tool call: weather {"location": "Florence"} [call_1]' in out
-    assert "finish: tool_calls" in out
-    assert "usage: prompt_tokens=50, completion_tokens=10, total_tokens=60" in out
+    assert "finish: tool-calls" in out
+    assert "usage: input_tokens=50, output_tokens=10, total_tokens=60" in out
     # #1 sends the tool result back and gets a JSON answer.
     assert 'assistant tool call: weather {"location": "Florence"} [call_1]' in out
     assert "tool result [call_1]: 40 C" in out
     assert "assistant: It is 40 C in Florence." in out
-    assert "usage: prompt_tokens=70, completion_tokens=9, total_tokens=79, cost=0.00012" in out
-    # #2 is an unknown shape with a binary body.
+    assert "usage: input_tokens=70, output_tokens=9, total_tokens=79, cost=0.00012" in out
+    # #2 is an unknown shape with a binary body, shown as recorded.
     assert "#2 POST https://example.com/v1/generate" in out
     assert '"prompt_text": "hello"' in out  # pretty JSON
+    assert "(no known wire format at this URL; the body as recorded:)" in out
     assert "binary body, 5 bytes, application/octet-stream" in out
 
 
@@ -362,7 +363,20 @@ def test_replay_rejects_a_file_that_is_not_a_cassette(tmp_path: Path) -> None:
     path = tmp_path / "notes.yaml"
     path.write_text("just: a mapping\n")
     line = assert_one_error_line(reverie("replay", str(path)), 1)
-    assert "not a go-vcr cassette" in line
+    assert "(not a go-vcr v2 cassette)" in line
+
+
+def test_replay_malformed_reply_is_shown_without_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    text = (FIXTURES / "weather.yaml").read_text()
+    assert """body: '{"id":"c2",""" in text
+    path.write_text(text.replace("""body: '{"id":"c2",""", """body: '{"id":"c2",,"""))
+    result = reverie("replay", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "  error: openai: response is not JSON: " in result.stdout
+    assert "  (the body as recorded:)" in result.stdout
+    assert "finish: tool-calls" in result.stdout  # the other replies are still read
 
 
 def test_replay_missing_file_is_a_usage_error() -> None:

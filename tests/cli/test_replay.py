@@ -1,0 +1,408 @@
+"""``reverie replay`` in-process: replies decoded by the providers' own parsers
+(``reverie.providers.recorded``), and bodies no parser reads shown raw, never a traceback.
+
+Cassettes are built here with ``reverie.testing``'s own classes; the recorded corpus in
+../shared/conformance is read in place (and skipped when absent), never copied.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reverie.cli.transcript import CassetteError, transcript
+from reverie.content import Reasoning, Text
+from reverie.errors import ProviderError, StreamError
+from reverie.finish_reason import FinishReason
+from reverie.model import Response
+from reverie.providers import recorded
+from reverie.providers.openai_chat.dialect import ChatDialect
+from reverie.providers.openai_compat import CompatDialect
+from reverie.providers.openrouter import RouterDialect
+from reverie.providers.recorded import (
+    Decoder,
+    Parsers,
+    RecordedExchange,
+    chat_dialect,
+    read_recorded,
+    wire_family,
+)
+from reverie.testing.cassette import Cassette, Interaction, RecordedRequest, RecordedResponse
+
+CHAT = "https://api.openai.com/v1/chat/completions"
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "cassettes"
+
+
+def sse(*chunks: dict[str, Any] | str) -> str:
+    return "".join(f"data: {c if isinstance(c, str) else json.dumps(c)}\n\n" for c in chunks)
+
+
+def write_cassette(
+    path: Path,
+    url: str,
+    body: str | bytes,
+    *,
+    content_type: str = "application/json",
+    code: int = 200,
+    request: dict[str, Any] | None = None,
+) -> Path:
+    sent = request if request is not None else {"model": "m", "messages": []}
+    interaction = Interaction(
+        id=0,
+        request=RecordedRequest(method="POST", url=url, body=json.dumps(sent)),
+        response=RecordedResponse(
+            code=code,
+            status=f"{code} X",
+            body=body,
+            headers={"Content-Type": [content_type]},
+        ),
+    )
+    return Cassette([interaction]).save(path)
+
+
+def text_of(path: Path) -> str:
+    return "\n".join(line for line, _ in transcript(path))
+
+
+# The registry and the family of a URL
+
+
+@pytest.mark.parametrize(
+    ("url", "family"),
+    [
+        (CHAT, "openai-chat"),
+        ("http://127.0.0.1:8080/v1/chat/completions/", "openai-chat"),
+        ("https://api.openai.com/v1/responses", "openai-responses"),
+        ("https://api.anthropic.com/v1/messages", "anthropic"),
+        ("https://x.googleapis.com/v1/publishers/anthropic/models/c:streamRawPredict", "anthropic"),
+        ("https://bedrock-runtime.us-east-1.amazonaws.com/model/a.claude/invoke", "anthropic"),
+        ("https://g.googleapis.com/v1beta/models/gemini:streamGenerateContent?alt=sse", "google"),
+        ("https://g.googleapis.com/v1beta/models/gemini:generateContent", "google"),
+        ("https://example.com/v1/generate", None),
+        ("http://[::1", None),
+    ],
+)
+def test_wire_family_from_the_url(url: str, family: str | None) -> None:
+    assert wire_family(url) == family
+
+
+@pytest.mark.parametrize(
+    ("host", "provider", "dialect"),
+    [
+        ("openrouter.ai", "openrouter", RouterDialect),
+        ("api.openai.com", "openai", ChatDialect),
+        ("fantasy.openai.azure.com", "azure", ChatDialect),
+        ("127.0.0.1", "openai-compat", CompatDialect),
+    ],
+)
+def test_chat_dialect_from_the_host(host: str, provider: str, dialect: type) -> None:
+    name, found = chat_dialect(host)
+    assert name == provider
+    assert type(found) is dialect
+
+
+async def test_a_family_whose_package_is_absent_is_skipped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def never(exchange: RecordedExchange) -> Parsers:
+        raise AssertionError("the decoder of an absent package must not be called")
+
+    monkeypatch.setitem(recorded.DECODERS, "google", Decoder("reverie.no_such_family", never))
+    url = "https://g.googleapis.com/v1beta/models/gemini:generateContent"
+    assert await read_recorded(RecordedExchange(url=url, body="{}")) is None
+
+
+async def test_a_registered_family_decodes_with_its_parsers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[Any] = []
+
+    def parse(body: Any) -> Any:
+        seen.append(body)
+        return Response(content=[Text(text="hi")], finish_reason=FinishReason.STOP)
+
+    def parsers(exchange: RecordedExchange) -> Parsers:
+        return Parsers("google", parse, lambda: pytest.fail("not streamed"))
+
+    monkeypatch.setitem(recorded.DECODERS, "google", Decoder("reverie.providers", parsers))
+    url = "https://g.googleapis.com/v1beta/models/gemini:generateContent"
+    response = await read_recorded(RecordedExchange(url=url, body='{"candidates": []}'))
+    assert response is not None and response.text == "hi"
+    assert seen == [{"candidates": []}]
+
+
+async def test_a_family_missing_the_expected_names_is_skipped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def parsers(exchange: RecordedExchange) -> Parsers:
+        parse = recorded._load("reverie.providers.spec:no_such_name")
+        return Parsers("x", parse, lambda: pytest.fail("not streamed"))
+
+    monkeypatch.setitem(recorded.DECODERS, "google", Decoder("reverie.providers", parsers))
+    url = "https://g.googleapis.com/v1beta/models/gemini:generateContent"
+    assert await read_recorded(RecordedExchange(url=url, body="{}")) is None
+
+
+# Chat replies, through the chat family's own parsers
+
+
+async def test_streamed_chat_reply_is_the_parsers_response() -> None:
+    body = sse(
+        {"model": "gpt-x", "choices": [{"index": 0, "delta": {"content": "Hel"}}]},
+        {"choices": [{"index": 0, "delta": {"content": "lo"}, "finish_reason": "stop"}]},
+        {"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 2}},
+        "[DONE]",
+    )
+    exchange = RecordedExchange(url=CHAT, content_type="text/event-stream", body=body)
+    response = await read_recorded(exchange)
+    assert response is not None
+    assert response.content == [Text(text="Hello")]
+    assert response.finish_reason is FinishReason.STOP
+    assert (response.usage.input_tokens, response.usage.total_tokens) == (3, 5)
+    assert response.model_id == "gpt-x"
+
+
+async def test_openrouter_reasoning_is_read_by_its_dialect() -> None:
+    detail = {"type": "reasoning.text", "text": "Think.", "format": "anthropic-claude-v1"}
+    body = {
+        "model": "anthropic/claude",
+        "provider": "Anthropic",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"content": "Done.", "reasoning_details": [detail]},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "cost": 0.5},
+    }
+    url = "https://openrouter.ai/api/v1/chat/completions"
+    response = await read_recorded(RecordedExchange(url=url, body=json.dumps(body)))
+    assert response is not None
+    reasoning, text = response.content
+    assert isinstance(reasoning, Reasoning) and reasoning.text == "Think."
+    assert reasoning.provider_metadata["openrouter"]["reasoning_detail"]["text"] == "Think."
+    assert text == Text(text="Done.")
+    assert response.usage.cost == 0.5
+    assert response.provider_metadata == {"openrouter": {"provider": "Anthropic"}}
+
+
+def test_transcript_of_a_streamed_chat_cassette(tmp_path: Path) -> None:
+    call = {"index": 0, "id": "call_9", "function": {"name": "weather", "arguments": ""}}
+    body = sse(
+        {"model": "qwen", "choices": [{"index": 0, "delta": {"reasoning_content": "Hmm."}}]},
+        {"choices": [{"index": 0, "delta": {"content": "Checking."}}]},
+        {"choices": [{"index": 0, "delta": {"tool_calls": [call]}}]},
+        {"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {}}]}}]},
+        {
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {"tool_calls": [{"index": 0, "function": {"arguments": '{"c":1}'}}]},
+                    "finish_reason": "tool_calls",
+                }
+            ],
+            "usage": {
+                "prompt_tokens": 7,
+                "completion_tokens": 5,
+                "completion_tokens_details": {"reasoning_tokens": 2},
+            },
+        },
+        "[DONE]",
+    )
+    url = "http://127.0.0.1:8080/v1/chat/completions"
+    request = {"model": "qwen", "stream": True, "messages": [{"role": "user", "content": "Go"}]}
+    path = write_cassette(
+        tmp_path / "s.yaml", url, body, content_type="text/event-stream", request=request
+    )
+    lines = transcript(path)
+    text = [line for line, _ in lines]
+    assert text[2:] == [
+        f"#0 POST {url}",
+        "  model qwen, streaming",
+        "  user: Go",
+        "→ 200 X, event stream (6 events)",
+        "  reasoning: Hmm.",
+        "  assistant: Checking.",
+        '  tool call: weather {"c": 1} [call_9]',
+        "  finish: tool-calls",
+        "  usage: input_tokens=7, output_tokens=5, total_tokens=12, reasoning_tokens=2",
+    ]
+    assert ("  reasoning: Hmm.", "dim italic") in lines
+
+
+def test_transcript_shows_the_answering_model_when_it_differs(tmp_path: Path) -> None:
+    body = {
+        "model": "gpt-4o-2024-08-06",
+        "choices": [{"index": 0, "message": {"content": "Hi"}, "finish_reason": "length"}],
+    }
+    path = write_cassette(tmp_path / "j.yaml", CHAT, json.dumps(body), request={"model": "gpt-4o"})
+    out = text_of(path)
+    assert "  assistant: Hi\n  finish: length\n  model: gpt-4o-2024-08-06" in out
+    assert "usage:" not in out  # nothing reported, nothing shown
+
+
+# Bodies no parser reads: raw, with a note, never a traceback
+
+
+def test_unknown_family_is_shown_raw(tmp_path: Path) -> None:
+    body = json.dumps({"generated": "hello", "tokens": 5})
+    path = write_cassette(tmp_path / "u.yaml", "https://example.com/v1/generate", body)
+    out = text_of(path)
+    assert "→ 200 X\n  (no known wire format at this URL; the body as recorded:)" in out
+    assert '    "generated": "hello",' in out
+
+
+def test_family_not_built_yet_is_shown_raw(tmp_path: Path) -> None:
+    body = sse({"type": "message_start"}, {"type": "message_stop"})
+    path = write_cassette(
+        tmp_path / "a.yaml",
+        "https://api.anthropic.com/v1/messages",
+        body.replace("data:", "event: x\ndata:"),
+        content_type="text/event-stream",
+    )
+    lines = text_of(path).splitlines()
+    at = lines.index("→ 200 X, event stream (2 events)")
+    assert lines[at + 1 : at + 3] == [
+        "  (anthropic replies are not decoded yet; the body as recorded:)",
+        "  event: x",
+    ]
+
+
+def test_raw_bodies_are_cut(tmp_path: Path) -> None:
+    body = "\n".join(f"line {n} " + "x" * 400 for n in range(30))
+    path = write_cassette(tmp_path / "t.yaml", "https://example.com/x", body, content_type="")
+    out = text_of(path).splitlines()
+    shown = [line for line in out if line.startswith("  line ")]
+    assert len(shown) == 12
+    assert shown[0].endswith("… (107 more)")
+    assert out[-1] == "  … (18 more lines)"
+
+
+def test_binary_body_is_described(tmp_path: Path) -> None:
+    url = (
+        "https://bedrock-runtime.us-east-1.amazonaws.com/model/a.claude/invoke-with-response-stream"
+    )
+    path = write_cassette(
+        tmp_path / "b.yaml", url, b"\x00\x01\x02", content_type="application/vnd.amazon.eventstream"
+    )
+    out = text_of(path)
+    assert "→ 200 X, event stream\n  (anthropic replies are not decoded yet" in out
+    assert "binary body, 3 bytes, application/vnd.amazon.eventstream" in out
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "error", "raw"),
+    [
+        (
+            "{not json",
+            "application/json",
+            "error: openai: response is not JSON: '{not json'",
+            "  {not json",
+        ),
+        (
+            '{"choices": "many"}',
+            "application/json",
+            "error: openai: 'choices' is not a list",
+            '    "choices": "many"',
+        ),
+        (
+            sse({"choices": [{"index": 0, "delta": {"content": "Hi"}}]}),
+            "text/event-stream",
+            "error: openai: the stream ended before [DONE]",
+            '  data: {"choices": [{"index": 0, "delta": {"content": "Hi"}}]}',
+        ),
+        (
+            "data: {oops\n\ndata: [DONE]\n\n",
+            "text/event-stream",
+            "error: openai: malformed stream event: '{oops'",
+            "  data: {oops",
+        ),
+        (
+            sse({"error": {"message": "overloaded"}}),
+            "text/event-stream",
+            "error: openai: stream error: overloaded",
+            '  data: {"error": {"message": "overloaded"}}',
+        ),
+    ],
+)
+def test_malformed_body_is_an_error_line_and_the_raw_body(
+    tmp_path: Path, body: str, content_type: str, error: str, raw: str
+) -> None:
+    path = write_cassette(tmp_path / "m.yaml", CHAT, body, content_type=content_type)
+    lines = transcript(path)
+    texts = [line for line, _ in lines]
+    at = next(i for i, line in enumerate(texts) if line.startswith("  error: "))
+    assert texts[at].startswith(f"  {error}")
+    assert lines[at][1] == "red"
+    assert texts[at + 1] == "  (the body as recorded:)"
+    assert raw in texts[at + 2 :]
+
+
+def test_error_status_shows_the_providers_message(tmp_path: Path) -> None:
+    body = json.dumps({"error": {"message": "Invalid model", "type": "invalid_request_error"}})
+    path = write_cassette(tmp_path / "e.yaml", CHAT, body, code=400)
+    lines = transcript(path)
+    assert ("→ 400 X", "red") in lines
+    assert ("  error: openai: HTTP 400: Invalid model", "red") in lines
+    assert ('      "message": "Invalid model",', "dim") in lines
+
+
+async def test_parser_errors_are_typed() -> None:
+    with pytest.raises(StreamError, match="ended before"):
+        await read_recorded(
+            RecordedExchange(url=CHAT, content_type="text/event-stream", body="data: {}\n\n")
+        )
+    with pytest.raises(ProviderError, match="not JSON"):
+        await read_recorded(RecordedExchange(url=CHAT, body=""))
+
+
+# Loading
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("just: a mapping\n", "unsupported cassette version None (not a go-vcr v2 cassette)"),
+        ("- 1\n", "not a cassette (expected a mapping) (not a go-vcr v2 cassette)"),
+        ("version: 2\ninteractions: [1]\n", "interaction 0 is not a mapping"),
+        ("version: 2\ninteractions:\n- response: {code: x}\n", "invalid literal for int()"),
+        ("a: [\n", "is not valid YAML: did not find expected node content (line 2, column 1)"),
+    ],
+)
+def test_files_that_are_not_cassettes(tmp_path: Path, content: str, problem: str) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(content)
+    with pytest.raises(CassetteError) as caught:
+        transcript(path)
+    assert str(caught.value).startswith(str(path))
+    assert problem in str(caught.value)
+
+
+# The recorded corpus
+
+
+def chat_cassettes() -> list[Path]:
+    if not CORPUS.is_dir():
+        return []
+    return sorted(
+        p
+        for group in ("TestOpenAICommon", "TestOpenRouterThinking", "TestOpenRouterCommon")
+        for p in (CORPUS / group).rglob("*.yaml")
+    )
+
+
+@pytest.mark.skipif(not chat_cassettes(), reason="../shared/conformance is absent")
+def test_every_recorded_chat_reply_is_decoded() -> None:
+    for path in chat_cassettes():
+        lines = [line for line, _ in transcript(path)]
+        replies = [i for i, line in enumerate(lines) if line.startswith("→ ")]
+        assert replies, path
+        for at in replies:
+            following = lines[at + 1 : lines.index("", at) if "" in lines[at:] else None]
+            assert not any(line.startswith("  (") for line in following), (path, following)
+            assert any(line.startswith("  finish: ") for line in following), (path, following)
+            assert any(line.startswith("  usage: input_tokens=") for line in following), path
