@@ -12,7 +12,6 @@ is absent) and a small function setting its parsers up for one exchange.
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import json
 from collections.abc import Callable
