@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 
-from reverie.cli.transcript import CassetteError, transcript
-from reverie.content import Reasoning, Text
+from reverie.cli.transcript import CassetteError, describe_response, transcript
+from reverie.content import File, Reasoning, Source, Text, ToolCall, ToolResult
 from reverie.errors import ProviderError, StreamError
 from reverie.finish_reason import FinishReason
+from reverie.messages import ErrorOutput, MediaOutput, TextOutput
 from reverie.model import Response
 from reverie.providers import recorded
 from reverie.providers.openai_chat.dialect import ChatDialect
@@ -32,6 +33,8 @@ from reverie.providers.recorded import (
     wire_family,
 )
 from reverie.testing.cassette import Cassette, Interaction, RecordedRequest, RecordedResponse
+from reverie.usage import Usage
+from reverie.warning import CallWarning
 
 CHAT = "https://api.openai.com/v1/chat/completions"
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "cassettes"
@@ -427,3 +430,49 @@ def test_recorded_responses_replies_wait_for_their_family_or_decode() -> None:
         else:
             assert notes, path
             assert all("openai-responses replies are not decoded yet" in n for n in notes), path
+
+
+def test_every_kind_of_content_is_described() -> None:
+    response = Response(
+        content=[
+            Reasoning(text="", provider_metadata={"openai": {"encrypted": "x"}}),
+            ToolCall(
+                tool_call_id="ws_1",
+                tool_name="web_search",
+                input='{"query": "tokyo"}',
+                provider_executed=True,
+            ),
+            ToolResult(
+                tool_call_id="ws_1",
+                tool_name="web_search",
+                output=TextOutput(text='{"status": "completed"}'),
+                provider_executed=True,
+            ),
+            ToolResult(tool_call_id="c2", tool_name="shot", output=ErrorOutput(message="boom")),
+            ToolResult(
+                tool_call_id="c3", tool_name="shot", output=MediaOutput(data="", media_type="a/b")
+            ),
+            ToolCall(tool_call_id="c4", tool_name="nope", input="{", invalid=True, error="bad"),
+            Source(id="s1", url="https://example.com", title="Example"),
+            File(data=b"abc", media_type="image/png"),
+            Text(text="Done."),
+        ],
+        finish_reason=FinishReason.STOP,
+        usage=Usage(input_tokens=4, cache_read_tokens=2, cost=0.0),
+        warnings=[CallWarning(kind="other", message="seed ignored")],
+        model_id="m",
+    )
+    assert [line for line, _ in describe_response(response, "m")] == [
+        "  reasoning: [encrypted]",
+        '  tool call: web_search {"query": "tokyo"} [ws_1] (run by the provider)',
+        '  tool result [ws_1] web_search: {"status": "completed"}',
+        "  tool result [c2] shot: error: boom",
+        "  tool result [c3] shot: [a/b]",
+        "  tool call: nope { [c4] (invalid: bad)",
+        "  source: https://example.com (Example)",
+        "  file: image/png, 3 bytes",
+        "  assistant: Done.",
+        "  finish: stop",
+        "  usage: input_tokens=4, cache_read_tokens=2",
+        "  warning: seed ignored",
+    ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ from reverie.cli.lines import (
 
 if TYPE_CHECKING:
     from reverie.errors import ProviderError
+    from reverie.messages import ToolOutput
     from reverie.model import Response
     from reverie.providers.recorded import RecordedExchange
     from reverie.testing.cassette import Interaction, RecordedRequest, RecordedResponse
@@ -275,7 +276,7 @@ def describe_response(response: Response, requested_model: str = "") -> list[Lin
                 line += f" (invalid: {part.error})"
             lines.append((f"  {line}", "cyan"))
         elif isinstance(part, ToolResult):
-            output = compact(_plain(part.output))
+            output = _tool_output(part.output)
             label = f"tool result [{part.tool_call_id}] {part.tool_name}"
             lines += indented(f"{label}: {cut(output)}", "cyan")
         elif isinstance(part, Source):
@@ -291,7 +292,7 @@ def describe_response(response: Response, requested_model: str = "") -> list[Lin
     if usage:
         lines.append((f"  usage: {usage}", "dim"))
     if response.provider_metadata:
-        lines.append((f"  metadata: {cut(compact(_plain(response.provider_metadata)))}", "dim"))
+        lines.append((f"  metadata: {cut(compact(response.provider_metadata))}", "dim"))
     lines += [(f"  warning: {w.message}", "yellow") for w in response.warnings]
     return lines
 
@@ -346,11 +347,14 @@ def _requested_model(exchange: RecordedExchange) -> str:
     return model if isinstance(model, str) else ""
 
 
-def _plain(value: object) -> object:
-    """Dataclasses (tool outputs) as dicts, so they print as JSON."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return asdict(value)
-    return value
+def _tool_output(output: ToolOutput) -> str:
+    from reverie.messages import ErrorOutput, TextOutput
+
+    if isinstance(output, TextOutput):
+        return compact(output.text)
+    if isinstance(output, ErrorOutput):
+        return f"error: {output.message}"
+    return f"[{output.media_type}]" + (f" {output.text}" if output.text else "")
 
 
 def _role_style(role: str) -> str:

@@ -199,6 +199,7 @@ CHAT_DIALECTS: dict[str, tuple[str, str]] = {
     "openrouter.ai": ("openrouter", "reverie.providers.openrouter:RouterDialect"),
     "api.openai.com": ("openai", "reverie.providers.openai_chat.dialect:ChatDialect"),
     "openai.azure.com": ("azure", "reverie.providers.openai_chat.dialect:ChatDialect"),
+    "ai-gateway.vercel.sh": ("vercel", "reverie.providers.vercel:VercelDialect"),
 }
 OTHER_CHAT_HOSTS = ("openai-compat", "reverie.providers.openai_compat:CompatDialect")
 
@@ -227,8 +228,7 @@ def _chat(exchange: RecordedExchange) -> Parsers:
 
 
 def _responses(exchange: RecordedExchange) -> Parsers:
-    # Expected names (the family mirrors chat, without a dialect):
-    # parse_response(body, warnings, provider) and ResponsesStreamParser(warnings, provider).
+    # Loaded by name: this family and the reader were written side by side.
     parse = _load("reverie.providers.openai_responses.response:parse_response")
     stream = _load("reverie.providers.openai_responses.stream:ResponsesStreamParser")
     provider = "azure" if exchange.host.endswith(".openai.azure.com") else "openai"
