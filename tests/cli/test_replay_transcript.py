@@ -260,20 +260,28 @@ def test_unknown_family_is_shown_raw(tmp_path: Path) -> None:
     assert '    "generated": "hello",' in out
 
 
-def test_family_not_built_yet_is_shown_raw(tmp_path: Path) -> None:
-    body = sse({"type": "message_start"}, {"type": "message_stop"})
+def test_an_anthropic_stream_is_read_by_the_anthropic_parser(tmp_path: Path) -> None:
+    events = [
+        {"type": "message_start", "message": {"model": "claude-x", "usage": {"input_tokens": 5}}},
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Oi"}},
+        {"type": "content_block_stop", "index": 0},
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": "end_turn"},
+            "usage": {"output_tokens": 2},
+        },
+        {"type": "message_stop"},
+    ]
     path = write_cassette(
         tmp_path / "a.yaml",
         "https://api.anthropic.com/v1/messages",
-        body.replace("data:", "event: x\ndata:"),
+        sse(*events),
         content_type="text/event-stream",
     )
-    lines = text_of(path).splitlines()
-    at = lines.index("→ 200 X, event stream (2 events)")
-    assert lines[at + 1 : at + 3] == [
-        "  (anthropic replies are not decoded yet; the body as recorded:)",
-        "  event: x",
-    ]
+    out = text_of(path)
+    assert "  assistant: Oi" in out
+    assert "  finish: stop" in out
 
 
 def test_raw_bodies_are_cut(tmp_path: Path) -> None:
@@ -294,7 +302,8 @@ def test_binary_body_is_described(tmp_path: Path) -> None:
         tmp_path / "b.yaml", url, b"\x00\x01\x02", content_type="application/vnd.amazon.eventstream"
     )
     out = text_of(path)
-    assert "→ 200 X, event stream\n  (anthropic replies are not decoded yet" in out
+    # Three bytes are not an event-stream frame: the decoder says so, the body is shown raw.
+    assert "ended inside a frame" in out
     assert "binary body, 3 bytes, application/vnd.amazon.eventstream" in out
 
 

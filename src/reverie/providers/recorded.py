@@ -240,9 +240,50 @@ def _responses(exchange: RecordedExchange) -> Parsers:
     )
 
 
+def _anthropic(exchange: RecordedExchange) -> Parsers:
+    from reverie.providers.anthropic.response import parse_response
+    from reverie.providers.anthropic.stream import AnthropicStream, sse_events
+
+    host = exchange.host
+    warnings: list[CallWarning] = []
+    if host.startswith("bedrock-runtime."):
+        from reverie.providers.bedrock import bedrock_events
+
+        provider, framing = "bedrock", bedrock_events
+    else:
+        provider = "vertex" if host.endswith("aiplatform.googleapis.com") else "anthropic"
+        framing = sse_events
+    # A recording cannot say whether a forced tool stood for structured output: its call is
+    # shown as the tool call the model sent.
+    json_tool = None
+    return Parsers(
+        provider,
+        lambda body: parse_response(body, provider, warnings, json_tool),
+        lambda: AnthropicStream(provider, warnings, json_tool),
+        framing,
+    )
+
+
+def _google(exchange: RecordedExchange) -> Parsers:
+    from reverie.providers.google.ids import make_id_generator
+    from reverie.providers.google.response import parse_response
+    from reverie.providers.google.stream import GeminiStreamParser
+
+    provider = "vertex" if exchange.host.endswith("aiplatform.googleapis.com") else "google"
+    ids = make_id_generator("sequential", provider)
+    warnings: list[CallWarning] = []
+    return Parsers(
+        provider,
+        lambda body: parse_response(body, warnings, provider, ids),
+        lambda: GeminiStreamParser(warnings, provider, ids),
+    )
+
+
 DECODERS: dict[str, Decoder] = {
     "openai-chat": Decoder("reverie.providers.openai_chat", _chat),
     "openai-responses": Decoder("reverie.providers.openai_responses", _responses),
+    "anthropic": Decoder("reverie.providers.anthropic", _anthropic),
+    "google": Decoder("reverie.providers.google", _google),
 }
 """Wire family → its decoder. A family not listed (or whose package is absent) reads as
 ``None``: the caller shows the body as it is."""
