@@ -84,6 +84,7 @@ _EXPORTS: dict[str, str] = {
     "ConfigurationError": "reverie.errors",
     "ProviderError": "reverie.errors",
     "StreamError": "reverie.errors",
+    "ContextOverflowError": "reverie.errors",
     "ToolError": "reverie.errors",
     # providers
     "RetryPolicy": "reverie.http.retry",
@@ -140,6 +141,7 @@ if TYPE_CHECKING:
     )
     from reverie.errors import (
         ConfigurationError as ConfigurationError,
+        ContextOverflowError as ContextOverflowError,
         ProviderError as ProviderError,
         ReverieError as ReverieError,
         StreamError as StreamError,
