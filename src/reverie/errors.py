@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reverie.agent.result import RunResult
+
 
 class ReverieError(Exception):
-    """Base class of all reverie errors."""
+    """Base class of all reverie errors.
+
+    ``partial`` is set on an error that ended an agent run: the run so far, as a
+    :class:`~reverie.RunResult` with ``stop_reason`` ``"error"``, holding the completed steps
+    (their tools' side effects happened), the conversation up to them and their usage.
+    Continue with ``agent.run(messages=error.partial.messages)``: finished tools are not run
+    again. Any other exception that ends a run (``CancelledError``, an error raised by a hook)
+    carries the same attribute; read it with ``getattr(error, "partial", None)``.
+    """
+
+    partial: RunResult | None = None
 
 
 class ConfigurationError(ReverieError):

@@ -178,49 +178,55 @@ class Agent:
         call_headers = {**self.headers, **(options.get("headers") or {})}
         steps: list[Step] = []
 
-        while True:
-            number = len(steps) + 1
-            model, call, tools = await self._prepare(
-                number, steps, history, base_settings, base_options, call_headers
-            )
-            yield StepStart(number)
-
-            if streaming:
-                accumulator = StreamAccumulator()
-                async with aclosing(aiter_parts(model, call)) as parts:
-                    async for part in parts:
-                        if isinstance(part, ErrorPart):
-                            raise part.error
-                        accumulator.add(part)
-                        yield part
-                response = accumulator.response()
-            else:
-                response = await model.generate(call)
-
-            content: list[Content] = []
-            checked: list[tuple[ToolCall, Any]] = []
-            for item in response.content:
-                if isinstance(item, ToolCall) and not item.provider_executed:
-                    item, args = await check_call(item, tools, self.repair_tool_call)
-                    checked.append((item, args))
-                content.append(item)
-            results = await run_calls(checked, tools, self.max_concurrency) if checked else []
-            for tool_result in results:
-                yield tool_result
-
-            step_messages = to_messages(content, results)
-            history.extend(step_messages)
-            step = make_step(number, response, content, results, step_messages, model)
-            steps.append(step)
-            yield StepFinish(step)
-
-            reason = self._stop_reason(steps, bool(checked))
-            if reason is not None:
-                usage = sum((s.usage for s in steps), Usage())
-                yield RunFinish(
-                    RunResult(steps=steps, messages=history, stop_reason=reason, usage=usage)
+        try:
+            while True:
+                number = len(steps) + 1
+                model, call, tools = await self._prepare(
+                    number, steps, history, base_settings, base_options, call_headers
                 )
-                return
+                yield StepStart(number)
+
+                if streaming:
+                    accumulator = StreamAccumulator()
+                    async with aclosing(aiter_parts(model, call)) as parts:
+                        async for part in parts:
+                            if isinstance(part, ErrorPart):
+                                raise part.error
+                            accumulator.add(part)
+                            yield part
+                    response = accumulator.response()
+                else:
+                    response = await model.generate(call)
+
+                content: list[Content] = []
+                checked: list[tuple[ToolCall, Any]] = []
+                for item in response.content:
+                    if isinstance(item, ToolCall) and not item.provider_executed:
+                        item, args = await check_call(item, tools, self.repair_tool_call)
+                        checked.append((item, args))
+                    content.append(item)
+                results = await run_calls(checked, tools, self.max_concurrency) if checked else []
+                for tool_result in results:
+                    yield tool_result
+
+                step_messages = to_messages(content, results)
+                history.extend(step_messages)
+                step = make_step(number, response, content, results, step_messages, model)
+                steps.append(step)
+                yield StepFinish(step)
+
+                reason = self._stop_reason(steps, bool(checked))
+                if reason is not None:
+                    usage = sum((s.usage for s in steps), Usage())
+                    yield RunFinish(
+                        RunResult(steps=steps, messages=history, stop_reason=reason, usage=usage)
+                    )
+                    return
+        except GeneratorExit:  # closed by the consumer: nothing failed
+            raise
+        except BaseException as exc:
+            keep_partial(exc, steps, history)
+            raise
 
     async def _prepare(
         self,
@@ -330,6 +336,24 @@ class AgentStream:
         async for _ in self:
             pass
         return self.result
+
+
+def keep_partial(error: BaseException, steps: list[Step], history: list[Message]) -> None:
+    """Attach the run so far to the error that ends it: the completed steps happened (their
+    tools had side effects), so the caller can keep them and continue from ``messages``."""
+    usage = sum((s.usage for s in steps), Usage())
+    partial = RunResult(
+        steps=list(steps), messages=list(history), stop_reason=StopReason.ERROR, usage=usage
+    )
+    try:
+        error.partial = partial  # type: ignore[attr-defined]
+    except AttributeError:  # an exception type with __slots__: nothing to attach to
+        return
+    if steps and isinstance(error, Exception):
+        error.add_note(
+            f"reverie: the run's {len(steps)} completed step(s) are kept in error.partial; "
+            "continue with agent.run(messages=error.partial.messages)"
+        )
 
 
 def _refuse_running_loop(name: str, instead: str) -> None:

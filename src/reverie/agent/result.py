@@ -20,6 +20,8 @@ class StopReason(StrEnum):
     """One of the run's stop conditions held after a step."""
     STEP_LIMIT = "step-limit"
     """The run reached ``max_steps``."""
+    ERROR = "error"
+    """An error ended the run; only on the ``partial`` result an error carries."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,6 +92,8 @@ class RunResult:
         for step in reversed(self.steps):
             if step.text.strip():
                 return step.response
+        if not self.steps:  # a partial run that failed in its first step
+            return Response(content=[], finish_reason=FinishReason.ERROR)
         return self.steps[-1].response
 
     @property
