@@ -134,11 +134,14 @@ class Agent:
         raise AssertionError("the agent loop ended without a result")
 
     def run_sync(self, prompt: str | None = None, **options: Unpack[RunOptions]) -> RunResult:
-        """:meth:`run` for scripts: starts an event loop, so not for use inside one."""
-        import asyncio
+        """:meth:`run` for scripts, not for use inside a running event loop.
+
+        Every ``run_sync``/``stream_sync`` call of a thread runs on that thread's one event
+        loop, so the provider's connections are reused across calls and closed at exit."""
+        from reverie.agent.sync import thread_loop
 
         _refuse_running_loop("run_sync", "await agent.run(...)")
-        return asyncio.run(self.run(prompt, **options))
+        return thread_loop().run(self.run(prompt, **options), self.model)
 
     def stream(self, prompt: str | None = None, **options: Unpack[RunOptions]) -> AgentStream:
         """Run while streaming: ``async for event in agent.stream(...)``; then ``.result``."""
@@ -148,20 +151,21 @@ class Agent:
         self, prompt: str | None = None, **options: Unpack[RunOptions]
     ) -> Iterator[AgentEvent]:
         """:meth:`stream` for scripts: ``for event in agent.stream_sync(...)``; the last event
-        is a ``RunFinish`` holding the result. Leaving the loop early closes the stream."""
-        import asyncio
+        is a ``RunFinish`` holding the result. Leaving the loop closes the model's stream
+        at once. Runs on the thread's event loop, like :meth:`run_sync`."""
+        from reverie.agent.sync import thread_loop
 
         _refuse_running_loop("stream_sync", "async for event in agent.stream(...)")
+        loop = thread_loop()
         events = self._loop(prompt, options, streaming=True)
-        with asyncio.Runner() as runner:
-            try:
-                while True:
-                    try:
-                        yield runner.run(events.__anext__())
-                    except StopAsyncIteration:
-                        return
-            finally:
-                runner.run(events.aclose())
+        try:
+            while True:
+                try:
+                    yield loop.run(_next_event(events), self.model)
+                except StopAsyncIteration:
+                    return
+        finally:
+            loop.run(events.aclose())
 
     async def _loop(
         self, prompt: str | None, options: RunOptions, *, streaming: bool
@@ -366,6 +370,10 @@ class AgentStream:
         async for _ in self:
             pass
         return self.result
+
+
+async def _next_event(events: AsyncGenerator[AgentEvent, None]) -> AgentEvent:
+    return await events.__anext__()
 
 
 def keep_partial(error: BaseException, steps: list[Step], history: list[Message]) -> None:

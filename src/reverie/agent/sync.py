@@ -1,0 +1,103 @@
+"""The event loop under ``run_sync`` and ``stream_sync``: one per thread, kept between calls.
+
+An ``httpx`` client belongs to the event loop it first ran on, so a fresh loop per call (what
+``asyncio.run`` gives) made each call open, and never close, its own connections. Reusing
+the thread's loop lets a provider's client serve every call of that thread over one pooled
+connection. At interpreter exit (or when a new loop finds its thread gone) the models used
+on a loop are closed on it, then the loop itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import os
+import threading
+import weakref
+from collections.abc import Coroutine
+from contextlib import suppress
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class ThreadLoop:
+    """A thread's ``asyncio.Runner`` and the models that ran on it (weakly held)."""
+
+    def __init__(self) -> None:
+        self.runner = asyncio.Runner()
+        self.thread = threading.current_thread()
+        self.models: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    def run(self, coro: Coroutine[Any, Any, T], model: object = None) -> T:
+        if model is not None:
+            # A model type without weak references is not tracked: its user closes it.
+            with suppress(TypeError):
+                self.models.add(model)
+        return self.runner.run(coro)
+
+    def close(self) -> None:
+        """Close the models' own clients on this loop (where their connections live),
+        then the loop."""
+        try:
+            models = list(self.models)
+            if models:
+                self.runner.run(_close_models(models))
+        finally:
+            self.runner.close()
+
+
+async def _close_models(models: list[Any]) -> None:
+    for model in models:
+        aclose = getattr(model, "aclose", None)
+        if aclose is None:
+            continue
+        with suppress(Exception):  # closing at exit must not hide the program's outcome
+            await aclose()
+
+
+_local = threading.local()
+_loops: list[ThreadLoop] = []
+_lock = threading.Lock()
+
+
+def thread_loop() -> ThreadLoop:
+    """This thread's loop, made on first use."""
+    loop: ThreadLoop | None = getattr(_local, "loop", None)
+    if loop is None:
+        loop = ThreadLoop()
+        with _lock:
+            gone = [t for t in _loops if not t.thread.is_alive()]
+            _loops[:] = [t for t in _loops if t.thread.is_alive()]
+            _loops.append(loop)
+        for old in gone:  # loops of finished threads: nothing can run on them any more
+            _close_quietly(old)
+        _local.loop = loop
+    return loop
+
+
+def close_all() -> None:
+    """Close every thread's loop that is not running (registered to run at exit)."""
+    with _lock:
+        loops, _loops[:] = list(_loops), []
+    for loop in loops:
+        _close_quietly(loop)
+
+
+def _close_quietly(loop: ThreadLoop) -> None:
+    with suppress(Exception):  # still running in a daemon thread at exit: left to the OS
+        loop.close()
+
+
+def _forget_after_fork() -> None:
+    # A forked child must not drive its parent's loops; keep them referenced, never used.
+    global _local
+    _forked.extend(_loops)
+    _loops.clear()
+    _local = threading.local()
+
+
+_forked: list[ThreadLoop] = []
+atexit.register(close_all)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)
