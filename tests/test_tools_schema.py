@@ -94,7 +94,7 @@ def test_name_and_description_overrides() -> None:
         return ""
 
     assert (search.name, search.description) == ("find", "Find things")
-    assert tool(description="")(lambda: "").description == ""
+    assert tool(name="blank", description="")(lambda: "").description == ""
 
 
 def test_pydantic_field_descriptions() -> None:

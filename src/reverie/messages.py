@@ -12,10 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from reverie.errors import ConfigurationError
+
 Metadata = dict[str, dict[str, Any]]
 """Provider namespace → JSON-able values."""
 
 Role = Literal["system", "user", "assistant", "tool"]
+ROLES: tuple[Role, ...] = ("system", "user", "assistant", "tool")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,6 +97,7 @@ class ToolResultPart:
 
 
 Part = TextPart | FilePart | ReasoningPart | ToolCallPart | ToolResultPart
+_PARTS = (TextPart, FilePart, ReasoningPart, ToolCallPart, ToolResultPart)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,6 +105,27 @@ class Message:
     role: Role
     content: tuple[Part, ...]
     provider_options: Metadata = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # A typo'd role would be dropped by providers without a word; a str content read
+        # letter by letter.
+        if self.role not in ROLES:
+            raise ConfigurationError(
+                f"message role {self.role!r} is not one of: {', '.join(ROLES)}"
+            )
+        content = self.content
+        if isinstance(content, str | bytes) or not isinstance(content, Sequence):
+            raise TypeError(
+                f"Message content must be a tuple of parts such as (TextPart(text=...),), "
+                f"not {type(content).__name__}; user_message(text) makes one"
+            )
+        if not isinstance(content, tuple):
+            object.__setattr__(self, "content", tuple(content))
+        for part in self.content:
+            if not isinstance(part, _PARTS):
+                raise TypeError(
+                    f"Message content holds parts (TextPart, FilePart…), not {type(part).__name__}"
+                )
 
     @property
     def text(self) -> str:

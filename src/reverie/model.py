@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from reverie.content import Content, File, Source, ToolCall, ToolResult
+from reverie.errors import ConfigurationError
 from reverie.finish_reason import FinishReason
 from reverie.messages import Message, Metadata
 from reverie.usage import Usage
@@ -32,6 +33,36 @@ class Settings:
     frequency_penalty: float | None = None
     stop_sequences: tuple[str, ...] = ()
     seed: int | None = None
+
+    def __post_init__(self) -> None:
+        # Wrong types would reach the wire misread: "END" sent as ["E", "N", "D"].
+        stops = self.stop_sequences
+        if isinstance(stops, str | bytes) or not isinstance(stops, Sequence):
+            raise TypeError(
+                f"stop_sequences must be a list of str, not {type(stops).__name__}: use ['END']"
+            )
+        if not isinstance(stops, tuple):
+            object.__setattr__(self, "stop_sequences", tuple(stops))
+        if not all(isinstance(s, str) for s in self.stop_sequences):
+            raise TypeError("stop_sequences must hold str only")
+        for name in _NUMBERS:
+            value = getattr(self, name)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | float)
+            ):
+                raise TypeError(f"{name} must be a number, not {type(value).__name__}")
+        for name in _INTS:
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+        if self.max_output_tokens is not None and self.max_output_tokens < 1:
+            raise ConfigurationError(
+                f"max_output_tokens must be at least 1, not {self.max_output_tokens}"
+            )
+
+
+_NUMBERS = ("temperature", "top_p", "presence_penalty", "frequency_penalty")
+_INTS = ("max_output_tokens", "top_k", "seed")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -330,7 +330,9 @@ async def test_tool_choice_reaches_the_call() -> None:
 
 async def test_tool_choice_is_none_without_tools() -> None:
     model = ScriptedModel([reply("ok")])
-    await Agent(model, tool_choice="required").run("hi")
+    with pytest.warns(UserWarning, match="no effect"):
+        agent = Agent(model, tool_choice="required")
+    await agent.run("hi")
     assert model.calls[0].tool_choice is None
     assert list(model.calls[0].tools) == []
 

@@ -6,12 +6,28 @@ differs (``generate`` vs ``stream``), so both give the same steps for the same m
 from __future__ import annotations
 
 import inspect
+import warnings
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Sequence
 from contextlib import aclosing
 from dataclasses import replace
 from typing import Any, TypedDict, Unpack
 
 from reverie.accumulate import StreamAccumulator
+from reverie.agent.checks import (
+    check_active_tools,
+    check_callable,
+    check_count,
+    check_headers,
+    check_model,
+    check_names,
+    check_optional_str,
+    check_options,
+    check_run,
+    check_settings,
+    check_stop_when,
+    check_tool_choice,
+    check_tools_arg,
+)
 from reverie.agent.events import AgentEvent, RunFinish, StepFinish, StepStart
 from reverie.agent.execute import RepairToolCall, check_call, repair_json, run_calls
 from reverie.agent.prepare import PrepareStep, StepContext, StepPlan
@@ -99,9 +115,13 @@ class Agent:
             from reverie.providers.registry import resolve_model
 
             model = resolve_model(model)
-        self.model: LanguageModel = model
+        self.model: LanguageModel = check_model(model)
+        check_optional_str(system, "system")
         self.system = system
+        check_tools_arg(tools)
         self.tools: list[Tool | ProviderTool] = as_tools(tools)
+        if isinstance(stop_sequences, str):
+            raise TypeError("stop_sequences must be a list of str, not a str: use ['END']")
         self.settings = Settings(
             max_output_tokens=max_output_tokens,
             temperature=temperature,
@@ -112,20 +132,37 @@ class Agent:
             stop_sequences=tuple(stop_sequences),
             seed=seed,
         )
+        self.active_tools = check_names(active_tools, "active_tools")
+        check_active_tools(self.active_tools, self.tools, "active_tools")
+        active = self.active_tools
+        offered = [t for t in self.tools if active is None or t.name in active]
+        check_tool_choice(tool_choice, offered)
+        if tool_choice not in (None, "auto", "none") and not offered:
+            warnings.warn(
+                f"tool_choice={tool_choice!r} has no effect: the agent offers no tools",
+                stacklevel=2,
+            )
         self.tool_choice = tool_choice
-        self.active_tools = None if active_tools is None else tuple(active_tools)
+        check_stop_when(stop_when)
         self.stop_when: tuple[StopCondition, ...] = (
             (stop_when,) if callable(stop_when) else tuple(stop_when)
         )
+        check_count(max_steps, "max_steps")
         self.max_steps = max_steps
+        check_callable(prepare_step, "prepare_step")
         self.prepare_step = prepare_step
+        check_callable(repair_tool_call, "repair_tool_call")
         self.repair_tool_call = repair_tool_call
+        check_options(provider_options, "provider_options")
         self.provider_options: Metadata = dict(provider_options or {})
+        check_headers(headers)
         self.headers = dict(headers or {})
+        check_count(max_concurrency, "max_concurrency")
         self.max_concurrency = max_concurrency
 
     async def run(self, prompt: str | None = None, **options: Unpack[RunOptions]) -> RunResult:
         """Run to the end and return every step; limits end the run, they never raise."""
+        check_run(prompt, options)
         events = self._loop(prompt, options, streaming=False)
         async with aclosing(events):
             async for event in events:
@@ -145,6 +182,7 @@ class Agent:
 
     def stream(self, prompt: str | None = None, **options: Unpack[RunOptions]) -> AgentStream:
         """Run while streaming: ``async for event in agent.stream(...)``; then ``.result``."""
+        check_run(prompt, options)
         return AgentStream(self._loop(prompt, options, streaming=True))
 
     def stream_sync(
@@ -156,6 +194,7 @@ class Agent:
         from reverie.agent.sync import thread_loop
 
         _refuse_running_loop("stream_sync", "async for event in agent.stream(...)")
+        check_run(prompt, options)
         loop = thread_loop()
         events = self._loop(prompt, options, streaming=True)
         try:
@@ -269,12 +308,16 @@ class Agent:
                 if plan.tools is not None:
                     tools = as_tools(plan.tools)
                 if plan.active_tools is not None:
-                    active = tuple(plan.active_tools)
+                    active = check_names(plan.active_tools, "StepPlan.active_tools")
+                    check_active_tools(active, tools, "StepPlan.active_tools")
                 if plan.tool_choice is not None:
                     tool_choice = plan.tool_choice
+                check_settings(plan.settings, "StepPlan.settings")
                 settings = merge_settings(settings, plan.settings)
                 options = merge_options(options, plan.provider_options)
         chosen = [t for t in tools if active is None or t.name in active]
+        # The hook may have changed the tools or the choice: it must still name an offered tool.
+        check_tool_choice(tool_choice, chosen, where="this step's tool_choice")
         # Provider tools are offered but run by the provider: only our tools are executable.
         offered = {t.name: t for t in chosen if isinstance(t, Tool)}
         call = Call(

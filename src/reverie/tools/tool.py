@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, get_args, get_origin, get_type_hints, overload
@@ -60,6 +61,9 @@ class Tool:
     strict: bool = False
     provider_tool: ProviderTool | None = None
     """Set on an executable provider tool: the provider defines it, our client runs it."""
+
+    def __post_init__(self) -> None:
+        check_tool_name(self.name)
 
     @property
     def spec(self) -> FunctionTool | ProviderTool:
@@ -158,6 +162,23 @@ class Tool:
             parse=parse,
             invoke=lambda args, _ctx: call(args),
             parallel=parallel,
+        )
+
+
+TOOL_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+"""What every provider accepts as a function name."""
+
+
+def check_tool_name(name: object) -> None:
+    """Providers reject other names with an HTTP 400 at the first call: refuse them here."""
+    if not isinstance(name, str):
+        raise TypeError(f"a tool name must be a str, not {type(name).__name__}")
+    if TOOL_NAME.fullmatch(name) is None:
+        from reverie.errors import ConfigurationError
+
+        raise ConfigurationError(
+            f"tool name {name[:80]!r} is not accepted by providers: use 1 to 64 letters, "
+            "digits, '_' or '-' (name=... on @tool renames a function)"
         )
 
 

@@ -1,0 +1,202 @@
+"""Bad input is refused when it is given, with a message naming the argument (and never a
+value that could be a secret), instead of being misread on the wire or failing later."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from reverie import (
+    Agent,
+    ConfigurationError,
+    Message,
+    ProviderTool,
+    Settings,
+    StepPlan,
+    TextPart,
+    Tool,
+    tool,
+    user_message,
+)
+from reverie.testing.fake import ScriptedModel, reply
+
+
+def weather(city: str) -> str:
+    """The weather"""
+    return "sunny"
+
+
+def model() -> ScriptedModel:
+    return ScriptedModel([reply("ok")])
+
+
+def test_stop_sequences_as_a_str_is_refused() -> None:
+    with pytest.raises(TypeError, match=r"stop_sequences must be a list of str.*\['END'\]"):
+        Agent(model(), stop_sequences="END")
+    with pytest.raises(TypeError, match="stop_sequences"):
+        Settings(stop_sequences="END")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="stop_sequences must hold str"):
+        Settings(stop_sequences=("END", 3))  # type: ignore[arg-type]
+    assert Settings(stop_sequences=["END"]).stop_sequences == ("END",)  # type: ignore[arg-type]
+
+
+def test_settings_of_the_wrong_type_are_refused() -> None:
+    with pytest.raises(TypeError, match="temperature must be a number, not str"):
+        Agent(model(), temperature="0.2")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="max_output_tokens must be an int"):
+        Settings(max_output_tokens=1.5)  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="max_output_tokens must be at least 1"):
+        Agent(model(), max_output_tokens=0)
+
+
+def test_a_message_with_an_unknown_role_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="role 'sytem' is not one of: system, user"):
+        Message(role="sytem", content=(TextPart(text="Be brief"),))  # type: ignore[arg-type]
+
+
+def test_a_message_with_str_content_is_refused_and_a_list_is_kept_as_a_tuple() -> None:
+    with pytest.raises(TypeError, match="content must be a tuple of parts"):
+        Message(role="user", content="hi")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="not dict"):
+        Message(role="user", content=({"type": "text", "text": "hi"},))  # type: ignore[arg-type]
+    message = Message(role="user", content=[TextPart(text="hi")])  # type: ignore[arg-type]
+    assert message.content == (TextPart(text="hi"),)
+
+
+async def test_a_prompt_that_is_not_a_str_is_refused_at_the_call() -> None:
+    agent = Agent(model())
+    with pytest.raises(TypeError, match="prompt must be a str, not int"):
+        await agent.run(123)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="prompt must be a str"):
+        agent.stream(123)  # type: ignore[arg-type]  # refused before any iteration
+
+
+def test_a_prompt_that_is_not_a_str_is_refused_by_the_sync_calls() -> None:
+    agent = Agent(model())
+    with pytest.raises(TypeError, match="prompt must be a str"):
+        agent.run_sync(["hi"])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="prompt must be a str"):
+        next(agent.stream_sync(b"hi"))  # type: ignore[arg-type]
+
+
+async def test_run_options_of_the_wrong_type_are_refused() -> None:
+    agent = Agent(model())
+    with pytest.raises(TypeError, match=r"messages\[0\] must be a reverie.Message.*load_messages"):
+        await agent.run(messages=[{"role": "user", "content": "hi"}])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="messages must be a list of Message, not str"):
+        await agent.run(messages="hi")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"settings must be reverie.Settings\(...\), not dict"):
+        await agent.run("hi", settings={"temperature": 0})  # type: ignore[typeddict-item]
+    with pytest.raises(TypeError, match="unknown run option 'temperature'"):
+        await agent.run("hi", temperature=0)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match=r"files\[0\] must be a reverie.FilePart"):
+        await agent.run("hi", files=[b"\x89PNG"])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize("bad", [None, 42, object()])
+def test_an_agent_without_a_model_is_refused_at_construction(bad: Any) -> None:
+    with pytest.raises(TypeError, match="model must be a 'provider:model' string"):
+        Agent(bad)
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "match"),
+    [
+        (0, ConfigurationError, "max_steps must be at least 1, not 0"),
+        (-3, ConfigurationError, "max_steps must be at least 1, not -3"),
+        ("5", TypeError, "max_steps must be an int, not str"),
+        (True, TypeError, "max_steps must be an int, not bool"),
+    ],
+)
+def test_bad_max_steps_is_refused(value: Any, error: type[Exception], match: str) -> None:
+    with pytest.raises(error, match=match):
+        Agent(model(), max_steps=value)
+
+
+@pytest.mark.parametrize("value", [0, -1])
+def test_max_concurrency_below_one_is_refused(value: int) -> None:
+    with pytest.raises(ConfigurationError, match="max_concurrency must be at least 1"):
+        Agent(model(), max_concurrency=value)
+
+
+def test_tool_choice_must_name_an_offered_tool() -> None:
+    with pytest.raises(ConfigurationError, match="tool_choice 'wether' names no offered tool"):
+        Agent(model(), tools=[weather], tool_choice="wether")
+    with pytest.raises(ConfigurationError, match="names no offered tool"):
+        Agent(model(), tools=[weather], active_tools=[], tool_choice="weather")
+    Agent(model(), tools=[weather], tool_choice="weather")
+    search = ProviderTool(id="openai.web_search", name="web_search")
+    Agent(model(), tools=[search], tool_choice="web_search")
+
+
+async def test_a_step_plan_that_makes_the_tool_choice_unoffered_is_refused() -> None:
+    def only_weather(context: object) -> StepPlan:
+        return StepPlan(tool_choice="time")
+
+    agent = Agent(model(), tools=[weather], prepare_step=only_weather)
+    with pytest.raises(ConfigurationError, match="this step's tool_choice 'time'"):
+        await agent.run("hi")
+
+
+def test_active_tools_must_name_known_tools() -> None:
+    with pytest.raises(ConfigurationError, match="active_tools names unknown tools: 'time'"):
+        Agent(model(), tools=[weather], active_tools=["weather", "time"])
+    with pytest.raises(TypeError, match="active_tools must be a list of tool names, not str"):
+        Agent(model(), tools=[weather], active_tools="weather")
+
+
+async def test_step_plan_active_tools_and_settings_are_checked() -> None:
+    agent = Agent(model(), tools=[weather], prepare_step=lambda c: StepPlan(active_tools=["x"]))
+    with pytest.raises(ConfigurationError, match=r"StepPlan\.active_tools names unknown tools"):
+        await agent.run("hi")
+    plan = StepPlan(settings={"temperature": 0})  # type: ignore[arg-type]
+    agent = Agent(model(), prepare_step=lambda c: plan)
+    with pytest.raises(TypeError, match=r"StepPlan\.settings must be reverie\.Settings"):
+        await agent.run("hi")
+
+
+@pytest.mark.parametrize("name", ["get weather", "x" * 65, "", "wetter.heute", "météo"])
+def test_tool_names_providers_reject_are_refused_when_the_tool_is_built(name: str) -> None:
+    if name:  # name="" on @tool means "the function's name"
+        with pytest.raises(ConfigurationError, match="is not accepted by providers"):
+            tool(name=name)(weather)
+    with pytest.raises(ConfigurationError, match="is not accepted by providers"):
+        Tool.from_schema(name, "", {"type": "object"}, lambda args: "")
+
+
+def test_a_64_character_tool_name_is_accepted() -> None:
+    assert tool(name="a-" + "b" * 62)(weather).name == "a-" + "b" * 62
+
+
+def test_other_wrong_arguments_name_themselves() -> None:
+    with pytest.raises(TypeError, match="tools must be a list of tools"):
+        Agent(model(), tools=weather)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="system must be a str"):
+        Agent(model(), system=["Be brief"])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="provider_options must be a dict"):
+        Agent(model(), provider_options=[("openai", {})])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="stop_when must hold conditions"):
+        Agent(model(), stop_when=[3])  # type: ignore[list-item]
+
+
+def test_a_bad_header_value_is_refused_without_showing_it() -> None:
+    secret = "sk-very-secret-0123456789"
+    with pytest.raises(TypeError) as info:
+        Agent(model(), headers={"Authorization": secret.encode()})  # type: ignore[dict-item]
+    assert "Authorization" in str(info.value) and "bytes" in str(info.value)
+    assert secret not in str(info.value)
+
+
+async def test_good_input_still_runs() -> None:
+    agent = Agent(
+        model(),
+        tools=[weather],
+        stop_sequences=["END"],
+        tool_choice="auto",
+        active_tools=("weather",),
+        max_steps=3,
+        max_concurrency=1,
+    )
+    result = await agent.run(messages=[user_message("hi")])
+    assert result.text == "ok"
