@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 import pydantic
 import pytest
 
-from reverie import Agent, Tool, ToolContext, tool
+from reverie import Agent, MediaOutput, Tool, ToolContext, media, tool
 from reverie.conformance.scenarios import make_tools
 from reverie.model import FunctionTool
 from reverie.testing.fake import ScriptedModel, reply
@@ -354,3 +354,54 @@ def test_var_args_are_refused() -> None:
 
     with pytest.raises(TypeError):
         tool(bad)
+
+
+# --- bytes returned by a tool -----------------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 8
+
+
+@pytest.mark.parametrize(
+    ("data", "media_type"),
+    [
+        (PNG, "image/png"),
+        (b"\xff\xd8\xff\xe0rest", "image/jpeg"),
+        (b"GIF89a...", "image/gif"),
+        (b"GIF87a...", "image/gif"),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp"),
+        (b"%PDF-1.7\n", "application/pdf"),
+        (b"\x00\x01\x02", "application/octet-stream"),
+        (b"", "application/octet-stream"),
+    ],
+)
+def test_bytes_from_a_tool_become_base64_media_with_a_sniffed_type(
+    data: bytes, media_type: str
+) -> None:
+    import base64
+
+    from reverie.tools.tool import to_output
+
+    for value in (data, bytearray(data), memoryview(data)):
+        output, metadata = to_output(value)
+        assert output == MediaOutput(
+            data=base64.b64encode(data).decode("ascii"), media_type=media_type
+        )
+        assert metadata == {}
+
+
+async def test_a_tool_returning_png_bytes_sends_an_image() -> None:
+    @tool
+    def screenshot() -> bytes:
+        """Take a screenshot"""
+        return PNG
+
+    output, _ = await screenshot.run(
+        screenshot.validate("{}"), ToolContext(tool_call_id="c1", tool_name="screenshot")
+    )
+    assert isinstance(output, MediaOutput)
+    assert output.media_type == "image/png"
+
+
+def test_media_sniffs_the_type_when_none_is_given() -> None:
+    assert media(PNG).media_type == "image/png"
+    assert media(PNG, "image/x-custom").media_type == "image/x-custom"

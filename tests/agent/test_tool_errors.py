@@ -259,5 +259,52 @@ async def test_repair_that_still_fails_validation() -> None:
     result = await Agent(model, tools=[weather], repair_tool_call=repair).run("go")
     [call] = result.steps[0].tool_calls
     assert call.invalid
-    assert "location" in (call.error or "")
+    # The model is told what it sent, not what the repair made of it.
+    assert "you sent: '{'" in (call.error or "")
+    assert "42" not in (call.error or "")
     assert call.input == "{"  # the original call is kept
+
+
+# --- input that is not JSON at all ------------------------------------------------------
+
+
+async def test_prose_instead_of_json_is_quoted_back_to_the_model() -> None:
+    sent = "get the weather for Florence please"
+    model = script(("c1", "weather", sent))
+    result = await Agent(model, tools=[weather]).run("go")
+    [tool_result] = result.steps[0].tool_results
+    assert isinstance(tool_result.output, ErrorOutput)
+    message = tool_result.output.message
+    assert "is not valid JSON" in message
+    assert f"you sent: {sent!r}" in message
+
+
+async def test_prose_is_not_turned_into_empty_arguments_for_a_schema_tool() -> None:
+    ran: list[dict[str, object]] = []
+    lookup = Tool.from_schema(
+        "lookup", "Look up", {"type": "object", "properties": {}}, lambda args: ran.append(args)
+    )
+    model = script(("c1", "lookup", "the capital of France"))
+    result = await Agent(model, tools=[lookup]).run("go")
+    assert ran == []  # json-repair made "" of it: the tool must not run on nothing
+    assert result.steps[0].tool_calls[0].invalid
+
+
+async def test_long_unreadable_input_is_quoted_truncated() -> None:
+    sent = "x" * 5000
+    model = script(("c1", "weather", sent))
+    result = await Agent(model, tools=[weather]).run("go")
+    output = result.steps[0].tool_results[0].output
+    assert isinstance(output, ErrorOutput)
+    assert "(first 200 of 5000 characters)" in output.message
+    assert len(output.message) < 400
+
+
+async def test_empty_input_means_no_arguments() -> None:
+    def now() -> str:
+        """The time"""
+        return "noon"
+
+    model = script(("c1", "now", ""))
+    result = await Agent(model, tools=[now]).run("go")
+    assert result.steps[0].tool_results[0].output == TextOutput(text="noon")

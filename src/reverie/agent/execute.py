@@ -7,6 +7,7 @@ error results that go back to the model, so it can correct itself.
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -31,6 +32,10 @@ def repair_json(call: ToolCall, tool: Tool | None, error: Exception) -> ToolCall
 
     fixed = repair(call.input or "{}")
     if not isinstance(fixed, str) or fixed == call.input:
+        return None
+    if not fixed.lstrip().startswith("{"):
+        # Prose, or a bare value: json-repair makes "" or a string of it, and a tool would
+        # run on arguments the model never gave.
         return None
     return replace(call, input=fixed)
 
@@ -59,7 +64,27 @@ async def check_call(
                     return fixed, fixed_tool.validate(fixed.input)
                 except ToolInputError as exc:
                     error = exc
-    return replace(call, invalid=True, error=str(error)), None
+    return replace(call, invalid=True, error=not_json(call.input) or str(error)), None
+
+
+QUOTE_LIMIT = 200
+"""How much of unreadable input the error result quotes back to the model."""
+
+
+def not_json(text: str) -> str | None:
+    """What the model is told when its input is not JSON at all: what it sent (not what a
+    repair made of it), so it can see its own mistake."""
+    if not text.strip():
+        return None
+    try:
+        json.loads(text)
+    except ValueError as exc:
+        quoted = repr(text[:QUOTE_LIMIT])
+        if len(text) > QUOTE_LIMIT:
+            quoted += f" (first {QUOTE_LIMIT} of {len(text)} characters)"
+        reason = getattr(exc, "msg", str(exc))
+        return f"the input is not valid JSON ({reason}); you sent: {quoted}"
+    return None
 
 
 async def run_calls(

@@ -35,13 +35,35 @@ class ToolContext:
     tool_name: str
 
 
-def media(data: bytes, media_type: str, text: str | None = None) -> MediaOutput:
-    """An image or other binary tool result."""
+def media(data: bytes, media_type: str | None = None, text: str | None = None) -> MediaOutput:
+    """An image or other binary tool result; without ``media_type`` it is read from the
+    data's first bytes (PNG, JPEG, GIF, WebP, PDF, else ``application/octet-stream``)."""
     import base64
 
     return MediaOutput(
-        data=base64.b64encode(data).decode("ascii"), media_type=media_type, text=text
+        data=base64.b64encode(data).decode("ascii"),
+        media_type=media_type or sniff_media_type(data),
+        text=text,
     )
+
+
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"%PDF-", "application/pdf"),
+)
+
+
+def sniff_media_type(data: bytes) -> str:
+    """The media type the data's magic bytes announce."""
+    for magic, media_type in _MAGIC:
+        if data.startswith(magic):
+            return media_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return "application/octet-stream"
 
 
 Invoke = Callable[[Any, ToolContext], Awaitable[Any]]
@@ -78,9 +100,10 @@ class Tool:
         )
 
     def validate(self, input_json: str) -> Any:
-        """Parse and validate the model's JSON input; raises ToolInputError."""
+        """Parse and validate the model's JSON input; raises ToolInputError. Empty input
+        means no arguments (some providers send ``""`` for a call without any)."""
         try:
-            return self.parse(input_json)
+            return self.parse(input_json if input_json.strip() else "{}")
         except ToolInputError:
             raise
         except Exception as exc:  # pydantic.ValidationError, json.JSONDecodeError, …
@@ -191,6 +214,9 @@ def to_output(value: Any) -> tuple[ToolOutput, dict[str, Any]]:
         return value, {}
     if isinstance(value, str):
         return TextOutput(text=value), {}
+    if isinstance(value, bytes | bytearray | memoryview):
+        # Not json.dumps(default=str): the model would get "b'\\x89PNG…'" as text.
+        return media(bytes(value)), {}
     if hasattr(value, "model_dump_json"):
         return TextOutput(text=value.model_dump_json()), {}
     return TextOutput(text=json.dumps(value, ensure_ascii=False, default=str)), {}
