@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import threading
+import types
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -191,6 +192,7 @@ def plan(call: Call, auto: str = "call-first") -> local_model.Plan:
 
 
 def test_call_first_calls_on_a_user_turn_and_answers_after_results() -> None:
+    pytest.importorskip("llama_cpp")  # a call reply is shaped by a grammar llama.cpp builds
     fresh = Call(prompt=[user_message("Weather in Rome?")], tools=[WEATHER])
     assert plan(fresh).reply.mode is ReplyMode.CALL
     after = Call(
@@ -582,9 +584,37 @@ class FakeLlama:
         self.closed = True
 
 
+def _without_llama_cpp() -> bool:
+    try:
+        import llama_cpp.llama_grammar  # noqa: F401
+    except ImportError:
+        return True
+    return False
+
+
+class _NoGrammar:
+    """Stands in for llama_cpp's LlamaGrammar where llama_cpp is absent: the worker imports
+    it on every reply, but only a test that uses a grammar (those skip) would build one."""
+
+    @staticmethod
+    def from_string(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("this test builds a grammar: it must importorskip llama_cpp")
+
+
 def fake_model(monkeypatch: pytest.MonkeyPatch, llama: FakeLlama, **kwargs: Any) -> LocalModel:
     monkeypatch.setattr(local_model, "load_llama", lambda *a, **k: llama)
+    stub_grammar(monkeypatch)
     return LocalModel("fake", path=Path("/models/fake.gguf"), **kwargs)
+
+
+def stub_grammar(monkeypatch: pytest.MonkeyPatch) -> None:
+    if _without_llama_cpp():
+        package = types.ModuleType("llama_cpp")
+        package.__path__ = []
+        grammar = types.ModuleType("llama_cpp.llama_grammar")
+        grammar.LlamaGrammar = _NoGrammar  # type: ignore[attr-defined]
+        monkeypatch.setitem(sys.modules, "llama_cpp", package)
+        monkeypatch.setitem(sys.modules, "llama_cpp.llama_grammar", grammar)
 
 
 async def collect(model: LocalModel, call: Call) -> list[StreamPart]:
@@ -691,6 +721,7 @@ async def test_the_model_is_loaded_once_and_closed(monkeypatch: pytest.MonkeyPat
         return llama
 
     monkeypatch.setattr(local_model, "load_llama", load)
+    stub_grammar(monkeypatch)
     model = LocalModel("fake", path=Path("/models/fake.gguf"))
     await asyncio.gather(*(model.generate(Call(prompt=[user_message("hi")])) for _ in range(3)))
     assert loads == [1]
@@ -716,3 +747,18 @@ async def test_a_text_answer_drops_the_grammar_after_its_first_token(
     response = await model.generate(Call(prompt=[user_message("Oslo?")], tools=[WEATHER]))
     assert response.finish_reason is FinishReason.TOOL_CALLS
     assert len(llama.calls) == 1
+
+
+def test_this_file_skips_rather_than_fails_without_llama_cpp() -> None:
+    """Run this file again with llama_cpp made unimportable: what needs it skips, the rest
+    (prompt building, reading replies, the worker on a fake) still passes."""
+    code = (
+        "import sys; sys.modules['llama_cpp'] = None; import pytest; "
+        f"sys.exit(pytest.main([{__file__!r}, '-q', '-p', 'no:cacheprovider', "
+        "'-k', 'not skips_rather_than_fails']))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout[-3000:]
+    summary = out.stdout.strip().splitlines()[-1]
+    assert "failed" not in summary and "error" not in summary
+    assert " passed" in summary and " skipped" in summary
