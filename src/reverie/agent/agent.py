@@ -23,6 +23,7 @@ from reverie.agent.checks import (
     check_optional_str,
     check_options,
     check_run,
+    check_seconds,
     check_settings,
     check_stop_when,
     check_tool_choice,
@@ -78,6 +79,11 @@ class RunOptions(TypedDict, total=False):
 DEFAULT_MAX_STEPS = 20
 """A looping model cannot spend forever; raise ``max_steps`` for long tool chains."""
 
+DEFAULT_TOOL_TIMEOUT = None
+"""No limit: tools range from milliseconds to a build of many minutes, and stopping one with
+side effects half-way is worse than waiting. Set ``tool_timeout=`` (or ``@tool(timeout=)``)
+where a hung tool is a risk; a timed-out call becomes an error result and the run goes on."""
+
 
 class Agent:
     """A model with a system prompt and tools, run in a loop until it answers.
@@ -85,6 +91,11 @@ class Agent:
     >>> agent = Agent("openrouter:moonshotai/kimi-k2-0905", system="Be brief", tools=[weather])
     >>> result = agent.run_sync("What's the weather in Florence?")
     >>> result.text
+
+    Bad arguments are refused here (``TypeError`` for a wrong type, ``ConfigurationError``
+    for a wrong value). ``tool_timeout`` (seconds, default none) limits each tool call; a
+    call past it becomes an error result for the model. An error that ends a run carries
+    the run so far as ``error.partial`` (see :class:`reverie.ReverieError`).
     """
 
     def __init__(
@@ -110,6 +121,7 @@ class Agent:
         provider_options: Metadata | None = None,
         headers: dict[str, str] | None = None,
         max_concurrency: int = 8,
+        tool_timeout: float | None = DEFAULT_TOOL_TIMEOUT,
     ) -> None:
         if isinstance(model, str):
             from reverie.providers.registry import resolve_model
@@ -159,6 +171,8 @@ class Agent:
         self.headers = dict(headers or {})
         check_count(max_concurrency, "max_concurrency")
         self.max_concurrency = max_concurrency
+        check_seconds(tool_timeout, "tool_timeout")
+        self.tool_timeout = tool_timeout
 
     async def run(self, prompt: str | None = None, **options: Unpack[RunOptions]) -> RunResult:
         """Run to the end and return every step; limits end the run, they never raise."""
@@ -248,7 +262,11 @@ class Agent:
                         item, args = await check_call(item, tools, self.repair_tool_call)
                         checked.append((item, args))
                     content.append(item)
-                results = await run_calls(checked, tools, self.max_concurrency) if checked else []
+                results = (
+                    await run_calls(checked, tools, self.max_concurrency, self.tool_timeout)
+                    if checked
+                    else []
+                )
                 for tool_result in results:
                     yield tool_result
 

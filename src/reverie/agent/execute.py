@@ -14,7 +14,7 @@ from typing import Any
 
 from reverie.content import ToolCall, ToolResult
 from reverie.errors import ToolInputError
-from reverie.messages import ErrorOutput
+from reverie.messages import ErrorOutput, ToolOutput
 from reverie.tools.tool import Tool, ToolContext
 
 RepairToolCall = Callable[
@@ -88,12 +88,16 @@ def not_json(text: str) -> str | None:
 
 
 async def run_calls(
-    checked: Sequence[tuple[ToolCall, Any]], tools: Mapping[str, Tool], max_concurrency: int
+    checked: Sequence[tuple[ToolCall, Any]],
+    tools: Mapping[str, Tool],
+    max_concurrency: int,
+    timeout: float | None = None,
 ) -> list[ToolResult]:
     """Run the valid calls; results come back in call order whatever order they finish in.
 
     Consecutive calls to tools marked ``parallel`` run together (at most ``max_concurrency``
-    at once); any other tool runs alone, after the calls before it.
+    at once); any other tool runs alone, after the calls before it. ``timeout`` applies to
+    each call of a tool without its own.
     """
     import anyio  # imported here: asyncio and anyio cost ~30 ms that import reverie avoids
 
@@ -103,7 +107,7 @@ async def run_calls(
     async def run_one(index: int) -> None:
         call, args = checked[index]
         async with limiter:
-            results[index] = await _run(call, args, tools)
+            results[index] = await _run(call, args, tools, timeout)
 
     batch: list[int] = []
     for index, (call, _) in enumerate(checked):
@@ -129,7 +133,9 @@ async def _run_batch(batch: list[int], run_one: Callable[[int], Coroutine[Any, A
                 group.start_soon(run_one, index)
 
 
-async def _run(call: ToolCall, args: Any, tools: Mapping[str, Tool]) -> ToolResult:
+async def _run(
+    call: ToolCall, args: Any, tools: Mapping[str, Tool], default_timeout: float | None
+) -> ToolResult:
     tool = tools.get(call.tool_name)
     if call.invalid or tool is None:
         message = f"Invalid tool call {call.tool_name!r}: {call.error}"
@@ -140,7 +146,12 @@ async def _run(call: ToolCall, args: Any, tools: Mapping[str, Tool]) -> ToolResu
             output=ErrorOutput(message=message),
         )
     context = ToolContext(tool_call_id=call.tool_call_id, tool_name=call.tool_name)
-    output, metadata = await tool.run(args, context)
+    timeout = tool.timeout if tool.timeout is not None else default_timeout
+    try:
+        output, metadata = await _run_within(tool, args, context, timeout)
+    except BaseException:  # the run is cancelled: let a sync tool in its thread know
+        context.cancelled.set()
+        raise
     return ToolResult(
         tool_call_id=call.tool_call_id,
         tool_name=call.tool_name,
@@ -148,3 +159,20 @@ async def _run(call: ToolCall, args: Any, tools: Mapping[str, Tool]) -> ToolResu
         output=output,
         metadata=metadata,
     )
+
+
+async def _run_within(
+    tool: Tool, args: Any, context: ToolContext, timeout: float | None
+) -> tuple[ToolOutput, dict[str, Any]]:
+    """The tool's output, or an error output once ``timeout`` seconds have passed (the
+    event loop's clock: nothing here reads the time itself)."""
+    if timeout is None:
+        return await tool.run(args, context)
+    import anyio
+
+    with anyio.move_on_after(timeout):
+        return await tool.run(args, context)
+    context.cancelled.set()  # reached only when the timeout cancelled the tool
+    return ErrorOutput(
+        message=f"the tool {tool.name!r} timed out after {timeout:g} s and was stopped"
+    ), {}

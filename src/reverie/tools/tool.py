@@ -10,11 +10,12 @@ from __future__ import annotations
 import inspect
 import json
 import re
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, get_args, get_origin, get_type_hints, overload
 
-from reverie.errors import ToolError, ToolInputError
+from reverie.errors import ConfigurationError, ToolError, ToolInputError
 from reverie.messages import ErrorOutput, MediaOutput, TextOutput, ToolOutput
 from reverie.model import FunctionTool, ProviderTool
 
@@ -33,6 +34,10 @@ class ToolContext:
 
     tool_call_id: str
     tool_name: str
+    cancelled: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
+    """Set when the run stops waiting for this call: its timeout passed or the run was
+    cancelled. An async tool is cancelled outright; a sync tool runs in a worker thread that
+    Python cannot stop, so a long one should check this and return."""
 
 
 def media(data: bytes, media_type: str | None = None, text: str | None = None) -> MediaOutput:
@@ -72,7 +77,8 @@ Invoke = Callable[[Any, ToolContext], Awaitable[Any]]
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Tool:
     """A tool the agent can run. Build one with :func:`tool`, :meth:`from_model` or
-    :meth:`from_schema`; ``parallel=True`` marks it safe to run concurrently."""
+    :meth:`from_schema`; ``parallel=True`` marks it safe to run concurrently; ``timeout``
+    (seconds) overrides the agent's ``tool_timeout`` for this tool."""
 
     name: str
     description: str
@@ -83,9 +89,18 @@ class Tool:
     strict: bool = False
     provider_tool: ProviderTool | None = None
     """Set on an executable provider tool: the provider defines it, our client runs it."""
+    timeout: float | None = None
 
     def __post_init__(self) -> None:
         check_tool_name(self.name)
+        timeout = self.timeout
+        if timeout is not None:
+            if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+                raise TypeError(
+                    f"tool {self.name}: timeout must be seconds, not {type(timeout).__name__}"
+                )
+            if not timeout > 0:
+                raise ConfigurationError(f"tool {self.name}: timeout must be more than 0 seconds")
 
     @property
     def spec(self) -> FunctionTool | ProviderTool:
@@ -128,6 +143,7 @@ class Tool:
         name: str | None = None,
         description: str | None = None,
         parallel: bool = False,
+        timeout: float | None = None,
     ) -> Tool:
         """A tool whose input is a pydantic model; ``function`` receives the model instance."""
         from reverie.tools.schema import model_schema
@@ -143,6 +159,7 @@ class Tool:
             parse=model.model_validate_json,
             invoke=lambda args, _ctx: call(args),
             parallel=parallel,
+            timeout=timeout,
         )
 
     @classmethod
@@ -152,11 +169,14 @@ class Tool:
         function: Callable[[dict[str, Any]], Any],
         *,
         parallel: bool = False,
+        timeout: float | None = None,
     ) -> Tool:
         """An executable provider tool (computer use): the provider defines its schema and
         the model calls it, then ``function`` runs here on the parsed input dict, and what it
         returns (a screenshot as :func:`reverie.media`, text…) goes back to the model."""
-        tool = cls.from_schema(provider_tool.name, "", {}, function, parallel=parallel)
+        tool = cls.from_schema(
+            provider_tool.name, "", {}, function, parallel=parallel, timeout=timeout
+        )
         return replace(tool, provider_tool=provider_tool)
 
     @classmethod
@@ -168,6 +188,7 @@ class Tool:
         function: Callable[[dict[str, Any]], Any],
         *,
         parallel: bool = False,
+        timeout: float | None = None,
     ) -> Tool:
         """A tool described by a raw JSON schema; ``function`` receives the parsed dict."""
         call = _as_async(function)
@@ -185,6 +206,7 @@ class Tool:
             parse=parse,
             invoke=lambda args, _ctx: call(args),
             parallel=parallel,
+            timeout=timeout,
         )
 
 
@@ -197,8 +219,6 @@ def check_tool_name(name: object) -> None:
     if not isinstance(name, str):
         raise TypeError(f"a tool name must be a str, not {type(name).__name__}")
     if TOOL_NAME.fullmatch(name) is None:
-        from reverie.errors import ConfigurationError
-
         raise ConfigurationError(
             f"tool name {name[:80]!r} is not accepted by providers: use 1 to 64 letters, "
             "digits, '_' or '-' (name=... on @tool renames a function)"
@@ -228,7 +248,11 @@ def tool(function: Callable[..., Any], /) -> Tool: ...
 
 @overload
 def tool(
-    *, name: str | None = None, description: str | None = None, parallel: bool = False
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    parallel: bool = False,
+    timeout: float | None = None,
 ) -> Callable[[Callable[..., Any]], Tool]: ...
 
 
@@ -239,8 +263,12 @@ def tool(
     name: str | None = None,
     description: str | None = None,
     parallel: bool = False,
+    timeout: float | None = None,
 ) -> Tool | Callable[[Callable[..., Any]], Tool]:
     """Make a tool from a typed function; usable as ``@tool`` or ``@tool(parallel=True)``.
+
+    ``timeout=30`` gives the call 30 seconds: past them the model gets an error result saying
+    so and the run goes on (the agent's ``tool_timeout`` applies to tools without one).
 
     The docstring is the description; ``Annotated[str, "the city"]`` or pydantic ``Field``
     describes a parameter; a default makes it optional; ``Literal`` becomes an enum.
@@ -252,7 +280,9 @@ def tool(
     """
 
     def build(fn: Callable[..., Any]) -> Tool:
-        return function_tool(fn, name=name, description=description, parallel=parallel)
+        return function_tool(
+            fn, name=name, description=description, parallel=parallel, timeout=timeout
+        )
 
     return build if function is None else build(function)
 
@@ -263,6 +293,7 @@ def function_tool(
     name: str | None = None,
     description: str | None = None,
     parallel: bool = False,
+    timeout: float | None = None,
 ) -> Tool:
     import pydantic
 
@@ -300,6 +331,7 @@ def function_tool(
         parse=model.model_validate_json,
         invoke=invoke,
         parallel=parallel,
+        timeout=timeout,
     )
 
 
@@ -325,10 +357,12 @@ def _as_async(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
         return fn
 
     async def call(*args: Any, **kwargs: Any) -> Any:
-        # Sync tools run in a worker thread so a slow one does not stall other tools.
+        # Sync tools run in a worker thread so a slow one does not stall other tools. A thread
+        # cannot be stopped: on a timeout or cancellation we stop waiting for it (the run goes
+        # on) and ToolContext.cancelled tells the function to return.
         import anyio.to_thread
 
-        return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
+        return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs), abandon_on_cancel=True)
 
     return call
 
