@@ -1,6 +1,7 @@
 """dump/load of messages and run results: lossless round trips through JSON."""
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,6 +31,8 @@ from reverie import (
     media,
 )
 from reverie.content import File, Reasoning, Source, Text, ToolCall, ToolResult
+from reverie.errors import SerializationError
+from reverie.serialize import SCHEMA_VERSION
 from reverie.testing.fake import ScriptedModel, reply
 
 BINARY = bytes(range(256)) + b"\xff\xfe\x00\x80"  # not UTF-8
@@ -224,7 +227,8 @@ async def test_loaded_messages_continue_a_conversation() -> None:
     assert list(model.calls[0].prompt[1:-1]) == result.messages
 
 
-def test_result_with_every_content_type() -> None:
+def every_content_result() -> RunResult:
+    """A run with every kind of content (also the golden result files' content)."""
     step = Step(
         number=1,
         content=[
@@ -255,14 +259,82 @@ def test_result_with_every_content_type() -> None:
         provider_metadata=NESTED,
         model="scripted:script",
     )
-    result = RunResult(
+    return RunResult(
         steps=[step],
         messages=step.messages,
         stop_reason=StopReason.STEP_LIMIT,
         usage=step.usage,
     )
+
+
+def test_result_with_every_content_type() -> None:
+    result = every_content_result()
+    step = result.steps[0]
     loaded = load_result(dump_result(result))
     assert loaded == result
     assert [type(c) for c in loaded.steps[0].content] == [type(c) for c in step.content]
     file = loaded.steps[0].content[2]
     assert isinstance(file, File) and file.data == BINARY
+
+
+# --- schema versions and golden files ---------------------------------------------------
+# tests/fixtures/golden/ holds files written by each schema version, from the objects
+# built above. They must load, unchanged, in every later reverie: never edit them; a new
+# format version adds new files (and keeps these loading).
+
+GOLDEN = Path(__file__).parent / "fixtures" / "golden"
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_golden_conversation_files_of_every_version_load(version: int) -> None:
+    text = (GOLDEN / f"messages-v{version}.json").read_text()
+    assert load_messages(text) == all_parts_conversation()
+    assert load_messages(text.encode()) == all_parts_conversation()
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_golden_result_files_of_every_version_load(version: int) -> None:
+    text = (GOLDEN / f"result-v{version}.json").read_text()
+    assert load_result(text) == every_content_result()
+
+
+def test_dumps_write_the_current_schema_version_as_the_golden_file_has_it() -> None:
+    assert SCHEMA_VERSION == 2
+    messages = json.loads(dump_messages(all_parts_conversation()))
+    assert list(messages) == ["schema_version", "messages"]
+    assert messages == json.loads((GOLDEN / "messages-v2.json").read_text())
+    result = json.loads(dump_result(every_content_result()))
+    assert next(iter(result)) == "schema_version"
+    assert result == json.loads((GOLDEN / "result-v2.json").read_text())
+
+
+def test_a_newer_major_version_is_refused_clearly() -> None:
+    newer = json.dumps({"schema_version": 3, "messages": []})
+    with pytest.raises(SerializationError, match="schema_version 3, written by a newer reverie"):
+        load_messages(newer)
+    result = json.loads(dump_result(every_content_result()))
+    result["schema_version"] = 99
+    with pytest.raises(SerializationError, match="reads versions 1 to 2: upgrade reverie"):
+        load_result(json.dumps(result))
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("not json", "invalid JSON"),
+        ('{"schema_version": "2", "messages": []}', "schema_version must be a whole number"),
+        ('{"schema_version": 2}', "has no 'messages'"),
+        ('"hello"', "expected a JSON object"),
+        ('[{"role": "sytem", "content": []}]', r"0\.role"),
+    ],
+)
+def test_unreadable_files_are_a_serialization_error(text: str, match: str) -> None:
+    with pytest.raises(SerializationError, match=match):
+        load_messages(text)
+    with pytest.raises(ValueError):  # SerializationError is a ValueError too
+        load_messages(text)
+
+
+def test_a_result_without_steps_round_trips() -> None:
+    result = RunResult(steps=[], messages=[], stop_reason=StopReason.ERROR, usage=Usage())
+    assert load_result(dump_result(result)) == result

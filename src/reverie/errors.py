@@ -74,6 +74,11 @@ class StreamError(ProviderError):
     """A stream failed mid-way: an in-band error event, or it ended without its terminal signal."""
 
 
+class SerializationError(ReverieError, ValueError):
+    """A conversation or result file reverie cannot read: not one of its files, damaged, or
+    written by a newer reverie (a higher ``schema_version`` major)."""
+
+
 class ToolError(ReverieError):
     """Raise inside a tool to send ``str(error)`` back to the model as an error result."""
 

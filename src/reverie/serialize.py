@@ -1,16 +1,29 @@
 """Messages and run results to JSON and back, losslessly (people persist conversations).
 
 Bytes (file data) travel as base64. pydantic is imported on first use only.
+
+Files carry a ``schema_version``, the major version of their format: a conversation is
+``{"schema_version": 2, "messages": [...]}``, a result is the result's object with
+``"schema_version": 2`` first. Files without it are version 1 (a bare message list, a bare
+result object) and still load. The version goes up only for a change an older reverie cannot
+read; new optional fields keep it, since readers ignore fields they do not know. A file of a
+higher version is refused with :class:`~reverie.errors.SerializationError`. Golden files of
+every version live in ``tests/fixtures/golden/`` and must keep loading.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
 from reverie.agent.result import RunResult
+from reverie.errors import SerializationError
 from reverie.messages import Message
+
+SCHEMA_VERSION = 2
+"""The format :func:`dump_messages` and :func:`dump_result` write (1: no version field)."""
 
 
 @cache
@@ -24,24 +37,70 @@ def _adapter(kind: str) -> Any:
 
 
 def dump_messages(messages: Sequence[Message]) -> str:
-    """``messages`` as a JSON string."""
+    """``messages`` as a JSON string: ``{"schema_version": 2, "messages": [...]}``."""
     data: bytes = _adapter("messages").dump_json(list(messages))
-    return data.decode()
+    return f'{{"schema_version":{SCHEMA_VERSION},"messages":{data.decode()}}}'
 
 
 def load_messages(text: str | bytes) -> list[Message]:
-    """The messages :func:`dump_messages` wrote."""
-    messages: list[Message] = _adapter("messages").validate_json(text)
+    """The messages :func:`dump_messages` wrote, in this version or an earlier one."""
+    value = _parse(text, "messages")
+    if isinstance(value, dict):
+        if "messages" not in value:
+            raise SerializationError("not a conversation file: it has no 'messages'")
+        raw = json.dumps(value["messages"])  # base64 bytes stay strings until validated
+    elif isinstance(value, list):  # version 1: the bare list
+        raw = text if isinstance(text, str) else text.decode()
+    else:
+        raise SerializationError("not a conversation file: expected a JSON object")
+    messages: list[Message] = _validate("messages", raw)
     return messages
 
 
 def dump_result(result: RunResult) -> str:
     """A whole run (steps, messages, usage, stop reason) as a JSON string."""
     data: bytes = _adapter("result").dump_json([result])
-    return data.decode()[1:-1]
+    body = data.decode()[1:-1]  # the result's object, out of its list
+    return f'{{"schema_version":{SCHEMA_VERSION},{body[1:]}'
 
 
 def load_result(text: str | bytes) -> RunResult:
-    raw = text.encode() if isinstance(text, str) else text
-    results: list[RunResult] = _adapter("result").validate_json(b"[" + raw + b"]")
+    """The run :func:`dump_result` wrote, in this version or an earlier one."""
+    value = _parse(text, "result")
+    if not isinstance(value, dict):
+        raise SerializationError("not a result file: expected a JSON object")
+    raw = text if isinstance(text, str) else text.decode()
+    # schema_version is a field RunResult does not have: pydantic ignores it.
+    results: list[RunResult] = _validate("result", f"[{raw}]")
     return results[0]
+
+
+def _parse(text: str | bytes, kind: str) -> Any:
+    """The JSON value, once its schema_version is known to be readable."""
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise SerializationError(f"not a {kind} file: invalid JSON ({exc})") from None
+    version = value.get("schema_version", 1) if isinstance(value, dict) else 1
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise SerializationError(f"schema_version must be a whole number, not {version!r}")
+    if version > SCHEMA_VERSION:
+        raise SerializationError(
+            f"this {kind} file has schema_version {version}, written by a newer reverie; "
+            f"this one reads versions 1 to {SCHEMA_VERSION}: upgrade reverie to load it"
+        )
+    return value
+
+
+def _validate(kind: str, raw: str) -> Any:
+    try:
+        return _adapter(kind).validate_json(raw)
+    except ValueError as exc:  # pydantic's ValidationError: name where, not the values
+        errors = getattr(exc, "errors", None)
+        if callable(errors):
+            first = errors(include_url=False, include_input=False)[0]
+            where = ".".join(str(p) for p in first.get("loc", ()))
+            detail = f"{where}: {first.get('msg')}"
+        else:
+            detail = str(exc)
+        raise SerializationError(f"not a valid {kind} file: {detail}") from exc
