@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from reverie.content import Content, File, Source, ToolCall, ToolResult
 from reverie.errors import ConfigurationError
@@ -16,6 +16,9 @@ from reverie.finish_reason import FinishReason
 from reverie.messages import Message, Metadata
 from reverie.usage import Usage
 from reverie.warning import CallWarning
+
+if TYPE_CHECKING:  # the HTTP stack loads only with a provider
+    from reverie.http.retry import RetryPolicy
 
 ToolChoice = str
 """``"auto"``, ``"none"``, ``"required"``, or the name of the one tool the model must call."""
@@ -108,6 +111,9 @@ class Call:
     response_format: ResponseFormat | None = None
     provider_options: Metadata = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
+    retry: RetryPolicy | None = None
+    """For this request, instead of the provider's own policy (an agent's or a run's
+    ``retry=``); ``None`` keeps the provider's."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -10,7 +10,7 @@ import warnings
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Sequence
 from contextlib import aclosing
 from dataclasses import replace
-from typing import Any, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from reverie.accumulate import StreamAccumulator
 from reverie.agent.checks import (
@@ -22,6 +22,7 @@ from reverie.agent.checks import (
     check_names,
     check_optional_str,
     check_options,
+    check_retry,
     check_run,
     check_seconds,
     check_settings,
@@ -60,6 +61,9 @@ from reverie.model import (
 from reverie.tools.tool import Tool, as_tool
 from reverie.usage import Usage
 
+if TYPE_CHECKING:  # the HTTP stack loads only with a provider
+    from reverie.http.retry import RetryPolicy
+
 
 class RunOptions(TypedDict, total=False):
     """What one run may add to the agent's own configuration."""
@@ -74,6 +78,8 @@ class RunOptions(TypedDict, total=False):
     """Per-provider options, merged over the agent's per namespace."""
     headers: dict[str, str]
     """HTTP headers for this run's requests, over the agent's."""
+    retry: RetryPolicy
+    """Retries for this run's model requests, instead of the agent's (or the provider's)."""
 
 
 DEFAULT_MAX_STEPS = 20
@@ -122,6 +128,7 @@ class Agent:
         headers: dict[str, str] | None = None,
         max_concurrency: int = 8,
         tool_timeout: float | None = DEFAULT_TOOL_TIMEOUT,
+        retry: RetryPolicy | None = None,
     ) -> None:
         if isinstance(model, str):
             from reverie.providers.registry import resolve_model
@@ -173,6 +180,8 @@ class Agent:
         self.max_concurrency = max_concurrency
         check_seconds(tool_timeout, "tool_timeout")
         self.tool_timeout = tool_timeout
+        check_retry(retry)
+        self.retry = retry
 
     async def run(self, prompt: str | None = None, **options: Unpack[RunOptions]) -> RunResult:
         """Run to the end and return every step; limits end the run, they never raise."""
@@ -233,13 +242,14 @@ class Agent:
         base_settings = merge_settings(self.settings, options.get("settings"))
         base_options = merge_options(self.provider_options, options.get("provider_options"))
         call_headers = {**self.headers, **(options.get("headers") or {})}
+        retry = options.get("retry") or self.retry
         steps: list[Step] = []
 
         try:
             while True:
                 number = len(steps) + 1
                 model, call, tools = await self._prepare(
-                    number, steps, history, base_settings, base_options, call_headers
+                    number, steps, history, base_settings, base_options, call_headers, retry
                 )
                 yield StepStart(number)
 
@@ -297,6 +307,7 @@ class Agent:
         settings: Settings,
         options: Metadata,
         headers: dict[str, str],
+        retry: RetryPolicy | None,
     ) -> tuple[LanguageModel, Call, dict[str, Tool]]:
         model = self.model
         sent = [system_message(self.system), *history] if self.system else list(history)
@@ -347,6 +358,7 @@ class Agent:
             settings=settings,
             provider_options=options,
             headers=headers,
+            retry=retry,
         )
         return model, call, offered
 

@@ -116,6 +116,16 @@ def check_stop_when(value: object) -> None:
             raise TypeError(f"stop_when must hold conditions (functions), not {_kind(item)}")
 
 
+def check_retry(value: object, name: str = "retry") -> None:
+    if value is None:
+        return
+    # Imported only when given: a RetryPolicy means the HTTP stack is loaded already.
+    from reverie.http.retry import RetryPolicy
+
+    if not isinstance(value, RetryPolicy):
+        raise TypeError(f"{name} must be reverie.RetryPolicy(...), not {_kind(value)}")
+
+
 def check_settings(value: object, name: str = "settings") -> None:
     if value is not None and not isinstance(value, Settings):
         raise TypeError(
@@ -167,6 +177,7 @@ def check_run(prompt: object, options: Mapping[str, Any]) -> None:
     check_settings(options.get("settings"))
     check_options(options.get("provider_options"), "provider_options")
     check_headers(options.get("headers"))
+    check_retry(options.get("retry"))
     unknown = sorted(set(options) - _RUN_OPTIONS)
     if unknown:
         raise TypeError(
@@ -174,7 +185,7 @@ def check_run(prompt: object, options: Mapping[str, Any]) -> None:
         )
 
 
-_RUN_OPTIONS = frozenset({"messages", "files", "settings", "provider_options", "headers"})
+_RUN_OPTIONS = frozenset({"messages", "files", "settings", "provider_options", "headers", "retry"})
 
 
 def _is_map(value: object) -> bool:
