@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -134,10 +135,10 @@ def test_a_finished_stream_returns_its_connection_to_the_pool(server: Server) ->
 
 
 def test_each_thread_has_its_own_loop(server: Server) -> None:
-    agent = agent_for(server)
     texts: list[str] = []
 
     def work() -> None:
+        agent = agent_for(server)
         texts.extend(agent.run_sync("ping").text for _ in range(3))
 
     threads = [threading.Thread(target=work) for _ in range(2)]
@@ -146,6 +147,26 @@ def test_each_thread_has_its_own_loop(server: Server) -> None:
     for t in threads:
         t.join()
     assert texts == ["pong"] * 6
+    assert server.connections == 2  # one per thread, each reused
+
+
+def test_an_agent_per_call_does_not_leave_its_connection_open(server: Server) -> None:
+    import gc
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        for _ in range(5):
+            assert agent_for(server).run_sync("ping").text == "pong"
+            gc.collect()
+    # Each dropped model's client is closed by the next call on the thread's loop, not
+    # left to the garbage collector (which warns about the open socket).
+    assert [str(w.message) for w in caught if w.category is ResourceWarning] == []
+    assert server.connections == 5
+    deadline = time.monotonic() + 5
+    while server.disconnections < 4 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert server.disconnections >= 4
 
 
 SCRIPT = """

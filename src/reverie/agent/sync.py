@@ -22,37 +22,57 @@ T = TypeVar("T")
 
 
 class ThreadLoop:
-    """A thread's ``asyncio.Runner`` and the models that ran on it (weakly held)."""
+    """A thread's ``asyncio.Runner`` and the models that ran on it (weakly held).
+
+    A model dropped between calls (``Agent("openai:gpt-4o").run_sync(...)`` in a function)
+    leaves its HTTP client, with a pooled connection, on this loop: the client is kept
+    until the next call on the loop (or exit) closes it there.
+    """
 
     def __init__(self) -> None:
         self.runner = asyncio.Runner()
         self.thread = threading.current_thread()
         self.models: weakref.WeakSet[Any] = weakref.WeakSet()
+        self.orphans: list[Any] = []  # HTTP clients of models that were dropped
 
     def run(self, coro: Coroutine[Any, Any, T], model: object = None) -> T:
+        if self.orphans:
+            orphans, self.orphans = self.orphans, []
+            self.runner.run(_close_all(orphans))
         if model is not None:
-            # A model type without weak references is not tracked: its user closes it.
-            with suppress(TypeError):
-                self.models.add(model)
+            self._track(model)
         return self.runner.run(coro)
+
+    def _track(self, model: object) -> None:
+        try:
+            if model in self.models:
+                return
+            self.models.add(model)
+        except TypeError:  # a model type without weak references: its user closes it
+            return
+        http = getattr(model, "http", None)
+        if callable(getattr(http, "aclose", None)):
+            # Holds the client, not the model; list.append is safe from any thread's GC.
+            weakref.finalize(model, self.orphans.append, http).atexit = False
 
     def close(self) -> None:
         """Close the models' own clients on this loop (where their connections live),
         then the loop."""
         try:
-            models = list(self.models)
-            if models:
-                self.runner.run(_close_models(models))
+            owners = [*self.models, *self.orphans]
+            self.orphans = []
+            if owners:
+                self.runner.run(_close_all(owners))
         finally:
             self.runner.close()
 
 
-async def _close_models(models: list[Any]) -> None:
-    for model in models:
-        aclose = getattr(model, "aclose", None)
+async def _close_all(owners: list[Any]) -> None:
+    for owner in owners:
+        aclose = getattr(owner, "aclose", None)
         if aclose is None:
             continue
-        with suppress(Exception):  # closing at exit must not hide the program's outcome
+        with suppress(Exception):  # closing must not hide the program's own outcome
             await aclose()
 
 
