@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import inspect
 import warnings
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
 from contextlib import aclosing
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
@@ -35,6 +35,7 @@ from reverie.agent.execute import RepairToolCall, check_call, repair_json, run_c
 from reverie.agent.prepare import PrepareStep, StepContext, StepPlan
 from reverie.agent.result import RunResult, Step, StopReason
 from reverie.agent.stop import StopCondition
+from reverie.agent.stream import AgentStream
 from reverie.content import Content, File, Reasoning, Text, ToolCall, ToolResult
 from reverie.errors import ConfigurationError
 from reverie.messages import (
@@ -370,79 +371,6 @@ class Agent:
         if len(steps) >= self.max_steps:
             return StopReason.STEP_LIMIT
         return None
-
-
-class AgentStream:
-    """The events of a streamed run; ``result`` is set once the last event has been read.
-
-    Leaving early closes the model's HTTP stream. Say when you leave:
-
-    - ``async with agent.stream(...) as stream: async for event in stream: ... break``
-      closes it as the ``async with`` block ends, before the next line runs;
-    - ``await stream.aclose()`` closes it at once;
-    - a plain ``break`` out of ``async for event in (stream := agent.stream(...))`` closes
-      it within a turn or two of the event loop: each ``async for`` gets its own iterator,
-      which Python finalizes (and the event loop closes) as soon as the loop is left, even
-      while ``stream`` is still referenced. A later ``async for`` over it yields nothing.
-    """
-
-    def __init__(self, events: AsyncGenerator[AgentEvent, None]) -> None:
-        self._events = events
-        self._result: RunResult | None = None
-        self._closing: Any = None  # an asyncio.Event once a close has begun
-
-    def __aiter__(self) -> AsyncIterator[AgentEvent]:
-        return self._iterate()
-
-    async def _iterate(self) -> AsyncGenerator[AgentEvent, None]:
-        # The iterator of one ``async for``. Only the loop holds it, so leaving the loop
-        # (break, an error in its body) finalizes it and the event loop runs this ``finally``.
-        try:
-            while True:
-                try:
-                    event = await self.__anext__()
-                except StopAsyncIteration:
-                    return
-                yield event
-        finally:
-            await self.aclose()
-
-    async def __anext__(self) -> AgentEvent:
-        event = await self._events.__anext__()
-        if isinstance(event, RunFinish):
-            self._result = event.result
-        return event
-
-    async def aclose(self) -> None:
-        """Close the run's model stream (and with it the HTTP response); safe to repeat."""
-        import asyncio
-
-        if self._closing is not None:  # already closing (the iterator's finalizer, say)
-            await self._closing.wait()
-            return
-        self._closing = asyncio.Event()
-        try:
-            await self._events.aclose()
-        finally:
-            self._closing.set()
-
-    async def __aenter__(self) -> AgentStream:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    @property
-    def result(self) -> RunResult:
-        if self._result is None:
-            raise RuntimeError("the stream has not finished: read all its events first")
-        return self._result
-
-    async def collect(self) -> RunResult:
-        """Read the remaining events and return the result."""
-        async for _ in self:
-            pass
-        return self.result
 
 
 async def _next_event(events: AsyncGenerator[AgentEvent, None]) -> AgentEvent:
