@@ -173,6 +173,4 @@ async def _run_within(
     with anyio.move_on_after(timeout):
         return await tool.run(args, context)
     context.cancelled.set()  # reached only when the timeout cancelled the tool
-    return ErrorOutput(
-        message=f"the tool {tool.name!r} timed out after {timeout:g} s and was stopped"
-    ), {}
+    return ErrorOutput(message=f"the tool {tool.name!r} timed out after {timeout:g} s"), {}
