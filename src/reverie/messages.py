@@ -98,6 +98,7 @@ class ToolResultPart:
 
 Part = TextPart | FilePart | ReasoningPart | ToolCallPart | ToolResultPart
 _PARTS = (TextPart, FilePart, ReasoningPart, ToolCallPart, ToolResultPart)
+_PART_TYPES = frozenset(_PARTS)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -108,21 +109,22 @@ class Message:
 
     def __post_init__(self) -> None:
         # A typo'd role would be dropped by providers without a word; a str content read
-        # letter by letter.
+        # letter by letter. Cheap on the common path: a tuple of our own part types.
         if self.role not in ROLES:
             raise ConfigurationError(
                 f"message role {self.role!r} is not one of: {', '.join(ROLES)}"
             )
         content = self.content
-        if isinstance(content, str | bytes) or not isinstance(content, Sequence):
-            raise TypeError(
-                f"Message content must be a tuple of parts such as (TextPart(text=...),), "
-                f"not {type(content).__name__}; user_message(text) makes one"
-            )
-        if not isinstance(content, tuple):
-            object.__setattr__(self, "content", tuple(content))
-        for part in self.content:
-            if not isinstance(part, _PARTS):
+        if type(content) is not tuple:
+            if isinstance(content, str | bytes) or not isinstance(content, Sequence):
+                raise TypeError(
+                    f"Message content must be a tuple of parts such as (TextPart(text=...),), "
+                    f"not {type(content).__name__}; user_message(text) makes one"
+                )
+            content = tuple(content)
+            object.__setattr__(self, "content", content)
+        for part in content:
+            if type(part) not in _PART_TYPES and not isinstance(part, _PARTS):
                 raise TypeError(
                     f"Message content holds parts (TextPart, FilePart…), not {type(part).__name__}"
                 )

@@ -148,3 +148,21 @@ def test_timeouts_are_checked() -> None:
     with pytest.raises(ConfigurationError, match="tool_timeout must be more than 0"):
         Agent(ScriptedModel([]), tool_timeout=-1)
     assert DEFAULT_TOOL_TIMEOUT is None
+
+
+def test_the_cancel_event_works_like_threading_event_across_threads() -> None:
+    from reverie.tools.tool import CancelEvent
+
+    early = CancelEvent()
+    early.set()
+    assert early.is_set() and early.wait(0)
+
+    late = CancelEvent()
+    assert not late.wait(0.01)
+    seen: list[bool] = []
+    waiter = threading.Thread(target=lambda: seen.append(late.wait(5)))
+    waiter.start()
+    time.sleep(0.02)
+    late.set()
+    waiter.join(2)
+    assert seen == [True] and late.is_set()

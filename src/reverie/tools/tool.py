@@ -28,13 +28,45 @@ class ToolReturn:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+class CancelEvent:
+    """``threading.Event``'s ``is_set``/``wait``/``set``, made cheaply: most tool calls never
+    wait on it, so the real event (a lock and a condition) is built only by ``wait``."""
+
+    __slots__ = ("_event", "_is_set", "_lock")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._is_set = False
+        self._event: threading.Event | None = None
+
+    def is_set(self) -> bool:
+        return self._is_set
+
+    def set(self) -> None:
+        with self._lock:
+            self._is_set = True
+            event = self._event
+        if event is not None:
+            event.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until set (or ``timeout`` seconds); true if it was set."""
+        with self._lock:
+            if self._is_set:
+                return True
+            if self._event is None:
+                self._event = threading.Event()
+            event = self._event
+        return event.wait(timeout)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ToolContext:
     """Given to a tool function that declares a parameter of this type."""
 
     tool_call_id: str
     tool_name: str
-    cancelled: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
+    cancelled: CancelEvent = field(default_factory=CancelEvent, compare=False, repr=False)
     """Set when the run stops waiting for this call: its timeout passed or the run was
     cancelled. An async tool is cancelled outright; a sync tool runs in a worker thread that
     Python cannot stop, so a long one should check this and return."""
