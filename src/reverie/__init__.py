@@ -85,6 +85,7 @@ _EXPORTS: dict[str, str] = {
     "ProviderError": "reverie.errors",
     "StreamError": "reverie.errors",
     "ContextOverflowError": "reverie.errors",
+    "SerializationError": "reverie.errors",
     "ToolError": "reverie.errors",
     # providers
     "RetryPolicy": "reverie.http.retry",
@@ -144,6 +145,7 @@ if TYPE_CHECKING:
         ContextOverflowError as ContextOverflowError,
         ProviderError as ProviderError,
         ReverieError as ReverieError,
+        SerializationError as SerializationError,
         StreamError as StreamError,
         ToolError as ToolError,
     )
