@@ -8,11 +8,26 @@ that names the provider and the problem, never the key.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import base64
+from collections.abc import Generator, Iterable
+from urllib.parse import unquote
 
 import httpx
 
 from reverie.errors import ConfigurationError
+
+#: Shorter values are not searched for when redacting: they would match ordinary text, and
+#: no real credential is that short.
+MIN_SECRET_LENGTH = 8
+REDACTED = "***"
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret (of at least ``MIN_SECRET_LENGTH`` characters) replaced."""
+    for secret in secrets:
+        if len(secret) >= MIN_SECRET_LENGTH and secret in text:
+            text = text.replace(secret, REDACTED)
+    return text
 
 
 def clean_key(key: str, provider: str) -> str:
@@ -38,7 +53,13 @@ class HeaderAuth(httpx.Auth):
 
     def __init__(self, key: str, *, provider: str, header: str, prefix: str = "") -> None:
         self._header = header
-        self._value = prefix + clean_key(key, provider)
+        self._key = clean_key(key, provider)
+        self._value = prefix + self._key
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What error messages built from server answers must never show (an echoed key)."""
+        return (self._key,)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers[self._header] = self._value
@@ -56,3 +77,37 @@ def bearer(key: str, provider: str) -> HeaderAuth:
 def api_key_header(key: str, provider: str, header: str = "api-key") -> HeaderAuth:
     """The key alone in a named header (Azure ``api-key``, Anthropic ``x-api-key``…)."""
     return HeaderAuth(key, provider=provider, header=header)
+
+
+class UserinfoAuth(HeaderAuth):
+    """Basic auth from a base URL's ``user:password@``, which is taken out of the URL so that it
+    cannot reach a message, a log line or a recording."""
+
+    def __init__(self, username: str, password: str, *, provider: str) -> None:
+        token = base64.b64encode(f"{username}:{password}".encode()).decode()
+        super().__init__(token, provider=provider, header="Authorization", prefix="Basic ")
+        self._parts = tuple(p for p in (username, password) if p)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return (self._key, *self._parts)
+
+
+def strip_userinfo(url: str) -> tuple[str, str | None]:
+    """``url`` without its ``user:password@`` part, and that part (None when absent)."""
+    scheme, sep, rest = url.partition("://")
+    authority = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if not sep or "@" not in authority:
+        return url, None
+    userinfo, _, host = authority.rpartition("@")
+    return f"{scheme}://{host}{rest[len(authority) :]}", userinfo
+
+
+def split_userinfo(url: str, provider: str) -> tuple[str, UserinfoAuth | None]:
+    """``url`` without its ``user:password@`` part, and that part as Basic auth (what httpx
+    would have sent), or None when the URL has none."""
+    clean, userinfo = strip_userinfo(url)
+    if userinfo is None:
+        return url, None
+    username, _, password = userinfo.partition(":")
+    return clean, UserinfoAuth(unquote(username), unquote(password), provider=provider)

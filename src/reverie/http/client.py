@@ -4,32 +4,53 @@ lifetime of the ``httpx.AsyncClient`` it sends through.
 Every wire family sends through :class:`HttpClient`: ``post_json`` for a plain answer,
 ``stream`` for a streamed one (the family gives the framing and its own parser). The retry
 owner lives here, once: passing failures are retried before anything reached the caller.
+Timeouts and the bound on requests in flight live here too, so that every family has them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 
 from reverie.errors import ProviderError, StreamError
+from reverie.http.auth import redact, strip_userinfo
 from reverie.http.retry import RetryPolicy, is_transient
 from reverie.http.sse import ServerSentEvent, iter_sse
 from reverie.model import ErrorPart, StreamPart
 
-DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=10.0)
+#: Seconds a streamed response may stay silent (no byte at all) before it is given up as hung
+#: and retried. Longer than the longest silence of a healthy stream: a reasoning model that
+#: thinks for minutes before its first token on an endpoint that sends no keep-alive
+#: (servers that think longer send comments or pings, which count as bytes); far shorter
+#: than the hours a dead keep-alive connection can otherwise hang.
+DEFAULT_IDLE_TIMEOUT = 300.0
+#: Seconds one attempt may last in all, body included: a backstop against a server that
+#: trickles bytes forever. An hour lets the longest real generations finish (128k tokens at
+#: 40 tokens/s take 53 minutes); a plain (unstreamed) answer waits up to this long too.
+DEFAULT_TOTAL_TIMEOUT = 3600.0
+CONNECT_TIMEOUT = 10.0
+#: Requests one HttpClient keeps in flight; more wait their turn in a FIFO queue of ours.
+#: httpx's default pool serves 100 connections, and past its size its own queue costs time
+#: that grows with the number waiting (1,000 concurrent runs took 12x longer).
+DEFAULT_MAX_CONCURRENCY = 100
+
+DEFAULT_TIMEOUT = httpx.Timeout(DEFAULT_TOTAL_TIMEOUT, connect=CONNECT_TIMEOUT)
 
 _RETRYABLE = {408, 409, 429, 500, 502, 503, 504, 529}
 
 E = TypeVar("E")
+T = TypeVar("T")
 E_contra = TypeVar("E_contra", contravariant=True)
 
 
-def default_client() -> httpx.AsyncClient:
-    return httpx.AsyncClient(timeout=DEFAULT_TIMEOUT)
+def default_client(max_connections: int | None = DEFAULT_MAX_CONCURRENCY) -> httpx.AsyncClient:
+    limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=20)
+    return httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=limits)
 
 
 class WireStream(Protocol[E_contra]):
@@ -100,7 +121,19 @@ def error_message(body: str | Any) -> str | None:
 
 
 class HttpClient:
-    """The HTTP side of one provider: auth, fixed headers, retries, client lifetime.
+    """The HTTP side of one provider: auth, fixed headers, retries, timeouts, the bound on
+    requests in flight, and client lifetime.
+
+    ``idle_timeout`` (default :data:`DEFAULT_IDLE_TIMEOUT`, 300 s): a streamed response silent
+    that long ends with a retryable ``StreamError``. ``timeout`` (default
+    :data:`DEFAULT_TOTAL_TIMEOUT`, 3600 s): the most one attempt may take, body included; past
+    it the request ends with a ``ProviderError`` (a ``StreamError`` once streaming), not
+    retried. ``None`` turns either off. Both apply to a client passed in as well.
+
+    ``max_concurrency`` (default :data:`DEFAULT_MAX_CONCURRENCY`, 100, the size of the pool of
+    the client we create): requests beyond it wait in a FIFO queue before they are sent;
+    a stream holds its place until it is closed. ``None`` turns the bound off. With a client
+    of your own, set it to that client's ``max_connections``.
 
     A client passed in is used as it is and never closed by us; one we create is closed by
     :meth:`aclose` (or ``async with``).
@@ -114,14 +147,39 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         client: httpx.AsyncClient | None = None,
         retry: RetryPolicy | None = None,
+        timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
+        idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
+        max_concurrency: int | None = DEFAULT_MAX_CONCURRENCY,
     ) -> None:
+        for name, value in (
+            ("timeout", timeout),
+            ("idle_timeout", idle_timeout),
+            ("max_concurrency", max_concurrency),
+        ):
+            if value is not None and (isinstance(value, bool) or not value > 0):
+                raise ValueError(f"{provider}: {name} must be positive or None, not {value!r}")
         self.provider = provider
         self.retry = retry or RetryPolicy()
+        self.timeout = timeout
+        self.idle_timeout = idle_timeout
+        self.max_concurrency = max_concurrency
         self._auth = auth
+        # What error messages quoting a server must not repeat (a server echoing our key).
+        self._secrets: tuple[str, ...] = tuple(getattr(auth, "secrets", ()))
         self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
         self._headers.update(headers or {})
         self._client = client
         self._owned: tuple[asyncio.AbstractEventLoop, httpx.AsyncClient] | None = None
+        self._gates: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+        # Unstreamed answers come whole after the model is done: only the total bounds them.
+        self._timeouts = {
+            False: httpx.Timeout(
+                connect=CONNECT_TIMEOUT, read=timeout, write=idle_timeout, pool=None
+            ),
+            True: httpx.Timeout(
+                connect=CONNECT_TIMEOUT, read=idle_timeout, write=idle_timeout, pool=None
+            ),
+        }
 
     def __repr__(self) -> str:  # never show credentials
         return f"HttpClient({self.provider})"
@@ -135,8 +193,18 @@ class HttpClient:
         # asyncio.run) gets a new client.
         loop = asyncio.get_running_loop()
         if self._owned is None or self._owned[0] is not loop:
-            self._owned = (loop, default_client())
+            self._owned = (loop, default_client(self.max_concurrency))
         return self._owned[1]
+
+    def _gate(self) -> contextlib.AbstractAsyncContextManager[Any]:
+        """The bound on requests in flight: one semaphore per event loop (like the client)."""
+        if self.max_concurrency is None:
+            return _NO_GATE
+        loop = asyncio.get_running_loop()
+        gates = self._gates
+        if gates is None or gates[0] is not loop:
+            gates = self._gates = (loop, asyncio.Semaphore(self.max_concurrency))
+        return gates[1]
 
     async def aclose(self) -> None:
         """Closes the client we created; a client passed in stays open (it is the caller's)."""
@@ -155,20 +223,55 @@ class HttpClient:
     async def _send(
         self, url: str, content: bytes, headers: Mapping[str, str] | None, stream: bool
     ) -> httpx.Response:
-        """One attempt; every failure comes out as a ProviderError marked retryable or not."""
+        """One attempt; every failure comes out as a ProviderError marked retryable or not.
+
+        A streamed response comes back with its body under the attempt's total timeout."""
         http = self._http()
         merged = {**self._headers, **headers} if headers else self._headers
         auth = self._auth if self._auth is not None else httpx.USE_CLIENT_DEFAULT
+        deadline = _Deadline(self.timeout)
         try:
-            request = http.build_request("POST", url, content=content, headers=merged)
-            response = await http.send(request, stream=stream, auth=auth)
+            request = http.build_request(
+                "POST", url, content=content, headers=merged, timeout=self._timeouts[stream]
+            )
+            response = await deadline.wait(http.send(request, stream=stream, auth=auth))
         except httpx.HTTPError as exc:
+            deadline.cancel()
             raise self._transport_error(exc, url) from None
+        except _Expired:
+            raise self._total_timeout(url, ProviderError) from None
+        if stream and isinstance(response.stream, httpx.AsyncByteStream):
+            response.stream = _TimedBody(response.stream, deadline, self, url)
+        else:
+            deadline.cancel()
         if response.status_code < 400:
             return response
-        await response.aread()
-        await response.aclose()
+        try:
+            await response.aread()
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, url) from None
+        finally:
+            await response.aclose()
         raise status_error(self.provider, response.status_code, response.text, response.headers)
+
+    def _total_timeout(self, url: str, kind: type[ProviderError]) -> ProviderError:
+        # Not retried: the caller's budget for the attempt is spent.
+        return kind(
+            f"{self.provider}: request to {_safe_url(url)} exceeded its total timeout "
+            f"({self.timeout:g} s)",
+            provider=self.provider,
+        )
+
+    def _scrub(self, exc: ProviderError) -> ProviderError:
+        """``exc`` without our credentials, should the server have echoed them."""
+        if self._secrets:
+            message = str(exc)
+            clean = redact(message, self._secrets)
+            if clean != message:
+                exc.args = (clean,)
+            if exc.body:
+                exc.body = redact(exc.body, self._secrets)
+        return exc
 
     async def post(
         self,
@@ -180,13 +283,18 @@ class HttpClient:
     ) -> httpx.Response:
         """POST ``body`` as JSON, retrying passing failures; an error status raises
         ``ProviderError``, a transport failure a ``ProviderError`` saying what failed."""
+        url = _strip_userinfo(url)
         content = dump_json(body)
         attempt = 0
         while True:
             try:
-                return await self._send(url, content, headers, stream)
+                if stream:  # a response left open to the caller: the bound cannot follow it
+                    return await self._send(url, content, headers, stream)
+                async with self._gate():
+                    return await self._send(url, content, headers, stream)
             except ProviderError as exc:
                 if not self.retry.should_retry(exc, attempt):
+                    self._scrub(exc)
                     raise
                 await self.retry.wait(exc, attempt)
                 attempt += 1
@@ -199,10 +307,13 @@ class HttpClient:
         text = response.text
         try:
             return json.loads(text)
-        except ValueError as exc:
-            raise ProviderError(
-                f"{self.provider}: response is not JSON: {text[:200]!r}", provider=self.provider
-            ) from exc
+        except ValueError:
+            error = ProviderError(
+                f"{self.provider}: response is not JSON "
+                f"(content-type {response.headers.get('content-type')!r}): {text[:200]!r}",
+                provider=self.provider,
+            )
+        raise self._scrub(error)
 
     async def stream(
         self,
@@ -216,27 +327,55 @@ class HttpClient:
         """POST and yield the parser's parts, ending with exactly one Finish or ErrorPart.
 
         Until a part has reached the caller, a retryable failure (an error status, a dropped
-        connection, a transient in-band error, a body cut before its terminal signal) starts
-        the request again; after that it ends the stream with an ``ErrorPart``.
+        connection, a transient in-band error, a body cut before its terminal signal, a
+        silence past the idle timeout) starts the request again; after that it ends the stream
+        with an ``ErrorPart``. A 2xx answer that is plain JSON instead of a stream is the
+        provider's error when it holds one, else a ``StreamError`` naming its content type.
+
+        The error in an ``ErrorPart`` carries no traceback: its frames would hold the wire
+        data (which may echo a credential) in their locals.
         """
+        url = _strip_userinfo(url)
         content = dump_json(body)
         attempt = 0
         while True:
             yielded = False
             try:
-                response = await self._send(url, content, headers, True)
-                run = _Run(self.provider, response, parser(), framing)
-                async with _closing(response):
-                    async for part in run.parts():
-                        yielded = True
-                        yield part
+                async with self._gate():
+                    response = await self._send(url, content, headers, True)
+                    async with _closing(response):
+                        await self._refuse_plain_json(response)
+                        run = _Run(self.provider, response, parser(), framing, self.idle_timeout)
+                        async for part in run.parts():
+                            yielded = True
+                            yield part
                 return
             except ProviderError as exc:
                 if yielded or not self.retry.should_retry(exc, attempt):
-                    yield ErrorPart(exc)
+                    error = self._scrub(exc).with_traceback(None)
+                    error.__cause__ = error.__context__ = None
+                    yield ErrorPart(error)
                     return
                 await self.retry.wait(exc, attempt)
-                attempt += 1
+            attempt += 1
+
+    async def _refuse_plain_json(self, response: httpx.Response) -> None:
+        """A JSON document where a stream was asked for: its error, or say what came."""
+        kind = response.headers.get("content-type", "")
+        if not kind.startswith("application/json"):
+            return
+        try:
+            text = (await response.aread()).decode("utf-8", "replace")
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, str(response.request.url)) from None
+        message = error_message(text)
+        if message is not None:
+            raise ProviderError(f"{self.provider}: {message}", provider=self.provider, body=text)
+        raise StreamError(
+            f"{self.provider}: expected a stream but the answer is {kind}: {text[:200]!r}",
+            provider=self.provider,
+            body=text,
+        )
 
     def _transport_error(self, exc: httpx.HTTPError, url: str) -> ProviderError:
         where = _safe_url(url)
@@ -252,6 +391,95 @@ class HttpClient:
             provider=self.provider,
             retryable=is_transient(exc),
         )
+
+
+_NO_GATE = contextlib.nullcontext()
+
+
+class _Expired(Exception):
+    """The attempt's total timeout passed (turned into a ProviderError by the caller)."""
+
+
+class _Deadline:
+    """One attempt's total timeout: a single timer for the whole request, which cancels the
+    read in progress when it fires. A timeout scope around every read of the body would cost
+    a timer per chunk on the hot path; this costs two attribute writes per chunk."""
+
+    __slots__ = ("_handle", "expired", "reader")
+
+    def __init__(self, seconds: float | None) -> None:
+        self.expired = False
+        self.reader: asyncio.Task[Any] | None = None
+        self._handle = (
+            None if seconds is None else asyncio.get_running_loop().call_later(seconds, self._fire)
+        )
+
+    def _fire(self) -> None:
+        self.expired = True
+        if self.reader is not None:
+            self.reader.cancel()
+
+    def cancel(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+    def interrupted(self, task: asyncio.Task[Any]) -> bool:
+        """After a CancelledError: was it ours (and no one else's)?"""
+        return self.expired and task.uncancel() == 0
+
+    async def wait(self, awaitable: Awaitable[T]) -> T:
+        """``await awaitable``, raising ``_Expired`` (and cancelling the timer) past the
+        deadline; the timer goes on otherwise."""
+        task = asyncio.current_task()
+        assert task is not None
+        self.reader = task
+        try:
+            return await awaitable
+        except asyncio.CancelledError:
+            if self.interrupted(task):
+                raise _Expired from None
+            self.cancel()
+            raise
+        finally:
+            self.reader = None
+
+
+class _TimedBody(httpx.AsyncByteStream):
+    """A streamed body read under its attempt's deadline; closing it stops the timer."""
+
+    def __init__(
+        self, inner: httpx.AsyncByteStream, deadline: _Deadline, http: HttpClient, url: str
+    ) -> None:
+        self._inner = inner
+        self._deadline = deadline
+        self._http = http
+        self._url = url
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        deadline = self._deadline
+        chunks = self._inner.__aiter__()
+        task = asyncio.current_task()
+        assert task is not None
+        while True:
+            if deadline.expired:  # it passed while the caller was busy with the last chunk
+                raise self._http._total_timeout(self._url, StreamError)
+            deadline.reader = task
+            try:
+                chunk = await chunks.__anext__()
+            except StopAsyncIteration:
+                return
+            except asyncio.CancelledError:
+                if deadline.interrupted(task):
+                    raise self._http._total_timeout(self._url, StreamError) from None
+                raise
+            finally:
+                deadline.reader = None
+            yield chunk
+
+    async def aclose(self) -> None:
+        self._deadline.cancel()
+        await self._inner.aclose()
 
 
 class _closing:
@@ -276,11 +504,13 @@ class _Run(Generic[E]):
         response: httpx.Response,
         parser: WireStream[E],
         framing: Framing[E],
+        idle_timeout: float | None = None,
     ) -> None:
         self.provider = provider
         self.response = response
         self.parser = parser
         self.framing = framing
+        self.idle_timeout = idle_timeout
 
     async def parts(self) -> AsyncIterator[StreamPart]:
         """The parts; any failure is raised as a StreamError (retried by the caller if no
@@ -292,6 +522,13 @@ class _Run(Generic[E]):
                     yield part
                 if parser.done:
                     break
+        except httpx.ReadTimeout:
+            raise StreamError(
+                f"{self.provider}: the stream went silent for {self.idle_timeout:g} s "
+                "(idle timeout)",
+                provider=self.provider,
+                retryable=True,
+            ) from None
         except httpx.HTTPError as exc:
             raise StreamError(
                 f"{self.provider}: the stream broke off: {str(exc) or type(exc).__name__}",
@@ -306,13 +543,20 @@ class _Run(Generic[E]):
                 provider=self.provider,
             ) from exc
         if not parser.done:
+            kind = self.response.headers.get("content-type", "")
+            got = "" if kind.startswith("text/event-stream") else f" (content-type {kind!r})"
             raise StreamError(
-                f"{self.provider}: the stream ended before {parser.terminal}",
+                f"{self.provider}: the stream ended before {parser.terminal}{got}",
                 provider=self.provider,
                 retryable=True,
             )
         for part in parser.finish():
             yield part
+
+
+def _strip_userinfo(url: str) -> str:
+    """Credentials in a URL are never sent as part of it (httpx would log them)."""
+    return strip_userinfo(url)[0] if "@" in url else url
 
 
 def _safe_url(url: str) -> str:
