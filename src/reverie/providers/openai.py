@@ -37,6 +37,7 @@ class OpenAI(ChatProvider):
         client: httpx.AsyncClient | None = None,
         retry: RetryPolicy | None = None,
         api: Api = "chat",
+        **http: Any,  # timeout, idle_timeout, max_concurrency: see HttpClient
     ) -> None:
         if api not in ("chat", "responses"):
             raise ConfigurationError(f"{self.spec.name}: api must be 'chat' or 'responses'")
@@ -46,7 +47,7 @@ class OpenAI(ChatProvider):
         if project:
             extra["OpenAI-Project"] = project
         super().__init__(
-            api_key=api_key, base_url=base_url, headers=extra, client=client, retry=retry
+            api_key=api_key, base_url=base_url, headers=extra, client=client, retry=retry, **http
         )
         self.api: Api = api
 

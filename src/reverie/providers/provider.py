@@ -11,8 +11,13 @@ from typing import ClassVar, Self
 
 import httpx
 
-from reverie.http.auth import api_key_header, bearer
-from reverie.http.client import HttpClient
+from reverie.http.auth import api_key_header, bearer, split_userinfo
+from reverie.http.client import (
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_TOTAL_TIMEOUT,
+    HttpClient,
+)
 from reverie.http.retry import RetryPolicy
 from reverie.providers.spec import ProviderSpec
 
@@ -39,15 +44,28 @@ def make_http(
     client: httpx.AsyncClient | None = None,
     retry: RetryPolicy | None = None,
     auth: httpx.Auth | None = None,
+    timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
+    idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
+    max_concurrency: int | None = DEFAULT_MAX_CONCURRENCY,
 ) -> HttpClient:
-    """An HttpClient for ``spec``: its auth from the key unless ``auth`` is given."""
+    """An HttpClient for ``spec``: its auth from the key unless ``auth`` is given. Timeouts
+    and the bound on requests in flight are :class:`HttpClient`'s (documented there)."""
     return HttpClient(
         spec.name,
         auth=auth if auth is not None else make_auth(spec, api_key),
         headers=headers,
         client=client,
         retry=retry,
+        timeout=timeout,
+        idle_timeout=idle_timeout,
+        max_concurrency=max_concurrency,
     )
+
+
+def split_base_url(spec: ProviderSpec, url: str) -> tuple[str, httpx.Auth | None]:
+    """The base URL without ``user:password@`` (which must reach no message, log or
+    recording), and that part as Basic auth, which httpx would have sent for it."""
+    return split_userinfo(url, spec.name)
 
 
 class HttpProvider:

@@ -8,14 +8,21 @@ from typing import ClassVar
 import httpx
 
 from reverie.errors import ProviderError
-from reverie.http.client import HttpClient, error_message, sse
+from reverie.http.client import (
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_TOTAL_TIMEOUT,
+    HttpClient,
+    error_message,
+    sse,
+)
 from reverie.http.retry import RetryPolicy
 from reverie.model import Call, Response, StreamPart
 from reverie.providers.openai_chat.dialect import ChatDialect
 from reverie.providers.openai_chat.request import build_body
 from reverie.providers.openai_chat.response import parse_response
 from reverie.providers.openai_chat.stream import ChatStreamParser
-from reverie.providers.provider import HttpModel, HttpProvider, make_http
+from reverie.providers.provider import HttpModel, HttpProvider, make_http, split_base_url
 from reverie.providers.spec import ProviderSpec
 
 
@@ -73,14 +80,27 @@ class ChatProvider(HttpProvider):
         headers: Mapping[str, str] | None = None,
         client: httpx.AsyncClient | None = None,
         retry: RetryPolicy | None = None,
+        timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
+        idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
+        max_concurrency: int | None = DEFAULT_MAX_CONCURRENCY,
     ) -> None:
         spec = self.spec
+        root, url_auth = split_base_url(spec, spec.root(base_url))
+        key = spec.api_key(api_key)
         super().__init__(
             make_http(
-                spec, api_key=spec.api_key(api_key), headers=headers, client=client, retry=retry
+                spec,
+                api_key=key,
+                headers=headers,
+                client=client,
+                retry=retry,
+                auth=None if key else url_auth,
+                timeout=timeout,
+                idle_timeout=idle_timeout,
+                max_concurrency=max_concurrency,
             )
         )
-        self.base_url = spec.root(base_url).rstrip("/")
+        self.base_url = root.rstrip("/")
 
     def model(self, model_id: str) -> ChatModel:
         return chat_model(self.spec, self.dialect(), self.http, self.base_url, model_id)
