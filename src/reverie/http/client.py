@@ -171,11 +171,10 @@ class HttpClient:
         self._client = client
         self._owned: tuple[asyncio.AbstractEventLoop, httpx.AsyncClient] | None = None
         self._gates: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
-        # Unstreamed answers come whole after the model is done: only the total bounds them.
+        # Unstreamed answers come whole after the model is done: only the total (our timer,
+        # which ends the attempt as not retryable) bounds them.
         self._timeouts = {
-            False: httpx.Timeout(
-                connect=CONNECT_TIMEOUT, read=timeout, write=idle_timeout, pool=None
-            ),
+            False: httpx.Timeout(connect=CONNECT_TIMEOUT, read=None, write=idle_timeout, pool=None),
             True: httpx.Timeout(
                 connect=CONNECT_TIMEOUT, read=idle_timeout, write=idle_timeout, pool=None
             ),
@@ -516,8 +515,9 @@ class _Run(Generic[E]):
         """The parts; any failure is raised as a StreamError (retried by the caller if no
         part has been yielded yet)."""
         parser = self.parser
+        events = self.framing(self.response)
         try:
-            async for event in self.framing(self.response):
+            async for event in events:
                 for part in parser.feed(event):
                     yield part
                 if parser.done:
@@ -542,6 +542,10 @@ class _Run(Generic[E]):
                 f"{self.provider}: unreadable stream event ({type(exc).__name__}: {exc})",
                 provider=self.provider,
             ) from exc
+        finally:  # closed now, not left to a finaliser task of its own
+            close = getattr(events, "aclose", None)
+            if close is not None:
+                await close()
         if not parser.done:
             kind = self.response.headers.get("content-type", "")
             got = "" if kind.startswith("text/event-stream") else f" (content-type {kind!r})"
