@@ -225,8 +225,8 @@ class FaultServer:
                     await answer(conn)
                 finally:
                     self.busy -= 1
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            pass  # the client went away, or the server is stopping
         finally:
             if not conn.closed:
                 writer.close()
