@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,7 @@ __all__ = [
     "RecordedRequest",
     "RecordedResponse",
     "load_cassette",
+    "redact_interaction",
 ]
 
 #: A body is text, or raw bytes when the YAML holds ``!!binary`` (AWS event streams).
@@ -28,6 +29,7 @@ Body = str | bytes
 Headers = dict[str, list[str]]
 
 CASSETTE_VERSION = 2
+MIN_LENGTH = 8  # as reverie.http.auth.MIN_SECRET_LENGTH, without importing it at load time
 
 
 @dataclass
@@ -136,6 +138,32 @@ class Cassette:
         target.write_text(self.dumps(), encoding="utf-8")
         self.path = target
         return target
+
+
+def redact_interaction(interaction: Interaction, secrets: Iterable[str]) -> None:
+    """Replace every secret in what ``interaction`` would write (URL, headers, form, bodies),
+    whatever echoed it; see :func:`reverie.http.auth.redact` for what counts as one."""
+    from reverie.http.auth import REDACTED, redact
+
+    found = tuple(secrets)
+    if not found:
+        return
+    req, resp = interaction.request, interaction.response
+    req.url = redact(req.url, found)
+    req.host = redact(req.host, found)
+    req.headers = {k: [redact(v, found) for v in vs] for k, vs in req.headers.items()}
+    resp.headers = {k: [redact(v, found) for v in vs] for k, vs in resp.headers.items()}
+    if req.form:
+        req.form = {redact(k, found): [redact(v, found) for v in vs] for k, vs in req.form.items()}
+    for half in (req, resp):
+        body = half.body
+        if isinstance(body, str):
+            half.body = redact(body, found)
+        else:
+            for secret in found:
+                if len(secret) >= MIN_LENGTH:
+                    body = body.replace(secret.encode(), REDACTED.encode())
+            half.body = body
 
 
 def load_cassette(path: str | os.PathLike[str]) -> Cassette:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import time
 from collections.abc import AsyncIterator, Callable
@@ -11,6 +13,7 @@ from urllib.parse import parse_qs, unquote_plus, urlsplit, urlunsplit
 
 import httpx
 
+from reverie.http.auth import strip_userinfo
 from reverie.testing.cassette import (
     Body,
     Cassette,
@@ -18,6 +21,7 @@ from reverie.testing.cassette import (
     RecordedRequest,
     RecordedResponse,
     load_cassette,
+    redact_interaction,
 )
 from reverie.testing.matching import Matcher
 
@@ -35,7 +39,9 @@ DEFAULT_CHUNK_SIZE = 4096
 #: Request headers worth keeping; everything else (notably auth) is dropped.
 KEPT_REQUEST_HEADERS = frozenset({"accept", "content-type", "user-agent"})
 #: Never recorded even if the allow-list above grows.
-SECRET_HEADERS = frozenset({"authorization", "api-key", "x-api-key", "x-goog-api-key"})
+SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "api-key", "x-api-key", "x-goog-api-key"}
+)
 KEPT_RESPONSE_HEADERS = frozenset({"content-type"})
 #: Query parameters that carry API keys (Gemini's ``?key=``), removed from recorded URLs.
 SECRET_QUERY_PARAMS = frozenset({"key", "api_key", "api-key"})
@@ -177,9 +183,12 @@ class RecordTransport(httpx.AsyncBaseTransport):
     """Forwards requests to ``inner`` and records them into a cassette at ``path``.
 
     Credentials are never recorded: only the Accept, Content-Type and User-Agent
-    request headers and the Content-Type response header are kept, and ``key=``
-    style query parameters are removed from the URL. The file is written by
-    :meth:`save`, or when the transport (or its client) is closed.
+    request headers and the Content-Type response header are kept, ``key=`` style
+    query parameters and ``user:password@`` are removed from the URL, and every
+    credential seen in a request (auth headers, userinfo, key parameters) is replaced
+    by ``***`` wherever it appears in what is written, response bodies that echo it
+    included. The file is written by :meth:`save`, or when the transport (or its
+    client) is closed.
     """
 
     def __init__(
@@ -189,6 +198,7 @@ class RecordTransport(httpx.AsyncBaseTransport):
         self.inner = inner if inner is not None else httpx.AsyncHTTPTransport()
         self._owns_inner = inner is None
         self.cassette = Cassette(path=self.path)
+        self._secrets: set[str] = set()
 
     @property
     def interactions(self) -> list[Interaction]:
@@ -198,6 +208,7 @@ class RecordTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send through ``inner``, read the whole body, record, and return a copy."""
         body = await request.aread()
+        self._secrets.update(request_secrets(request))
         started = time.perf_counter()
         response = await self.inner.handle_async_request(request)
         response.request = request
@@ -207,13 +218,13 @@ class RecordTransport(httpx.AsyncBaseTransport):
             await response.aclose()
         elapsed = time.perf_counter() - started
         index = len(self.cassette.interactions)
-        self.cassette.interactions.append(
-            Interaction(
-                index,
-                _record_request(request, body),
-                _record_response(response, content, go_duration(elapsed)),
-            )
+        interaction = Interaction(
+            index,
+            _record_request(request, body),
+            _record_response(response, content, go_duration(elapsed)),
         )
+        redact_interaction(interaction, self._secrets)
+        self.cassette.interactions.append(interaction)
         headers = [
             (k, v) for k, v in response.headers.multi_items() if k.lower() not in _FRAMING_HEADERS
         ]
@@ -230,6 +241,8 @@ class RecordTransport(httpx.AsyncBaseTransport):
 
     def save(self) -> Path:
         """Write the cassette file (parent directories are created)."""
+        for interaction in self.cassette.interactions:  # a key first seen later, echoed earlier
+            redact_interaction(interaction, self._secrets)
         return self.cassette.save(self.path)
 
     async def aclose(self) -> None:
@@ -264,13 +277,38 @@ def strip_secret_params(url: str) -> str:
     return urlunsplit(parts._replace(query="&".join(kept)))
 
 
+def request_secrets(request: httpx.Request) -> set[str]:
+    """The credentials ``request`` carries: auth header values (and the token after the
+    scheme, and a Basic token's user and password), userinfo, ``key=`` parameter values."""
+    found: set[str] = set()
+    for name, value in request.headers.multi_items():
+        if name.lower() not in SECRET_HEADERS:
+            continue
+        found.add(value)
+        scheme, _, token = value.partition(" ")
+        if token:
+            found.add(token.strip())
+            if scheme.lower() == "basic":
+                try:
+                    user, _, password = base64.b64decode(token).decode().partition(":")
+                except (binascii.Error, UnicodeDecodeError):
+                    continue
+                found.update((user, password))
+    url = request.url
+    found.update(p for p in (url.username, url.password) if p)
+    for key, value in url.params.multi_items():
+        if key.lower() in SECRET_QUERY_PARAMS and value:
+            found.add(value)
+    return {s for s in found if s}
+
+
 def _record_request(request: httpx.Request, body: bytes) -> RecordedRequest:
     headers: dict[str, list[str]] = {}
     for name, value in request.headers.multi_items():
         lower = name.lower()
         if lower in KEPT_REQUEST_HEADERS and lower not in SECRET_HEADERS:
             headers.setdefault(_canonical(lower), []).append(value)
-    url = strip_secret_params(str(request.url))
+    url = strip_secret_params(strip_userinfo(str(request.url))[0])
     query = urlsplit(url).query
     return RecordedRequest(
         method=request.method,
