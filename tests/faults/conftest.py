@@ -32,7 +32,8 @@ class Harness:
 
         settings.setdefault("retry", RetryPolicy(sleep=sleep, max_retries=2))
         settings.setdefault("api_key", "sk-fault-test-key")
-        provider = reverie.provider(name, base_url=self.server.url, **settings)
+        settings.setdefault("base_url", self.server.url)
+        provider = reverie.provider(name, **settings)
         self.providers.append(provider)
         return provider
 

@@ -292,8 +292,8 @@ class HttpClient:
                 async with self._gate():
                     return await self._send(url, content, headers, stream)
             except ProviderError as exc:
+                self._scrub(exc)  # before on_retry sees it
                 if not self.retry.should_retry(exc, attempt):
-                    self._scrub(exc)
                     raise
                 await self.retry.wait(exc, attempt)
                 attempt += 1
@@ -303,16 +303,16 @@ class HttpClient:
     ) -> Any:
         """POST and decode the JSON answer; an answer that is not JSON is a ProviderError."""
         response = await self.post(url, body, headers=headers)
-        text = response.text
+        # A server echoing our key gets it nowhere: not into a Response, nor an error.
+        text = redact(response.text, self._secrets)
         try:
             return json.loads(text)
         except ValueError:
-            error = ProviderError(
+            raise ProviderError(
                 f"{self.provider}: response is not JSON "
                 f"(content-type {response.headers.get('content-type')!r}): {text[:200]!r}",
                 provider=self.provider,
-            )
-        raise self._scrub(error)
+            ) from None
 
     async def stream(
         self,
@@ -350,8 +350,9 @@ class HttpClient:
                             yield part
                 return
             except ProviderError as exc:
+                self._scrub(exc)  # before on_retry sees it
                 if yielded or not self.retry.should_retry(exc, attempt):
-                    error = self._scrub(exc).with_traceback(None)
+                    error = exc.with_traceback(None)
                     error.__cause__ = error.__context__ = None
                     yield ErrorPart(error)
                     return
