@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -50,7 +52,14 @@ E_contra = TypeVar("E_contra", contravariant=True)
 
 def default_client(max_connections: int | None = DEFAULT_MAX_CONCURRENCY) -> httpx.AsyncClient:
     limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=20)
-    return httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=limits)
+    return httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=limits, verify=ssl_context())
+
+
+@functools.cache
+def ssl_context() -> ssl.SSLContext:
+    """httpx's default TLS settings, built once: loading the CA bundle takes ~100 ms, which
+    every new client (a provider, a new event loop) would otherwise pay again."""
+    return httpx.create_ssl_context()
 
 
 class WireStream(Protocol[E_contra]):

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, unquote_plus, urlsplit, urlunsplit
 import httpx
 
 from reverie.http.auth import strip_userinfo
+from reverie.http.client import ssl_context
 from reverie.testing.cassette import (
     Body,
     Cassette,
@@ -195,7 +196,7 @@ class RecordTransport(httpx.AsyncBaseTransport):
         self, path: str | os.PathLike[str], *, inner: httpx.AsyncBaseTransport | None = None
     ) -> None:
         self.path = Path(path)
-        self.inner = inner if inner is not None else httpx.AsyncHTTPTransport()
+        self.inner = inner if inner is not None else httpx.AsyncHTTPTransport(verify=ssl_context())
         self._owns_inner = inner is None
         self.cassette = Cassette(path=self.path)
         self._secrets: set[str] = set()
