@@ -10,6 +10,7 @@ import pytest
 from reverie import ErrorPart, Finish, ProviderError
 from reverie.content import ToolCall
 from reverie.errors import StreamError
+from reverie.http.client import sse
 from reverie.model import ToolCall as ToolCallPart
 
 from .chunks import HELLO, completion, finish, text, tool_start
@@ -77,6 +78,14 @@ STREAM_FAULTS = {
         {"choices": [{"index": 0, "delta": {"tool_calls": "call_1"}}]},
         "'tool_calls' is not a list",
     ),
+    "tool-index-a-list": (
+        {"choices": [{"index": 0, "delta": {"tool_calls": [{"index": [0], "id": "c"}]}}]},
+        "a tool call's 'index' is not a number",
+    ),
+    "tool-id-an-object": (
+        {"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": {"a": 1}}]}}]},
+        "a tool call's 'id' is not a string",
+    ),
     "function-a-string": (
         {"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": "f"}]}}]},
         "'function' is not an object",
@@ -102,13 +111,23 @@ async def test_a_malformed_chunk_is_a_typed_error_naming_the_field(h: Harness, c
 
 
 async def test_a_parser_failure_of_an_unknown_kind_is_still_a_stream_error(h: Harness) -> None:
-    # a tool call index that cannot be a dict key reaches the parser as a TypeError
-    bad = {"choices": [{"index": 0, "delta": {"tool_calls": [{"index": [0], "id": "c"}]}}]}
-    h.server.script(stream([bad, "[DONE]"]))
-    parts = [p async for p in h.model().stream(HELLO)]
-    assert isinstance(parts[-1], ErrorPart)
-    assert isinstance(parts[-1].error, StreamError)
-    assert "unreadable stream event (TypeError" in str(parts[-1].error)
+    class Broken:
+        done = False
+        terminal = "[DONE]"
+
+        def feed(self, event: Any) -> list[Any]:
+            raise KeyError("surprise")
+
+        def finish(self) -> list[Any]:
+            return []
+
+    h.server.script(stream([text("a"), "[DONE]"]))
+    http = h.provider().http
+    parts = [p async for p in http.stream(h.server.url + "/x", {}, Broken, framing=sse)]
+    assert len(parts) == 1 and isinstance(parts[0], ErrorPart)
+    assert isinstance(parts[0].error, StreamError) and not parts[0].error.retryable
+    assert "unreadable stream event (KeyError: 'surprise')" in str(parts[0].error)
+    assert h.server.attempts == 1
     await h.check_clean()
 
 

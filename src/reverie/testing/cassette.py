@@ -97,15 +97,21 @@ class Cassette:
 
     @classmethod
     def loads(cls, data: str | bytes, *, source: str = "<string>") -> Cassette:
-        """Parse cassette YAML text."""
+        """Parse cassette YAML text; anything that is not a version 2 cassette (bad YAML, a
+        field of the wrong type) raises ``ValueError`` saying where."""
         import yaml
 
-        doc = yaml.load(data, Loader=_loader())
+        try:
+            doc = yaml.load(data, Loader=_loader())
+        except (yaml.YAMLError, UnicodeError) as exc:
+            raise ValueError(f"{source}: not YAML: {exc}") from None
         if not isinstance(doc, Mapping):
             raise ValueError(f"{source}: not a cassette (expected a mapping)")
         if doc.get("version") != CASSETTE_VERSION:
-            raise ValueError(f"{source}: unsupported cassette version {doc.get('version')!r}")
+            raise ValueError(f"{source}: unsupported cassette version {doc.get('version')!r:.50}")
         items = doc.get("interactions") or []
+        if not isinstance(items, list):
+            raise ValueError(f"{source}: 'interactions' is not a list")
         return cls([_interaction(i, item, source) for i, item in enumerate(items)])
 
     def to_dict(self) -> dict[str, Any]:
@@ -215,11 +221,27 @@ def _headers(value: object) -> Headers:
     return out
 
 
+def _int(value: object, where: str) -> int:
+    # YAML gives bools, floats, dates…; only a whole number (or its text) is a count here
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            pass
+    raise ValueError(f"{where} is not a whole number: {value!r:.50}")
+
+
 def _interaction(index: int, item: object, source: str) -> Interaction:
     if not isinstance(item, Mapping):
         raise ValueError(f"{source}: interaction {index} is not a mapping")
     req = item.get("request") or {}
     resp = item.get("response") or {}
+    for half, value in (("request", req), ("response", resp)):
+        if not isinstance(value, Mapping):
+            raise ValueError(f"{source}: interaction {index}: '{half}' is not a mapping")
+    where = f"{source}: interaction {index}"
     form = req.get("form")
     request = RecordedRequest(
         method=str(req.get("method", "")),
@@ -229,23 +251,24 @@ def _interaction(index: int, item: object, source: str) -> Interaction:
         host=str(req.get("host") or ""),
         form=_headers(form) if form is not None else None,
         proto=str(req.get("proto", "HTTP/1.1")),
-        proto_major=int(req.get("proto_major", 1)),
-        proto_minor=int(req.get("proto_minor", 1)),
-        content_length=int(req.get("content_length", 0)),
+        proto_major=_int(req.get("proto_major", 1), f"{where}: request.proto_major"),
+        proto_minor=_int(req.get("proto_minor", 1), f"{where}: request.proto_minor"),
+        content_length=_int(req.get("content_length", 0), f"{where}: request.content_length"),
     )
     response = RecordedResponse(
-        code=int(resp.get("code", 200)),
+        code=_int(resp.get("code", 200), f"{where}: response.code"),
         body=_body(resp.get("body")),
         headers=_headers(resp.get("headers")),
         status=str(resp.get("status", "")),
         proto=str(resp.get("proto", "HTTP/2.0")),
-        proto_major=int(resp.get("proto_major", 2)),
-        proto_minor=int(resp.get("proto_minor", 0)),
-        content_length=int(resp.get("content_length", -1)),
+        proto_major=_int(resp.get("proto_major", 2), f"{where}: response.proto_major"),
+        proto_minor=_int(resp.get("proto_minor", 0), f"{where}: response.proto_minor"),
+        content_length=_int(resp.get("content_length", -1), f"{where}: response.content_length"),
         uncompressed=None if resp.get("uncompressed") is None else bool(resp["uncompressed"]),
         duration=str(resp.get("duration", "0s")),
     )
-    return Interaction(id=int(item.get("id", index)), request=request, response=response)
+    return Interaction(id=_int(item.get("id", index), f"{where}: id"), request=request,
+                       response=response)
 
 
 def _interaction_dict(interaction: Interaction) -> dict[str, Any]:

@@ -14,7 +14,9 @@ _MAP = {
 }
 
 
-def map_finish_reason(value: str | None) -> FinishReason:
+def map_finish_reason(value: object) -> FinishReason:
     if value is None:
         return FinishReason.UNKNOWN
+    if not isinstance(value, str):  # a malformed answer: not worth failing a finished call
+        return FinishReason.OTHER
     return _MAP.get(value, FinishReason.OTHER)

@@ -118,12 +118,16 @@ class ChatStreamParser:
         if not isinstance(call, dict):
             raise self._error(f"a tool call delta is not an object: {call!r:.200}")
         index = call.get("index", position)
+        if not isinstance(index, int):
+            raise self._error(f"a tool call's 'index' is not a number: {index!r:.200}")
         function = call.get("function") or {}
         if not isinstance(function, dict):
             raise self._error(f"'function' is not an object: {function!r:.200}")
         id_ = self._tool_ids.get(index)
         if id_ is None:
             id_ = call.get("id") or f"call_{index}"
+            if not isinstance(id_, str):
+                raise self._error(f"a tool call's 'id' is not a string: {id_!r:.200}")
             self._tool_ids[index] = id_
             self._framer.tool_start(id_, str(function.get("name") or ""))
         arguments = function.get("arguments")

@@ -1,0 +1,103 @@
+"""The SSE parser: any bytes, cut anywhere, give the same events and never raise."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import httpx
+from hypothesis import strategies as st
+
+from reverie.http.client import sse
+from reverie.http.sse import ServerSentEvent, iter_sse
+
+from .budget import fast_and_slow
+
+LOOP = asyncio.new_event_loop()
+
+sse_like = st.lists(
+    st.sampled_from(
+        [
+            b"data:",
+            b"data: ",
+            b"event: ",
+            b":",
+            b"\n",
+            b"\r\n",
+            b"\r",
+            b"\n\n",
+            b"x",
+            b"[DONE]",
+            b"id: 1",
+            b"retry: 5",
+            b"\xff",
+            "é".encode(),
+        ]
+    )
+    | st.binary(max_size=8),
+    max_size=30,
+).map(b"".join)
+
+
+class Chunks(httpx.AsyncByteStream):
+    def __init__(self, chunks: list[bytes]) -> None:
+        self.chunks = chunks
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self.chunks:
+            yield chunk
+
+
+async def _events(chunks: list[bytes]) -> list[ServerSentEvent]:
+    response = httpx.Response(200, stream=Chunks(chunks))
+    return [event async for event in sse(response)]
+
+
+def _cut(body: bytes, cuts: list[int]) -> list[bytes]:
+    points = sorted({c % (len(body) + 1) for c in cuts})
+    return [body[a:b] for a, b in zip([0, *points], [*points, len(body)], strict=True)]
+
+
+def check_any_bytes_cut_anywhere(body: bytes, cuts: list[int]) -> None:
+    whole = LOOP.run_until_complete(_events([body]))
+    split = LOOP.run_until_complete(_events(_cut(body, cuts)))
+    assert split == whole
+    for event in whole:
+        assert isinstance(event.event, str) and isinstance(event.data, str)
+
+
+test_any_bytes_cut_anywhere, test_any_bytes_cut_anywhere_slow = fast_and_slow(
+    body=sse_like, cuts=st.lists(st.integers(0, 1000), max_size=6)
+)(check_any_bytes_cut_anywhere)
+
+
+async def _lines(lines: list[str]) -> AsyncIterator[str]:
+    for line in lines:
+        yield line
+
+
+def check_events_round_trip(events: list[tuple[str, list[str]]]) -> None:
+    lines: list[str] = []
+    for name, data in events:
+        if name:
+            lines.append(f"event: {name}")
+        lines += [f"data: {d}" for d in data]
+        lines.append("")
+
+    async def read() -> list[ServerSentEvent]:
+        return [e async for e in iter_sse(_lines(lines))]
+
+    got = LOOP.run_until_complete(read())
+    expected = [ServerSentEvent(n or "message", "\n".join(d)) for n, d in events if d]
+    assert got == expected
+
+
+line_text = st.text(
+    st.characters(blacklist_characters="\r\n", blacklist_categories=["Cs"]), max_size=10
+)
+test_events_round_trip, test_events_round_trip_slow = fast_and_slow(
+    events=st.lists(
+        st.tuples(line_text.filter(lambda s: s.strip() == s), st.lists(line_text, max_size=3)),
+        max_size=6,
+    )
+)(check_events_round_trip)
