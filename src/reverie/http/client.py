@@ -165,7 +165,9 @@ class HttpClient:
             ("idle_timeout", idle_timeout),
             ("max_concurrency", max_concurrency),
         ):
-            if value is not None and (isinstance(value, bool) or not value > 0):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | float) or not value > 0
+            ):
                 raise ValueError(f"{provider}: {name} must be positive or None, not {value!r}")
         self.provider = provider
         self.retry = retry or RetryPolicy()

@@ -267,8 +267,9 @@ def _interaction(index: int, item: object, source: str) -> Interaction:
         uncompressed=None if resp.get("uncompressed") is None else bool(resp["uncompressed"]),
         duration=str(resp.get("duration", "0s")),
     )
-    return Interaction(id=_int(item.get("id", index), f"{where}: id"), request=request,
-                       response=response)
+    return Interaction(
+        id=_int(item.get("id", index), f"{where}: id"), request=request, response=response
+    )
 
 
 def _interaction_dict(interaction: Interaction) -> dict[str, Any]:
