@@ -14,7 +14,7 @@ import contextlib
 import functools
 import json
 import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
@@ -356,9 +356,10 @@ class HttpClient:
                     async with _closing(response):
                         await self._refuse_plain_json(response)
                         run = _Run(self.provider, response, parser(), framing, self.idle_timeout)
-                        async for part in run.parts():
-                            yielded = True
-                            yield part
+                        async with contextlib.aclosing(run.parts()) as parts:
+                            async for part in parts:
+                                yielded = True
+                                yield part
                 return
             except ProviderError as exc:
                 self._scrub(exc)  # before on_retry sees it
@@ -523,7 +524,7 @@ class _Run(Generic[E]):
         self.framing = framing
         self.idle_timeout = idle_timeout
 
-    async def parts(self) -> AsyncIterator[StreamPart]:
+    async def parts(self) -> AsyncGenerator[StreamPart, None]:
         """The parts; any failure is raised as a StreamError (retried by the caller if no
         part has been yielded yet)."""
         parser = self.parser
@@ -535,9 +536,9 @@ class _Run(Generic[E]):
                 if parser.done:
                     break
         except httpx.ReadTimeout:
+            idle = "" if self.idle_timeout is None else f" for {self.idle_timeout:g} s"
             raise StreamError(
-                f"{self.provider}: the stream went silent for {self.idle_timeout:g} s "
-                "(idle timeout)",
+                f"{self.provider}: the stream went silent{idle} (idle timeout)",
                 provider=self.provider,
                 retryable=True,
             ) from None
