@@ -210,3 +210,62 @@ def test_plugin_in_a_pytest_run(tmp_path: Path, record: bool) -> None:
     result = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "recorded" / "out.yaml").exists() is record
+
+
+def test_request_secrets_finds_every_credential() -> None:
+    from reverie.testing.transport import request_secrets
+
+    basic = httpx.BasicAuth("user-SECRET", "pass-SECRET")
+    request = httpx.Request(
+        "POST",
+        f"https://u-SECRET:p-SECRET@h.test/v1?key={SECRET}&other=1",
+        headers={"api-key": "hdr-SECRET", "X-Other": "not-a-secret"},
+    )
+    request = next(basic.auth_flow(request))
+    found = request_secrets(request)
+    assert {"user-SECRET", "pass-SECRET", "u-SECRET", "p-SECRET", SECRET, "hdr-SECRET"} <= found
+    assert "not-a-secret" not in found and "1" not in found
+
+
+def test_redact_interaction_covers_urls_headers_forms_and_bodies() -> None:
+    from reverie.testing.cassette import (
+        Interaction,
+        RecordedRequest,
+        RecordedResponse,
+        redact_interaction,
+    )
+
+    interaction = Interaction(
+        0,
+        RecordedRequest(
+            "POST",
+            f"https://h/?q={SECRET}",
+            body=SECRET,
+            form={"q": [SECRET]},
+            headers={"X": [SECRET]},
+        ),
+        RecordedResponse(body=f"echo {SECRET}".encode(), headers={"Y": [SECRET]}),
+    )
+    redact_interaction(interaction, [SECRET, "short"])
+    assert SECRET not in repr(interaction) and "***" in interaction.request.url
+    assert interaction.response.body == b"echo ***"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("{", "not YAML"),
+        ("- 1", "expected a mapping"),
+        ("version: 1", "unsupported cassette version"),
+        ("version: 2\ninteractions: 5", "'interactions' is not a list"),
+        ("version: 2\ninteractions: [{request: [1]}]", "'request' is not a mapping"),
+        ("version: 2\ninteractions: [{response: {code: ok}}]", "response.code is not a whole"),
+        ("version: 2\ninteractions: [{id: [1]}]", "interaction 0: id is not a whole number"),
+    ],
+)
+def test_a_cassette_that_is_not_one_is_a_value_error_saying_where(text: str, words: str) -> None:
+    from reverie.testing.cassette import Cassette
+
+    with pytest.raises(ValueError) as info:
+        Cassette.loads(text)
+    assert words in str(info.value)
