@@ -397,7 +397,7 @@ class HttpClient:
             problem = f"request to {where} timed out ({type(exc).__name__})"
         else:
             problem = f"request to {where} failed"
-        detail = str(exc) or type(exc).__name__
+        detail = _detail(exc)
         return ProviderError(
             f"{self.provider}: {problem}: {detail}",
             provider=self.provider,
@@ -471,11 +471,13 @@ class _TimedBody(httpx.AsyncByteStream):
     async def __aiter__(self) -> AsyncIterator[bytes]:
         deadline = self._deadline
         chunks = self._inner.__aiter__()
-        task = asyncio.current_task()
-        assert task is not None
+        current_task = asyncio.current_task
         while True:
             if deadline.expired:  # it passed while the caller was busy with the last chunk
                 raise self._http._total_timeout(self._url, StreamError)
+            # read by read: a body may be read from more than one task
+            task = current_task()
+            assert task is not None
             deadline.reader = task
             try:
                 chunk = await chunks.__anext__()
@@ -544,7 +546,7 @@ class _Run(Generic[E]):
             ) from None
         except httpx.HTTPError as exc:
             raise StreamError(
-                f"{self.provider}: the stream broke off: {str(exc) or type(exc).__name__}",
+                f"{self.provider}: the stream broke off: {_detail(exc)}",
                 provider=self.provider,
                 retryable=True,
             ) from None
@@ -569,6 +571,16 @@ class _Run(Generic[E]):
             )
         for part in parser.finish():
             yield part
+
+
+def _detail(exc: httpx.HTTPError) -> str:
+    """What failed, also when httpx says nothing (a reset is a ReadError with no message)."""
+    text = str(exc)
+    if text:
+        return text
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return f"the connection was reset or dropped ({type(exc).__name__})"
+    return type(exc).__name__
 
 
 def _strip_userinfo(url: str) -> str:
