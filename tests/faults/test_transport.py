@@ -300,3 +300,27 @@ async def test_a_plain_answer_that_is_not_json_names_its_type(h: Harness) -> Non
         await h.model().generate(HELLO)
     assert "not JSON (content-type 'text/html')" in str(info.value)
     await h.check_clean()
+
+
+async def test_the_total_timeout_passing_while_the_caller_is_busy_ends_the_stream(
+    h: Harness,
+) -> None:
+    h.server.script(stream([text("a"), text("b"), text("c")], then="hang"))
+    seen: list[Any] = []
+    async for part in h.model(timeout=0.1).stream(HELLO):
+        seen.append(part)
+        if len(seen) == 1:
+            await asyncio.sleep(0.2)  # the caller is slow: the deadline passes meanwhile
+    error = failure(seen)
+    assert "exceeded its total timeout (0.1 s)" in str(error) and not error.retryable
+    await h.check_clean()
+
+
+async def test_timeouts_apply_to_a_client_passed_in(h: Harness) -> None:
+    import httpx
+
+    h.server.script(stream([text("a")], then="hang"))
+    async with httpx.AsyncClient(timeout=600) as client:
+        parts = await collect(h.model(client=client, idle_timeout=0.2))
+        assert "(idle timeout)" in str(failure(parts))
+    await h.check_clean()
