@@ -102,3 +102,50 @@ async def test_a_dropped_connection_is_retried_and_reported_once_it_gives_up() -
     assert len(parts) == 1 and isinstance(parts[0], ErrorPart)
     assert "cannot reach https://api.openai.com/v1/chat/completions" in str(parts[0].error)
     assert attempts == 2 and slept == [0.5]
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"retry-after-ms": "250"}, 0.25),
+        ({"retry-after-ms": "x", "retry-after": "3"}, 3.0),  # unreadable ms: the next form
+        ({"retry-after": "2.5"}, 2.5),
+        ({"retry-after": "-4"}, 0.0),
+        ({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),  # in the past
+        ({"retry-after": "soon"}, None),
+        ({}, None),
+    ],
+)
+def test_retry_after_forms(headers: dict[str, str], expected: float | None) -> None:
+    from reverie.http.retry import retry_after
+
+    assert retry_after(httpx.Headers(headers)) == expected
+
+
+def test_a_future_http_date_is_the_seconds_until_it() -> None:
+    import email.utils
+    import time
+
+    from reverie.http.retry import retry_after
+
+    date = email.utils.formatdate(time.time() + 30, usegmt=True)
+    seconds = retry_after(httpx.Headers({"retry-after": date}))
+    assert seconds is not None and 28 <= seconds <= 30
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        httpx.ReadError(""),
+        httpx.RemoteProtocolError("x"),
+        httpx.ReadTimeout("x"),
+        httpx.ConnectError("x"),
+        httpx.WriteError("x"),
+        httpx.PoolTimeout("x"),
+    ],
+)
+def test_dropped_connections_and_timeouts_are_transient(error: Exception) -> None:
+    from reverie.http.retry import is_transient
+
+    assert is_transient(error)
+    assert RetryPolicy().should_retry(error, 0) and not RetryPolicy().should_retry(error, 2)
