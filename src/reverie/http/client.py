@@ -144,6 +144,11 @@ class HttpClient:
     a stream holds its place until it is closed. ``None`` turns the bound off. With a client
     of your own, set it to that client's ``max_connections``.
 
+    A URL's ``user:password@`` is never sent (httpx would log it); providers turn a base
+    URL's userinfo into auth with :func:`reverie.providers.provider.split_base_url`. Error
+    messages and plain answers never repeat the credentials of ``auth`` (a server echoing
+    the key gets it nowhere).
+
     A client passed in is used as it is and never closed by us; one we create is closed by
     :meth:`aclose` (or ``async with``).
     """
