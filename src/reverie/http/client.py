@@ -14,7 +14,7 @@ import contextlib
 import functools
 import json
 import ssl
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
@@ -23,22 +23,20 @@ from reverie.errors import ProviderError, StreamError
 from reverie.http.auth import redact, strip_userinfo
 from reverie.http.retry import RetryPolicy, is_transient
 from reverie.http.sse import ServerSentEvent, iter_sse
+from reverie.http.timeouts import (
+    CONNECT_TIMEOUT,
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
+    Deadline,
+    Expired,
+    TimedBody,
+)
 from reverie.model import ErrorPart, StreamPart
 
-#: Seconds a streamed response may stay silent (no byte at all) before it is given up as hung
-#: and retried. Longer than the longest silence of a healthy stream: a reasoning model that
-#: thinks for minutes before its first token on an endpoint that sends no keep-alive
-#: (servers that think longer send comments or pings, which count as bytes); far shorter
-#: than the hours a dead keep-alive connection can otherwise hang.
-DEFAULT_IDLE_TIMEOUT = 300.0
-#: Seconds one attempt may last in all, body included: a backstop against a server that
-#: trickles bytes forever. An hour lets the longest real generations finish (128k tokens at
-#: 40 tokens/s take 53 minutes); a plain (unstreamed) answer waits up to this long too.
-DEFAULT_TOTAL_TIMEOUT = 3600.0
-CONNECT_TIMEOUT = 10.0
 #: Requests one HttpClient keeps in flight; more wait their turn in a FIFO queue of ours.
 #: httpx's default pool serves 100 connections, and past its size its own queue costs time
-#: that grows with the number waiting (1,000 concurrent runs took 12x longer).
+#: that grows with the number waiting (benchmarks/concurrency.py: 1,000 concurrent calls take
+#: 2-3x longer without this bound, 3,000 over 2x).
 DEFAULT_MAX_CONCURRENCY = 100
 
 DEFAULT_TIMEOUT = httpx.Timeout(DEFAULT_TOTAL_TIMEOUT, connect=CONNECT_TIMEOUT)
@@ -46,7 +44,6 @@ DEFAULT_TIMEOUT = httpx.Timeout(DEFAULT_TOTAL_TIMEOUT, connect=CONNECT_TIMEOUT)
 _RETRYABLE = {408, 409, 429, 500, 502, 503, 504, 529}
 
 E = TypeVar("E")
-T = TypeVar("T")
 E_contra = TypeVar("E_contra", contravariant=True)
 
 
@@ -244,7 +241,7 @@ class HttpClient:
         http = self._http()
         merged = {**self._headers, **headers} if headers else self._headers
         auth = self._auth if self._auth is not None else httpx.USE_CLIENT_DEFAULT
-        deadline = _Deadline(self.timeout)
+        deadline = Deadline(self.timeout)
         try:
             request = http.build_request(
                 "POST", url, content=content, headers=merged, timeout=self._timeouts[stream]
@@ -253,10 +250,12 @@ class HttpClient:
         except httpx.HTTPError as exc:
             deadline.cancel()
             raise self._transport_error(exc, url) from None
-        except _Expired:
+        except Expired:
             raise self._total_timeout(url, ProviderError) from None
         if stream and isinstance(response.stream, httpx.AsyncByteStream):
-            response.stream = _TimedBody(response.stream, deadline, self, url)
+            response.stream = TimedBody(
+                response.stream, deadline, lambda: self._total_timeout(url, StreamError)
+            )
         else:
             deadline.cancel()
         if response.status_code < 400:
@@ -411,94 +410,6 @@ class HttpClient:
 
 
 _NO_GATE = contextlib.nullcontext()
-
-
-class _Expired(Exception):
-    """The attempt's total timeout passed (turned into a ProviderError by the caller)."""
-
-
-class _Deadline:
-    """One attempt's total timeout: a single timer for the whole request, which cancels the
-    read in progress when it fires. A timeout scope around every read of the body would cost
-    a timer per chunk on the hot path; this costs two attribute writes per chunk."""
-
-    __slots__ = ("_handle", "expired", "reader")
-
-    def __init__(self, seconds: float | None) -> None:
-        self.expired = False
-        self.reader: asyncio.Task[Any] | None = None
-        self._handle = (
-            None if seconds is None else asyncio.get_running_loop().call_later(seconds, self._fire)
-        )
-
-    def _fire(self) -> None:
-        self.expired = True
-        if self.reader is not None:
-            self.reader.cancel()
-
-    def cancel(self) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
-
-    def interrupted(self, task: asyncio.Task[Any]) -> bool:
-        """After a CancelledError: was it ours (and no one else's)?"""
-        return self.expired and task.uncancel() == 0
-
-    async def wait(self, awaitable: Awaitable[T]) -> T:
-        """``await awaitable``, raising ``_Expired`` (and cancelling the timer) past the
-        deadline; the timer goes on otherwise."""
-        task = asyncio.current_task()
-        assert task is not None
-        self.reader = task
-        try:
-            return await awaitable
-        except asyncio.CancelledError:
-            if self.interrupted(task):
-                raise _Expired from None
-            self.cancel()
-            raise
-        finally:
-            self.reader = None
-
-
-class _TimedBody(httpx.AsyncByteStream):
-    """A streamed body read under its attempt's deadline; closing it stops the timer."""
-
-    def __init__(
-        self, inner: httpx.AsyncByteStream, deadline: _Deadline, http: HttpClient, url: str
-    ) -> None:
-        self._inner = inner
-        self._deadline = deadline
-        self._http = http
-        self._url = url
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        deadline = self._deadline
-        chunks = self._inner.__aiter__()
-        current_task = asyncio.current_task
-        while True:
-            if deadline.expired:  # it passed while the caller was busy with the last chunk
-                raise self._http._total_timeout(self._url, StreamError)
-            # read by read: a body may be read from more than one task
-            task = current_task()
-            assert task is not None
-            deadline.reader = task
-            try:
-                chunk = await chunks.__anext__()
-            except StopAsyncIteration:
-                return
-            except asyncio.CancelledError:
-                if deadline.interrupted(task):
-                    raise self._http._total_timeout(self._url, StreamError) from None
-                raise
-            finally:
-                deadline.reader = None
-            yield chunk
-
-    async def aclose(self) -> None:
-        self._deadline.cancel()
-        await self._inner.aclose()
 
 
 class _closing:

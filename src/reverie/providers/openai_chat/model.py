@@ -8,15 +8,9 @@ from typing import ClassVar
 import httpx
 
 from reverie.errors import ProviderError
-from reverie.http.client import (
-    DEFAULT_IDLE_TIMEOUT,
-    DEFAULT_MAX_CONCURRENCY,
-    DEFAULT_TOTAL_TIMEOUT,
-    HttpClient,
-    error_message,
-    sse,
-)
+from reverie.http.client import DEFAULT_MAX_CONCURRENCY, HttpClient, error_message, sse
 from reverie.http.retry import RetryPolicy
+from reverie.http.timeouts import DEFAULT_IDLE_TIMEOUT, DEFAULT_TOTAL_TIMEOUT
 from reverie.model import Call, Response, StreamPart
 from reverie.providers.openai_chat.dialect import ChatDialect
 from reverie.providers.openai_chat.request import build_body
