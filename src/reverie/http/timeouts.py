@@ -35,7 +35,7 @@ class Expired(Exception):
 class Deadline:
     """One attempt's total timeout: a single timer for the whole request, which cancels the
     read in progress when it fires. A timeout scope around every read of the body would cost
-    a timer per chunk on the hot path; this costs two attribute writes per chunk."""
+    a timer per read on the hot path; this costs a few attribute writes per read (~0.3 µs)."""
 
     __slots__ = ("_handle", "expired", "reader")
 
@@ -92,27 +92,26 @@ class TimedBody(httpx.AsyncByteStream):
         self._expired = expired  # the error to raise once the deadline has passed
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
+        # The generator awaits nothing but the next read, and the timer may cancel only
+        # while it waits: ``reader`` is set around each read, cleared around each yield.
         deadline = self._deadline
-        chunks = self._inner.__aiter__()
         current_task = asyncio.current_task
-        while True:
-            if deadline.expired:  # it passed while the caller was busy with the last chunk
-                raise self._expired()
-            # read by read: a body may be read from more than one task
-            task = current_task()
-            assert task is not None
+        task = current_task()
+        try:
             deadline.reader = task
-            try:
-                chunk = await chunks.__anext__()
-            except StopAsyncIteration:
-                return
-            except asyncio.CancelledError:
-                if deadline.interrupted(task):
-                    raise self._expired() from None
-                raise
-            finally:
+            async for chunk in self._inner:
                 deadline.reader = None
-            yield chunk
+                if deadline.expired:  # it passed while the caller was busy with a chunk
+                    raise self._expired()
+                yield chunk
+                # the task resuming us may not be the last one: never cancel a stranger
+                deadline.reader = task = current_task()
+        except asyncio.CancelledError:
+            if task is not None and deadline.interrupted(task):
+                raise self._expired() from None
+            raise
+        finally:
+            deadline.reader = None
 
     async def aclose(self) -> None:
         self._deadline.cancel()
