@@ -47,7 +47,7 @@ def check_any_events(dialect: type[ChatDialect], events: list[str]) -> None:
 
 
 test_any_events, test_any_events_slow = fast_and_slow(
-    dialect=DIALECTS, events=st.lists(event_data, max_size=8)
+    dialect=DIALECTS, events=st.lists(event_data, max_size=5)
 )(check_any_events)
 
 
@@ -56,5 +56,5 @@ def check_chunk_shapes(dialect: type[ChatDialect], chunks: list[dict[str, Any]])
 
 
 test_chunk_shapes, test_chunk_shapes_slow = fast_and_slow(
-    dialect=DIALECTS, chunks=st.lists(chunk, max_size=8)
+    dialect=DIALECTS, chunks=st.lists(chunk, max_size=5)
 )(check_chunk_shapes)
