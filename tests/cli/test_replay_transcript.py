@@ -382,8 +382,11 @@ async def test_parser_errors_are_typed() -> None:
         ("just: a mapping\n", "unsupported cassette version None (not a go-vcr v2 cassette)"),
         ("- 1\n", "not a cassette (expected a mapping) (not a go-vcr v2 cassette)"),
         ("version: 2\ninteractions: [1]\n", "interaction 0 is not a mapping"),
-        ("version: 2\ninteractions:\n- response: {code: x}\n", "invalid literal for int()"),
-        ("a: [\n", "is not valid YAML: did not find expected node content (line 2, column 1)"),
+        (
+            "version: 2\ninteractions:\n- response: {code: x}\n",
+            "interaction 0: response.code is not a whole number: 'x'",
+        ),
+        ("a: [\n", "not YAML: while parsing a flow node"),
     ],
 )
 def test_files_that_are_not_cassettes(tmp_path: Path, content: str, problem: str) -> None:
