@@ -180,3 +180,24 @@ async def test_azure_error_bodies_become_provider_errors_with_the_message() -> N
     assert info.value.status == 404 and not info.value.retryable
     assert "The deployment does not exist" in str(info.value)
     assert KEY not in str(info.value)
+
+
+async def test_a_call_retry_policy_overrides_the_providers_for_that_call() -> None:
+    answers = [
+        httpx.Response(503, json={"error": {"message": "busy"}}),
+        httpx.Response(200, json=ANSWER),
+    ]
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(lambda request: answers.pop(0)))
+    model = reverie.provider("openai", api_key=KEY, client=client, retry=NO_RETRY).model("m")
+    patient = reverie.RetryPolicy(max_retries=1, initial_delay=0.25, sleep=sleep)
+    call = Call(prompt=[user_message("hi")], retry=patient)
+    assert (await model.generate(call)).text == "hello"
+    assert slept == [0.25]
+    answers[:] = [httpx.Response(503, json={"error": {"message": "busy"}})]
+    with pytest.raises(reverie.ProviderError, match="busy"):
+        await model.generate(HI)  # the provider's own policy: no retry

@@ -14,15 +14,21 @@ import contextlib
 import functools
 import json
 import ssl
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
-from typing import Any, Generic, Protocol, TypeVar
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any, TypeVar
 
 import httpx
 
 from reverie.errors import ProviderError, StreamError
 from reverie.http.auth import redact, strip_userinfo
+from reverie.http.reading import (
+    Framing as Framing,
+    WireStream as WireStream,
+    describe_transport_error,
+    read_stream,
+    sse as sse,
+)
 from reverie.http.retry import RetryPolicy, is_transient
-from reverie.http.sse import ServerSentEvent, iter_sse
 from reverie.http.timeouts import (
     CONNECT_TIMEOUT,
     DEFAULT_IDLE_TIMEOUT,
@@ -44,7 +50,6 @@ DEFAULT_TIMEOUT = httpx.Timeout(DEFAULT_TOTAL_TIMEOUT, connect=CONNECT_TIMEOUT)
 _RETRYABLE = {408, 409, 429, 500, 502, 503, 504, 529}
 
 E = TypeVar("E")
-E_contra = TypeVar("E_contra", contravariant=True)
 
 
 def default_client(max_connections: int | None = DEFAULT_MAX_CONCURRENCY) -> httpx.AsyncClient:
@@ -57,36 +62,6 @@ def ssl_context() -> ssl.SSLContext:
     """httpx's default TLS settings, built once: loading the CA bundle takes ~100 ms, which
     every new client (a provider, a new event loop) would otherwise pay again."""
     return httpx.create_ssl_context()
-
-
-class WireStream(Protocol[E_contra]):
-    """A family's stream parser: events in, framed parts out.
-
-    ``feed`` raises :class:`StreamError` for an in-band error event. ``done`` turns true on
-    the family's terminal signal (``[DONE]``, ``message_stop``, ``response.completed``…);
-    a stream whose body ends before it is a ``StreamError``. ``finish`` gives the closing
-    parts, ending with the ``Finish`` part.
-    """
-
-    @property
-    def done(self) -> bool: ...
-
-    @property
-    def terminal(self) -> str:
-        """The terminal signal's name, for the error when it never came."""
-        ...
-
-    def feed(self, event: E_contra) -> list[StreamPart]: ...
-
-    def finish(self) -> list[StreamPart]: ...
-
-
-Framing = Callable[[httpx.Response], AsyncIterator[E]]
-"""Bytes of a streamed body → the family's events (SSE; the AWS event stream for Bedrock)."""
-
-
-def sse(response: httpx.Response) -> AsyncIterator[ServerSentEvent]:
-    return iter_sse(response.aiter_lines())
 
 
 def status_error(
@@ -294,9 +269,12 @@ class HttpClient:
         *,
         headers: Mapping[str, str] | None = None,
         stream: bool = False,
+        retry: RetryPolicy | None = None,
     ) -> httpx.Response:
-        """POST ``body`` as JSON, retrying passing failures; an error status raises
-        ``ProviderError``, a transport failure a ``ProviderError`` saying what failed."""
+        """POST ``body`` as JSON, retrying passing failures (``retry`` overrides the client's
+        policy for this call); an error status raises ``ProviderError``, a transport failure a
+        ``ProviderError`` saying what failed."""
+        policy = retry or self.retry
         url = _strip_userinfo(url)
         content = dump_json(body)
         attempt = 0
@@ -308,16 +286,21 @@ class HttpClient:
                     return await self._send(url, content, headers, stream)
             except ProviderError as exc:
                 self._scrub(exc)  # before on_retry sees it
-                if not self.retry.should_retry(exc, attempt):
+                if not policy.should_retry(exc, attempt):
                     raise
-                await self.retry.wait(exc, attempt)
+                await policy.wait(exc, attempt)
                 attempt += 1
 
     async def post_json(
-        self, url: str, body: Mapping[str, Any], *, headers: Mapping[str, str] | None = None
+        self,
+        url: str,
+        body: Mapping[str, Any],
+        *,
+        headers: Mapping[str, str] | None = None,
+        retry: RetryPolicy | None = None,
     ) -> Any:
         """POST and decode the JSON answer; an answer that is not JSON is a ProviderError."""
-        response = await self.post(url, body, headers=headers)
+        response = await self.post(url, body, headers=headers, retry=retry)
         # A server echoing our key gets it nowhere: not into a Response, nor an error.
         text = redact(response.text, self._secrets)
         try:
@@ -337,6 +320,7 @@ class HttpClient:
         *,
         framing: Framing[E],
         headers: Mapping[str, str] | None = None,
+        retry: RetryPolicy | None = None,
     ) -> AsyncIterator[StreamPart]:
         """POST and yield the parser's parts, ending with exactly one Finish or ErrorPart.
 
@@ -349,6 +333,7 @@ class HttpClient:
         The error in an ``ErrorPart`` carries no traceback: its frames would hold the wire
         data (which may echo a credential) in their locals.
         """
+        policy = retry or self.retry
         url = _strip_userinfo(url)
         content = dump_json(body)
         attempt = 0
@@ -359,20 +344,22 @@ class HttpClient:
                     response = await self._send(url, content, headers, True)
                     async with _closing(response):
                         await self._refuse_plain_json(response)
-                        run = _Run(self.provider, response, parser(), framing, self.idle_timeout)
-                        async with contextlib.aclosing(run.parts()) as parts:
+                        parts = read_stream(
+                            self.provider, response, parser(), framing, self.idle_timeout
+                        )
+                        async with contextlib.aclosing(parts):
                             async for part in parts:
                                 yielded = True
                                 yield part
                 return
             except ProviderError as exc:
                 self._scrub(exc)  # before on_retry sees it
-                if yielded or not self.retry.should_retry(exc, attempt):
+                if yielded or not policy.should_retry(exc, attempt):
                     error = exc.with_traceback(None)
                     error.__cause__ = error.__context__ = None
                     yield ErrorPart(error)
                     return
-                await self.retry.wait(exc, attempt)
+                await policy.wait(exc, attempt)
             attempt += 1
 
     async def _refuse_plain_json(self, response: httpx.Response) -> None:
@@ -401,7 +388,7 @@ class HttpClient:
             problem = f"request to {where} timed out ({type(exc).__name__})"
         else:
             problem = f"request to {where} failed"
-        detail = _detail(exc)
+        detail = describe_transport_error(exc)
         return ProviderError(
             f"{self.provider}: {problem}: {detail}",
             provider=self.provider,
@@ -423,80 +410,6 @@ class _closing:
 
     async def __aexit__(self, *exc: object) -> None:
         await self._response.aclose()
-
-
-class _Run(Generic[E]):
-    """One streamed response read through the family's framing and parser."""
-
-    def __init__(
-        self,
-        provider: str,
-        response: httpx.Response,
-        parser: WireStream[E],
-        framing: Framing[E],
-        idle_timeout: float | None = None,
-    ) -> None:
-        self.provider = provider
-        self.response = response
-        self.parser = parser
-        self.framing = framing
-        self.idle_timeout = idle_timeout
-
-    async def parts(self) -> AsyncGenerator[StreamPart, None]:
-        """The parts; any failure is raised as a StreamError (retried by the caller if no
-        part has been yielded yet)."""
-        parser = self.parser
-        events = self.framing(self.response)
-        try:
-            async for event in events:
-                for part in parser.feed(event):
-                    yield part
-                if parser.done:
-                    break
-        except httpx.ReadTimeout:
-            idle = "" if self.idle_timeout is None else f" for {self.idle_timeout:g} s"
-            raise StreamError(
-                f"{self.provider}: the stream went silent{idle} (idle timeout)",
-                provider=self.provider,
-                retryable=True,
-            ) from None
-        except httpx.HTTPError as exc:
-            raise StreamError(
-                f"{self.provider}: the stream broke off: {_detail(exc)}",
-                provider=self.provider,
-                retryable=True,
-            ) from None
-        except ProviderError:
-            raise
-        except Exception as exc:  # a parser meeting a shape it does not know: say so, typed
-            raise StreamError(
-                f"{self.provider}: unreadable stream event ({type(exc).__name__}: {exc})",
-                provider=self.provider,
-            ) from exc
-        finally:  # closed now, not left to a finaliser task of its own
-            close = getattr(events, "aclose", None)
-            if close is not None:
-                await close()
-        if not parser.done:
-            kind = self.response.headers.get("content-type", "")
-            got = "" if kind.startswith("text/event-stream") else f" (content-type {kind!r})"
-            raise StreamError(
-                f"{self.provider}: the stream ended before {parser.terminal}{got}",
-                provider=self.provider,
-                retryable=True,
-            )
-        for part in parser.finish():
-            yield part
-
-
-def _detail(exc: httpx.HTTPError) -> str:
-    """What failed, also when httpx says nothing (a reset is a ReadError with no message)."""
-    text = str(exc)
-    if text:
-        return text
-    if isinstance(exc, httpx.ReadError | httpx.WriteError):
-        return f"the connection was reset or dropped ({type(exc).__name__})"
-    return type(exc).__name__
 
 
 def _strip_userinfo(url: str) -> str:

@@ -80,7 +80,7 @@ class AnthropicModel(HttpModel):
     async def generate(self, call: Call) -> Response:
         url, request, headers = self._request(call, stream=False)
         try:
-            data = await self.http.post_json(url, request.body, headers=headers)
+            data = await self.http.post_json(url, request.body, headers=headers, retry=call.retry)
         except ProviderError as exc:
             raise classify(exc) from None
         return parse_response(data, self.provider, request.warnings, request.json_tool)
@@ -93,6 +93,7 @@ class AnthropicModel(HttpModel):
             lambda: AnthropicStream(self.provider, request.warnings, request.json_tool),
             framing=self._transport.framing,
             headers=headers,
+            retry=call.retry,
         )
         try:
             async for part in parts:

@@ -47,7 +47,9 @@ class GeminiModel(HttpModel):
 
     async def generate(self, call: Call) -> Response:
         body, warnings = build_body(call, namespace=self._namespace, send_ids=self._send_ids)
-        data = await self.http.post_json(self._generate_url, body, headers=call.headers)
+        data = await self.http.post_json(
+            self._generate_url, body, headers=call.headers, retry=call.retry
+        )
         return parse_response(
             data, warnings, self.provider, self._ids, include_thoughts=self._thoughts(call)
         )
@@ -62,6 +64,7 @@ class GeminiModel(HttpModel):
             ),
             framing=sse,
             headers=call.headers,
+            retry=call.retry,
         )
 
     def _thoughts(self, call: Call) -> bool:

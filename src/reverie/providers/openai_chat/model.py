@@ -42,7 +42,7 @@ class ChatModel(HttpModel):
         body, warnings = build_body(
             call, self._model_id, self._dialect, self._namespace, stream=False
         )
-        data = await self.http.post_json(self._url, body, headers=call.headers)
+        data = await self.http.post_json(self._url, body, headers=call.headers, retry=call.retry)
         if isinstance(data, dict) and data.get("error") and not data.get("choices"):
             message = error_message(data) or str(data["error"])[:500]
             raise ProviderError(f"{self.provider}: {message}", provider=self.provider)
@@ -58,6 +58,7 @@ class ChatModel(HttpModel):
             lambda: ChatStreamParser(self._dialect, warnings, self.provider),
             framing=sse,
             headers=call.headers,
+            retry=call.retry,
         )
 
 

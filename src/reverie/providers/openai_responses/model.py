@@ -40,7 +40,7 @@ class ResponsesModel(HttpModel):
 
     async def generate(self, call: Call) -> Response:
         body, warnings = build_body(call, self._model_id, self._namespace, stream=False)
-        data = await self.http.post_json(self._url, body, headers=call.headers)
+        data = await self.http.post_json(self._url, body, headers=call.headers, retry=call.retry)
         return parse_response(data, warnings, self.provider, provider_tool_names(call.tools))
 
     def stream(self, call: Call) -> AsyncIterator[StreamPart]:
@@ -52,4 +52,5 @@ class ResponsesModel(HttpModel):
             lambda: ResponsesStreamParser(warnings, self.provider, names),
             framing=sse,
             headers=call.headers,
+            retry=call.retry,
         )
