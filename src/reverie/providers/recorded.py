@@ -20,8 +20,9 @@ from typing import Any
 
 import httpx
 
-from reverie.errors import ProviderError, StreamError
-from reverie.http.client import Framing, WireStream, sse, status_error
+from reverie.errors import ProviderError
+from reverie.http.client import status_error
+from reverie.http.reading import Framing, WireStream, read_stream, sse
 from reverie.model import Response
 from reverie.warning import CallWarning
 
@@ -159,35 +160,17 @@ def _read_json(parsers: Parsers, exchange: RecordedExchange) -> Response:
 
 
 async def _read_stream(parsers: Parsers, exchange: RecordedExchange) -> Response:
-    # Mirrors the live client's reading of a stream (reverie.http.client), minus the network.
+    # The live client's reading of a stream (reverie.http.reading), minus the network.
     from reverie.accumulate import StreamAccumulator
 
-    provider = parsers.provider
-    parser = parsers.stream_parser()
     accumulator = StreamAccumulator()
     content = exchange.body.encode("utf-8") if isinstance(exchange.body, str) else exchange.body
     headers = {"content-type": exchange.content_type} if exchange.content_type else {}
     response = httpx.Response(exchange.status, headers=headers, content=content)
-    try:
-        async for event in parsers.framing(response):
-            for part in parser.feed(event):
-                accumulator.add(part)
-            if parser.done:
-                break
-        if not parser.done:
-            raise StreamError(
-                f"{provider}: the stream ended before {parser.terminal}", provider=provider
-            )
-        for part in parser.finish():
-            accumulator.add(part)
-        return accumulator.response()
-    except ProviderError:
-        raise
-    except Exception as exc:  # a parser meeting a shape it does not know: say so, typed
-        raise StreamError(
-            f"{provider}: unreadable stream event ({type(exc).__name__}: {exc})",
-            provider=provider,
-        ) from exc
+    parts = read_stream(parsers.provider, response, parsers.stream_parser(), parsers.framing)
+    async for part in parts:
+        accumulator.add(part)
+    return accumulator.response()
 
 
 # The families
