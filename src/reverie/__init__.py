@@ -31,6 +31,19 @@ _EXPORTS: dict[str, str] = {
     "has_tool_call": "reverie.agent",
     "finish_reason_is": "reverie.agent",
     "token_budget": "reverie.agent",
+    # structured output
+    "generate_object": "reverie.structured",
+    "generate_object_result": "reverie.structured",
+    "generate_object_sync": "reverie.structured",
+    "generate_object_result_sync": "reverie.structured",
+    "stream_object": "reverie.structured",
+    "stream_object_sync": "reverie.structured",
+    "ObjectResult": "reverie.structured",
+    "ObjectStream": "reverie.structured",
+    "ObjectPart": "reverie.structured",
+    "PartialObject": "reverie.structured",
+    "ObjectTextDelta": "reverie.structured",
+    "ObjectFinish": "reverie.structured",
     # tools
     "Tool": "reverie.tools",
     "ToolContext": "reverie.tools",
@@ -45,6 +58,7 @@ _EXPORTS: dict[str, str] = {
     "FunctionTool": "reverie.model",
     "ProviderTool": "reverie.model",
     "ResponseFormat": "reverie.model",
+    "ObjectMode": "reverie.model",
     "TextStart": "reverie.model",
     "TextDelta": "reverie.model",
     "TextEnd": "reverie.model",
@@ -87,6 +101,7 @@ _EXPORTS: dict[str, str] = {
     "ContextOverflowError": "reverie.errors",
     "SerializationError": "reverie.errors",
     "ToolError": "reverie.errors",
+    "NoObjectGenerated": "reverie.errors",
     # providers
     "RetryPolicy": "reverie.http.retry",
     "resolve_model": "reverie.providers.registry",
@@ -143,6 +158,7 @@ if TYPE_CHECKING:
     from reverie.errors import (
         ConfigurationError as ConfigurationError,
         ContextOverflowError as ContextOverflowError,
+        NoObjectGenerated as NoObjectGenerated,
         ProviderError as ProviderError,
         ReverieError as ReverieError,
         SerializationError as SerializationError,
@@ -173,6 +189,7 @@ if TYPE_CHECKING:
         Finish as Finish,
         FunctionTool as FunctionTool,
         LanguageModel as LanguageModel,
+        ObjectMode as ObjectMode,
         ProviderTool as ProviderTool,
         ReasoningDelta as ReasoningDelta,
         ReasoningEnd as ReasoningEnd,
@@ -197,6 +214,20 @@ if TYPE_CHECKING:
         dump_result as dump_result,
         load_messages as load_messages,
         load_result as load_result,
+    )
+    from reverie.structured import (
+        ObjectFinish as ObjectFinish,
+        ObjectPart as ObjectPart,
+        ObjectResult as ObjectResult,
+        ObjectStream as ObjectStream,
+        ObjectTextDelta as ObjectTextDelta,
+        PartialObject as PartialObject,
+        generate_object as generate_object,
+        generate_object_result as generate_object_result,
+        generate_object_result_sync as generate_object_result_sync,
+        generate_object_sync as generate_object_sync,
+        stream_object as stream_object,
+        stream_object_sync as stream_object_sync,
     )
     from reverie.tools import (
         Tool as Tool,

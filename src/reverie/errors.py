@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from reverie.agent.result import RunResult
+    from reverie.usage import Usage
 
 
 class ReverieError(Exception):
@@ -85,3 +86,27 @@ class ToolError(ReverieError):
 
 class ToolInputError(ReverieError):
     """A tool call's input could not be parsed or did not validate against the tool's schema."""
+
+
+class NoObjectGenerated(ReverieError):
+    """The model's answer did not give a valid object (``generate_object``, ``stream_object``).
+
+    ``text`` is the raw text the object was read from, ``cause`` the parse or validation
+    error (also ``__cause__``), ``usage`` and ``finish_reason`` those of the call (a
+    ``"length"`` finish reason usually means the answer was cut off).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        text: str,
+        cause: Exception | None,
+        usage: Usage,
+        finish_reason: str,
+    ) -> None:
+        super().__init__(message)
+        self.text = text
+        self.cause = cause
+        self.usage = usage
+        self.finish_reason = finish_reason

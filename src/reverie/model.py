@@ -91,6 +91,12 @@ class ProviderTool:
     args: Mapping[str, Any] = field(default_factory=dict)
 
 
+ObjectMode = Literal["json_schema", "tool", "text"]
+"""How an object is asked for: the provider's JSON-schema output, one forced tool whose input
+is the object, or the schema in the prompt. A model may say which it prefers with an
+``object_mode`` attribute (``reverie.generate_object`` reads it; absent: ``"json_schema"``)."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ResponseFormat:
     """Ask for JSON output matching ``schema`` (structured output)."""

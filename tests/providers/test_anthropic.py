@@ -11,6 +11,7 @@ import httpx
 import pytest
 from conftest import FakeServer
 
+import reverie
 from reverie import Call, ProviderTool, ResponseFormat, Settings
 from reverie.accumulate import StreamAccumulator
 from reverie.agent.agent import to_messages
@@ -417,7 +418,7 @@ def test_thinking_options_max_tokens_and_sampling_warnings() -> None:
     assert (plain.body["temperature"], plain.body["top_k"]) == (0.2, 5)
 
 
-async def test_response_format_is_a_forced_tool_whose_input_is_the_text() -> None:
+async def test_generate_object_asks_claude_for_one_forced_tool() -> None:
     server = Server().json(
         {
             "content": [
@@ -427,21 +428,35 @@ async def test_response_format_is_a_forced_tool_whose_input_is_the_text() -> Non
             "usage": {"input_tokens": 1, "output_tokens": 1},
         }
     )
-    fmt = ResponseFormat(schema={"type": "object"}, name="Person", description="A person")
-    response = await anthropic(server).generate(
-        Call(prompt=[user_message("Alice")], response_format=fmt)
+    schema = {"type": "object", "properties": {"name": {"type": "string"}}}
+    result = await reverie.generate_object_result(
+        anthropic(server), schema, prompt="Alice", name="Person", description="A person"
     )
     body = server.requests[0]
-    assert body["tools"] == [
-        {"name": "Person", "description": "A person", "input_schema": {"type": "object"}}
-    ]
+    assert body["tools"] == [{"name": "Person", "description": "A person", "input_schema": schema}]
     assert body["tool_choice"] == {
         "type": "tool",
         "name": "Person",
         "disable_parallel_tool_use": False,
     }
-    assert json.loads(response.text) == {"name": "Alice"}
-    assert response.finish_reason == FinishReason.STOP
+    assert result.object == {"name": "Alice"}
+    assert result.finish_reason == FinishReason.STOP
+
+
+async def test_a_response_format_on_a_call_is_a_warning_not_a_tool() -> None:
+    server = Server().json(
+        {
+            "content": [{"type": "text", "text": "{}"}],
+            "stop_reason": "end_turn",
+            "usage": {"input_tokens": 1, "output_tokens": 1},
+        }
+    )
+    fmt = ResponseFormat(schema={"type": "object"}, name="Person")
+    response = await anthropic(server).generate(
+        Call(prompt=[user_message("Alice")], response_format=fmt)
+    )
+    assert "tools" not in server.requests[0]
+    assert [w.setting for w in response.warnings] == ["response_format"]
 
 
 # ---- non-streaming answers --------------------------------------------------------------

@@ -252,7 +252,8 @@ def test_response_format_becomes_text_format() -> None:
     schema = {"type": "object", "properties": {"name": {"type": "string"}}}
     fmt = ResponseFormat(schema=schema, name="Person", description="A person")
     body = body_of(Call(prompt=[user_message("Alice")], response_format=fmt))
-    assert body["text"] == {"format": {"type": "json_schema", "name": "Person", "schema": schema}}
+    closed = {**schema, "additionalProperties": False}  # strict schemas are closed objects
+    assert body["text"] == {"format": {"type": "json_schema", "name": "Person", "schema": closed}}
     strict = Call(
         prompt=[user_message("Alice")],
         response_format=fmt,
@@ -260,7 +261,7 @@ def test_response_format_becomes_text_format() -> None:
     )
     assert body_of(strict)["text"] == {
         "verbosity": "low",
-        "format": {"type": "json_schema", "name": "Person", "schema": schema, "strict": True},
+        "format": {"type": "json_schema", "name": "Person", "schema": closed, "strict": True},
     }
 
 

@@ -40,6 +40,7 @@ OPENROUTER = ProviderSpec(
     description="OpenRouter",
     key_env=("OPENROUTER_API_KEY",),
     base_url="https://openrouter.ai/api/v1",
+    object_mode="tool",
 )
 VERCEL = ProviderSpec(
     name="vercel",
@@ -48,6 +49,7 @@ VERCEL = ProviderSpec(
     description="Vercel AI Gateway",
     key_env=("AI_GATEWAY_API_KEY",),
     base_url="https://ai-gateway.vercel.sh/v1",
+    object_mode="tool",
 )
 OPENAI_COMPAT = ProviderSpec(
     name="openai-compat",
@@ -57,6 +59,7 @@ OPENAI_COMPAT = ProviderSpec(
     key_env=("OPENAI_COMPAT_API_KEY",),
     key_required=False,
     base_url_env="OPENAI_COMPAT_BASE_URL",
+    object_mode="tool",
 )
 ANTHROPIC = ProviderSpec(
     name="anthropic",
@@ -67,6 +70,7 @@ ANTHROPIC = ProviderSpec(
     base_url="https://api.anthropic.com/v1",
     base_url_env="ANTHROPIC_BASE_URL",
     auth="x-api-key",
+    object_mode="tool",
 )
 BEDROCK = ProviderSpec(
     name="bedrock",
@@ -78,6 +82,7 @@ BEDROCK = ProviderSpec(
     base_url="https://bedrock-runtime.{region}.amazonaws.com",
     auth="sigv4",
     namespace="anthropic",
+    object_mode="tool",
 )
 GOOGLE = ProviderSpec(
     name="google",

@@ -15,6 +15,7 @@ from reverie.http.auth import api_key_header, bearer, split_userinfo
 from reverie.http.client import DEFAULT_MAX_CONCURRENCY, HttpClient
 from reverie.http.retry import RetryPolicy
 from reverie.http.timeouts import DEFAULT_IDLE_TIMEOUT, DEFAULT_TOTAL_TIMEOUT
+from reverie.model import ObjectMode
 from reverie.providers.spec import ProviderSpec
 
 _KEY_HEADERS = {"api-key": "api-key", "x-api-key": "x-api-key", "x-goog-api-key": "x-goog-api-key"}
@@ -104,6 +105,15 @@ class HttpModel:
     @property
     def model_id(self) -> str:
         return self._model_id
+
+    @property
+    def object_mode(self) -> ObjectMode:
+        """How ``reverie.generate_object`` asks this model for an object by default: its
+        provider spec's ``object_mode``."""
+        from reverie.providers.registry import PROVIDERS
+
+        spec = PROVIDERS.get(self._provider)
+        return spec.object_mode if spec is not None else "json_schema"
 
     def __repr__(self) -> str:  # never show the key
         return f"{type(self).__name__}({self._provider}:{self._model_id})"

@@ -236,13 +236,10 @@ def _anthropic(exchange: RecordedExchange) -> Parsers:
     else:
         provider = "vertex" if host.endswith("aiplatform.googleapis.com") else "anthropic"
         framing = sse_events
-    # A recording cannot say whether a forced tool stood for structured output: its call is
-    # shown as the tool call the model sent.
-    json_tool = None
     return Parsers(
         provider,
-        lambda body: parse_response(body, provider, warnings, json_tool),
-        lambda: AnthropicStream(provider, warnings, json_tool),
+        lambda body: parse_response(body, provider, warnings),
+        lambda: AnthropicStream(provider, warnings),
         framing,
     )
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from reverie.errors import ConfigurationError
+from reverie.model import ObjectMode
 
 Auth = Literal["bearer", "api-key", "x-api-key", "x-goog-api-key", "sigv4", "google", "none"]
 
@@ -38,6 +39,10 @@ class ProviderSpec:
     auth: Auth = "bearer"
     namespace: str = ""
     """The provider-options namespace it reads; the provider's name when empty."""
+    object_mode: ObjectMode = "json_schema"
+    """How ``reverie.generate_object`` asks its models for an object by default: native
+    JSON-schema output, or ``"tool"`` (one forced tool) where there is none or it is
+    unreliable."""
 
     @property
     def options_namespace(self) -> str:

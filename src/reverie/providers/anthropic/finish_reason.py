@@ -16,11 +16,7 @@ _MAP = {
 }
 
 
-def map_finish_reason(value: str | None, *, json_tool: bool = False) -> FinishReason:
-    """``json_tool``: the only tool call was the one answering a response format, so the
-    model did stop rather than ask for tools."""
+def map_finish_reason(value: str | None) -> FinishReason:
     if value is None:
         return FinishReason.UNKNOWN
-    if value == "tool_use" and json_tool:
-        return FinishReason.STOP
     return _MAP.get(value, FinishReason.OTHER)

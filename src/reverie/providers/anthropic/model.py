@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from reverie.errors import ProviderError
 from reverie.http.client import Framing, HttpClient
-from reverie.model import Call, ErrorPart, Response, StreamPart
+from reverie.model import Call, ErrorPart, ObjectMode, Response, StreamPart
 from reverie.providers.anthropic.errors import classify
 from reverie.providers.anthropic.request import Request, build_request
 from reverie.providers.anthropic.response import parse_response
@@ -52,6 +52,12 @@ class AnthropicModel(HttpModel):
         self._namespace = namespace
         self._transport = transport
 
+    @property
+    def object_mode(self) -> ObjectMode:
+        """Tool mode wherever Claude is served (Anthropic, Bedrock, Vertex): the Messages API
+        has no JSON-schema output that reverie sends."""
+        return "tool"
+
     def _request(self, call: Call, stream: bool) -> tuple[str, Request, dict[str, str]]:
         transport = self._transport
         request = build_request(
@@ -83,14 +89,14 @@ class AnthropicModel(HttpModel):
             data = await self.http.post_json(url, request.body, headers=headers, retry=call.retry)
         except ProviderError as exc:
             raise classify(exc) from None
-        return parse_response(data, self.provider, request.warnings, request.json_tool)
+        return parse_response(data, self.provider, request.warnings)
 
     async def stream(self, call: Call) -> AsyncIterator[StreamPart]:
         url, request, headers = self._request(call, stream=True)
         parts = self.http.stream(
             url,
             request.body,
-            lambda: AnthropicStream(self.provider, request.warnings, request.json_tool),
+            lambda: AnthropicStream(self.provider, request.warnings),
             framing=self._transport.framing,
             headers=headers,
             retry=call.retry,

@@ -1,4 +1,4 @@
-"""Call → the Anthropic Messages request body (+ warnings, beta flags, the JSON tool)."""
+"""Call → the Anthropic Messages request body (+ warnings, beta flags)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ class Request:
     body: dict[str, Any]
     warnings: list[CallWarning]
     betas: list[str]
-    json_tool: str | None
 
 
 def build_request(
@@ -70,7 +69,6 @@ def build_request(
     prepared = prepare_tools(
         call.tools,
         call.tool_choice,
-        call.response_format,
         disable_parallel=options.get("disable_parallel_tool_use"),
         explicit_parallel_flag=explicit_parallel_flag,
     )
@@ -80,7 +78,16 @@ def build_request(
     if prepared.tool_choice is not None:
         body["tool_choice"] = prepared.tool_choice
     betas = [*prepared.betas, *(b for b in options.get("betas", ()) if b not in prepared.betas)]
-    return Request(body, warnings, betas, prepared.json_tool)
+    if call.response_format is not None:
+        # Structured output is tool mode here, built by reverie.generate_object.
+        warnings.append(
+            _unsupported(
+                "response_format",
+                "the Messages API has no JSON-schema output: use reverie.generate_object, "
+                "which asks Claude for a forced tool call",
+            )
+        )
+    return Request(body, warnings, betas)
 
 
 def _unsupported(setting: str, message: str) -> CallWarning:

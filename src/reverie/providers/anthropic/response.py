@@ -16,9 +16,7 @@ from reverie.providers.anthropic.usage import convert_usage
 from reverie.warning import CallWarning
 
 
-def parse_response(
-    body: Any, provider: str, warnings: list[CallWarning], json_tool: str | None
-) -> Response:
+def parse_response(body: Any, provider: str, warnings: list[CallWarning]) -> Response:
     if not isinstance(body, dict):
         raise ProviderError(f"{provider}: the response is not a JSON object", provider=provider)
     if body.get("type") == "error":
@@ -55,9 +53,6 @@ def parse_response(
         elif kind in ("tool_use", "server_tool_use"):
             name = str(block.get("name") or "")
             arguments = json.dumps(block.get("input") or {}, ensure_ascii=False)
-            if name == json_tool and kind == "tool_use":
-                content.append(Text(text=arguments))
-                continue
             call_id = str(block.get("id") or "")
             names[call_id] = name
             content.append(
@@ -70,10 +65,9 @@ def parse_response(
             )
         elif isinstance(kind, str) and kind.endswith("_tool_result") and "tool_use_id" in block:
             content.append(server_result(block, names))
-    only_json = json_tool is not None and not any(isinstance(c, ToolCall) for c in content)
     return Response(
         content=content,
-        finish_reason=map_finish_reason(body.get("stop_reason"), json_tool=only_json),
+        finish_reason=map_finish_reason(body.get("stop_reason")),
         usage=convert_usage(body.get("usage"), provider),
         warnings=warnings,
         model_id=str(body.get("model") or ""),

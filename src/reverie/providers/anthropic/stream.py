@@ -37,7 +37,7 @@ class _Block:
     __slots__ = ("id", "input", "kind", "signature")
 
     def __init__(self, kind: str, id: str) -> None:
-        self.kind = kind  # text, thinking, tool, server_tool, json
+        self.kind = kind  # text, thinking, tool, server_tool
         self.id = id
         self.signature = ""
         self.input: Any = None  # a tool's input given whole in its start block
@@ -51,22 +51,19 @@ class AnthropicStream:
     __slots__ = (
         "_blocks",
         "_framer",
-        "_json_tool",
         "_model_id",
         "_names",
         "_provider",
         "_sources",
         "_stop_reason",
-        "_tool_calls",
         "_usage",
         "_warnings",
         "done",
     )
 
-    def __init__(self, provider: str, warnings: list[CallWarning], json_tool: str | None) -> None:
+    def __init__(self, provider: str, warnings: list[CallWarning]) -> None:
         self._provider = provider
         self._warnings = warnings
-        self._json_tool = json_tool
         self._framer = Framer()
         self._blocks: dict[int, _Block] = {}
         self._names: dict[str, str] = {}
@@ -74,7 +71,6 @@ class AnthropicStream:
         self._stop_reason: str | None = None
         self._model_id = ""
         self._sources = 0
-        self._tool_calls = 0
         self.done = False
 
     def _error(self, message: str) -> StreamError:
@@ -135,17 +131,11 @@ class AnthropicStream:
             framer.end_reasoning(id, meta)
         elif kind in ("tool_use", "server_tool_use"):
             name = str(block.get("name") or "")
-            if kind == "tool_use" and name == self._json_tool:
-                self._blocks[index] = _Block("json", id)
-                framer.text(id, "")
-                return
             call_id = str(block.get("id") or f"call_{index}")
             state = self._blocks[index] = _Block("tool", call_id)
             state.input = block.get("input") or None
             self._names[call_id] = name
             framer.tool_start(call_id, name, provider_executed=kind == "server_tool_use")
-            if kind == "tool_use":
-                self._tool_calls += 1
         elif isinstance(kind, str) and kind.endswith("_tool_result") and "tool_use_id" in block:
             framer.emit(server_result(block, self._names))
 
@@ -160,9 +150,7 @@ class AnthropicStream:
             framer.text(state.id, str(delta.get("text") or ""))
         elif kind == "input_json_delta":
             partial = str(delta.get("partial_json") or "")
-            if state.kind == "json":
-                framer.text(state.id, partial)
-            elif partial:
+            if partial:
                 state.input = None  # the fragments are the input now
                 framer.tool_delta(state.id, partial)
         elif kind == "thinking_delta":
@@ -183,7 +171,7 @@ class AnthropicStream:
         if state is None:
             return
         framer = self._framer
-        if state.kind in ("text", "json"):
+        if state.kind == "text":
             framer.end_text(state.id)
         elif state.kind == "thinking":
             meta = {NAMESPACE: {"signature": state.signature}} if state.signature else {}
@@ -196,10 +184,9 @@ class AnthropicStream:
     def finish(self) -> list[StreamPart]:
         framer = self._framer
         framer.close()
-        only_json = self._json_tool is not None and self._tool_calls == 0
         framer.emit(
             Finish(
-                finish_reason=map_finish_reason(self._stop_reason, json_tool=only_json),
+                finish_reason=map_finish_reason(self._stop_reason),
                 usage=convert_usage(self._usage, self._provider),
                 warnings=self._warnings,
                 model_id=self._model_id,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from reverie.model import FunctionTool, ProviderTool, ResponseFormat, ToolChoice
+from reverie.model import FunctionTool, ProviderTool, ToolChoice
 from reverie.providers.anthropic.options import cache_control
 from reverie.warning import CallWarning
 
@@ -33,14 +33,11 @@ class PreparedTools:
     tool_choice: dict[str, Any] | None = None
     betas: list[str] = field(default_factory=list)
     warnings: list[CallWarning] = field(default_factory=list)
-    json_tool: str | None = None
-    """The tool answering a response format, whose input is the answer's text."""
 
 
 def prepare_tools(
     tools: Sequence[FunctionTool | ProviderTool],
     tool_choice: ToolChoice | None,
-    response_format: ResponseFormat | None,
     *,
     disable_parallel: bool | None,
     explicit_parallel_flag: bool,
@@ -53,22 +50,6 @@ def prepare_tools(
             _provider_tool(t, out)
         else:
             out.tools.append(_function_tool(t.name, t.description, t.input_schema, t))
-    if response_format is not None:
-        # Anthropic has no JSON mode: one tool whose input is the answer, forced.
-        name = response_format.name or "response"
-        out.tools.append(
-            _function_tool(name, response_format.description or "", response_format.schema, None)
-        )
-        out.json_tool = name
-        if tool_choice is not None:
-            out.warnings.append(
-                CallWarning(
-                    kind="unsupported-setting",
-                    setting="tool_choice",
-                    message="tool_choice is replaced by the response format's tool",
-                )
-            )
-        tool_choice = name
     if not out.tools:
         return out
     out.tool_choice = _choice(tool_choice, disable_parallel, explicit_parallel_flag)

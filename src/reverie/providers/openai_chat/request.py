@@ -8,6 +8,7 @@ from reverie.model import Call
 from reverie.providers.openai_chat.dialect import ChatDialect
 from reverie.providers.openai_chat.messages import convert_messages
 from reverie.providers.openai_chat.tools import prepare_tools
+from reverie.providers.openai_strict import close_objects
 from reverie.warning import CallWarning
 
 _SAMPLING = ("temperature", "top_p", "presence_penalty", "frequency_penalty")
@@ -45,7 +46,10 @@ def build_body(
 
     if call.response_format is not None:
         fmt = call.response_format
-        schema: dict[str, Any] = {"name": fmt.name or "response", "schema": dict(fmt.schema)}
+        schema: dict[str, Any] = {
+            "name": fmt.name or "response",
+            "schema": close_objects(dict(fmt.schema)),
+        }
         if fmt.description:
             schema["description"] = fmt.description
         schema["strict"] = True

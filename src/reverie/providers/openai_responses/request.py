@@ -13,6 +13,7 @@ from reverie.providers.openai_models import is_reasoning_model
 from reverie.providers.openai_responses.messages import convert_messages
 from reverie.providers.openai_responses.options import apply_options
 from reverie.providers.openai_responses.tools import prepare_tools
+from reverie.providers.openai_strict import close_objects
 from reverie.warning import CallWarning
 
 _SAMPLING = ("temperature", "top_p")
@@ -52,7 +53,7 @@ def build_body(
         wire: dict[str, Any] = {
             "type": "json_schema",
             "name": fmt.name or "response",
-            "schema": dict(fmt.schema),
+            "schema": close_objects(dict(fmt.schema)),
         }
         if local.strict_json_schema is not None:
             wire["strict"] = local.strict_json_schema
