@@ -12,6 +12,7 @@ python benchmarks/object_stream.py [size_kb] [chunks]
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import sys
 import time
@@ -65,7 +66,7 @@ class ChunkModel:
 
 def split(text: str, count: int) -> list[str]:
     bounds = [len(text) * i // count for i in range(count + 1)]
-    return [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [text[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 async def stream_costs(chunks: list[str]) -> list[int]:
