@@ -31,7 +31,7 @@ SCHEMA: dict[str, Any] = {
 
 def document(size: int) -> str:
     """A JSON object of about ``size`` bytes: a list of small records."""
-    items = []
+    items: list[dict[str, Any]] = []
     length = 12
     while length < size:
         item = {
