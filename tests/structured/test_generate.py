@@ -445,3 +445,21 @@ async def test_the_sync_twins_refuse_a_running_loop() -> None:
     with pytest.raises(RuntimeError, match="stream_object_sync"):
         next(iter(reverie.stream_object_sync(model, Book, prompt="x")))
     assert asyncio.get_running_loop() is not None
+
+
+@dataclass
+class LoopModel(ScriptedModel):
+    loops: list[Any] = field(default_factory=list)
+
+    async def generate(self, call: Call) -> Response:
+        self.loops.append(asyncio.get_running_loop())
+        return await super().generate(call)
+
+
+def test_sync_twins_share_the_threads_event_loop_with_run_sync() -> None:
+    model = LoopModel([reply(BOOK_TEXT), reply(BOOK_TEXT), reply("done")])
+    reverie.generate_object_sync(model, Book, prompt="x")
+    reverie.generate_object_result_sync(model, Book, prompt="x")
+    reverie.Agent(model).run_sync("x")
+    first, second, agent = model.loops
+    assert first is second is agent

@@ -216,15 +216,19 @@ class ObjectStream(Generic[T]):
 
 
 def generate_object_sync(model: str | LanguageModel, schema: Any, **options: Any) -> Any:
-    """:func:`generate_object` for scripts: starts an event loop, so not for use inside one."""
-    return run_sync(generate_object(model, schema, **options), "generate_object_sync")
+    """:func:`generate_object` for scripts, on the thread's event loop (as
+    ``Agent.run_sync``); not for use inside a running loop."""
+    llm = _resolve(model)
+    return run_sync(generate_object(llm, schema, **options), "generate_object_sync", llm)
 
 
 def generate_object_result_sync(
     model: str | LanguageModel, schema: Any, **options: Any
 ) -> ObjectResult[Any]:
     """:func:`generate_object_result` for scripts."""
-    return run_sync(generate_object_result(model, schema, **options), "generate_object_result_sync")
+    llm = _resolve(model)
+    coro = generate_object_result(llm, schema, **options)
+    return run_sync(coro, "generate_object_result_sync", llm)
 
 
 def stream_object_sync(
@@ -232,8 +236,9 @@ def stream_object_sync(
 ) -> Iterator[ObjectPart]:
     """:func:`stream_object` for scripts: ``for part in stream_object_sync(...)``; the last
     part is an :class:`ObjectFinish`. Leaving the loop early closes the stream."""
-    stream = stream_object(model, schema, **options)
-    return iterate_sync(stream._parts, "stream_object_sync")
+    llm = _resolve(model)
+    stream = stream_object(llm, schema, **options)
+    return iterate_sync(stream._parts, "stream_object_sync", llm)
 
 
 async def _stream_parts(

@@ -1,4 +1,6 @@
-"""The sync twins' event loop: a thin wrapper, never a second implementation."""
+"""The sync twins run on the thread's event loop that ``Agent.run_sync`` uses
+(``reverie.agent.sync``), so a provider's pooled connection serves every call of a thread
+and is closed at exit: a thin wrapper, never a second implementation."""
 
 from __future__ import annotations
 
@@ -9,24 +11,32 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-def run_sync(coro: Coroutine[Any, Any, T], name: str) -> T:
-    """Run ``coro`` on a new event loop (refused inside a running one)."""
+def run_sync(coro: Coroutine[Any, Any, T], name: str, model: object) -> T:
+    """Run ``coro`` on the thread's loop (refused inside a running one)."""
+    from reverie.agent.sync import thread_loop
+
     _refuse_running_loop(name, coro)
-    return asyncio.run(coro)
+    return thread_loop().run(coro, model)
 
 
-def iterate_sync(parts: AsyncGenerator[T, None], name: str) -> Iterator[T]:
-    """The items of ``parts`` on one event loop; leaving early closes the generator."""
+def iterate_sync(parts: AsyncGenerator[T, None], name: str, model: object) -> Iterator[T]:
+    """The items of ``parts`` on the thread's loop; leaving early closes the generator."""
+    from reverie.agent.sync import thread_loop
+
     _refuse_running_loop(name)
-    with asyncio.Runner() as runner:
-        try:
-            while True:
-                try:
-                    yield runner.run(parts.__anext__())
-                except StopAsyncIteration:
-                    return
-        finally:
-            runner.run(parts.aclose())
+    loop = thread_loop()
+    try:
+        while True:
+            try:
+                yield loop.run(_next(parts), model)
+            except StopAsyncIteration:
+                return
+    finally:
+        loop.run(parts.aclose())
+
+
+async def _next(parts: AsyncGenerator[T, None]) -> T:
+    return await parts.__anext__()
 
 
 def _refuse_running_loop(name: str, coro: Coroutine[Any, Any, Any] | None = None) -> None:
