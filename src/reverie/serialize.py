@@ -59,7 +59,9 @@ def load_messages(text: str | bytes) -> list[Message]:
 
 def dump_result(result: RunResult) -> str:
     """A whole run (steps, messages, usage, stop reason) as a JSON string."""
-    data: bytes = _adapter("result").dump_json([result])
+    # An agent without output= writes no "output" key: such files stay as they were.
+    exclude = {0: {"output"}} if result.output is None else None
+    data: bytes = _adapter("result").dump_json([result], exclude=exclude)
     body = data.decode()[1:-1]  # the result's object, out of its list
     return f'{{"schema_version":{SCHEMA_VERSION},{body[1:]}'
 

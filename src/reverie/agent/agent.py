@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import inspect
 import warnings
-from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterator, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
@@ -30,14 +30,21 @@ from reverie.agent.checks import (
     check_tool_choice,
     check_tools_arg,
 )
-from reverie.agent.events import AgentEvent, RunFinish, StepFinish, StepStart
+from reverie.agent.events import AgentEvent, PartialOutput, RunFinish, StepFinish, StepStart
 from reverie.agent.execute import RepairToolCall, check_call, repair_json, run_calls
+from reverie.agent.output import (
+    DEFAULT_OUTPUT_RETRIES,
+    OUTPUT_TOOL,
+    REMINDER,
+    Output,
+    PartialOutputs,
+)
 from reverie.agent.prepare import PrepareStep, StepContext, StepPlan
 from reverie.agent.result import RunResult, Step, StopReason
 from reverie.agent.stop import StopCondition
 from reverie.agent.stream import AgentStream
 from reverie.content import Content, File, Reasoning, Text, ToolCall, ToolResult
-from reverie.errors import ConfigurationError
+from reverie.errors import ConfigurationError, NoObjectGenerated
 from reverie.messages import (
     FilePart,
     Message,
@@ -103,6 +110,11 @@ class Agent:
     for a wrong value). ``tool_timeout`` (seconds, default none) limits each tool call; a
     call past it becomes an error result for the model. An error that ends a run carries
     the run so far as ``error.partial`` (see :class:`reverie.ReverieError`).
+
+    ``output=Book`` (a pydantic model, a type pydantic validates, or a JSON schema) makes the
+    run end with a validated object on ``result.output``: the model answers through a
+    ``final_answer`` tool; an invalid answer goes back to it as the tool's error, at most
+    ``output_retries`` times, then :class:`~reverie.NoObjectGenerated` is raised.
     """
 
     def __init__(
@@ -130,6 +142,8 @@ class Agent:
         max_concurrency: int = 8,
         tool_timeout: float | None = DEFAULT_TOOL_TIMEOUT,
         retry: RetryPolicy | None = None,
+        output: type[Any] | Mapping[str, Any] | None = None,
+        output_retries: int = DEFAULT_OUTPUT_RETRIES,
     ) -> None:
         if isinstance(model, str):
             from reverie.providers.registry import resolve_model
@@ -183,6 +197,13 @@ class Agent:
         self.tool_timeout = tool_timeout
         check_retry(retry)
         self.retry = retry
+        if isinstance(output_retries, bool) or not isinstance(output_retries, int):
+            raise TypeError(f"output_retries must be an int, not {output_retries!r}")
+        if output_retries < 0:
+            raise ConfigurationError(f"output_retries must be 0 or more, not {output_retries}")
+        if output is not None and any(t.name == OUTPUT_TOOL for t in self.tools):
+            raise ConfigurationError(f"the tool name {OUTPUT_TOOL!r} is the output's own")
+        self.output = Output(output, output_retries) if output is not None else None
 
     async def run(self, prompt: str | None = None, **options: Unpack[RunOptions]) -> RunResult:
         """Run to the end and return every step; limits end the run, they never raise."""
@@ -245,6 +266,8 @@ class Agent:
         call_headers = {**self.headers, **(options.get("headers") or {})}
         retry = options.get("retry") or self.retry
         steps: list[Step] = []
+        output = self.output
+        retries_left = output.retries if output is not None else 0
 
         try:
             while True:
@@ -256,28 +279,47 @@ class Agent:
 
                 if streaming:
                     accumulator = StreamAccumulator()
+                    partials = PartialOutputs() if output is not None else None
                     async with aclosing(aiter_parts(model, call)) as parts:
                         async for part in parts:
                             if isinstance(part, ErrorPart):
                                 raise part.error
                             accumulator.add(part)
                             yield part
+                            if partials is not None:
+                                partial = partials.feed(part)
+                                if partial is not None:
+                                    yield PartialOutput(partial)
                     response = accumulator.response()
                 else:
                     response = await model.generate(call)
 
                 content: list[Content] = []
                 checked: list[tuple[ToolCall, Any]] = []
+                answers: list[ToolCall] = []  # calls of the output's final-answer tool
                 for item in response.content:
                     if isinstance(item, ToolCall) and not item.provider_executed:
+                        if output is not None and item.tool_name == OUTPUT_TOOL:
+                            answers.append(item)
+                            content.append(item)
+                            continue
                         item, args = await check_call(item, tools, self.repair_tool_call)
                         checked.append((item, args))
                     content.append(item)
-                results = (
-                    await run_calls(checked, tools, self.max_concurrency, self.tool_timeout)
-                    if checked
-                    else []
-                )
+                verdict = output.check(answers[0]) if output is not None and answers else None
+                answered = verdict is not None and verdict[1] is None
+                if answered:
+                    # The run ends here: tools asked for in the same turn are not run.
+                    results = [Output.not_run(c) for c, _ in checked]
+                else:
+                    results = (
+                        await run_calls(checked, tools, self.max_concurrency, self.tool_timeout)
+                        if checked
+                        else []
+                    )
+                if output is not None and verdict is not None:
+                    own = _answer_results(output, answers, verdict[1])
+                    results = _in_call_order(content, [*results, *own])
                 for tool_result in results:
                     yield tool_result
 
@@ -287,11 +329,26 @@ class Agent:
                 steps.append(step)
                 yield StepFinish(step)
 
-                reason = self._stop_reason(steps, bool(checked))
+                if output is not None and not answered and (answers or not checked):
+                    # An invalid final answer (its error result is sent back), or prose.
+                    if retries_left == 0:
+                        raise _no_output(verdict, output, response, steps)
+                    retries_left -= 1
+                    if not answers:
+                        history.append(user_message(REMINDER))
+                # With an output, only the final answer ends the run (or a limit).
+                go_on = not answered and (bool(checked) or output is not None)
+                reason = self._stop_reason(steps, go_on)
                 if reason is not None:
                     usage = sum((s.usage for s in steps), Usage())
                     yield RunFinish(
-                        RunResult(steps=steps, messages=history, stop_reason=reason, usage=usage)
+                        RunResult(
+                            steps=steps,
+                            messages=history,
+                            stop_reason=reason,
+                            usage=usage,
+                            output=verdict[0] if answered and verdict else None,
+                        )
                     )
                     return
         except GeneratorExit:  # closed by the consumer: nothing failed
@@ -352,10 +409,11 @@ class Agent:
         offered = {t.name: t for t in chosen if isinstance(t, Tool)}
         call = Call(
             prompt=sent,
-            tools=[t if isinstance(t, ProviderTool) else t.spec for t in chosen],
+            tools=[t if isinstance(t, ProviderTool) else t.spec for t in chosen]
+            + ([self.output.spec] if self.output is not None else []),
             # Offered tools are the model's to choose among unless the caller said otherwise
             # (as fantasy's agent does; a direct model call may leave the choice unset).
-            tool_choice=(tool_choice or "auto") if chosen else None,
+            tool_choice=_tool_choice(tool_choice, bool(chosen), self.output is not None),
             settings=settings,
             provider_options=options,
             headers=headers,
@@ -375,6 +433,50 @@ class Agent:
 
 async def _next_event(events: AsyncGenerator[AgentEvent, None]) -> AgentEvent:
     return await events.__anext__()
+
+
+def _tool_choice(choice: ToolChoice | None, offered: bool, output: bool) -> ToolChoice | None:
+    if not output:
+        return (choice or "auto") if offered else None
+    # With an output the run must end in the final-answer tool: some tool is always due.
+    return choice or ("required" if offered else OUTPUT_TOOL)
+
+
+def _answer_results(
+    output: Output, answers: list[ToolCall], error: Exception | None
+) -> list[ToolResult]:
+    """Results of the final-answer calls: the first accepted or rejected with why; any
+    further one not needed."""
+    first, *rest = answers
+    verdict = output.accepted(first) if error is None else output.rejected(first, error)
+    return [verdict, *(Output.not_run(c) for c in rest)]
+
+
+def _in_call_order(content: Sequence[Content], results: list[ToolResult]) -> list[ToolResult]:
+    order = {c.tool_call_id: i for i, c in enumerate(content) if isinstance(c, ToolCall)}
+    return sorted(results, key=lambda r: order.get(r.tool_call_id, len(order)))
+
+
+def _no_output(
+    verdict: tuple[Any, Exception | None] | None,
+    output: Output,
+    response: Response,
+    steps: list[Step],
+) -> NoObjectGenerated:
+    answer = next(
+        (c for c in response.content if isinstance(c, ToolCall) and c.tool_name == OUTPUT_TOOL),
+        None,
+    )
+    text = answer.input if answer is not None else response.text
+    error = verdict[1] if verdict is not None else None
+    what = f"the final answer did not validate: {error}" if error else "it answered in prose"
+    return NoObjectGenerated(
+        f"no output: {what} (after {output.retries} retries)",
+        text=text,
+        cause=error,
+        usage=sum((s.usage for s in steps), Usage()),
+        finish_reason=str(response.finish_reason),
+    )
 
 
 def keep_partial(error: BaseException, steps: list[Step], history: list[Message]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from reverie.agent.result import RunResult, Step
 from reverie.content import ToolResult
@@ -23,11 +23,22 @@ class StepFinish:
 
 
 @dataclass(frozen=True, slots=True)
+class PartialOutput:
+    """The output so far, while the model writes its final answer (``Agent(output=...)``):
+    plain JSON values; objects and arrays appear as they open, other values once complete.
+    Never changed afterwards."""
+
+    output: Any
+    type: Literal["partial-output"] = "partial-output"
+
+
+@dataclass(frozen=True, slots=True)
 class RunFinish:
     result: RunResult
     type: Literal["run-finish"] = "run-finish"
 
 
-AgentEvent = StreamPart | StepStart | ToolResult | StepFinish | RunFinish
+AgentEvent = StreamPart | StepStart | ToolResult | StepFinish | PartialOutput | RunFinish
 """Model stream parts (text, reasoning and tool-input deltas, tool calls, finish), the
-results of the step's tools in call order once they have run, and step and run boundaries."""
+results of the step's tools in call order once they have run, partial outputs, and step
+and run boundaries."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from reverie.content import Content, ToolCall, ToolResult, text_of
 from reverie.finish_reason import FinishReason
@@ -78,13 +79,16 @@ class RunResult:
     """The outcome of :meth:`Agent.run`.
 
     ``messages`` is the whole conversation without system prompt: the input messages and
-    every step's messages, ready to pass back as ``messages=`` to continue it.
+    every step's messages, ready to pass back as ``messages=`` to continue it. ``output`` is
+    the validated final answer of an agent made with ``output=``; ``None`` otherwise, or when
+    a limit ended the run first.
     """
 
     steps: list[Step]
     messages: list[Message]
     stop_reason: StopReason
     usage: Usage
+    output: Any = None
 
     @property
     def response(self) -> Response:
