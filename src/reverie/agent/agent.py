@@ -38,13 +38,15 @@ from reverie.agent.output import (
     REMINDER,
     Output,
     PartialOutputs,
+    not_run,
+    tool_choice_for,
 )
 from reverie.agent.prepare import PrepareStep, StepContext, StepPlan
 from reverie.agent.result import RunResult, Step, StopReason
 from reverie.agent.stop import StopCondition
 from reverie.agent.stream import AgentStream
 from reverie.content import Content, File, Reasoning, Text, ToolCall, ToolResult
-from reverie.errors import ConfigurationError, NoObjectGenerated
+from reverie.errors import ConfigurationError
 from reverie.messages import (
     FilePart,
     Message,
@@ -301,16 +303,15 @@ class Agent:
                     if isinstance(item, ToolCall) and not item.provider_executed:
                         if output is not None and item.tool_name == OUTPUT_TOOL:
                             answers.append(item)
-                            content.append(item)
-                            continue
-                        item, args = await check_call(item, tools, self.repair_tool_call)
-                        checked.append((item, args))
+                        else:
+                            item, args = await check_call(item, tools, self.repair_tool_call)
+                            checked.append((item, args))
                     content.append(item)
                 verdict = output.check(answers[0]) if output is not None and answers else None
                 answered = verdict is not None and verdict[1] is None
                 if answered:
                     # The run ends here: tools asked for in the same turn are not run.
-                    results = [Output.not_run(c) for c, _ in checked]
+                    results = [not_run(c) for c, _ in checked]
                 else:
                     results = (
                         await run_calls(checked, tools, self.max_concurrency, self.tool_timeout)
@@ -318,8 +319,7 @@ class Agent:
                         else []
                     )
                 if output is not None and verdict is not None:
-                    own = _answer_results(output, answers, verdict[1])
-                    results = _in_call_order(content, [*results, *own])
+                    results = output.with_answers(content, results, answers, verdict[1])
                 for tool_result in results:
                     yield tool_result
 
@@ -332,7 +332,8 @@ class Agent:
                 if output is not None and not answered and (answers or not checked):
                     # An invalid final answer (its error result is sent back), or prose.
                     if retries_left == 0:
-                        raise _no_output(verdict, output, response, steps)
+                        usage = sum((s.usage for s in steps), Usage())
+                        raise output.failure(verdict, response, usage)
                     retries_left -= 1
                     if not answers:
                         history.append(user_message(REMINDER))
@@ -413,7 +414,7 @@ class Agent:
             + ([self.output.spec] if self.output is not None else []),
             # Offered tools are the model's to choose among unless the caller said otherwise
             # (as fantasy's agent does; a direct model call may leave the choice unset).
-            tool_choice=_tool_choice(tool_choice, bool(chosen), self.output is not None),
+            tool_choice=tool_choice_for(tool_choice, bool(chosen), self.output is not None),
             settings=settings,
             provider_options=options,
             headers=headers,
@@ -433,50 +434,6 @@ class Agent:
 
 async def _next_event(events: AsyncGenerator[AgentEvent, None]) -> AgentEvent:
     return await events.__anext__()
-
-
-def _tool_choice(choice: ToolChoice | None, offered: bool, output: bool) -> ToolChoice | None:
-    if not output:
-        return (choice or "auto") if offered else None
-    # With an output the run must end in the final-answer tool: some tool is always due.
-    return choice or ("required" if offered else OUTPUT_TOOL)
-
-
-def _answer_results(
-    output: Output, answers: list[ToolCall], error: Exception | None
-) -> list[ToolResult]:
-    """Results of the final-answer calls: the first accepted or rejected with why; any
-    further one not needed."""
-    first, *rest = answers
-    verdict = output.accepted(first) if error is None else output.rejected(first, error)
-    return [verdict, *(Output.not_run(c) for c in rest)]
-
-
-def _in_call_order(content: Sequence[Content], results: list[ToolResult]) -> list[ToolResult]:
-    order = {c.tool_call_id: i for i, c in enumerate(content) if isinstance(c, ToolCall)}
-    return sorted(results, key=lambda r: order.get(r.tool_call_id, len(order)))
-
-
-def _no_output(
-    verdict: tuple[Any, Exception | None] | None,
-    output: Output,
-    response: Response,
-    steps: list[Step],
-) -> NoObjectGenerated:
-    answer = next(
-        (c for c in response.content if isinstance(c, ToolCall) and c.tool_name == OUTPUT_TOOL),
-        None,
-    )
-    text = answer.input if answer is not None else response.text
-    error = verdict[1] if verdict is not None else None
-    what = f"the final answer did not validate: {error}" if error else "it answered in prose"
-    return NoObjectGenerated(
-        f"no output: {what} (after {output.retries} retries)",
-        text=text,
-        cause=error,
-        usage=sum((s.usage for s in steps), Usage()),
-        finish_reason=str(response.finish_reason),
-    )
 
 
 def keep_partial(error: BaseException, steps: list[Step], history: list[Message]) -> None:

@@ -9,15 +9,24 @@ like any other to the provider, so it works the same on every provider.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from reverie.content import ToolCall, ToolResult
+from reverie.content import Content, ToolCall, ToolResult
+from reverie.errors import NoObjectGenerated
 from reverie.messages import ErrorOutput, TextOutput
-from reverie.model import FunctionTool, StreamPart, ToolInputDelta, ToolInputStart
+from reverie.model import (
+    FunctionTool,
+    Response,
+    StreamPart,
+    ToolChoice,
+    ToolInputDelta,
+    ToolInputStart,
+)
 from reverie.structured.parse import parse_json
 from reverie.structured.partial import PartialJson
 from reverie.structured.schema import ObjectSchema, object_schema
+from reverie.usage import Usage
 
 OUTPUT_TOOL = "final_answer"
 DEFAULT_OUTPUT_RETRIES = 2
@@ -52,16 +61,55 @@ class Output:
         except Exception as exc:  # parse or validation: the model is told and may retry
             return None, exc
 
-    def accepted(self, call: ToolCall) -> ToolResult:
-        return _result(call, TextOutput(text=ACCEPTED))
+    def with_answers(
+        self,
+        content: Sequence[Content],
+        results: list[ToolResult],
+        answers: list[ToolCall],
+        error: Exception | None,
+    ) -> list[ToolResult]:
+        """The step's tool results with those of its final-answer calls, in call order: the
+        first answer accepted or rejected with why, any further one not needed."""
+        first, *rest = answers
+        if error is None:
+            verdict = _result(first, TextOutput(text=ACCEPTED))
+        else:
+            message = f"Invalid final answer: {error}\nFix it and call {OUTPUT_TOOL} again."
+            verdict = _result(first, ErrorOutput(message=message))
+        merged = [*results, verdict, *(not_run(c) for c in rest)]
+        order = {c.tool_call_id: i for i, c in enumerate(content) if isinstance(c, ToolCall)}
+        return sorted(merged, key=lambda r: order.get(r.tool_call_id, len(order)))
 
-    def rejected(self, call: ToolCall, error: Exception) -> ToolResult:
-        message = f"Invalid final answer: {error}\nFix it and call {OUTPUT_TOOL} again."
-        return _result(call, ErrorOutput(message=message))
+    def failure(
+        self, verdict: tuple[Any, Exception | None] | None, response: Response, usage: Usage
+    ) -> NoObjectGenerated:
+        """The error ending a run whose retries are spent (``verdict``: the last answer's)."""
+        answer = next(
+            (c for c in response.content if isinstance(c, ToolCall) and c.tool_name == OUTPUT_TOOL),
+            None,
+        )
+        error = verdict[1] if verdict is not None else None
+        what = f"the final answer did not validate: {error}" if error else "it answered in prose"
+        return NoObjectGenerated(
+            f"no output: {what} (after {self.retries} retries)",
+            text=answer.input if answer is not None else response.text,
+            cause=error,
+            usage=usage,
+            finish_reason=str(response.finish_reason),
+        )
 
-    @staticmethod
-    def not_run(call: ToolCall) -> ToolResult:
-        return _result(call, ErrorOutput(message=NOT_RUN))
+
+def not_run(call: ToolCall) -> ToolResult:
+    """The result of a tool call left unrun because the final answer ended the run."""
+    return _result(call, ErrorOutput(message=NOT_RUN))
+
+
+def tool_choice_for(choice: ToolChoice | None, offered: bool, output: bool) -> ToolChoice | None:
+    """The step's tool choice: the caller's, else ``auto`` among offered tools; with an
+    output some tool is always due (the run must end in the final answer)."""
+    if not output:
+        return (choice or "auto") if offered else None
+    return choice or ("required" if offered else OUTPUT_TOOL)
 
 
 class PartialOutputs:
