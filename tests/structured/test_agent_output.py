@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from pydantic import BaseModel
-from tests.structured.test_partial import extends
 
 import reverie
 from reverie import (
@@ -26,6 +25,8 @@ from reverie import (
 )
 from reverie.agent.output import ACCEPTED, NOT_RUN, OUTPUT_TOOL, REMINDER
 from reverie.testing.fake import ScriptedModel, reply
+
+from .test_partial import extends
 
 
 class Weather(BaseModel):

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from pydantic import BaseModel, Field
-from tests.structured.test_partial import extends
 
 import reverie
 from reverie import (
@@ -32,6 +31,8 @@ from reverie import (
 from reverie.model import ErrorPart, Finish
 from reverie.structured.call import TEXT_INSTRUCTION
 from reverie.testing.fake import ScriptedModel, reply
+
+from .test_partial import extends
 
 
 class Author(BaseModel):
