@@ -25,6 +25,10 @@ from reverie.messages import Message
 SCHEMA_VERSION = 2
 """The format :func:`dump_messages` and :func:`dump_result` write (1: no version field)."""
 
+_ADDED_IN_V2 = ("pending", "resumed")
+"""Optional result fields newer than the first version-2 files (tool approval); ``output``
+(structured output) is the other, written only when not ``None``."""
+
 
 @cache
 def _adapter(kind: str) -> Any:
@@ -58,10 +62,14 @@ def load_messages(text: str | bytes) -> list[Message]:
 
 
 def dump_result(result: RunResult) -> str:
-    """A whole run (steps, messages, usage, stop reason) as a JSON string."""
-    # An agent without output= writes no "output" key: such files stay as they were.
-    exclude = {0: {"output"}} if result.output is None else None
-    data: bytes = _adapter("result").dump_json([result], exclude=exclude)
+    """A whole run (steps, messages, usage, stop reason, output, calls waiting for approval)
+    as a JSON string."""
+    # Fields added within version 2 are written only when set: a result without them is the
+    # same file as before, which every version-2 reader loads. An output may be falsy (0, {}).
+    unset = {name for name in _ADDED_IN_V2 if not getattr(result, name)}
+    if result.output is None:
+        unset.add("output")
+    data: bytes = _adapter("result").dump_json([result], exclude={0: unset} if unset else None)
     body = data.decode()[1:-1]  # the result's object, out of its list
     return f'{{"schema_version":{SCHEMA_VERSION},{body[1:]}'
 

@@ -1,7 +1,16 @@
 """The agent loop and what it returns."""
 
 from reverie.agent.agent import DEFAULT_MAX_STEPS, DEFAULT_TOOL_TIMEOUT, Agent, RunOptions
-from reverie.agent.events import AgentEvent, PartialOutput, RunFinish, StepFinish, StepStart
+from reverie.agent.approval import PendingCall
+from reverie.agent.events import (
+    AgentEvent,
+    ApprovalRequired,
+    PartialOutput,
+    RunFinish,
+    StepFinish,
+    StepStart,
+)
+from reverie.agent.hooks import ToolCallContext
 from reverie.agent.prepare import StepContext, StepPlan
 from reverie.agent.result import RunResult, Step, StopReason
 from reverie.agent.stop import finish_reason_is, has_tool_call, step_count_is, token_budget
@@ -13,7 +22,9 @@ __all__ = [
     "Agent",
     "AgentEvent",
     "AgentStream",
+    "ApprovalRequired",
     "PartialOutput",
+    "PendingCall",
     "RunFinish",
     "RunOptions",
     "RunResult",
@@ -23,6 +34,7 @@ __all__ = [
     "StepPlan",
     "StepStart",
     "StopReason",
+    "ToolCallContext",
     "finish_reason_is",
     "has_tool_call",
     "step_count_is",

@@ -13,6 +13,16 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from reverie.accumulate import StreamAccumulator
+from reverie.agent.approval import (
+    Decision,
+    PendingCall,
+    check_approvals,
+    check_resume,
+    needs_screening,
+    screen,
+    unanswered_calls,
+    with_results,
+)
 from reverie.agent.checks import (
     check_active_tools,
     check_callable,
@@ -30,8 +40,16 @@ from reverie.agent.checks import (
     check_tool_choice,
     check_tools_arg,
 )
-from reverie.agent.events import AgentEvent, PartialOutput, RunFinish, StepFinish, StepStart
+from reverie.agent.events import (
+    AgentEvent,
+    ApprovalRequired,
+    PartialOutput,
+    RunFinish,
+    StepFinish,
+    StepStart,
+)
 from reverie.agent.execute import RepairToolCall, check_call, repair_json, run_calls
+from reverie.agent.hooks import AfterTool, BeforeTool, ToolHooks
 from reverie.agent.output import (
     DEFAULT_OUTPUT_RETRIES,
     OUTPUT_TOOL,
@@ -90,6 +108,9 @@ class RunOptions(TypedDict, total=False):
     """HTTP headers for this run's requests, over the agent's."""
     retry: RetryPolicy
     """Retries for this run's model requests, instead of the agent's (or the provider's)."""
+    approvals: Mapping[str, Decision]
+    """Decisions for the calls a run stopped for (``result.pending``), by tool call id:
+    ``True`` runs the call, ``False`` or a reason denies it (the model gets an error result)."""
 
 
 DEFAULT_MAX_STEPS = 20
@@ -117,6 +138,10 @@ class Agent:
     run end with a validated object on ``result.output``: the model answers through a
     ``final_answer`` tool; an invalid answer goes back to it as the tool's error, at most
     ``output_retries`` times, then :class:`~reverie.NoObjectGenerated` is raised.
+
+    ``before_tool(call, context)`` and ``after_tool(call, result, context)`` (sync or async)
+    wrap every tool call that runs: the first may return a replacement input or raise
+    ``ToolError`` to refuse the call, the second may return a replacement output.
     """
 
     def __init__(
@@ -146,6 +171,8 @@ class Agent:
         retry: RetryPolicy | None = None,
         output: type[Any] | Mapping[str, Any] | None = None,
         output_retries: int = DEFAULT_OUTPUT_RETRIES,
+        before_tool: BeforeTool | None = None,
+        after_tool: AfterTool | None = None,
     ) -> None:
         if isinstance(model, str):
             from reverie.providers.registry import resolve_model
@@ -206,6 +233,10 @@ class Agent:
         if output is not None and any(t.name == OUTPUT_TOOL for t in self.tools):
             raise ConfigurationError(f"the tool name {OUTPUT_TOOL!r} is the output's own")
         self.output = Output(output, output_retries) if output is not None else None
+        check_callable(before_tool, "before_tool")
+        self.before_tool = before_tool
+        check_callable(after_tool, "after_tool")
+        self.after_tool = after_tool
 
     async def run(self, prompt: str | None = None, **options: Unpack[RunOptions]) -> RunResult:
         """Run to the end and return every step; limits end the run, they never raise."""
@@ -270,8 +301,34 @@ class Agent:
         steps: list[Step] = []
         output = self.output
         retries_left = output.retries if output is not None else 0
+        resumed: list[ToolResult] = []
+        approvals = check_approvals(options.get("approvals"))
+        unanswered = unanswered_calls(messages) if messages else []
+        if unanswered or approvals:
+            check_resume(unanswered, approvals, prompt)
 
         try:
+            if unanswered:  # a run that stopped for approval, resumed: finish its step first
+                tools = {t.name: t for t in self.tools if isinstance(t, Tool)}
+                waiting = [await check_call(c, tools, self.repair_tool_call) for c in unanswered]
+                resumed, pending = await self._run_tools(waiting, tools, history, (), approvals)
+                for tool_result in resumed:
+                    yield tool_result
+                with_results(history, [_result_part(r) for r in resumed])
+                if pending:
+                    yield ApprovalRequired(pending)
+                    yield RunFinish(
+                        RunResult(
+                            steps=[],
+                            messages=history,
+                            stop_reason=StopReason.APPROVAL,
+                            usage=Usage(),
+                            pending=pending,
+                            resumed=resumed,
+                        )
+                    )
+                    return
+
             while True:
                 number = len(steps) + 1
                 model, call, tools = await self._prepare(
@@ -309,14 +366,15 @@ class Agent:
                     content.append(item)
                 verdict = output.check(answers[0]) if output is not None and answers else None
                 answered = verdict is not None and verdict[1] is None
+                pending = []
                 if answered:
                     # The run ends here: tools asked for in the same turn are not run.
                     results = [not_run(c) for c, _ in checked]
                 else:
-                    results = (
-                        await run_calls(checked, tools, self.max_concurrency, self.tool_timeout)
+                    results, pending = (
+                        await self._run_tools(checked, tools, history, content)
                         if checked
-                        else []
+                        else ([], [])
                     )
                 if output is not None and verdict is not None:
                     results = output.with_answers(content, results, answers, verdict[1])
@@ -329,7 +387,9 @@ class Agent:
                 steps.append(step)
                 yield StepFinish(step)
 
-                if output is not None and not answered and (answers or not checked):
+                if pending:
+                    yield ApprovalRequired(pending)
+                if output is not None and not pending and not answered and (answers or not checked):
                     # An invalid final answer (its error result is sent back), or prose.
                     if retries_left == 0:
                         usage = sum((s.usage for s in steps), Usage())
@@ -339,7 +399,7 @@ class Agent:
                         history.append(user_message(REMINDER))
                 # With an output, only the final answer ends the run (or a limit).
                 go_on = not answered and (bool(checked) or output is not None)
-                reason = self._stop_reason(steps, go_on)
+                reason = StopReason.APPROVAL if pending else self._stop_reason(steps, go_on)
                 if reason is not None:
                     usage = sum((s.usage for s in steps), Usage())
                     yield RunFinish(
@@ -349,6 +409,8 @@ class Agent:
                             stop_reason=reason,
                             usage=usage,
                             output=verdict[0] if answered and verdict else None,
+                            pending=pending,
+                            resumed=resumed,
                         )
                     )
                     return
@@ -357,6 +419,30 @@ class Agent:
         except BaseException as exc:
             keep_partial(exc, steps, history)
             raise
+
+    async def _run_tools(
+        self,
+        checked: list[tuple[ToolCall, Any]],
+        tools: dict[str, Tool],
+        history: Sequence[Message],
+        content: Sequence[Content] = (),
+        approvals: Mapping[str, Decision] | None = None,
+    ) -> tuple[list[ToolResult], list[PendingCall]]:
+        """Run the calls that need no decision or have one; the rest are pending. ``content``
+        is the model's turn that made the calls, when not yet in ``history``."""
+        screening = bool(approvals) or needs_screening(checked, tools)
+        hooked = self.before_tool is not None or self.after_tool is not None
+        if not screening and not hooked:  # the common path: build nothing
+            ran = await run_calls(checked, tools, self.max_concurrency, self.tool_timeout)
+            return ran, []
+        conversation = (*history, *to_messages(content, []))
+        hooks = ToolHooks(self.before_tool, self.after_tool, conversation) if hooked else None
+        if not screening:
+            ran = await run_calls(checked, tools, self.max_concurrency, self.tool_timeout, hooks)
+            return ran, []
+        screened = await screen(checked, tools, approvals or {}, conversation)
+        ran = await run_calls(screened.run, tools, self.max_concurrency, self.tool_timeout, hooks)
+        return screened.in_call_order(checked, ran), screened.pending
 
     async def _prepare(
         self,

@@ -178,6 +178,10 @@ def check_run(prompt: object, options: Mapping[str, Any]) -> None:
     check_options(options.get("provider_options"), "provider_options")
     check_headers(options.get("headers"))
     check_retry(options.get("retry"))
+    if "approvals" in options:
+        from reverie.agent.approval import check_approvals
+
+        check_approvals(options["approvals"])
     unknown = sorted(set(options) - _RUN_OPTIONS)
     if unknown:
         raise TypeError(
@@ -185,7 +189,9 @@ def check_run(prompt: object, options: Mapping[str, Any]) -> None:
         )
 
 
-_RUN_OPTIONS = frozenset({"messages", "files", "settings", "provider_options", "headers", "retry"})
+_RUN_OPTIONS = frozenset(
+    {"messages", "files", "settings", "provider_options", "headers", "retry", "approvals"}
+)
 
 
 def _is_map(value: object) -> bool:

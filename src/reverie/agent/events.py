@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from reverie.agent.approval import PendingCall
 from reverie.agent.result import RunResult, Step
 from reverie.content import ToolResult
 from reverie.model import StreamPart
@@ -38,7 +39,18 @@ class RunFinish:
     type: Literal["run-finish"] = "run-finish"
 
 
-AgentEvent = StreamPart | StepStart | ToolResult | StepFinish | PartialOutput | RunFinish
+@dataclass(frozen=True, slots=True)
+class ApprovalRequired:
+    """The run stops for these calls to be decided; ``RunFinish`` follows."""
+
+    calls: list[PendingCall]
+    type: Literal["approval-required"] = "approval-required"
+
+
+AgentEvent = (
+    StreamPart | StepStart | ToolResult | StepFinish | PartialOutput | ApprovalRequired | RunFinish
+)
 """Model stream parts (text, reasoning and tool-input deltas, tool calls, finish), the
-results of the step's tools in call order once they have run, partial outputs, and step
-and run boundaries."""
+results of the step's tools in call order once they have run, partial outputs, step and run
+boundaries, and the calls a run stops for. A run resumed with ``approvals=`` first yields the
+results of the calls it was given decisions for."""

@@ -10,12 +10,15 @@ import inspect
 import json
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reverie.content import ToolCall, ToolResult
 from reverie.errors import ToolInputError
 from reverie.messages import ErrorOutput, ToolOutput
 from reverie.tools.tool import Tool, ToolContext
+
+if TYPE_CHECKING:
+    from reverie.agent.hooks import ToolHooks
 
 RepairToolCall = Callable[
     [ToolCall, "Tool | None", Exception], "ToolCall | Awaitable[ToolCall | None] | None"
@@ -92,12 +95,13 @@ async def run_calls(
     tools: Mapping[str, Tool],
     max_concurrency: int,
     timeout: float | None = None,
+    hooks: ToolHooks | None = None,
 ) -> list[ToolResult]:
     """Run the valid calls; results come back in call order whatever order they finish in.
 
     Consecutive calls to tools marked ``parallel`` run together (at most ``max_concurrency``
     at once); any other tool runs alone, after the calls before it. ``timeout`` applies to
-    each call of a tool without its own.
+    each call of a tool without its own. ``hooks`` wrap each call that runs.
     """
     import anyio  # imported here: asyncio and anyio cost ~30 ms that import reverie avoids
 
@@ -107,7 +111,7 @@ async def run_calls(
     async def run_one(index: int) -> None:
         call, args = checked[index]
         async with limiter:
-            results[index] = await _run(call, args, tools, timeout)
+            results[index] = await _run(call, args, tools, timeout, hooks)
 
     batch: list[int] = []
     for index, (call, _) in enumerate(checked):
@@ -134,7 +138,11 @@ async def _run_batch(batch: list[int], run_one: Callable[[int], Coroutine[Any, A
 
 
 async def _run(
-    call: ToolCall, args: Any, tools: Mapping[str, Tool], default_timeout: float | None
+    call: ToolCall,
+    args: Any,
+    tools: Mapping[str, Tool],
+    default_timeout: float | None,
+    hooks: ToolHooks | None,
 ) -> ToolResult:
     tool = tools.get(call.tool_name)
     if call.invalid or tool is None:
@@ -145,6 +153,11 @@ async def _run(
             input=call.input,
             output=ErrorOutput(message=message),
         )
+    if hooks is not None:
+        before = await hooks.apply_before(call, args, tool)
+        if isinstance(before, ToolResult):  # refused
+            return before
+        call, args = before
     context = ToolContext(tool_call_id=call.tool_call_id, tool_name=call.tool_name)
     timeout = tool.timeout if tool.timeout is not None else default_timeout
     try:
@@ -152,13 +165,16 @@ async def _run(
     except BaseException:  # the run is cancelled: let a sync tool in its thread know
         context.cancelled.set()
         raise
-    return ToolResult(
+    result = ToolResult(
         tool_call_id=call.tool_call_id,
         tool_name=call.tool_name,
         input=call.input,
         output=output,
         metadata=metadata,
     )
+    if hooks is not None:
+        result = await hooks.apply_after(call, result, tool, args)
+    return result
 
 
 async def _run_within(

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from reverie.agent.approval import PendingCall
 from reverie.content import Content, ToolCall, ToolResult, text_of
 from reverie.finish_reason import FinishReason
 from reverie.messages import Message, Metadata
@@ -23,6 +24,8 @@ class StopReason(StrEnum):
     """The run reached ``max_steps``."""
     ERROR = "error"
     """An error ended the run; only on the ``partial`` result an error carries."""
+    APPROVAL = "approval"
+    """A tool call waits for approval: see ``RunResult.pending``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,6 +85,11 @@ class RunResult:
     every step's messages, ready to pass back as ``messages=`` to continue it. ``output`` is
     the validated final answer of an agent made with ``output=``; ``None`` otherwise, or when
     a limit ended the run first.
+
+    When ``stop_reason`` is ``APPROVAL``, ``pending`` lists the calls waiting for a decision;
+    ``agent.run(messages=result.messages, approvals={id: True | False | "reason"})`` resumes.
+    ``resumed`` holds the results of the calls such a run began with (approved ones ran,
+    denied ones are error results), in call order; they belong to no step of this run.
     """
 
     steps: list[Step]
@@ -89,6 +97,8 @@ class RunResult:
     stop_reason: StopReason
     usage: Usage
     output: Any = None
+    pending: list[PendingCall] = field(default_factory=list)
+    resumed: list[ToolResult] = field(default_factory=list)
 
     @property
     def response(self) -> Response:

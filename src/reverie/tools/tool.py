@@ -110,7 +110,8 @@ Invoke = Callable[[Any, ToolContext], Awaitable[Any]]
 class Tool:
     """A tool the agent can run. Build one with :func:`tool`, :meth:`from_model` or
     :meth:`from_schema`; ``parallel=True`` marks it safe to run concurrently; ``timeout``
-    (seconds) overrides the agent's ``tool_timeout`` for this tool."""
+    (seconds) overrides the agent's ``tool_timeout`` for this tool; ``needs_approval`` pauses
+    the run before a call until someone approves it (see :class:`reverie.PendingCall`)."""
 
     name: str
     description: str
@@ -122,9 +123,18 @@ class Tool:
     provider_tool: ProviderTool | None = None
     """Set on an executable provider tool: the provider defines it, our client runs it."""
     timeout: float | None = None
+    needs_approval: bool | Callable[..., Any] = False
+    """``True``: every call waits for a decision. A policy ``(call, context) -> bool | str |
+    None`` (sync or async) decides each call: ``True`` runs it, ``False`` or a reason denies
+    it, ``None`` asks (the run pauses with the call in ``result.pending``)."""
 
     def __post_init__(self) -> None:
         check_tool_name(self.name)
+        if not isinstance(self.needs_approval, bool) and not callable(self.needs_approval):
+            raise TypeError(
+                f"tool {self.name}: needs_approval must be a bool or a policy function, "
+                f"not {type(self.needs_approval).__name__}"
+            )
         timeout = self.timeout
         if timeout is not None:
             if isinstance(timeout, bool) or not isinstance(timeout, int | float):
@@ -176,6 +186,7 @@ class Tool:
         description: str | None = None,
         parallel: bool = False,
         timeout: float | None = None,
+        needs_approval: bool | Callable[..., Any] = False,
     ) -> Tool:
         """A tool whose input is a pydantic model; ``function`` receives the model instance."""
         from reverie.tools.schema import model_schema
@@ -192,6 +203,7 @@ class Tool:
             invoke=lambda args, _ctx: call(args),
             parallel=parallel,
             timeout=timeout,
+            needs_approval=needs_approval,
         )
 
     @classmethod
@@ -202,12 +214,19 @@ class Tool:
         *,
         parallel: bool = False,
         timeout: float | None = None,
+        needs_approval: bool | Callable[..., Any] = False,
     ) -> Tool:
         """An executable provider tool (computer use): the provider defines its schema and
         the model calls it, then ``function`` runs here on the parsed input dict, and what it
         returns (a screenshot as :func:`reverie.media`, text…) goes back to the model."""
         tool = cls.from_schema(
-            provider_tool.name, "", {}, function, parallel=parallel, timeout=timeout
+            provider_tool.name,
+            "",
+            {},
+            function,
+            parallel=parallel,
+            timeout=timeout,
+            needs_approval=needs_approval,
         )
         return replace(tool, provider_tool=provider_tool)
 
@@ -221,6 +240,7 @@ class Tool:
         *,
         parallel: bool = False,
         timeout: float | None = None,
+        needs_approval: bool | Callable[..., Any] = False,
     ) -> Tool:
         """A tool described by a raw JSON schema; ``function`` receives the parsed dict."""
         call = _as_async(function)
@@ -239,6 +259,7 @@ class Tool:
             invoke=lambda args, _ctx: call(args),
             parallel=parallel,
             timeout=timeout,
+            needs_approval=needs_approval,
         )
 
 
@@ -285,6 +306,7 @@ def tool(
     description: str | None = None,
     parallel: bool = False,
     timeout: float | None = None,
+    needs_approval: bool | Callable[..., Any] = False,
 ) -> Callable[[Callable[..., Any]], Tool]: ...
 
 
@@ -296,11 +318,14 @@ def tool(
     description: str | None = None,
     parallel: bool = False,
     timeout: float | None = None,
+    needs_approval: bool | Callable[..., Any] = False,
 ) -> Tool | Callable[[Callable[..., Any]], Tool]:
     """Make a tool from a typed function; usable as ``@tool`` or ``@tool(parallel=True)``.
 
     ``timeout=30`` gives the call 30 seconds: past them the model gets an error result saying
     so and the run goes on (the agent's ``tool_timeout`` applies to tools without one).
+    ``needs_approval=True`` (or a policy function) pauses the run before a call until it is
+    approved: see :attr:`Tool.needs_approval`.
 
     The docstring is the description; ``Annotated[str, "the city"]`` or pydantic ``Field``
     describes a parameter; a default makes it optional; ``Literal`` becomes an enum.
@@ -313,7 +338,12 @@ def tool(
 
     def build(fn: Callable[..., Any]) -> Tool:
         return function_tool(
-            fn, name=name, description=description, parallel=parallel, timeout=timeout
+            fn,
+            name=name,
+            description=description,
+            parallel=parallel,
+            timeout=timeout,
+            needs_approval=needs_approval,
         )
 
     return build if function is None else build(function)
@@ -326,6 +356,7 @@ def function_tool(
     description: str | None = None,
     parallel: bool = False,
     timeout: float | None = None,
+    needs_approval: bool | Callable[..., Any] = False,
 ) -> Tool:
     import pydantic
 
@@ -364,6 +395,7 @@ def function_tool(
         invoke=invoke,
         parallel=parallel,
         timeout=timeout,
+        needs_approval=needs_approval,
     )
 
 
