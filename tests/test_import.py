@@ -14,6 +14,7 @@ HEAVY = [
     "llama_cpp",
     "click",
     "rich",
+    "opentelemetry",
     "reverie.providers.openai_chat",
     "reverie.agent",
 ]

@@ -63,6 +63,7 @@ from reverie.agent.prepare import PrepareStep, StepContext, StepPlan
 from reverie.agent.result import RunResult, Step, StopReason
 from reverie.agent.stop import StopCondition
 from reverie.agent.stream import AgentStream
+from reverie.agent.tracing import RunTrace, start_run_trace
 from reverie.content import Content, File, Reasoning, Text, ToolCall, ToolResult
 from reverie.errors import ConfigurationError
 from reverie.messages import (
@@ -89,7 +90,9 @@ from reverie.model import (
 from reverie.tools.tool import Tool, as_tool
 from reverie.usage import Usage
 
-if TYPE_CHECKING:  # the HTTP stack loads only with a provider
+if TYPE_CHECKING:  # the HTTP stack loads only with a provider; OpenTelemetry when used
+    from opentelemetry.trace import TracerProvider
+
     from reverie.http.retry import RetryPolicy
 
 
@@ -142,6 +145,12 @@ class Agent:
     ``before_tool(call, context)`` and ``after_tool(call, result, context)`` (sync or async)
     wrap every tool call that runs: the first may return a replacement input or raise
     ``ToolError`` to refuse the call, the second may return a replacement output.
+
+    With OpenTelemetry set up, runs make GenAI spans (``invoke_agent {name}``, ``chat
+    {model}``, ``execute_tool {tool}``) on the global tracer provider or ``tracer_provider``;
+    ``trace_content=True`` adds prompts, answers and tool arguments and results (left unset,
+    ``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`` does). ``name`` names the
+    agent in its spans.
     """
 
     def __init__(
@@ -173,6 +182,9 @@ class Agent:
         output_retries: int = DEFAULT_OUTPUT_RETRIES,
         before_tool: BeforeTool | None = None,
         after_tool: AfterTool | None = None,
+        name: str | None = None,
+        trace_content: bool | None = None,
+        tracer_provider: TracerProvider | None = None,
     ) -> None:
         if isinstance(model, str):
             from reverie.providers.registry import resolve_model
@@ -237,6 +249,17 @@ class Agent:
         self.before_tool = before_tool
         check_callable(after_tool, "after_tool")
         self.after_tool = after_tool
+        check_optional_str(name, "name")
+        self.name = name
+        if trace_content is not None and not isinstance(trace_content, bool):
+            raise TypeError(f"trace_content must be a bool, not {type(trace_content).__name__}")
+        self.trace_content = trace_content
+        if tracer_provider is not None and not hasattr(tracer_provider, "get_tracer"):
+            raise TypeError(
+                "tracer_provider must be an OpenTelemetry TracerProvider, "
+                f"not {type(tracer_provider).__name__}"
+            )
+        self.tracer_provider = tracer_provider
 
     async def run(self, prompt: str | None = None, **options: Unpack[RunOptions]) -> RunResult:
         """Run to the end and return every step; limits end the run, they never raise."""
@@ -307,26 +330,43 @@ class Agent:
         if unanswered or approvals:
             check_resume(unanswered, approvals, prompt)
 
+        trace = start_run_trace(
+            agent_name=self.name,
+            model=self.model,
+            tracer_provider=self.tracer_provider,
+            trace_content=self.trace_content,
+            streaming=streaming,
+        )
+
+        def finish(reason: StopReason, pending: list[PendingCall], output: Any = None) -> RunFinish:
+            usage = sum((s.usage for s in steps), Usage())
+            result = RunResult(
+                steps=steps,
+                messages=history,
+                stop_reason=reason,
+                usage=usage,
+                output=output,
+                pending=pending,
+                resumed=resumed,
+            )
+            if trace is not None:  # ended now, not when the consumer lets the generator go
+                trace.finish(result)
+                trace.close()
+            return RunFinish(result)
+
         try:
             if unanswered:  # a run that stopped for approval, resumed: finish its step first
                 tools = {t.name: t for t in self.tools if isinstance(t, Tool)}
                 waiting = [await check_call(c, tools, self.repair_tool_call) for c in unanswered]
-                resumed, pending = await self._run_tools(waiting, tools, history, (), approvals)
+                resumed, pending = await self._run_tools(
+                    waiting, tools, history, (), approvals, trace
+                )
                 for tool_result in resumed:
                     yield tool_result
                 with_results(history, [_result_part(r) for r in resumed])
                 if pending:
                     yield ApprovalRequired(pending)
-                    yield RunFinish(
-                        RunResult(
-                            steps=[],
-                            messages=history,
-                            stop_reason=StopReason.APPROVAL,
-                            usage=Usage(),
-                            pending=pending,
-                            resumed=resumed,
-                        )
-                    )
+                    yield finish(StopReason.APPROVAL, pending)
                     return
 
             while True:
@@ -336,6 +376,8 @@ class Agent:
                 )
                 yield StepStart(number)
 
+                if trace is not None:
+                    trace.start_chat(model, call)
                 if streaming:
                     accumulator = StreamAccumulator()
                     partials = PartialOutputs() if output is not None else None
@@ -350,8 +392,12 @@ class Agent:
                                 if partial is not None:
                                     yield PartialOutput(partial)
                     response = accumulator.response()
+                elif trace is not None:
+                    response = await trace.generate(model, call)
                 else:
                     response = await model.generate(call)
+                if trace is not None:
+                    trace.end_chat(response)
 
                 content: list[Content] = []
                 checked: list[tuple[ToolCall, Any]] = []
@@ -372,7 +418,7 @@ class Agent:
                     results = [not_run(c) for c, _ in checked]
                 else:
                     results, pending = (
-                        await self._run_tools(checked, tools, history, content)
+                        await self._run_tools(checked, tools, history, content, None, trace)
                         if checked
                         else ([], [])
                     )
@@ -401,24 +447,18 @@ class Agent:
                 go_on = not answered and (bool(checked) or output is not None)
                 reason = StopReason.APPROVAL if pending else self._stop_reason(steps, go_on)
                 if reason is not None:
-                    usage = sum((s.usage for s in steps), Usage())
-                    yield RunFinish(
-                        RunResult(
-                            steps=steps,
-                            messages=history,
-                            stop_reason=reason,
-                            usage=usage,
-                            output=verdict[0] if answered and verdict else None,
-                            pending=pending,
-                            resumed=resumed,
-                        )
-                    )
+                    yield finish(reason, pending, verdict[0] if answered and verdict else None)
                     return
         except GeneratorExit:  # closed by the consumer: nothing failed
             raise
         except BaseException as exc:
             keep_partial(exc, steps, history)
+            if trace is not None:
+                trace.fail(exc)
             raise
+        finally:
+            if trace is not None:
+                trace.close()
 
     async def _run_tools(
         self,
@@ -427,21 +467,21 @@ class Agent:
         history: Sequence[Message],
         content: Sequence[Content] = (),
         approvals: Mapping[str, Decision] | None = None,
+        trace: RunTrace | None = None,
     ) -> tuple[list[ToolResult], list[PendingCall]]:
         """Run the calls that need no decision or have one; the rest are pending. ``content``
         is the model's turn that made the calls, when not yet in ``history``."""
         screening = bool(approvals) or needs_screening(checked, tools)
         hooked = self.before_tool is not None or self.after_tool is not None
+        limit, timeout = self.max_concurrency, self.tool_timeout
         if not screening and not hooked:  # the common path: build nothing
-            ran = await run_calls(checked, tools, self.max_concurrency, self.tool_timeout)
-            return ran, []
+            return await run_calls(checked, tools, limit, timeout, None, trace), []
         conversation = (*history, *to_messages(content, []))
         hooks = ToolHooks(self.before_tool, self.after_tool, conversation) if hooked else None
         if not screening:
-            ran = await run_calls(checked, tools, self.max_concurrency, self.tool_timeout, hooks)
-            return ran, []
+            return await run_calls(checked, tools, limit, timeout, hooks, trace), []
         screened = await screen(checked, tools, approvals or {}, conversation)
-        ran = await run_calls(screened.run, tools, self.max_concurrency, self.tool_timeout, hooks)
+        ran = await run_calls(screened.run, tools, limit, timeout, hooks, trace)
         return screened.in_call_order(checked, ran), screened.pending
 
     async def _prepare(

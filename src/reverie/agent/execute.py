@@ -19,6 +19,7 @@ from reverie.tools.tool import Tool, ToolContext
 
 if TYPE_CHECKING:
     from reverie.agent.hooks import ToolHooks
+    from reverie.agent.tracing import RunTrace
 
 RepairToolCall = Callable[
     [ToolCall, "Tool | None", Exception], "ToolCall | Awaitable[ToolCall | None] | None"
@@ -96,12 +97,14 @@ async def run_calls(
     max_concurrency: int,
     timeout: float | None = None,
     hooks: ToolHooks | None = None,
+    trace: RunTrace | None = None,
 ) -> list[ToolResult]:
     """Run the valid calls; results come back in call order whatever order they finish in.
 
     Consecutive calls to tools marked ``parallel`` run together (at most ``max_concurrency``
     at once); any other tool runs alone, after the calls before it. ``timeout`` applies to
-    each call of a tool without its own. ``hooks`` wrap each call that runs.
+    each call of a tool without its own. ``hooks`` wrap each call that runs; ``trace`` gives
+    each an ``execute_tool`` span.
     """
     import anyio  # imported here: asyncio and anyio cost ~30 ms that import reverie avoids
 
@@ -111,7 +114,7 @@ async def run_calls(
     async def run_one(index: int) -> None:
         call, args = checked[index]
         async with limiter:
-            results[index] = await _run(call, args, tools, timeout, hooks)
+            results[index] = await _run(call, args, tools, timeout, hooks, trace)
 
     batch: list[int] = []
     for index, (call, _) in enumerate(checked):
@@ -143,6 +146,7 @@ async def _run(
     tools: Mapping[str, Tool],
     default_timeout: float | None,
     hooks: ToolHooks | None,
+    trace: RunTrace | None,
 ) -> ToolResult:
     tool = tools.get(call.tool_name)
     if call.invalid or tool is None:
@@ -153,6 +157,18 @@ async def _run(
             input=call.input,
             output=ErrorOutput(message=message),
         )
+    if trace is None:
+        return await _execute(call, args, tool, default_timeout, hooks)
+    with trace.tool(call, tool) as record:
+        result = await _execute(call, args, tool, default_timeout, hooks)
+        record(result)
+        return result
+
+
+async def _execute(
+    call: ToolCall, args: Any, tool: Tool, default_timeout: float | None, hooks: ToolHooks | None
+) -> ToolResult:
+    """One tool call, inside the hooks."""
     if hooks is not None:
         before = await hooks.apply_before(call, args, tool)
         if isinstance(before, ToolResult):  # refused
