@@ -370,3 +370,21 @@ def test_approval_resumes_in_a_fresh_process_from_the_json_file(tmp_path: Path) 
         "sent": [["c1", "contents of a.txt"], ["c2", "deleted a.txt"]],
     }
     assert DELETED == []  # nothing ran in this process
+
+
+async def test_an_agent_with_output_pauses_for_approval_then_ends_with_its_answer() -> None:
+    from pydantic import BaseModel
+
+    class Cleanup(BaseModel):
+        deleted: list[str]
+
+    model = paused_model(reply(tool_calls=[("f1", "final_answer", '{"deleted": ["a.txt"]}')]))
+    agent = Agent(model, tools=[read_file, delete_file], output=Cleanup)
+    paused = await agent.run("clean up a.txt")
+    assert paused.stop_reason == StopReason.APPROVAL
+    assert paused.output is None  # no answer yet, and no retry spent on the pause
+
+    result = await agent.run(messages=paused.messages, approvals={"c2": True})
+    assert DELETED == ["a.txt"]
+    assert result.stop_reason == StopReason.DONE
+    assert result.output == Cleanup(deleted=["a.txt"])
