@@ -17,6 +17,9 @@ HEAVY = [
     "opentelemetry",
     "reverie.providers.openai_chat",
     "reverie.agent",
+    "mcp",
+    "reverie.mcp",
+    "reverie.fallback",
 ]
 
 
