@@ -19,7 +19,7 @@ HEAVY = [
     "reverie.agent",
     "mcp",
     "reverie.mcp",
-    "reverie.fallback",
+    "reverie.fallback_model",
 ]
 
 

@@ -110,6 +110,8 @@ _EXPORTS: dict[str, str] = {
     "RetryPolicy": "reverie.http.retry",
     "resolve_model": "reverie.providers.registry",
     "provider": "reverie.providers.registry",
+    "fallback": "reverie.fallback_model",
+    "FallbackModel": "reverie.fallback_model",
     # serialization
     "dump_messages": "reverie.serialize",
     "load_messages": "reverie.serialize",
@@ -172,6 +174,10 @@ if TYPE_CHECKING:
         SerializationError as SerializationError,
         StreamError as StreamError,
         ToolError as ToolError,
+    )
+    from reverie.fallback_model import (
+        FallbackModel as FallbackModel,
+        fallback as fallback,
     )
     from reverie.finish_reason import (
         FinishReason as FinishReason,
