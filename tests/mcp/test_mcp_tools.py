@@ -17,7 +17,7 @@ import pytest
 pytest.importorskip("mcp")
 
 import reverie.mcp
-from reverie import Agent, ErrorOutput, MediaOutput, RunResult, TextOutput
+from reverie import Agent, ErrorOutput, MediaOutput, RunResult, TextOutput, ToolResult
 from reverie.mcp import MCPToolset
 from reverie.testing import ScriptedModel
 from reverie.testing.fake import reply
@@ -73,59 +73,63 @@ def results(result: RunResult) -> dict[str, object]:
     return {r.tool_call_id: r.output for s in result.steps for r in s.tool_results}
 
 
-async def test_tools_are_listed_with_the_servers_schemas(server: MCPToolset) -> None:
+def calls_every_kind() -> ScriptedModel:
+    return ScriptedModel(
+        [
+            reply(
+                tool_calls=[
+                    ("1", "add", '{"a": 2, "b": 3}'),
+                    ("2", "pixel", "{}"),
+                    ("3", "fail", '{"reason": "no"}'),
+                    ("4", "note", "{}"),
+                ]
+            ),
+            reply("done"),
+        ]
+    )
+
+
+def check_every_kind(model: ScriptedModel, result: RunResult) -> None:
+    assert result.text == "done"
+    out = results(result)
+    assert out["1"] == TextOutput(text="5")
+    image = out["2"]
+    assert isinstance(image, MediaOutput)
+    assert image.media_type == "image/png"
+    assert image.text == "one red pixel"
+    assert base64.b64decode(image.data).startswith(b"\x89PNG")
+    assert out["3"] == ErrorOutput(message="Error executing tool fail: refused: no")
+    assert out["4"] == TextOutput(text="remember the milk")
+    # Structured content stays with the application, out of the prompt.
+    first = result.steps[0].tool_results[0]
+    assert first.metadata["mcp"]["structured_content"] == {"result": "5"}
+    # What the model was sent on its second call: the tool results as mapped.
+    sent = model.calls[1].prompt[-1]
+    assert sent.role == "tool"
+    assert [getattr(p, "output", None) for p in sent.content] == [out[k] for k in "1234"]
+
+
+async def test_tools_and_their_results_through_run_and_stream(server: MCPToolset) -> None:
     async with server as tools:
         names = [t.name for t in tools]
         assert names[:4] == ["add", "pixel", "fail", "note"]
+        assert len(tools) == len(names)
         add = tools[0]
         assert add.description == "Add two numbers."
         # The schema as the server gave it, titles included.
         assert add.input_schema["properties"]["a"] == {"title": "A", "type": "integer"}
         assert add.input_schema["required"] == ["a", "b"]
-        assert len(tools) == len(names)
+        assert [t.name for t in tools[1:3]] == ["pixel", "fail"]
 
+        model = calls_every_kind()
+        check_every_kind(model, await Agent(model, tools=tools).run("go"))
 
-@pytest.mark.parametrize("streaming", [False, True])
-async def test_text_image_resource_and_error_results(server: MCPToolset, streaming: bool) -> None:
-    async with server as tools:
-        model = ScriptedModel(
-            [
-                reply(
-                    tool_calls=[
-                        ("1", "add", '{"a": 2, "b": 3}'),
-                        ("2", "pixel", "{}"),
-                        ("3", "fail", '{"reason": "no"}'),
-                        ("4", "note", "{}"),
-                    ]
-                ),
-                reply("done"),
-            ]
-        )
-        agent = Agent(model, tools=tools)
-        if streaming:
-            stream = agent.stream("go")
-            async for _ in stream:
-                pass
-            result = stream.result
-        else:
-            result = await agent.run("go")
-        assert result.text == "done"
-        out = results(result)
-        assert out["1"] == TextOutput(text="5")
-        image = out["2"]
-        assert isinstance(image, MediaOutput)
-        assert image.media_type == "image/png"
-        assert image.text == "one red pixel"
-        assert base64.b64decode(image.data).startswith(b"\x89PNG")
-        assert out["3"] == ErrorOutput(message="Error executing tool fail: refused: no")
-        assert out["4"] == TextOutput(text="remember the milk")
-        # Structured content stays with the application, out of the prompt.
-        first = result.steps[0].tool_results[0]
-        assert first.metadata["mcp"]["structured_content"] == {"result": "5"}
-        # What the model was sent on the second call: the tool results as mapped.
-        sent = model.calls[1].prompt[-1]
-        assert sent.role == "tool"
-        assert [p.output for p in sent.content] == [out[k] for k in "1234"]  # type: ignore[union-attr]
+        model = calls_every_kind()
+        stream = Agent(model, tools=[*tools]).stream("go")
+        events = [event async for event in stream]
+        check_every_kind(model, stream.result)
+        streamed = [e for e in events if isinstance(e, ToolResult)]
+        assert [r.tool_call_id for r in streamed] == ["1", "2", "3", "4"]
 
 
 async def test_list_changed_refreshes_the_tools_before_the_next_step(server: MCPToolset) -> None:
@@ -133,6 +137,10 @@ async def test_list_changed_refreshes_the_tools_before_the_next_step(server: MCP
     name = "added_" + ("stdio" if "stdio" in repr(server) else "http")
     async with server as tools:
         assert name not in [t.name for t in tools]
+        made_before = Agent(
+            ScriptedModel([reply(tool_calls=[("9", name, '{"word": "hi"}')]), reply("no")]),
+            tools=tools,
+        )
         model = ScriptedModel(
             [
                 reply(tool_calls=[("1", "grow", json.dumps({"name": name}))]),
@@ -148,20 +156,26 @@ async def test_list_changed_refreshes_the_tools_before_the_next_step(server: MCP
         assert name in [t.name for t in model.calls[1].tools]
         assert name not in [t.name for t in model.calls[0].tools]
 
+        # An agent without the hook keeps the tools it was made with.
+        missing = results(await made_before.run("go"))["9"]
+        assert isinstance(missing, ErrorOutput)
+        assert f"tool {name!r} not found" in missing.message
 
-async def test_without_the_hook_the_agent_keeps_its_tools() -> None:
-    async with stdio_tools() as tools:
+
+async def test_list_changed_reaches_a_client_of_the_older_protocol() -> None:
+    # Servers before 2026-07-28 send the notification unasked, with no subscription.
+    toolset = stdio_tools()
+    toolset._client_options = {"mode": "legacy"}
+    async with toolset as tools:
         model = ScriptedModel(
             [
-                reply(tool_calls=[("1", "grow", '{"name": "extra"}')]),
-                reply(tool_calls=[("2", "extra", '{"word": "hi"}')]),
+                reply(tool_calls=[("1", "grow", '{"name": "legacy_tool"}')]),
+                reply(tool_calls=[("2", "legacy_tool", '{"word": "ok"}')]),
                 reply("done"),
             ]
         )
-        result = await Agent(model, tools=tools).run("go")
-        second = results(result)["2"]
-        assert isinstance(second, ErrorOutput)
-        assert "'extra' not found" in second.message
+        result = await Agent(model, tools=tools, prepare_step=tools.prepare_step).run("go")
+        assert results(result)["2"] == TextOutput(text="OK")
 
 
 async def test_a_server_killed_mid_run_gives_error_results() -> None:
@@ -229,8 +243,8 @@ async def test_an_http_server_killed_mid_run_gives_error_results() -> None:
     assert result.text == "the server is gone"
 
 
-async def test_tools_are_unusable_outside_the_connection() -> None:
-    toolset = stdio_tools()
+async def test_tools_are_unusable_outside_the_connection(http_url: str) -> None:
+    toolset = reverie.mcp.http(http_url)
     with pytest.raises(RuntimeError, match="async with"):
         Agent(ScriptedModel([]), tools=toolset)
     async with toolset:

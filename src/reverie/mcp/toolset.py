@@ -59,6 +59,7 @@ class MCPToolset(Sequence[Tool]):
         self._failure: str | None = None
         self._error: Exception | None = None
         self._closing: Any = None  # an anyio.Event while connected
+        self._client_options: dict[str, Any] = {}  # for mcp.Client; tests pin the protocol
 
     def __repr__(self) -> str:
         # The target is a command name or a URL without credentials, never headers or env.
@@ -110,7 +111,7 @@ class MCPToolset(Sequence[Tool]):
         try:
             async with AsyncExitStack() as stack:
                 server = await self._open_server(stack)
-                client = Client(server, message_handler=self._on_message)
+                client = Client(server, message_handler=self._on_message, **self._client_options)
                 await stack.enter_async_context(client)
                 self._client = client
                 await self._list()
