@@ -325,3 +325,20 @@ def test_results_map_without_a_server() -> None:
         content=[TextContent(type="text", text="a"), TextContent(type="text", text="b")]
     )
     assert to_tool_return(text).output == TextOutput(text="a\nb")
+
+
+def test_importing_reverie_mcp_loads_no_mcp() -> None:
+    code = "import sys, reverie.mcp; print('mcp' in sys.modules, 'httpx2' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+async def test_without_the_mcp_package_connecting_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from reverie import ConfigurationError
+
+    monkeypatch.setitem(sys.modules, "mcp", None)  # import mcp now raises ImportError
+    with pytest.raises(ConfigurationError, match=r"pip install 'reverie\[mcp\]'"):
+        async with stdio_tools():
+            pass
