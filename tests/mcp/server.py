@@ -2,8 +2,9 @@
 
 Run as ``python server.py`` (stdio) or ``python server.py http PORT`` (streamable HTTP on
 127.0.0.1). Tools: ``add`` (text), ``pixel`` (an image), ``fail`` (an isError result),
-``note`` (an embedded text resource), ``grow`` (adds a tool and tells the client
-the list changed), ``die`` (the server process exits mid-call).
+``note`` (an embedded text resource), ``grow`` (adds a tool and tells the client the list
+changed), ``slow`` (sleeps a minute), ``header`` (the request's ``x-test`` header), ``die``
+(the server process exits mid-call).
 """
 
 from __future__ import annotations
@@ -70,6 +71,19 @@ async def grow(name: str, ctx: Context) -> str:
     await ctx.session.send_tool_list_changed()
     await anyio.sleep(0.2)  # let the notification reach the client before the answer
     return "grown"
+
+
+@server.tool()
+async def slow() -> str:
+    """Takes longer than any test waits."""
+    await anyio.sleep(60)
+    return "late"
+
+
+@server.tool()
+def header(ctx: Context) -> str:
+    """The x-test header of the HTTP request that called it."""
+    return (ctx.headers or {}).get("x-test", "none")
 
 
 @server.tool()

@@ -243,6 +243,30 @@ async def test_an_http_server_killed_mid_run_gives_error_results() -> None:
     assert result.text == "the server is gone"
 
 
+async def test_a_timed_out_call_is_an_error_result_and_the_connection_goes_on(
+    server: MCPToolset,
+) -> None:
+    model = ScriptedModel(
+        [
+            reply(tool_calls=[("1", "slow", "{}")]),
+            reply(tool_calls=[("2", "add", '{"a": 1, "b": 2}')]),
+            reply("done"),
+        ]
+    )
+    async with server as tools:
+        result = await Agent(model, tools=tools, tool_timeout=0.5).run("go")
+    out = results(result)
+    assert out["1"] == ErrorOutput(message="the tool 'slow' timed out after 0.5 s")
+    assert out["2"] == TextOutput(text="3")
+
+
+async def test_http_headers_reach_the_server(http_url: str) -> None:
+    model = ScriptedModel([reply(tool_calls=[("1", "header", "{}")]), reply("done")])
+    async with reverie.mcp.http(http_url, {"x-test": "from reverie"}) as tools:
+        result = await Agent(model, tools=tools).run("go")
+    assert results(result)["1"] == TextOutput(text="from reverie")
+
+
 async def test_tools_are_unusable_outside_the_connection(http_url: str) -> None:
     toolset = reverie.mcp.http(http_url)
     with pytest.raises(RuntimeError, match="async with"):
