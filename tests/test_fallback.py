@@ -252,3 +252,20 @@ def test_construction_is_checked() -> None:
         reverie.fallback(ScriptedModel([]), on="ProviderError")  # type: ignore[arg-type]
     model = reverie.fallback(ScriptedModel([]), ScriptedModel([], provider="b"))
     assert repr(model) == "FallbackModel(scripted:script,b:script)"
+
+
+async def test_the_record_of_who_answered_survives_a_saved_result() -> None:
+    first = ScriptedModel([ProviderError("overloaded", status=529, retryable=True)], provider="a")
+    result = await Agent(reverie.fallback(first, ScriptedModel([reply("hi")], provider="b"))).run(
+        "go"
+    )
+    step = reverie.load_result(reverie.dump_result(result)).steps[0]
+    assert step.model == "fallback:a:script,b:script"
+    assert step.provider_metadata["fallback"] == {
+        "model": "b:script",
+        "failed": ["a:script: ProviderError: overloaded"],
+    }
+    assert (
+        step.warnings[0].message
+        == "answered by b:script after: a:script: ProviderError: overloaded"
+    )
