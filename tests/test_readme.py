@@ -61,3 +61,41 @@ def test_the_streaming_example_runs(
     out = capsys.readouterr().out
     assert out.startswith("It is 40 C in Florence.")
     assert "Usage(" in out
+
+
+def block_with(text: str) -> str:
+    [block] = [b for b in BLOCKS if text in b]
+    return block
+
+
+def test_the_approval_example_pauses_then_resumes(monkeypatch: pytest.MonkeyPatch) -> None:
+    model = ScriptedModel(
+        [reply(tool_calls=[("c1", "delete_file", '{"path": "old.log"}')]), reply("Deleted.")]
+    )
+    monkeypatch.setattr(registry, "resolve_model", lambda spec, **kw: model)
+    namespace: dict[str, Any] = {"reverie": reverie}
+    exec(block_with("needs_approval=True"), namespace)
+    result = namespace["result"]
+    assert namespace["paused"].stop_reason == "approval"
+    assert result.text == "Deleted."
+    assert result.resumed[0].output == reverie.TextOutput(text="deleted old.log")
+
+
+def test_the_fallback_example_answers_from_the_second_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    overloaded = reverie.ProviderError("overloaded", status=529, retryable=True)
+    models = {
+        "anthropic:claude-sonnet-4-5": ScriptedModel(
+            [overloaded], provider="anthropic", model_id="claude-sonnet-4-5"
+        ),
+        "openai:gpt-4o": ScriptedModel(
+            [reply("Hamlet hesitates.")], provider="openai", model_id="gpt-4o"
+        ),
+    }
+    monkeypatch.setattr(registry, "resolve_model", lambda spec, **kw: models[spec])
+    namespace: dict[str, Any] = {"reverie": reverie}
+    exec(block_with("reverie.fallback("), namespace)
+    result = namespace["result"]
+    assert result.text == "Hamlet hesitates."
+    assert result.steps[-1].provider_metadata["fallback"]["model"] == "openai:gpt-4o"
