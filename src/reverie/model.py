@@ -6,7 +6,7 @@ format; nothing below it knows that agents exist.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
@@ -257,3 +257,16 @@ class LanguageModel(Protocol):
     def stream(self, call: Call) -> AsyncIterator[StreamPart]:
         """Stream the answer. Closing the iterator early closes the HTTP response."""
         ...
+
+
+async def stream_parts(model: LanguageModel, call: Call) -> AsyncGenerator[StreamPart, None]:
+    """``model.stream(call)`` as an async generator that closes the model's stream (and its
+    HTTP response) when it is closed, whatever kind of iterator the model returned."""
+    stream = model.stream(call)
+    try:
+        async for part in stream:
+            yield part
+    finally:
+        aclose = getattr(stream, "aclose", None)
+        if aclose is not None:
+            await aclose()

@@ -86,6 +86,7 @@ from reverie.model import (
     Response,
     Settings,
     ToolChoice,
+    stream_parts,
 )
 from reverie.tools.tool import Tool, as_tool
 from reverie.usage import Usage
@@ -381,7 +382,7 @@ class Agent:
                 if streaming:
                     accumulator = StreamAccumulator()
                     partials = PartialOutputs() if output is not None else None
-                    async with aclosing(aiter_parts(model, call)) as parts:
+                    async with aclosing(stream_parts(model, call)) as parts:
                         async for part in parts:
                             if isinstance(part, ErrorPart):
                                 raise part.error
@@ -592,18 +593,6 @@ def _refuse_running_loop(name: str, instead: str) -> None:
         f"{name} cannot run inside a running event loop (async code, Jupyter): "
         f"use `{instead}` there"
     )
-
-
-async def aiter_parts(model: LanguageModel, call: Call) -> AsyncGenerator[Any, None]:
-    """The model's stream as an async generator we can close deterministically."""
-    stream = model.stream(call)
-    try:
-        async for part in stream:
-            yield part
-    finally:
-        aclose = getattr(stream, "aclose", None)
-        if aclose is not None:
-            await aclose()
 
 
 def as_tools(

@@ -20,6 +20,7 @@ from reverie.model import (
     TextDelta,
     ToolInputDelta,
     ToolInputStart,
+    stream_parts,
 )
 from reverie.structured.call import Request, build_call, default_mode
 from reverie.structured.parse import RepairText, read_object
@@ -254,7 +255,7 @@ async def _stream_parts(
     tool_id: str | None = None
     tool_input: str | None = None
     finish: Finish | None = None
-    async with aclosing(_parts_of(model, call)) as parts:
+    async with aclosing(stream_parts(model, call)) as parts:
         async for part in parts:
             if isinstance(part, ErrorPart):
                 raise part.error
@@ -309,18 +310,6 @@ async def _stream_parts(
             model_id=finish.model_id,
         )
     )
-
-
-async def _parts_of(model: LanguageModel, call: Call) -> AsyncGenerator[Any, None]:
-    """The model's stream as a generator that closes it (and its HTTP response) when left."""
-    stream = model.stream(call)
-    try:
-        async for part in stream:
-            yield part
-    finally:
-        aclose = getattr(stream, "aclose", None)
-        if aclose is not None:
-            await aclose()
 
 
 def _answer(content: Sequence[Content], mode: ObjectMode, name: str) -> tuple[str, bool]:
