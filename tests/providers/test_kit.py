@@ -201,3 +201,39 @@ async def test_a_call_retry_policy_overrides_the_providers_for_that_call() -> No
     answers[:] = [httpx.Response(503, json={"error": {"message": "busy"}})]
     with pytest.raises(reverie.ProviderError, match="busy"):
         await model.generate(HI)  # the provider's own policy: no retry
+
+
+@pytest.mark.parametrize(
+    ("name", "settings"),
+    [
+        ("openai", {}),
+        ("openai-responses", {}),
+        ("azure", {"resource_name": "res"}),
+        ("openrouter", {}),
+        ("vercel", {}),
+        ("openai-compat", {"base_url": "http://127.0.0.1:9/v1"}),
+        ("anthropic", {}),
+        ("bedrock", {"skip_auth": True}),
+        ("google", {}),
+        ("vertex", {"project": "p", "skip_auth": True}),
+    ],
+)
+def test_every_http_provider_takes_the_common_http_settings(
+    name: str, settings: dict[str, object]
+) -> None:
+    policy = reverie.RetryPolicy(max_retries=7)
+    if name != "vertex":  # Vertex takes cloud credentials, not a key
+        settings = {**settings, "api_key": KEY}
+    made = reverie.provider(
+        name,
+        timeout=12.0,
+        idle_timeout=3.0,
+        max_concurrency=4,
+        retry=policy,
+        headers={"X-Trace": "t"},
+        **settings,
+    )
+    http = made.http
+    assert (http.timeout, http.idle_timeout, http.max_concurrency) == (12.0, 3.0, 4)
+    assert http.retry is policy
+    assert http._headers["X-Trace"] == "t"

@@ -10,17 +10,14 @@ namespace, as for OpenAI itself.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from typing import Any, Unpack
 from urllib.parse import urlencode
 
-import httpx
-
 from reverie.errors import ConfigurationError
-from reverie.http.retry import RetryPolicy
 from reverie.providers.catalog import AZURE
 from reverie.providers.openai import Api, OpenAI
 from reverie.providers.openai_chat.model import ChatModel
+from reverie.providers.provider import HttpSettings
 
 _V1 = "/openai/v1"
 
@@ -60,17 +57,13 @@ class Azure(OpenAI):
         base_url: str | None = None,
         resource_name: str | None = None,
         api_version: str | None = None,
-        headers: Mapping[str, str] | None = None,
-        client: httpx.AsyncClient | None = None,
-        retry: RetryPolicy | None = None,
         api: Api = "chat",
+        **http: Unpack[HttpSettings],
     ) -> None:
         if base_url and resource_name:
             raise ConfigurationError("azure: give base_url or resource_name, not both")
         root = normalize_base_url(self.spec.root(base_url or resource_name))
-        super().__init__(
-            api_key=api_key, base_url=root, headers=headers, client=client, retry=retry, api=api
-        )
+        super().__init__(api_key=api_key, base_url=root, api=api, **http)
         self._query = "?" + urlencode({"api-version": api_version}) if api_version else ""
 
     def endpoint(self, path: str) -> str:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from collections.abc import AsyncIterator
+from typing import Any, Unpack
 from urllib.parse import quote
 
 import httpx
@@ -24,10 +24,9 @@ import httpx
 from reverie.errors import StreamError
 from reverie.http.auth import bearer
 from reverie.http.eventstream import frame_error, iter_frames
-from reverie.http.retry import RetryPolicy
 from reverie.providers.anthropic import AnthropicModel, Transport
 from reverie.providers.catalog import BEDROCK
-from reverie.providers.provider import HttpProvider, make_http
+from reverie.providers.provider import HttpProvider, HttpSettings, make_http
 
 ANTHROPIC_VERSION = "bedrock-2023-05-31"
 DEFAULT_REGION = "us-east-1"
@@ -59,9 +58,7 @@ class Bedrock(HttpProvider):
         base_url: str | None = None,
         profile: str | None = None,
         skip_auth: bool = False,
-        headers: Mapping[str, str] | None = None,
-        client: httpx.AsyncClient | None = None,
-        retry: RetryPolicy | None = None,
+        **http: Unpack[HttpSettings],
     ) -> None:
         spec = self.spec
         self.region = bedrock_region(region)
@@ -74,9 +71,7 @@ class Bedrock(HttpProvider):
                 from reverie.http.sigv4 import SigV4Auth
 
                 auth = SigV4Auth(service="bedrock", region=self.region, profile=profile)
-        super().__init__(
-            make_http(spec, api_key=None, auth=auth, headers=headers, client=client, retry=retry)
-        )
+        super().__init__(make_http(spec, api_key=None, auth=auth, **http))
         root = base_url or spec.root(None).format(region=self.region)
         self.base_url = root.rstrip("/")
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Literal
-
-import httpx
+from typing import Any, Literal, Unpack
 
 from reverie.errors import ConfigurationError
-from reverie.http.retry import RetryPolicy
 from reverie.providers.catalog import OPENAI, OPENAI_RESPONSES
 from reverie.providers.openai_chat import ChatProvider
 from reverie.providers.openai_chat.options import OpenAIChatOptions as OpenAIChatOptions
+from reverie.providers.provider import HttpSettings
 
 Api = Literal["chat", "responses"]
 
@@ -33,22 +30,18 @@ class OpenAI(ChatProvider):
         base_url: str | None = None,
         organization: str | None = None,
         project: str | None = None,
-        headers: Mapping[str, str] | None = None,
-        client: httpx.AsyncClient | None = None,
-        retry: RetryPolicy | None = None,
         api: Api = "chat",
-        **http: Any,  # timeout, idle_timeout, max_concurrency: see HttpClient
+        **http: Unpack[HttpSettings],
     ) -> None:
         if api not in ("chat", "responses"):
             raise ConfigurationError(f"{self.spec.name}: api must be 'chat' or 'responses'")
-        extra = dict(headers or {})
+        extra = dict(http.get("headers") or {})
         if organization:
             extra["OpenAI-Organization"] = organization
         if project:
             extra["OpenAI-Project"] = project
-        super().__init__(
-            api_key=api_key, base_url=base_url, headers=extra, client=client, retry=retry, **http
-        )
+        http["headers"] = extra
+        super().__init__(api_key=api_key, base_url=base_url, **http)
         self.api: Api = api
 
     def model(self, model_id: str) -> Any:

@@ -7,7 +7,7 @@ client the user passed in is never closed by us.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import ClassVar, Self
+from typing import ClassVar, Self, TypedDict
 
 import httpx
 
@@ -31,6 +31,18 @@ def make_auth(spec: ProviderSpec, api_key: str | None) -> httpx.Auth | None:
     if header is None:
         raise ValueError(f"{spec.name}: auth {spec.auth!r} takes no API key")
     return api_key_header(api_key, spec.name, header)
+
+
+class HttpSettings(TypedDict, total=False):
+    """What every HTTP provider's constructor takes besides its own settings (see
+    :class:`~reverie.http.client.HttpClient` for the timeouts and the bound in flight)."""
+
+    headers: Mapping[str, str] | None
+    client: httpx.AsyncClient | None
+    retry: RetryPolicy | None
+    timeout: float | None
+    idle_timeout: float | None
+    max_concurrency: int | None
 
 
 def make_http(

@@ -13,17 +13,15 @@ or a proxy that adds them). Vertex refuses function-call ids, so none are sent.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import httpx
 
 from reverie.errors import ConfigurationError
-from reverie.http.retry import RetryPolicy
 from reverie.providers.catalog import VERTEX
 from reverie.providers.google.ids import ToolCallIds, make_id_generator
 from reverie.providers.google.model import GeminiModel
-from reverie.providers.provider import HttpProvider, make_http
+from reverie.providers.provider import HttpProvider, HttpSettings, make_http
 
 if TYPE_CHECKING:
     from reverie.providers.anthropic import AnthropicModel
@@ -46,10 +44,8 @@ class Vertex(HttpProvider):
         credentials: Any = None,
         skip_auth: bool = False,
         base_url: str | None = None,
-        headers: Mapping[str, str] | None = None,
-        client: httpx.AsyncClient | None = None,
-        retry: RetryPolicy | None = None,
         tool_call_ids: ToolCallIds | None = None,
+        **http: Unpack[HttpSettings],
     ) -> None:
         spec = self.spec
         project = project or os.environ.get("GOOGLE_CLOUD_PROJECT")
@@ -63,9 +59,7 @@ class Vertex(HttpProvider):
             from reverie.http.google_auth import GoogleAuth
 
             auth = GoogleAuth(credentials, provider=spec.name)
-        super().__init__(
-            make_http(spec, api_key=None, headers=headers, client=client, retry=retry, auth=auth)
-        )
+        super().__init__(make_http(spec, api_key=None, auth=auth, **http))
         self.project = project
         self.location = location
         self.base_url = _host(spec.root(base_url), location)

@@ -3,15 +3,12 @@ and on Vertex are transports over the same model (see :class:`Transport`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import Unpack
 
-import httpx
-
-from reverie.http.retry import RetryPolicy
 from reverie.providers.anthropic.model import AnthropicModel, Transport
 from reverie.providers.anthropic.options import AnthropicOptions
 from reverie.providers.catalog import ANTHROPIC
-from reverie.providers.provider import HttpProvider, make_http
+from reverie.providers.provider import HttpProvider, HttpSettings, make_http
 
 API_VERSION = "2023-06-01"
 
@@ -31,18 +28,12 @@ class Anthropic(HttpProvider):
         *,
         api_key: str | None = None,
         base_url: str | None = None,
-        headers: Mapping[str, str] | None = None,
-        client: httpx.AsyncClient | None = None,
-        retry: RetryPolicy | None = None,
+        **http: Unpack[HttpSettings],
     ) -> None:
         spec = self.spec
-        fixed = {"anthropic-version": API_VERSION, **(headers or {})}
+        http["headers"] = {"anthropic-version": API_VERSION, **(http.get("headers") or {})}
         # The spec's auth is x-api-key: the key travels in that header, never in a dict here.
-        super().__init__(
-            make_http(
-                spec, api_key=spec.api_key(api_key), headers=fixed, client=client, retry=retry
-            )
-        )
+        super().__init__(make_http(spec, api_key=spec.api_key(api_key), **http))
         self.base_url = spec.root(base_url).rstrip("/")
 
     def model(self, model_id: str) -> AnthropicModel:

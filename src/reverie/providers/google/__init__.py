@@ -5,17 +5,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import Unpack
 from urllib.parse import quote
 
-import httpx
-
-from reverie.http.retry import RetryPolicy
 from reverie.providers.catalog import GOOGLE
 from reverie.providers.google.ids import IdGenerator, ToolCallIds, make_id_generator
 from reverie.providers.google.model import GeminiModel
 from reverie.providers.google.options import GoogleOptions, SafetySetting, ThinkingConfig
-from reverie.providers.provider import HttpProvider, make_http
+from reverie.providers.provider import HttpProvider, HttpSettings, make_http
 
 __all__ = [
     "GeminiModel",
@@ -44,17 +41,12 @@ class Google(HttpProvider):
         *,
         api_key: str | None = None,
         base_url: str | None = None,
-        headers: Mapping[str, str] | None = None,
-        client: httpx.AsyncClient | None = None,
-        retry: RetryPolicy | None = None,
         tool_call_ids: ToolCallIds | None = None,
+        **http: Unpack[HttpSettings],
     ) -> None:
         spec = self.spec
-        super().__init__(  # the spec's auth: the key in x-goog-api-key
-            make_http(
-                spec, api_key=spec.api_key(api_key), headers=headers, client=client, retry=retry
-            )
-        )
+        # The spec's auth: the key in x-goog-api-key.
+        super().__init__(make_http(spec, api_key=spec.api_key(api_key), **http))
         self.base_url = spec.root(base_url).rstrip("/")
         self._ids = make_id_generator(tool_call_ids, spec.name)
 

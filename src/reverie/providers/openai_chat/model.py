@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
-from typing import ClassVar
-
-import httpx
+from collections.abc import AsyncIterator
+from typing import ClassVar, Unpack
 
 from reverie.errors import ProviderError
-from reverie.http.client import DEFAULT_MAX_CONCURRENCY, HttpClient, error_message, sse
-from reverie.http.retry import RetryPolicy
-from reverie.http.timeouts import DEFAULT_IDLE_TIMEOUT, DEFAULT_TOTAL_TIMEOUT
+from reverie.http.client import HttpClient, error_message, sse
 from reverie.model import Call, Response, StreamPart
 from reverie.providers.openai_chat.dialect import ChatDialect
 from reverie.providers.openai_chat.request import build_body
 from reverie.providers.openai_chat.response import parse_response
 from reverie.providers.openai_chat.stream import ChatStreamParser
-from reverie.providers.provider import HttpModel, HttpProvider, make_http, split_base_url
+from reverie.providers.provider import (
+    HttpModel,
+    HttpProvider,
+    HttpSettings,
+    make_http,
+    split_base_url,
+)
 from reverie.providers.spec import ProviderSpec
 
 
@@ -72,29 +74,12 @@ class ChatProvider(HttpProvider):
         *,
         api_key: str | None = None,
         base_url: str | None = None,
-        headers: Mapping[str, str] | None = None,
-        client: httpx.AsyncClient | None = None,
-        retry: RetryPolicy | None = None,
-        timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
-        idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
-        max_concurrency: int | None = DEFAULT_MAX_CONCURRENCY,
+        **http: Unpack[HttpSettings],
     ) -> None:
         spec = self.spec
         root, url_auth = split_base_url(spec, spec.root(base_url))
         key = spec.api_key(api_key)
-        super().__init__(
-            make_http(
-                spec,
-                api_key=key,
-                headers=headers,
-                client=client,
-                retry=retry,
-                auth=None if key else url_auth,
-                timeout=timeout,
-                idle_timeout=idle_timeout,
-                max_concurrency=max_concurrency,
-            )
-        )
+        super().__init__(make_http(spec, api_key=key, auth=None if key else url_auth, **http))
         self.base_url = root.rstrip("/")
 
     def model(self, model_id: str) -> ChatModel:
