@@ -107,7 +107,7 @@ _EXPORTS: dict[str, str] = {
     "ToolError": "reverie.errors",
     "NoObjectGenerated": "reverie.errors",
     # providers
-    "RetryPolicy": "reverie.http.retry",
+    "RetryPolicy": "reverie.retry",
     "resolve_model": "reverie.providers.registry",
     "provider": "reverie.providers.registry",
     "fallback": "reverie.fallback_model",
@@ -182,7 +182,6 @@ if TYPE_CHECKING:
     from reverie.finish_reason import (
         FinishReason as FinishReason,
     )
-    from reverie.http.retry import RetryPolicy as RetryPolicy
     from reverie.messages import (
         ErrorOutput as ErrorOutput,
         FilePart as FilePart,
@@ -223,6 +222,7 @@ if TYPE_CHECKING:
         provider as provider,
         resolve_model as resolve_model,
     )
+    from reverie.retry import RetryPolicy as RetryPolicy
     from reverie.serialize import (
         dump_messages as dump_messages,
         dump_result as dump_result,

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from reverie.content import Content, File, Source, ToolCall, ToolResult
 from reverie.errors import ConfigurationError
 from reverie.finish_reason import FinishReason
 from reverie.messages import Message, Metadata
+from reverie.retry import RetryPolicy
 from reverie.usage import Usage
 from reverie.warning import CallWarning
-
-if TYPE_CHECKING:  # the HTTP stack loads only with a provider
-    from reverie.http.retry import RetryPolicy
 
 ToolChoice = str
 """``"auto"``, ``"none"``, ``"required"``, or the name of the one tool the model must call."""

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from reverie.errors import ProviderError
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,22 +50,3 @@ class Usage:
             cache_write_tokens=self.cache_write_tokens + other.cache_write_tokens,
             cost=cost,
         )
-
-
-def token_count(raw: dict[str, Any], key: str, provider: str, where: str = "usage") -> int:
-    """A token count from a provider's usage object; a number sent as a string is read,
-    anything else is a ProviderError naming the field. Every family's usage mapping uses it."""
-    value = raw.get(key)
-    if value is None:
-        return 0
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if not isinstance(value, bool):
-        try:
-            return int(float(value))
-        except (TypeError, ValueError):
-            pass
-
-    raise ProviderError(
-        f"{provider}: '{where}.{key}' is not a number: {value!r:.100}", provider=provider
-    )

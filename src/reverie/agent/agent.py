@@ -94,7 +94,7 @@ from reverie.usage import Usage
 if TYPE_CHECKING:  # the HTTP stack loads only with a provider; OpenTelemetry when used
     from opentelemetry.trace import TracerProvider
 
-    from reverie.http.retry import RetryPolicy
+    from reverie.retry import RetryPolicy
 
 
 class RunOptions(TypedDict, total=False):

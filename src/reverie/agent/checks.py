@@ -120,7 +120,7 @@ def check_retry(value: object, name: str = "retry") -> None:
     if value is None:
         return
     # Imported only when given: a RetryPolicy means the HTTP stack is loaded already.
-    from reverie.http.retry import RetryPolicy
+    from reverie.retry import RetryPolicy
 
     if not isinstance(value, RetryPolicy):
         raise TypeError(f"{name} must be reverie.RetryPolicy(...), not {_kind(value)}")

@@ -28,7 +28,7 @@ from reverie.http.reading import (
     read_stream,
     sse as sse,
 )
-from reverie.http.retry import RetryPolicy, is_transient
+from reverie.http.retry import is_transient
 from reverie.http.timeouts import (
     CONNECT_TIMEOUT,
     DEFAULT_IDLE_TIMEOUT,
@@ -38,6 +38,7 @@ from reverie.http.timeouts import (
     TimedBody,
 )
 from reverie.model import ErrorPart, StreamPart
+from reverie.retry import RetryPolicy
 
 #: Requests one HttpClient keeps in flight; more wait their turn in a FIFO queue of ours.
 #: httpx's default pool serves 100 connections, and past its size its own queue costs time

@@ -13,10 +13,10 @@ import httpx
 
 from reverie.http.auth import api_key_header, bearer, split_userinfo
 from reverie.http.client import DEFAULT_MAX_CONCURRENCY, HttpClient
-from reverie.http.retry import RetryPolicy
 from reverie.http.timeouts import DEFAULT_IDLE_TIMEOUT, DEFAULT_TOTAL_TIMEOUT
 from reverie.model import ObjectMode
 from reverie.providers.spec import ProviderSpec
+from reverie.retry import RetryPolicy
 
 _KEY_HEADERS = {"api-key": "api-key", "x-api-key": "x-api-key", "x-goog-api-key": "x-goog-api-key"}
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from reverie.errors import ProviderError
-from reverie.usage import Usage, token_count
+from reverie.providers.tokens import token_count
+from reverie.usage import Usage
 
 
 def convert_usage(raw: Any, provider: str) -> Usage:
@@ -33,5 +34,5 @@ def convert_usage(raw: Any, provider: str) -> Usage:
 
 
 def count(raw: dict[str, Any], key: str, provider: str) -> int:
-    """A token count from `usageMetadata`; see :func:`reverie.usage.token_count`."""
+    """A token count from `usageMetadata`; see :func:`reverie.providers.tokens.token_count`."""
     return token_count(raw, key, provider, where="usageMetadata")

@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from reverie.errors import ProviderError
-from reverie.usage import Usage, token_count
+from reverie.providers.tokens import token_count
+from reverie.usage import Usage
 
 
 def convert_usage(raw: Any, provider: str = "openai") -> Usage:
