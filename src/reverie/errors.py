@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from reverie.agent.result import RunResult
     from reverie.usage import Usage
 
 
@@ -20,7 +19,8 @@ class ReverieError(Exception):
     carries the same attribute; read it with ``getattr(error, "partial", None)``.
     """
 
-    partial: RunResult | None = None
+    # A RunResult: typed loosely so the core's error module does not import the agent layer.
+    partial: Any = None
 
 
 class ConfigurationError(ReverieError):

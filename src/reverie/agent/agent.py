@@ -277,7 +277,7 @@ class Agent:
 
         Every ``run_sync``/``stream_sync`` call of a thread runs on that thread's one event
         loop, so the provider's connections are reused across calls and closed at exit."""
-        from reverie.agent.sync import thread_loop
+        from reverie.sync import thread_loop
 
         _refuse_running_loop("run_sync", "await agent.run(...)")
         return thread_loop().run(self.run(prompt, **options), self.model)
@@ -293,7 +293,7 @@ class Agent:
         """:meth:`stream` for scripts: ``for event in agent.stream_sync(...)``; the last event
         is a ``RunFinish`` holding the result. Leaving the loop closes the model's stream
         at once. Runs on the thread's event loop, like :meth:`run_sync`."""
-        from reverie.agent.sync import thread_loop
+        from reverie.sync import thread_loop
 
         _refuse_running_loop("stream_sync", "async for event in agent.stream(...)")
         check_run(prompt, options)

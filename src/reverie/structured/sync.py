@@ -1,5 +1,5 @@
 """The sync twins run on the thread's event loop that ``Agent.run_sync`` uses
-(``reverie.agent.sync``), so a provider's pooled connection serves every call of a thread
+(``reverie.sync``), so a provider's pooled connection serves every call of a thread
 and is closed at exit: a thin wrapper, never a second implementation."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ T = TypeVar("T")
 
 def run_sync(coro: Coroutine[Any, Any, T], name: str, model: object) -> T:
     """Run ``coro`` on the thread's loop (refused inside a running one)."""
-    from reverie.agent.sync import thread_loop
+    from reverie.sync import thread_loop
 
     _refuse_running_loop(name, coro)
     return thread_loop().run(coro, model)
@@ -21,7 +21,7 @@ def run_sync(coro: Coroutine[Any, Any, T], name: str, model: object) -> T:
 
 def iterate_sync(parts: AsyncGenerator[T, None], name: str, model: object) -> Iterator[T]:
     """The items of ``parts`` on the thread's loop; leaving early closes the generator."""
-    from reverie.agent.sync import thread_loop
+    from reverie.sync import thread_loop
 
     _refuse_running_loop(name)
     loop = thread_loop()
