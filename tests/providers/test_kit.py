@@ -237,3 +237,34 @@ def test_every_http_provider_takes_the_common_http_settings(
     assert (http.timeout, http.idle_timeout, http.max_concurrency) == (12.0, 3.0, 4)
     assert http.retry is policy
     assert http._headers["X-Trace"] == "t"
+
+
+async def test_a_new_chat_completions_gateway_is_a_spec_and_a_class() -> None:
+    # The whole of a gateway that speaks plain chat completions (the lines a user writes).
+    from reverie.providers.openai_chat import ChatProvider
+    from reverie.providers.registry import register
+    from reverie.providers.spec import ProviderSpec
+
+    acme = ProviderSpec(
+        name="acme",
+        target=f"{__name__}:Acme",
+        family="openai-chat",
+        description="the Acme gateway",
+        key_env=("ACME_API_KEY",),
+        base_url="https://api.acme.test/v1",
+    )
+
+    class Acme(ChatProvider):
+        spec = acme
+
+    register(acme)
+    globals()["Acme"] = Acme
+    try:
+        seen: list[httpx.Request] = []
+        model = reverie.provider("acme", api_key=KEY, client=recording_client(seen)).model("m")
+        assert (await model.generate(HI)).text == "hello"
+        assert str(seen[0].url) == "https://api.acme.test/v1/chat/completions"
+        assert seen[0].headers["authorization"] == f"Bearer {KEY}"
+    finally:
+        PROVIDERS.pop("acme")
+        globals().pop("Acme")
