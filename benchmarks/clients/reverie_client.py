@@ -1,0 +1,58 @@
+"""reverie, written as its README shows: a provider, an Agent with a typed tool, run/stream."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import reverie
+from common import PROMPT, SYSTEM, weather_reading
+
+FAMILIES = ("chat", "responses", "anthropic", "gemini")
+
+
+def weather(location: Annotated[str, "the city"]) -> str:
+    """Get weather information for a location"""
+    return weather_reading(location)
+
+
+class Client:
+    def __init__(self, base: str, family: str) -> None:
+        if family == "chat":
+            self.provider = reverie.provider("openai", api_key="k", base_url=base + "/v1")
+        elif family == "responses":
+            self.provider = reverie.provider("openai-responses", api_key="k", base_url=base + "/v1")
+        elif family == "anthropic":
+            self.provider = reverie.provider("anthropic", api_key="k", base_url=base + "/v1")
+        else:
+            self.provider = reverie.provider("google", api_key="k", base_url=base + "/v1beta")
+        self.agents: dict[tuple[str, bool], reverie.Agent] = {}
+
+    def agent(self, model: str, tools: bool = True) -> reverie.Agent:
+        """One agent per model, shared by every run (as an application would keep it)."""
+        key = (model, tools)
+        if key not in self.agents:
+            self.agents[key] = reverie.Agent(
+                self.provider.model(model),
+                system=SYSTEM,
+                tools=[weather] if tools else [],
+                max_steps=1000,
+            )
+        return self.agents[key]
+
+    async def aclose(self) -> None:
+        await self.provider.aclose()
+
+    async def tool_loop(self, model: str) -> str:
+        result = await self.agent(model).run(PROMPT)
+        return result.text
+
+    async def stream(self, model: str) -> int:
+        size = 0
+        async for event in self.agent(model, tools=False).stream(PROMPT):
+            if isinstance(event, reverie.TextDelta):
+                size += len(event.delta)
+        return size
+
+
+async def make(base: str, family: str) -> Any:
+    return Client(base, family)

@@ -1,0 +1,182 @@
+"""One benchmark process: one library, one workload, measured from inside.
+
+python run_client.py LIBRARY WORKLOAD --base URL [--family chat] [--n N] ...
+
+Run by ``compare.py`` with each library's own interpreter; standard library only, apart
+from the client module it loads from ``clients/``. Prints one JSON object: CPU (user+sys
+of this process) and wall time per run, runs/s, peak RSS, and for ``steps`` the CPU of each
+agent step. Imports, client creation and warm-up runs are outside the measured span.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "clients"))
+
+import common  # noqa: E402
+
+MODULES = {
+    "httpx": "floor",
+    "reverie": "reverie_client",
+    "openai": "openai_sdk",
+    "pydantic-ai": "pydantic_ai_client",
+    "openai-agents": "openai_agents_client",
+    "litellm": "litellm_client",
+}
+
+
+def rss_now() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def peak_rss() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+class Check:
+    """What a correct run returns; a wrong answer is an error, never a figure."""
+
+    @staticmethod
+    def tool_loop(value: Any) -> None:
+        if "40 degrees" not in str(value):
+            raise AssertionError(f"unexpected answer {value!r}")
+
+    @staticmethod
+    def stream(value: Any, n: int) -> None:
+        if value != n * len(" tok"):
+            raise AssertionError(f"streamed {value} characters, expected {n * 4}")
+
+
+async def one(client: Any, workload: str, n: int) -> None:
+    model = common.model_for(workload, n)
+    if workload == "stream":
+        Check.stream(await client.stream(model), n)
+    else:
+        Check.tool_loop(await client.tool_loop(model))
+
+
+async def measured(args: argparse.Namespace) -> dict[str, Any]:
+    started = time.perf_counter()
+    module = importlib.import_module(MODULES[args.library])
+    imported = time.perf_counter() - started
+    if args.family not in module.FAMILIES:
+        return {"skipped": f"{args.library} does not speak {args.family}"}
+    if args.workload == "concurrent":
+        return await concurrent(module, args)
+    client = await module.make(args.base, args.family)
+    for _ in range(args.warmup):
+        await one(client, args.workload, args.n)
+    common.TOOL_CLOCK.clear()
+    step_cpu: list[list[float]] = []
+    rss_before = rss_now()
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    runs = 0
+    while True:
+        start_cpu = time.process_time()
+        common.TOOL_CLOCK.clear()
+        await one(client, args.workload, args.n)
+        runs += 1
+        if args.workload == "steps":
+            clock = [start_cpu, *common.TOOL_CLOCK, time.process_time()]
+            if len(clock) != args.n + 1:
+                raise AssertionError(f"{len(clock) - 1} steps, expected {args.n}")
+            step_cpu.append([b - a for a, b in zip(clock, clock[1:], strict=False)])
+        wall = time.perf_counter() - wall0
+        if runs >= args.min_runs and wall >= args.min_seconds:
+            break
+    cpu = time.process_time() - cpu0
+    await client.aclose()
+    out: dict[str, Any] = {
+        "runs": runs,
+        "cpu_ms": cpu / runs * 1000,
+        "wall_ms": wall / runs * 1000,
+        "runs_per_s": runs / wall,
+        "peak_rss_mb": peak_rss() / 2**20,
+        "rss_before_mb": rss_before / 2**20,
+        "import_s": imported,
+    }
+    if step_cpu:
+        out["step_cpu_us"] = [statistics.median(s) * 1e6 for s in zip(*step_cpu, strict=True)]
+    return out
+
+
+async def concurrent(module: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """``n`` tool-loop runs at once through one shared client (no caller-side bound unless
+    the floor's ``--pool`` variant asks for one)."""
+    client = await module.make(args.base, args.family)
+    if args.pool != "default":
+        import httpx
+
+        await client.aclose()
+        size = None if args.pool == "unbounded" else 100
+        client = module.Client(args.base, args.family, httpx.Limits(max_connections=size))
+    await one(client, "tool_loop", 0)  # warm: connection, caches
+    gate = asyncio.Semaphore(100) if args.pool == "semaphore" else None
+
+    async def run() -> str | None:
+        try:
+            if gate is None:
+                return str(await client.tool_loop("weather"))
+            async with gate:
+                return str(await client.tool_loop("weather"))
+        except Exception as exc:
+            return f"error: {type(exc).__name__}: {exc}"
+
+    rss_before = rss_now()
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    try:
+        answers = await asyncio.wait_for(
+            asyncio.gather(*(run() for _ in range(args.n))), args.timeout
+        )
+    except TimeoutError:
+        return {"error": f"timed out after {args.timeout:.0f} s", "wall_ms": args.timeout * 1000}
+    wall = time.perf_counter() - wall0
+    cpu = time.process_time() - cpu0
+    errors = [a for a in answers if a is None or "40 degrees" not in a]
+    await client.aclose()
+    return {
+        "runs": args.n,
+        "cpu_ms": cpu * 1000,
+        "wall_ms": wall * 1000,
+        "runs_per_s": args.n / wall,
+        "peak_rss_mb": peak_rss() / 2**20,
+        "rss_growth_mb": (peak_rss() - rss_before) / 2**20,
+        "errors": len(errors),
+        "first_error": errors[0] if errors else None,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("library", choices=sorted(MODULES))
+    parser.add_argument("workload", choices=["tool_loop", "stream", "steps", "concurrent"])
+    parser.add_argument("--base", required=True)
+    parser.add_argument("--family", default="chat")
+    parser.add_argument("--n", type=int, default=0, help="chunks, steps or concurrent runs")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--min-runs", type=int, default=5)
+    parser.add_argument("--min-seconds", type=float, default=0.5)
+    parser.add_argument("--pool", choices=["default", "unbounded", "semaphore"], default="default")
+    parser.add_argument("--timeout", type=float, default=120.0)
+    args = parser.parse_args()
+    try:
+        result = asyncio.run(measured(args))
+    except Exception as exc:
+        result = {"error": f"{type(exc).__name__}: {exc}"[:500]}
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
