@@ -15,7 +15,8 @@ Routes (POST; the model name picks the conversation, the request body picks the 
 - ``…/messages``: Anthropic Messages, JSON or SSE up to ``message_stop``;
 - ``…/models/M:generateContent`` and ``…:streamGenerateContent?alt=sse``: Gemini.
 
-Models: ``stream-N`` answers with a text of N chunks (one SSE event each when streamed);
+Models: ``stream-N`` answers with a text of N four-character chunks (one SSE event each when
+streamed);
 ``steps-N`` calls ``weather`` until the request holds N-1 tool results, then answers;
 any other model (``weather``) is the two-request weather conversation (``steps-2``). The
 turn is the number of ``40 C`` (the tool's result) found in the request body, so the
@@ -38,7 +39,6 @@ TOOL_RESULT = b"40 C"
 FINAL_TEXT = "It is 40 degrees in Florence."
 ARG_FRAGMENTS = ('{"loc', 'ation": "', "Flor", 'ence"}')
 ARGS = "".join(ARG_FRAGMENTS)
-CHUNK = " tok"
 
 _MODEL = re.compile(rb'"model"\s*:\s*"([^"]+)"')
 _STREAM = re.compile(rb'"stream"\s*:\s*true')
@@ -67,7 +67,9 @@ def usage_numbers(turn: int, chunks: int) -> tuple[int, int]:
 
 
 def text_pieces(chunks: int) -> list[str]:
-    return [FINAL_TEXT] if chunks == 1 else [CHUNK] * chunks
+    # Four characters each, never the same twice in a row (LiteLLM stops a stream that
+    # repeats one chunk, taking it for a looping model).
+    return [FINAL_TEXT] if chunks == 1 else [f" {i % 1000:03d}" for i in range(chunks)]
 
 
 # ---- OpenAI chat completions ------------------------------------------------------------
@@ -117,7 +119,8 @@ def chat_events(model: str, kind: str, n: int, turn: int) -> list[str]:
         first["function"] = {"name": "weather", "arguments": ""}
         events.append(chunk({"tool_calls": [first]}))
         for fragment in ARG_FRAGMENTS:
-            events.append(chunk({"tool_calls": [{"index": 0, "function": {"arguments": fragment}}]}))
+            piece = {"index": 0, "function": {"arguments": fragment}}
+            events.append(chunk({"tool_calls": [piece]}))
         events.append(chunk({}, "tool_calls"))
     else:
         events.extend(chunk({"content": piece}) for piece in text_pieces(n))
@@ -211,7 +214,8 @@ def responses_events(model: str, kind: str, n: int, turn: int) -> list[str]:
     if kind == "call":
         where = {"item_id": f"fc_{n}", "output_index": 0}
         for fragment in ARG_FRAGMENTS:
-            events.append(event("response.function_call_arguments.delta", {**where, "delta": fragment}))
+            delta = {**where, "delta": fragment}
+            events.append(event("response.function_call_arguments.delta", delta))
         events.append(event("response.function_call_arguments.done", {**where, "arguments": ARGS}))
     else:
         where = {"item_id": "msg_1", "output_index": 0, "content_index": 0}
@@ -352,15 +356,16 @@ FAMILIES: dict[str, tuple[Builder, Builder]] = {
 def http_json(body: str) -> bytes:
     data = body.encode()
     head = (
-        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
-        f"content-length: {len(data)}\r\n\r\n"
+        f"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {len(data)}\r\n\r\n"
     )
     return head.encode() + data
 
 
 def http_stream(events: list[str]) -> bytes:
     """An SSE body, chunked, one HTTP chunk per event as a provider sends them."""
-    out = [b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"]
+    out = [
+        b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+    ]
     for text in events:
         data = text.encode()
         out.append(b"%x\r\n%s\r\n" % (len(data), data))
@@ -370,7 +375,10 @@ def http_stream(events: list[str]) -> bytes:
 
 def http_error(status: int, message: str) -> bytes:
     data = dumps({"error": {"message": message}}).encode()
-    head = f"HTTP/1.1 {status} Error\r\ncontent-type: application/json\r\ncontent-length: {len(data)}\r\n\r\n"
+    head = (
+        f"HTTP/1.1 {status} Error\r\ncontent-type: application/json\r\n"
+        f"content-length: {len(data)}\r\n\r\n"
+    )
     return head.encode() + data
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import itertools
 import json
 import os
 import resource
@@ -24,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "clients"))
 
-import common  # noqa: E402
+import common
 
 MODULES = {
     "httpx": "floor",
@@ -92,7 +93,7 @@ async def measured(args: argparse.Namespace) -> dict[str, Any]:
             clock = [start_cpu, *common.TOOL_CLOCK, time.process_time()]
             if len(clock) != args.n + 1:
                 raise AssertionError(f"{len(clock) - 1} steps, expected {args.n}")
-            step_cpu.append([b - a for a, b in zip(clock, clock[1:], strict=False)])
+            step_cpu.append([b - a for a, b in itertools.pairwise(clock)])
         wall = time.perf_counter() - wall0
         if runs >= args.min_runs and wall >= args.min_seconds:
             break

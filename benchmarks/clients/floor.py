@@ -11,8 +11,15 @@ import json
 from typing import Any
 
 import httpx
-from common import CHAT_TOOL, PARAMETERS, PROMPT, RESPONSES_TOOL, SYSTEM, TOOL_DESCRIPTION
-from common import weather_reading as weather
+from common import (
+    CHAT_TOOL,
+    PARAMETERS,
+    PROMPT,
+    RESPONSES_TOOL,
+    SYSTEM,
+    TOOL_DESCRIPTION,
+    weather_reading as weather,
+)
 
 HEADERS = {"content-type": "application/json", "authorization": "Bearer k"}
 FAMILIES = ("chat", "responses", "anthropic", "gemini")
@@ -112,8 +119,9 @@ class Client:
                 return "".join(p.get("text", "") for p in parts)
             contents.append({"role": "model", "parts": parts})
             responses = [
-                {"functionResponse": {"name": c["name"], "response": {"result": weather(**c["args"])}}}
+                {"functionResponse": {"name": c["name"], "response": {"result": weather(**args)}}}
                 for c in calls
+                for args in [c["args"]]
             ]
             contents.append({"role": "user", "parts": responses})
 
@@ -125,7 +133,10 @@ class Client:
             url = "/v1/chat/completions"
             body: dict[str, Any] = {
                 "model": model,
-                "messages": [{"role": "system", "content": SYSTEM}, {"role": "user", "content": PROMPT}],
+                "messages": [
+                    {"role": "system", "content": SYSTEM},
+                    {"role": "user", "content": PROMPT},
+                ],
                 "stream": True,
                 "stream_options": {"include_usage": True},
             }

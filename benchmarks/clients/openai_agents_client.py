@@ -42,7 +42,8 @@ class Client:
     def agent(self, model: str, tools: bool = True) -> Agent[Any]:
         key = (model, tools)
         if key not in self.agents:
-            kind = OpenAIResponsesModel if self.family == "responses" else OpenAIChatCompletionsModel
+            responses = self.family == "responses"
+            kind = OpenAIResponsesModel if responses else OpenAIChatCompletionsModel
             self.agents[key] = Agent(
                 name="Assistant",
                 instructions=SYSTEM,
@@ -62,7 +63,9 @@ class Client:
         size = 0
         result = Runner.run_streamed(self.agent(model, tools=False), PROMPT)
         async for event in result.stream_events():
-            if event.type == "raw_response_event" and isinstance(event.data, ResponseTextDeltaEvent):
+            if event.type != "raw_response_event":
+                continue
+            if isinstance(event.data, ResponseTextDeltaEvent):
                 size += len(event.data.delta)
         return size
 

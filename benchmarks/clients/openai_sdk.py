@@ -52,7 +52,8 @@ class Client:
             items += response.output
             for call in calls:
                 output = weather_reading(**json.loads(call.arguments))
-                items.append({"type": "function_call_output", "call_id": call.call_id, "output": output})
+                result = {"type": "function_call_output", "call_id": call.call_id, "output": output}
+                items.append(result)
 
     async def stream(self, model: str) -> int:
         size = 0

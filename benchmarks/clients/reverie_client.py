@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import reverie
 from common import PROMPT, SYSTEM, weather_reading
+
+import reverie
 
 FAMILIES = ("chat", "responses", "anthropic", "gemini")
 

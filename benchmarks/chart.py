@@ -1,0 +1,68 @@
+"""The README chart from compare.json: each library's cost as a multiple of the floor.
+
+python chart.py results/compare.json results/compare.png   (run with matplotlib available)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+LIBRARIES = ("reverie", "openai", "pydantic-ai", "openai-agents", "litellm")
+COLOURS = ("#2a9d8f", "#8d99ae", "#e9c46a", "#f4a261", "#e76f51")
+
+
+def main(source: str, target: str) -> None:
+    with open(source) as f:
+        data = json.load(f)
+    summary, imports = data["summary"], data.get("imports", {})
+    concurrent = next((name for name in summary if name.startswith("concurrent")), None)
+    rows: list[tuple[str, dict[str, float]]] = []
+    for label, name, field in (
+        ("tool loop\n(CPU)", "tool_loop/chat", "cpu_ratio"),
+        ("stream 1k chunks\n(CPU)", "stream/chat/1000", "cpu_ratio"),
+        ("stream 10k chunks\n(CPU)", "stream/chat/10000", "cpu_ratio"),
+        ("50-step run\n(CPU)", "steps/chat", "cpu_ratio"),
+        ("concurrent runs\n(wall)", concurrent, "wall_ratio"),
+    ):
+        row = summary.get(name or "", {})
+        values = {lib: row[lib][field] for lib in LIBRARIES if field in row.get(lib, {})}
+        if values:
+            rows.append((label, values))
+    if imports.get("httpx"):
+        floor = imports["httpx"]["import_ms"]
+        values = {lib: imports[lib]["agent_ms"] / floor for lib in LIBRARIES if lib in imports}
+        rows.append(("import + agent\n(wall, vs import httpx)", values))
+
+    fig, ax = plt.subplots(figsize=(10, 0.9 + 0.9 * len(rows)), dpi=110)
+    height = 0.8 / len(LIBRARIES)
+    for i, (lib, colour) in enumerate(zip(LIBRARIES, COLOURS, strict=True)):
+        ys = [r - 0.4 + height * (i + 0.5) for r in range(len(rows))]
+        xs = [values.get(lib, 0) for _, values in rows]
+        bars = ax.barh(ys, xs, height=height, color=colour, label=lib)
+        for bar, x in zip(bars, xs, strict=True):
+            if x:
+                ax.text(x * 1.03, bar.get_y() + height / 2, f"{x:.1f}×", va="center", fontsize=7)
+    ax.axvline(1.0, color="black", linewidth=1)
+    ax.set_xscale("log")
+    ax.set_yticks(range(len(rows)), [label for label, _ in rows])
+    ax.invert_yaxis()
+    ax.set_xlabel("times the hand-written httpx floor (log scale; lower is better)")
+    machine = data["machine"]
+    ax.set_title(
+        f"reverie vs peers, chat completions on a loopback fake server "
+        f"({machine['cores']} cores, Python {machine['python']})",
+        fontsize=10,
+    )
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(target)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
