@@ -155,10 +155,10 @@ class FakeServer:
         self.process.wait(10)
 
 
-def server_capacity(server: FakeServer, python: str) -> dict[str, float]:
+def server_capacity(server: FakeServer, python: str, plan: Plan) -> dict[str, float]:
     """The server's own CPU per request, measured under a burst of floor tool loops."""
     before = server.stats()
-    measure(python, "httpx", "tool_loop", server.base, "chat", 0, 2, 200, 1.0)
+    (result,) = measure(python, FLOOR, [("tool_loop", 0)], server.base, "chat", plan)
     after = server.stats()
     requests = after["requests"] - before["requests"]
     cpu = after["cpu_seconds"] - before["cpu_seconds"]
@@ -166,6 +166,7 @@ def server_capacity(server: FakeServer, python: str) -> dict[str, float]:
         "requests": requests,
         "cpu_us_per_request": cpu / requests * 1e6,
         "capacity_per_s": requests / cpu if cpu else float("inf"),
+        "floor_requests_per_s": 2 * result.get("runs_per_s", 0.0),
     }
 
 
@@ -175,19 +176,17 @@ def server_capacity(server: FakeServer, python: str) -> dict[str, float]:
 def measure(
     python: str,
     lib: str,
-    workload: str,
+    work: list[tuple[str, int]],
     base: str,
     family: str,
-    n: int,
-    warmup: int,
-    min_runs: int,
-    min_seconds: float,
+    plan: Plan,
     pool: str = "default",
     timeout: float = 120.0,
-) -> dict[str, Any]:
-    command = [python, str(HERE / "run_client.py"), lib, workload, "--base", base]
-    command += ["--family", family, "--n", str(n), "--warmup", str(warmup)]
-    command += ["--min-runs", str(min_runs), "--min-seconds", str(min_seconds)]
+) -> list[dict[str, Any]]:
+    """One benchmark process running ``work`` (workload, n) in turn; one result each."""
+    command = [python, str(HERE / "run_client.py"), lib, ",".join(f"{w}:{n}" for w, n in work)]
+    command += ["--base", base, "--family", family, "--warmup", str(plan.warmup)]
+    command += ["--min-runs", str(plan.min_runs), "--min-seconds", str(plan.min_seconds)]
     command += ["--pool", pool, "--timeout", str(timeout)]
     try:
         done = subprocess.run(
@@ -196,15 +195,16 @@ def measure(
             text=True,
             env=child_env(lib),
             cwd=HERE / "clients",
-            timeout=timeout + 120,
+            timeout=timeout + 600,
         )
     except subprocess.TimeoutExpired:
-        return {"error": "the benchmark process hung"}
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+        return [{"error": "the benchmark process hung"}] * len(work)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("[")]
     if not lines:
-        return {"error": (done.stderr.strip().splitlines() or ["no output"])[-1][:300]}
-    result: dict[str, Any] = json.loads(lines[-1])
-    return result
+        error = (done.stderr.strip().splitlines() or ["no output"])[-1][:300]
+        return [{"error": error}] * len(work)
+    results: list[dict[str, Any]] = json.loads(lines[-1])
+    return results if len(results) == len(work) else results * len(work)
 
 
 def rotated(items: list[str], shift: int) -> list[str]:
@@ -228,16 +228,16 @@ class Plan:
         self.import_runs = 5 if quick else 12
 
 
-def jobs(plan: Plan, libs: list[str], only: set[str]) -> Iterator[tuple[str, str, int]]:
-    """(workload, family, n) in the order they run; every library runs each."""
+def groups(plan: Plan, only: set[str]) -> Iterator[tuple[str, list[tuple[str, int]]]]:
+    """(family, [(workload, n), …]): what one benchmark process runs, per library."""
     for family in FAMILIES:
-        if "a" in only:
-            yield "tool_loop", family, 0
+        work = [("tool_loop", 0)] if "a" in only else []
         if "b" in only:
-            yield "stream", family, 1000
-            yield "stream", family, 10000
+            work += [("stream", 1000), ("stream", 10000)]
+        if work:
+            yield family, work
     if "d" in only:
-        yield "steps", "chat", plan.steps
+        yield "chat", [("steps", plan.steps)]
 
 
 def key(workload: str, family: str, n: int) -> str:
@@ -250,28 +250,19 @@ def run_workloads(
     """Every (workload, library) measured ``plan.reps`` times, libraries interleaved."""
     samples: dict[str, dict[str, list[dict[str, Any]]]] = {}
     libs = list(pythons)
-    todo = list(jobs(plan, libs, only))
+    todo = list(groups(plan, only))
     for rep in range(plan.reps):
         print(f"repetition {rep + 1}/{plan.reps}", flush=True)
-        for index, (workload, family, n) in enumerate(todo):
+        for index, (family, work) in enumerate(todo):
             for lib in rotated(libs, rep + index):
                 if family not in SPEAKS[lib]:
                     continue
-                long = workload == "steps" or n >= 10000
-                result = measure(
-                    pythons[lib],
-                    lib,
-                    workload,
-                    server.base,
-                    family,
-                    n,
-                    1 if long else plan.warmup,
-                    2 if long else plan.min_runs,
-                    plan.min_seconds,
-                )
-                samples.setdefault(key(workload, family, n), {}).setdefault(lib, []).append(result)
-                if "error" in result:
-                    print(f"  {lib} {key(workload, family, n)}: {result['error']}", flush=True)
+                results = measure(pythons[lib], lib, work, server.base, family, plan)
+                for (workload, n), result in zip(work, results, strict=True):
+                    name = key(workload, family, n)
+                    samples.setdefault(name, {}).setdefault(lib, []).append(result)
+                    if "error" in result:
+                        print(f"  {lib} {name}: {result['error']}", flush=True)
     if "c" in only:
         for rep in range(plan.concurrent_reps):
             print(f"concurrent runs {rep + 1}/{plan.concurrent_reps}", flush=True)
@@ -279,18 +270,10 @@ def run_workloads(
             if FLOOR in pythons:
                 variants += [(FLOOR, "unbounded"), (FLOOR, "semaphore")]
             for lib, pool in rotated(variants, rep):  # type: ignore[arg-type]
-                result = measure(
-                    pythons[lib],
-                    lib,
-                    "concurrent",
-                    server.base,
-                    "chat",
-                    plan.concurrent,
-                    0,
-                    1,
-                    0.0,
-                    pool=pool,
-                    timeout=60.0 if plan.quick else 240.0,
+                work = [("concurrent", plan.concurrent)]
+                timeout = 60.0 if plan.quick else 240.0
+                (result,) = measure(
+                    pythons[lib], lib, work, server.base, "chat", plan, pool, timeout
                 )
                 name = lib if pool == "default" else f"{lib} ({pool} pool)"
                 if pool == "semaphore":
@@ -685,11 +668,12 @@ def main() -> int:
 
     server = FakeServer()
     try:
-        capacity = server_capacity(server, pythons[FLOOR]) if FLOOR in pythons else {}
+        capacity = server_capacity(server, pythons[FLOOR], plan) if FLOOR in pythons else {}
         if capacity:
             print(
                 f"fake server: {capacity['cpu_us_per_request']:.0f} µs of its CPU per request, "
-                f"capacity ~{capacity['capacity_per_s']:,.0f} requests/s on one core",
+                f"capacity ~{capacity['capacity_per_s']:,.0f} requests/s on one core "
+                f"(the floor's tool loop asks {capacity['floor_requests_per_s']:,.0f}/s)",
                 flush=True,
             )
         samples = run_workloads(plan, server, pythons, only)
@@ -721,21 +705,11 @@ def main() -> int:
             f" answer {local['answer_s']:.2f} s, {local['tokens_per_s']:.0f} tokens/s"
         )
     if capacity:
-        busiest = max(
-            (
-                c["runs_per_s"] * 2
-                for name, row in summary.items()
-                if name.startswith("tool_loop")
-                for c in row.values()
-                if "runs_per_s" in c
-            ),
-            default=0.0,
-        )
         report.append(
             f"\nfake server: {stats['requests']:,.0f} requests,"
-            f" {capacity['cpu_us_per_request']:.0f} µs of server CPU each"
-            f" (capacity ~{capacity['capacity_per_s']:,.0f} requests/s);"
-            f" the fastest client asked for {busiest:,.0f} requests/s"
+            f" {capacity['cpu_us_per_request']:.0f} µs of its CPU each: capacity"
+            f" ~{capacity['capacity_per_s']:,.0f} requests/s on one core, against"
+            f" {capacity['floor_requests_per_s']:,.0f} requests/s asked by the floor's tool loop"
         )
     text = "\n".join(report)
     print()

@@ -1,11 +1,12 @@
-"""One benchmark process: one library, one workload, measured from inside.
+"""One benchmark process: one library, some workloads, measured from inside.
 
-python run_client.py LIBRARY WORKLOAD --base URL [--family chat] [--n N] ...
+python run_client.py LIBRARY WORKLOAD:N[,WORKLOAD:N…] --base URL [--family chat] ...
 
 Run by ``compare.py`` with each library's own interpreter; standard library only, apart
-from the client module it loads from ``clients/``. Prints one JSON object: CPU (user+sys
-of this process) and wall time per run, runs/s, peak RSS, and for ``steps`` the CPU of each
-agent step. Imports, client creation and warm-up runs are outside the measured span.
+from the client module it loads from ``clients/``. Workloads in one process share its
+imports and client. Prints a JSON list, one object per workload: CPU (user+sys of this
+process) and wall time per run, runs/s, peak RSS, and for ``steps`` the CPU of each agent
+step. Imports, client creation and warm-up runs are outside the measured span.
 """
 
 from __future__ import annotations
@@ -68,18 +69,36 @@ async def one(client: Any, workload: str, n: int) -> None:
         Check.tool_loop(await client.tool_loop(model))
 
 
-async def measured(args: argparse.Namespace) -> dict[str, Any]:
+async def measured(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Each job of ``args.jobs`` in turn, through one client (imports paid once)."""
     started = time.perf_counter()
     module = importlib.import_module(MODULES[args.library])
     imported = time.perf_counter() - started
     if args.family not in module.FAMILIES:
-        return {"skipped": f"{args.library} does not speak {args.family}"}
-    if args.workload == "concurrent":
-        return await concurrent(module, args)
+        return [{"skipped": f"{args.library} does not speak {args.family}"}]
+    jobs = [(name, int(n)) for name, _, n in (job.partition(":") for job in args.jobs.split(","))]
+    if jobs[0][0] == "concurrent":
+        return [await concurrent(module, args, jobs[0][1])]
     client = await module.make(args.base, args.family)
+    out = []
+    for workload, n in jobs:
+        try:
+            result = await measure_one(client, args, workload, n)
+        except Exception as exc:
+            result = {"error": f"{type(exc).__name__}: {exc}"[:500]}
+        out.append({**result, "import_s": imported})
+    await client.aclose()
+    return out
+
+
+async def measure_one(
+    client: Any, args: argparse.Namespace, workload: str, n: int
+) -> dict[str, Any]:
+    # Warm-up (connection, caches, lazy imports) on the smaller model of the same kind.
     for _ in range(args.warmup):
-        await one(client, args.workload, args.n)
-    common.TOOL_CLOCK.clear()
+        await one(client, workload, min(n, 1000))
+    long = workload == "steps" or n > 1000
+    min_runs = max(1, args.min_runs // 2) if long else args.min_runs
     step_cpu: list[list[float]] = []
     rss_before = rss_now()
     cpu0, wall0 = time.process_time(), time.perf_counter()
@@ -87,18 +106,17 @@ async def measured(args: argparse.Namespace) -> dict[str, Any]:
     while True:
         start_cpu = time.process_time()
         common.TOOL_CLOCK.clear()
-        await one(client, args.workload, args.n)
+        await one(client, workload, n)
         runs += 1
-        if args.workload == "steps":
+        if workload == "steps":
             clock = [start_cpu, *common.TOOL_CLOCK, time.process_time()]
-            if len(clock) != args.n + 1:
-                raise AssertionError(f"{len(clock) - 1} steps, expected {args.n}")
+            if len(clock) != n + 1:
+                raise AssertionError(f"{len(clock) - 1} steps, expected {n}")
             step_cpu.append([b - a for a, b in itertools.pairwise(clock)])
         wall = time.perf_counter() - wall0
-        if runs >= args.min_runs and wall >= args.min_seconds:
+        if runs >= min_runs and wall >= args.min_seconds:
             break
     cpu = time.process_time() - cpu0
-    await client.aclose()
     out: dict[str, Any] = {
         "runs": runs,
         "cpu_ms": cpu / runs * 1000,
@@ -106,14 +124,13 @@ async def measured(args: argparse.Namespace) -> dict[str, Any]:
         "runs_per_s": runs / wall,
         "peak_rss_mb": peak_rss() / 2**20,
         "rss_before_mb": rss_before / 2**20,
-        "import_s": imported,
     }
     if step_cpu:
         out["step_cpu_us"] = [statistics.median(s) * 1e6 for s in zip(*step_cpu, strict=True)]
     return out
 
 
-async def concurrent(module: Any, args: argparse.Namespace) -> dict[str, Any]:
+async def concurrent(module: Any, args: argparse.Namespace, n: int) -> dict[str, Any]:
     """``n`` tool-loop runs at once through one shared client (no caller-side bound unless
     the floor's ``--pool`` variant asks for one)."""
     client = await module.make(args.base, args.family)
@@ -138,9 +155,7 @@ async def concurrent(module: Any, args: argparse.Namespace) -> dict[str, Any]:
     rss_before = rss_now()
     cpu0, wall0 = time.process_time(), time.perf_counter()
     try:
-        answers = await asyncio.wait_for(
-            asyncio.gather(*(run() for _ in range(args.n))), args.timeout
-        )
+        answers = await asyncio.wait_for(asyncio.gather(*(run() for _ in range(n))), args.timeout)
     except TimeoutError:
         return {"error": f"timed out after {args.timeout:.0f} s", "wall_ms": args.timeout * 1000}
     wall = time.perf_counter() - wall0
@@ -148,10 +163,10 @@ async def concurrent(module: Any, args: argparse.Namespace) -> dict[str, Any]:
     errors = [a for a in answers if a is None or "40 degrees" not in a]
     await client.aclose()
     return {
-        "runs": args.n,
+        "runs": n,
         "cpu_ms": cpu * 1000,
         "wall_ms": wall * 1000,
-        "runs_per_s": args.n / wall,
+        "runs_per_s": n / wall,
         "peak_rss_mb": peak_rss() / 2**20,
         "rss_growth_mb": (peak_rss() - rss_before) / 2**20,
         "errors": len(errors),
@@ -162,10 +177,11 @@ async def concurrent(module: Any, args: argparse.Namespace) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("library", choices=sorted(MODULES))
-    parser.add_argument("workload", choices=["tool_loop", "stream", "steps", "concurrent"])
+    parser.add_argument(
+        "jobs", help="WORKLOAD:N,… with WORKLOAD tool_loop, stream, steps or concurrent"
+    )
     parser.add_argument("--base", required=True)
     parser.add_argument("--family", default="chat")
-    parser.add_argument("--n", type=int, default=0, help="chunks, steps or concurrent runs")
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--min-runs", type=int, default=5)
     parser.add_argument("--min-seconds", type=float, default=0.5)
@@ -175,7 +191,7 @@ def main() -> None:
     try:
         result = asyncio.run(measured(args))
     except Exception as exc:
-        result = {"error": f"{type(exc).__name__}: {exc}"[:500]}
+        result = [{"error": f"{type(exc).__name__}: {exc}"[:500]}]
     print(json.dumps(result))
 
 

@@ -1,0 +1,133 @@
+"""CI's performance guard: a fast subset of ``benchmarks/compare.py``, reverie against the
+hand-written httpx floor only (no peer environments needed).
+
+It prints its figures and fails only at twice a target of issue 11, so a noisy or busy
+machine cannot fail CI while a real regression (a per-chunk validation, an import of the
+HTTP stack at ``import reverie``) still does. Targets: cold ``import reverie`` ≤ 20 ms over
+a bare interpreter; the two-request tool loop ≤ 1.1× the floor's CPU; a streamed answer
+≤ 1.1× the floor's CPU per chunk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS / "clients"))
+
+import floor  # noqa: E402  (benchmarks/clients, put on the path above)
+import reverie_client  # noqa: E402
+
+IMPORT_TARGET_MS = 20.0
+TOOL_LOOP_TARGET = 1.1
+STREAM_TARGET = 1.1
+SLACK = 2.0  # fail only at twice a target
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """The fake provider in its own process, as the full benchmark runs it."""
+    process = subprocess.Popen(
+        [sys.executable, str(BENCHMARKS / "fake_server.py")], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        word, port = process.stdout.readline().split()
+        assert word == "listening"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def report(capsys: pytest.CaptureFixture[str], line: str) -> None:
+    with capsys.disabled():
+        print(f"\n[perf guard] {line}", end="")
+
+
+def cold_start_ms(code: str, runs: int) -> float:
+    env = {**os.environ, "PYTHONPATH": str(BENCHMARKS.parent / "src")}
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, env=env)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples) * 1000
+
+
+def test_import_reverie_stays_cheap(capsys: pytest.CaptureFixture[str]) -> None:
+    bare, plain = [], []
+    for _ in range(3):  # interleaved, so a burst of load hits both
+        bare.append(cold_start_ms("pass", 3))
+        plain.append(cold_start_ms("import reverie", 3))
+    over = statistics.median(plain) - statistics.median(bare)
+    report(capsys, f"import reverie: +{over:.1f} ms over a bare interpreter (target 20 ms)")
+    assert over <= SLACK * IMPORT_TARGET_MS
+
+
+async def cpu_ratio(
+    base: str, family: str, work: Callable[[Any], Awaitable[Any]], runs: int, rounds: int
+) -> tuple[float, float, float]:
+    """Median CPU per run of reverie and the floor, alternating rounds; and their ratio."""
+    clients = {
+        "floor": await floor.make(base, family),
+        "reverie": await reverie_client.make(base, family),
+    }
+    cpu: dict[str, list[float]] = {"floor": [], "reverie": []}
+    try:
+        for client in clients.values():
+            for _ in range(3):
+                await work(client)
+        for _ in range(rounds):
+            for name, client in clients.items():
+                start = time.process_time()
+                for _ in range(runs):
+                    await work(client)
+                cpu[name].append((time.process_time() - start) / runs)
+    finally:
+        for client in clients.values():
+            await client.aclose()
+    mine, theirs = statistics.median(cpu["reverie"]), statistics.median(cpu["floor"])
+    return mine, theirs, mine / theirs
+
+
+async def tool_loop(client: Any) -> None:
+    assert "40 degrees" in await client.tool_loop("weather")
+
+
+async def stream_1000(client: Any) -> None:
+    assert await client.stream("stream-1000") == 4000
+
+
+def test_tool_loop_near_the_floor(server: str, capsys: pytest.CaptureFixture[str]) -> None:
+    mine, floor_cpu, ratio = asyncio.run(cpu_ratio(server, "chat", tool_loop, 60, 5))
+    report(
+        capsys,
+        f"tool loop (chat): reverie {mine * 1e3:.2f} ms CPU, floor {floor_cpu * 1e3:.2f} ms: "
+        f"{ratio:.2f}× (target {TOOL_LOOP_TARGET}×)",
+    )
+    assert ratio <= SLACK * TOOL_LOOP_TARGET
+
+
+@pytest.mark.parametrize("family", ["chat", "responses", "anthropic", "gemini"])
+def test_stream_near_the_floor(
+    server: str, family: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mine, floor_cpu, ratio = asyncio.run(cpu_ratio(server, family, stream_1000, 2, 3))
+    report(
+        capsys,
+        # seconds per 1,000-chunk run → µs per chunk
+        f"stream 1,000 chunks ({family}): reverie {mine * 1e3:.1f} µs/chunk, floor "
+        f"{floor_cpu * 1e3:.1f} µs/chunk: {ratio:.2f}× (target {STREAM_TARGET}×)",
+    )
+    assert ratio <= SLACK * STREAM_TARGET
