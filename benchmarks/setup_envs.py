@@ -4,7 +4,8 @@ python benchmarks/setup_envs.py [NAME ...]
 
 Each peer gets its own virtualenv, installed from PyPI with pip, so none of them is ever a
 dependency of reverie and none can change another's versions. reverie itself runs from the
-repository's own virtualenv. ``chart`` holds matplotlib, used only to draw the README chart.
+repository's own virtualenv, and so does the hand-written httpx floor (reverie's own httpx).
+``chart`` holds matplotlib, used only to draw the README chart.
 Existing environments are kept (delete the folder to rebuild one).
 """
 
@@ -19,7 +20,6 @@ ENVS = Path(__file__).resolve().parent / ".envs"
 
 # What each environment installs: the package a user installs per the library's own docs.
 PACKAGES: dict[str, list[str]] = {
-    "httpx": ["httpx"],
     "openai": ["openai"],
     "pydantic-ai": ["pydantic-ai-slim[openai]"],
     "openai-agents": ["openai-agents"],
