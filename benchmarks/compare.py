@@ -226,7 +226,7 @@ class Plan:
         self.reps = 3 if quick else 5
         self.warmup = 2 if quick else 3
         self.min_runs = 3 if quick else 5
-        self.min_seconds = 0.25 if quick else 0.6
+        self.min_seconds = 0.25 if quick else 0.5
         self.steps = 50
         self.concurrent = 200 if quick else 1000
         self.concurrent_reps = 1 if quick else 2

@@ -34,9 +34,10 @@ async def work(library: str, workload: str, family: str, n: int, runs: int, base
         await run(model)
     profile.disable()
     await client.aclose()
-    stats = pstats.Stats(profile).strip_dirs()
+    stats = pstats.Stats(profile)
     stats.sort_stats("tottime").print_stats(22)
     stats.sort_stats("cumulative").print_stats(30)
+    stats.sort_stats("tottime").print_stats("/reverie/", 25)  # reverie's own code only
 
 
 def main() -> None:
