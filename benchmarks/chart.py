@@ -39,7 +39,7 @@ def main(source: str, target: str) -> None:
         values = {lib: imports[lib]["agent_ms"] / floor for lib in LIBRARIES if lib in imports}
         rows.append(("import + agent\n(wall, vs import httpx)", values))
 
-    fig, ax = plt.subplots(figsize=(10, 0.9 + 0.9 * len(rows)), dpi=110)
+    fig, ax = plt.subplots(figsize=(11, 0.9 + 0.9 * len(rows)), dpi=110)
     height = 0.8 / len(LIBRARIES)
     for i, (lib, colour) in enumerate(zip(LIBRARIES, COLOURS, strict=True)):
         ys = [r - 0.4 + height * (i + 0.5) for r in range(len(rows))]
@@ -49,7 +49,10 @@ def main(source: str, target: str) -> None:
             if x:
                 ax.text(x * 1.03, bar.get_y() + height / 2, f"{x:.1f}×", va="center", fontsize=7)
     ax.axvline(1.0, color="black", linewidth=1)
+    ax.text(1.0, len(rows) - 0.5, " floor", fontsize=8, va="bottom")
     ax.set_xscale("log")
+    ticks = [0.5, 1, 2, 5, 10, 20, 50]
+    ax.set_xticks(ticks, [f"{t:g}×" for t in ticks])
     ax.set_yticks(range(len(rows)), [label for label, _ in rows])
     ax.invert_yaxis()
     ax.set_xlabel("times the hand-written httpx floor (log scale; lower is better)")
@@ -59,7 +62,7 @@ def main(source: str, target: str) -> None:
         f"({machine['cores']} cores, Python {machine['python']})",
         fontsize=10,
     )
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
     fig.tight_layout()
     fig.savefig(target)
 
