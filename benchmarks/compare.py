@@ -30,8 +30,9 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+T = TypeVar("T")
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 ENVS = HERE / ".envs"
@@ -212,7 +213,8 @@ def measure(
     return results if len(results) == len(work) else results * len(work)
 
 
-def rotated(items: list[str], shift: int) -> list[str]:
+def rotated(items: list[T], shift: int) -> list[T]:
+    """The same items, starting ``shift`` further on: each repetition changes who goes first."""
     shift %= len(items)
     return items[shift:] + items[:shift]
 
@@ -274,7 +276,7 @@ def run_workloads(
             variants = [(lib, "default") for lib in libs]
             if FLOOR in pythons:
                 variants += [(FLOOR, "unbounded"), (FLOOR, "semaphore")]
-            for lib, pool in rotated(variants, rep):  # type: ignore[arg-type]
+            for lib, pool in rotated(variants, rep):
                 work = [("concurrent", plan.concurrent)]
                 timeout = 60.0 if plan.quick else 240.0
                 (result,) = measure(
@@ -365,7 +367,7 @@ def run_local(python: str) -> dict[str, Any]:
         import ast
 
         runs.append(ast.literal_eval(done.stdout.strip().splitlines()[-1]))
-    best = sorted(runs, key=lambda r: r["answer_s"])[len(runs) // 2]
+    best: dict[str, Any] = sorted(runs, key=lambda r: r["answer_s"])[len(runs) // 2]
     # tokens/s of generation: the output tokens over the time after the first token
     generating = max(best["answer_s"] - best["first_token_s"], 1e-9)
     best["tokens_per_s"] = best["output_tokens"] / generating

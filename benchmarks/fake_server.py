@@ -271,7 +271,7 @@ def anthropic_events(model: str, kind: str, n: int, turn: int) -> list[str]:
     def event(name: str, data: dict[str, Any]) -> str:
         return f"event: {name}\ndata: {dumps({'type': name, **data})}\n\n"
 
-    message = {
+    message: dict[str, Any] = {
         "id": f"msg_{turn}",
         "type": "message",
         "role": "assistant",
@@ -297,8 +297,8 @@ def anthropic_events(model: str, kind: str, n: int, turn: int) -> list[str]:
             events.append(event("content_block_delta", {"index": 0, "delta": delta}))
         reason = "end_turn"
     events.append(event("content_block_stop", {"index": 0}))
-    delta = {"stop_reason": reason, "stop_sequence": None}
-    events.append(event("message_delta", {"delta": delta, "usage": {"output_tokens": out}}))
+    stop = {"stop_reason": reason, "stop_sequence": None}
+    events.append(event("message_delta", {"delta": stop, "usage": {"output_tokens": out}}))
     events.append(event("message_stop", {}))
     return events
 
