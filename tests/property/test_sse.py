@@ -71,9 +71,9 @@ test_any_bytes_cut_anywhere, test_any_bytes_cut_anywhere_slow = fast_and_slow(
 )(check_any_bytes_cut_anywhere)
 
 
-async def _lines(lines: list[str]) -> AsyncIterator[str]:
+async def _lines(lines: list[str]) -> AsyncIterator[bytes]:
     for line in lines:
-        yield line
+        yield (line + "\n").encode()
 
 
 def check_events_round_trip(events: list[tuple[str, list[str]]]) -> None:
@@ -101,3 +101,11 @@ test_events_round_trip, test_events_round_trip_slow = fast_and_slow(
         max_size=6,
     )
 )(check_events_round_trip)
+
+
+def test_the_last_event_counts_without_its_blank_line_or_line_end() -> None:
+    for body in (b"data: a\n\ndata: b", b"data: a\n\ndata: b\n", b"data: a\r\n\r\ndata: b\r"):
+        events = LOOP.run_until_complete(_events([body]))
+        assert [e.data for e in events] == ["a", "b"], body
+    split = LOOP.run_until_complete(_events([b"data: a\r", b"\n\r", b"\ndata: b"]))
+    assert [e.data for e in split] == ["a", "b"]

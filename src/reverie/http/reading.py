@@ -51,7 +51,7 @@ Framing = Callable[[httpx.Response], AsyncIterator[E]]
 
 
 def sse(response: httpx.Response) -> AsyncIterator[ServerSentEvent]:
-    return iter_sse(response.aiter_lines())
+    return iter_sse(response.aiter_bytes())
 
 
 async def read_stream(

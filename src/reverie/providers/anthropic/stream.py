@@ -29,7 +29,7 @@ from reverie.warning import CallWarning
 
 async def sse_events(response: httpx.Response) -> AsyncIterator[Any]:
     """Anthropic's SSE body → its JSON events (``ping`` included; the parser skips it)."""
-    async for event in iter_sse(response.aiter_lines()):
+    async for event in iter_sse(response.aiter_bytes()):
         yield json.loads(event.data)
 
 
