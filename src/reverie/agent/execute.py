@@ -106,15 +106,11 @@ async def run_calls(
     each call of a tool without its own. ``hooks`` wrap each call that runs; ``trace`` gives
     each an ``execute_tool`` span.
     """
-    import anyio  # imported here: asyncio and anyio cost ~30 ms that import reverie avoids
-
     results: list[ToolResult | None] = [None] * len(checked)
-    limiter = anyio.CapacityLimiter(max(1, max_concurrency))
 
     async def run_one(index: int) -> None:
         call, args = checked[index]
-        async with limiter:
-            results[index] = await _run(call, args, tools, timeout, hooks, trace)
+        results[index] = await _run(call, args, tools, timeout, hooks, trace)
 
     batch: list[int] = []
     for index, (call, _) in enumerate(checked):
@@ -122,22 +118,32 @@ async def run_calls(
         if not call.invalid and tool is not None and tool.parallel:
             batch.append(index)
             continue
-        await _run_batch(batch, run_one)
+        await _run_batch(batch, run_one, max_concurrency)
         batch = []
         await run_one(index)
-    await _run_batch(batch, run_one)
+    await _run_batch(batch, run_one, max_concurrency)
     return [r for r in results if r is not None]
 
 
-async def _run_batch(batch: list[int], run_one: Callable[[int], Coroutine[Any, Any, None]]) -> None:
+async def _run_batch(
+    batch: list[int], run_one: Callable[[int], Coroutine[Any, Any, None]], max_concurrency: int
+) -> None:
     if len(batch) == 1:
         await run_one(batch[0])
     elif batch:
+        # imported here: asyncio and anyio cost ~30 ms that import reverie avoids; the limiter
+        # exists only where calls run together (most steps make one call).
         import anyio
+
+        limiter = anyio.CapacityLimiter(max(1, max_concurrency))
+
+        async def limited(index: int) -> None:
+            async with limiter:
+                await run_one(index)
 
         async with anyio.create_task_group() as group:
             for index in batch:
-                group.start_soon(run_one, index)
+                group.start_soon(limited, index)
 
 
 async def _run(

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import httpx
 
 from reverie.errors import ProviderError, StreamError
-from reverie.http.auth import redact, strip_userinfo
+from reverie.http.auth import MIN_SECRET_LENGTH, redact, strip_userinfo
 from reverie.http.reading import (
     Framing as Framing,
     WireStream as WireStream,
@@ -155,6 +155,7 @@ class HttpClient:
         self._auth = auth
         # What error messages quoting a server must not repeat (a server echoing our key).
         self._secrets: tuple[str, ...] = tuple(getattr(auth, "secrets", ()))
+        self._secret_bytes = tuple(s.encode() for s in self._secrets if len(s) >= MIN_SECRET_LENGTH)
         self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
         self._headers.update(headers or {})
         self._client = client
@@ -302,7 +303,12 @@ class HttpClient:
     ) -> Any:
         """POST and decode the JSON answer; an answer that is not JSON is a ProviderError."""
         response = await self.post(url, body, headers=headers, retry=retry)
-        # A server echoing our key gets it nowhere: not into a Response, nor an error.
+        # A server echoing our key gets it nowhere: not into a Response, nor an error (nor a
+        # local of this frame, which a traceback with locals would print). The common case
+        # (no echo) is decoded straight from the bytes, without a text pass.
+        decoded = self._decode_clean(response)
+        if decoded is not _UNDECODED:
+            return decoded
         text = redact(response.text, self._secrets)
         try:
             return json.loads(text)
@@ -312,6 +318,15 @@ class HttpClient:
                 f"(content-type {response.headers.get('content-type')!r}): {text[:200]!r}",
                 provider=self.provider,
             ) from None
+
+    def _decode_clean(self, response: httpx.Response) -> Any:
+        """The JSON of a body that holds none of our secrets, else ``_UNDECODED``."""
+        if any(secret in response.content for secret in self._secret_bytes):
+            return _UNDECODED
+        try:
+            return json.loads(response.content)
+        except ValueError:
+            return _UNDECODED
 
     async def stream(
         self,
@@ -398,6 +413,7 @@ class HttpClient:
 
 
 _NO_GATE = contextlib.nullcontext()
+_UNDECODED = object()
 
 
 class _closing:
