@@ -148,3 +148,24 @@ def test_dropped_connections_and_timeouts_are_transient(error: Exception) -> Non
     from reverie.http.retry import is_transient
 
     assert is_transient(error)
+
+
+async def test_on_retry_hears_the_error_the_retry_number_and_the_delay() -> None:
+    server = FakeServer()
+    server.answers += [(503, OVERLOADED, "application/json")] * 2
+    server.json(OK)
+    heard: list[tuple[str, int, float]] = []
+    retry = policy([], on_retry=lambda error, n, seconds: heard.append((str(error), n, seconds)))
+    await model(server, retry).generate(HELLO)
+    assert [(n, seconds) for _, n, seconds in heard] == [(1, 0.5), (2, 1.0)]
+    assert all("overloaded" in message for message, _, _ in heard)
+
+
+@pytest.mark.parametrize("after", [0.0, 0.5])
+def test_a_short_or_zero_retry_after_is_waited_as_given(after: float) -> None:
+    error = ProviderError("busy", provider="openai", retryable=True, retry_after=after)
+    assert RetryPolicy(initial_delay=3.0).delay(error, 0) == after
+
+
+def test_a_transport_error_waits_the_backoff() -> None:
+    assert RetryPolicy(initial_delay=0.5).delay(httpx.ConnectError("x"), 2) == 2.0

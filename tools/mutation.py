@@ -1,0 +1,138 @@
+"""Mutation score per module, with a ratchet (issue 13).
+
+    python tools/mutation.py                          # every module in [tool.mutmut] only_mutate
+    python tools/mutation.py reverie.http.retry ...   # or name modules (dotted or by path)
+    python tools/mutation.py --record MODULE          # raise the recorded score after new tests
+    python tools/mutation.py --fresh MODULE           # forget mutmut's cache (mutants/) first
+
+Runs mutmut 3 (``pip install -e '.[mutation]'``) on one module at a time, under ``nice -n 19``
+with one worker, since the machine is shared. The test selection and the files that may be
+mutated are in pyproject.toml's ``[tool.mutmut]``. Prints, per module: mutants generated, killed
+(a test failed or timed out), survived, and the score killed / generated. Exits 1 when a
+module scores below its entry in tools/mutation_scores.json; ``--record`` writes a higher score
+there, never a lower one. The equivalent mutants known to survive are listed in
+tests/MUTANTS.md. Not run by CI: a module takes minutes on two cores (times in that file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCORES = ROOT / "tools" / "mutation_scores.json"
+# mutmut's exit codes (mutmut.stats.status_by_exit_code): a failing test, pytest's internal
+# error, a CPU-time limit or a type-check rejection all mean the mutant was caught.
+KILLED = {1, 3, 36, 37, -24, 24, 152, 255}
+SURVIVED = {0}
+
+
+@dataclass(frozen=True)
+class Score:
+    """One module's result: mutants generated, caught, and the names of those that lived."""
+
+    module: str
+    generated: int
+    killed: int
+    survivors: tuple[str, ...]
+    unchecked: int
+    seconds: float
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.killed / self.generated if self.generated else 100.0
+
+
+def configured_paths() -> list[str]:
+    """The source files [tool.mutmut] lets mutmut mutate."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+    return list(config["only_mutate"])
+
+
+def module_path(name: str) -> str:
+    """`reverie.http.retry` or `src/reverie/http/retry.py` → the path relative to the root."""
+    if name.endswith(".py"):
+        return name
+    return "src/" + name.replace(".", "/") + ".py"
+
+
+def module_name(path: str) -> str:
+    return path.removeprefix("src/").removesuffix(".py").replace("/", ".")
+
+
+def run_module(path: str) -> Score:
+    """Run mutmut on the mutants of one file and read its verdicts back from mutants/."""
+    name = module_name(path)
+    log = ROOT / "mutants" / f"{name}.log"
+    log.parent.mkdir(exist_ok=True)
+    started = time.monotonic()
+    mutmut = str(Path(sys.executable).parent / "mutmut")
+    command = ["nice", "-n", "19", mutmut, "run", "--max-children", "1", f"{name}.*"]
+    with log.open("w") as out:
+        code = subprocess.call(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    seconds = time.monotonic() - started
+    if code != 0:
+        sys.exit(f"mutmut failed on {name} (exit {code}); see {log}")
+    meta = json.loads((ROOT / "mutants" / (path + ".meta")).read_text())
+    verdicts: dict[str, int | None] = meta["exit_code_by_key"]
+    return Score(
+        module=name,
+        generated=len(verdicts),
+        killed=sum(1 for v in verdicts.values() if v in KILLED),
+        survivors=tuple(sorted(k for k, v in verdicts.items() if v in SURVIVED)),
+        # "no tests" (33) and anything else: generated but not caught, counted against the score
+        unchecked=sum(1 for v in verdicts.values() if v not in KILLED and v not in SURVIVED),
+        seconds=seconds,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", help="dotted names or paths (default: all)")
+    parser.add_argument("--record", action="store_true", help="raise recorded scores")
+    parser.add_argument("--fresh", action="store_true", help="delete mutants/ first")
+    parser.add_argument("--survivors", action="store_true", help="list surviving mutants")
+    args = parser.parse_args(argv)
+
+    allowed = configured_paths()
+    paths = [module_path(m) for m in args.modules] or allowed
+    unknown = [p for p in paths if p not in allowed]
+    if unknown:
+        parser.error(f"not in [tool.mutmut] only_mutate: {', '.join(unknown)}")
+    if args.fresh:
+        subprocess.call(["rm", "-rf", str(ROOT / "mutants")])
+
+    recorded: dict[str, float] = json.loads(SCORES.read_text()) if SCORES.exists() else {}
+    failed = False
+    print(f"{'module':<40} {'mutants':>7} {'killed':>6} {'survived':>8} {'score':>7} {'time':>6}")
+    for path in paths:
+        score = run_module(path)
+        floor = recorded.get(score.module, 0.0)
+        below = round(score.percent, 1) < floor
+        failed |= below
+        mark = f"  below recorded {floor}%" if below else ""
+        print(
+            f"{score.module:<40} {score.generated:>7} {score.killed:>6} "
+            f"{score.generated - score.killed:>8} {score.percent:>6.1f}% {score.seconds:>5.0f}s{mark}",
+            flush=True,
+        )
+        if args.survivors:
+            for survivor in score.survivors:
+                print(f"    survived: {survivor}")
+            if score.unchecked:
+                print(f"    {score.unchecked} mutants no test reaches (or not checked)")
+        if args.record and round(score.percent, 1) > floor:
+            recorded[score.module] = round(score.percent, 1)
+    if args.record:
+        SCORES.write_text(json.dumps(dict(sorted(recorded.items())), indent=2) + "\n")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
