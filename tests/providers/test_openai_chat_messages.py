@@ -1,0 +1,192 @@
+"""Our messages as chat-completions ``messages``: each kind of part on the wire, and the
+warnings for what the wire cannot carry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from reverie.messages import (
+    ErrorOutput,
+    FilePart,
+    MediaOutput,
+    Message,
+    ReasoningPart,
+    TextOutput,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+    user_message,
+)
+from reverie.providers.openai_chat.dialect import ChatDialect
+from reverie.providers.openai_chat.messages import convert_messages
+from reverie.providers.openrouter import RouterDialect
+from reverie.warning import CallWarning
+
+
+def wire(*messages: Message) -> tuple[list[dict[str, Any]], list[CallWarning]]:
+    return convert_messages(messages, ChatDialect())
+
+
+def user_parts(*files: FilePart) -> tuple[list[dict[str, Any]], list[CallWarning]]:
+    out, warnings = wire(user_message("See", files))
+    return out[0]["content"][1:], warnings
+
+
+def test_a_system_message_of_several_texts_is_one_string_joined_by_newlines() -> None:
+    system = Message(role="system", content=(TextPart(text="Be brief."), TextPart(text="Be kind.")))
+    assert wire(system)[0] == [{"role": "system", "content": "Be brief.\nBe kind."}]
+
+
+def test_a_user_message_of_one_text_is_a_plain_string() -> None:
+    assert wire(user_message("hi"))[0] == [{"role": "user", "content": "hi"}]
+
+
+def test_a_pdf_is_a_file_part_with_its_name_and_a_data_url() -> None:
+    pdf = FilePart(data=b"%PDF", media_type="application/pdf", filename="spec.pdf")
+    content, warnings = user_parts(pdf)
+    assert content == [
+        {
+            "type": "file",
+            "file": {"filename": "spec.pdf", "file_data": "data:application/pdf;base64,JVBERg=="},
+        }
+    ]
+    assert warnings == []
+
+
+def test_a_pdf_without_a_name_is_called_document_pdf() -> None:
+    content, _ = user_parts(FilePart(data=b"%PDF", media_type="application/pdf"))
+    assert content[0]["file"]["filename"] == "document.pdf"
+
+
+@pytest.mark.parametrize(
+    ("media_type", "fmt"), [("audio/wav", "wav"), ("audio/mpeg", "mp3"), ("audio/mp3", "mp3")]
+)
+def test_audio_bytes_are_input_audio_in_base64_with_their_format(media_type: str, fmt: str) -> None:
+    content, warnings = user_parts(FilePart(data=b"RIFF", media_type=media_type))
+    assert content == [{"type": "input_audio", "input_audio": {"data": "UklGRg==", "format": fmt}}]
+    assert warnings == []
+
+
+def test_an_image_url_is_sent_as_is() -> None:
+    content, _ = user_parts(FilePart(url="https://x.test/cat.png", media_type="image/png"))
+    assert content == [{"type": "image_url", "image_url": {"url": "https://x.test/cat.png"}}]
+
+
+@pytest.mark.parametrize(
+    "file",
+    [
+        FilePart(data=b"a,b", media_type="text/csv"),
+        # audio by URL: chat completions only takes audio bytes
+        FilePart(url="https://x.test/a.wav", media_type="audio/wav"),
+    ],
+)
+def test_an_unsupported_file_is_left_out_with_a_warning_naming_its_type(file: FilePart) -> None:
+    out, warnings = wire(user_message("See", [file]))
+    assert out[0]["content"] == [{"type": "text", "text": "See"}]
+    assert [(w.kind, w.message) for w in warnings] == [
+        (
+            "other",
+            f"file of media type {file.media_type} is not supported by chat completions "
+            "and was not sent",
+        )
+    ]
+
+
+def test_an_assistant_turn_sends_all_its_text_parts_in_order() -> None:
+    turn = Message(role="assistant", content=(TextPart(text="Hello, "), TextPart(text="world")))
+    assert wire(turn)[0] == [{"role": "assistant", "content": "Hello, world"}]
+
+
+def test_an_assistant_turn_sends_its_calls_but_not_provider_executed_ones() -> None:
+    turn = Message(
+        role="assistant",
+        content=(
+            ReasoningPart(text="thinking"),
+            ToolCallPart(tool_call_id="s1", tool_name="web_search", input="{}", provider_executed=True),
+            ToolCallPart(tool_call_id="c1", tool_name="weather", input='{"city":"Rome"}'),
+        ),
+    )
+    assert wire(turn)[0] == [
+        {
+            "role": "assistant",
+            "tool_calls": [
+                {
+                    "id": "c1",
+                    "type": "function",
+                    "function": {"name": "weather", "arguments": '{"city":"Rome"}'},
+                }
+            ],
+        }
+    ]
+
+
+def result(output: Any) -> Message:
+    part = ToolResultPart(tool_call_id="c1", tool_name="weather", output=output)
+    return Message(role="tool", content=(part,))
+
+
+@pytest.mark.parametrize(
+    ("output", "content"),
+    [(TextOutput(text="sunny"), "sunny"), (ErrorOutput(message="no such city"), "no such city")],
+)
+def test_a_tool_result_is_a_tool_message_of_its_text(output: Any, content: str) -> None:
+    out, warnings = wire(result(output))
+    assert out == [{"role": "tool", "tool_call_id": "c1", "content": content}]
+    assert warnings == []
+
+
+@pytest.mark.parametrize(
+    ("text", "content"), [("a chart of rain", "a chart of rain"), (None, "[image/png result omitted]")]
+)
+def test_a_media_tool_result_sends_its_text_or_a_placeholder_with_a_warning(
+    text: str | None, content: str
+) -> None:
+    out, warnings = wire(result(MediaOutput(data="aGk=", media_type="image/png", text=text)))
+    assert out == [{"role": "tool", "tool_call_id": "c1", "content": content}]
+    assert [(w.kind, w.message) for w in warnings] == [
+        ("other", "chat completions cannot take media in tool results; sent its text only")
+    ]
+
+
+def test_several_tool_results_are_one_tool_message_each() -> None:
+    parts = tuple(
+        ToolResultPart(tool_call_id=f"c{i}", tool_name="t", output=TextOutput(text=str(i)))
+        for i in (1, 2)
+    )
+    out, _ = wire(Message(role="tool", content=parts))
+    assert [(m["tool_call_id"], m["content"]) for m in out] == [("c1", "1"), ("c2", "2")]
+
+
+# Cache markers in the gateway's own namespace (the anthropic one is read by every gateway).
+OWN_MARK = {"openrouter": {"cache_control": {"type": "ephemeral"}}}
+CACHED = {"cache_control": {"type": "ephemeral"}}
+
+
+def router_wire(*messages: Message) -> list[dict[str, Any]]:
+    return convert_messages(messages, RouterDialect(), "openrouter")[0]
+
+
+def test_a_marked_part_of_a_system_message_marks_the_message() -> None:
+    system = Message(
+        role="system",
+        content=(TextPart(text="Be brief."), TextPart(text="Rules", provider_options=OWN_MARK)),
+    )
+    assert router_wire(system) == [{"role": "system", "content": "Be brief.\nRules", **CACHED}]
+
+
+def test_a_marked_part_of_an_assistant_text_turn_marks_the_message() -> None:
+    turn = Message(role="assistant", content=(TextPart(text="Done", provider_options=OWN_MARK),))
+    assert router_wire(turn) == [{"role": "assistant", "content": "Done", **CACHED}]
+
+
+def test_a_marked_tool_call_carries_the_marker_on_its_entry() -> None:
+    call = ToolCallPart(tool_call_id="c1", tool_name="t", input="{}", provider_options=OWN_MARK)
+    out = router_wire(Message(role="assistant", content=(call,)))
+    assert out[0]["tool_calls"][0] == {
+        "id": "c1",
+        "type": "function",
+        "function": {"name": "t", "arguments": "{}"},
+        **CACHED,
+    }
