@@ -1,0 +1,113 @@
+"""What a tool function's return value becomes for the model, what it is told about input it
+cannot take, and the defaults a tool gets."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pydantic
+import pytest
+
+from reverie.errors import ToolInputError
+from reverie.messages import ErrorOutput, MediaOutput, TextOutput
+from reverie.tools.tool import Tool, ToolContext, ToolReturn, to_output, tool
+
+
+class Where(pydantic.BaseModel):
+    city: str
+
+
+@tool
+def forecast(where: Where, days: int) -> str:
+    """Forecast"""
+    return f"{where.city}: {days} days of sun"
+
+
+def test_a_pydantic_model_returned_is_sent_as_its_json() -> None:
+    assert to_output(Where(city="Rome")) == (TextOutput(text='{"city":"Rome"}'), {})
+
+
+def test_a_datetime_returned_is_sent_as_its_string() -> None:
+    value = {"at": datetime.datetime(2026, 1, 2, 3, 4, 5)}
+    assert to_output(value) == (TextOutput(text='{"at": "2026-01-02 03:04:05"}'), {})
+
+
+def test_non_ascii_text_in_json_is_sent_unescaped() -> None:
+    assert to_output({"city": "Zürich"}) == (TextOutput(text='{"city": "Zürich"}'), {})
+
+
+def test_a_string_returned_is_the_text_itself() -> None:
+    assert to_output('"quoted"') == (TextOutput(text='"quoted"'), {})
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        TextOutput(text="t"),
+        ErrorOutput(message="nope"),
+        MediaOutput(data="aGk=", media_type="image/png"),
+    ],
+)
+def test_a_tool_output_returned_is_sent_unchanged(output: Any) -> None:
+    assert to_output(output) == (output, {})
+
+
+def test_a_tool_return_sends_its_output_and_keeps_its_metadata_apart() -> None:
+    value = ToolReturn(output={"n": 1}, metadata={"rows": 3})  # type: ignore[arg-type]
+    assert to_output(value) == (TextOutput(text='{"n": 1}'), {"rows": 3})
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            '{"days":"x"}',
+            "where: Field required; "
+            "days: Input should be a valid integer, unable to parse string as an integer",
+        ),
+        ('{"where":{},"days":1}', "where.city: Field required"),
+        ("[1]", "input: Input should be an object"),
+    ],
+)
+def test_invalid_input_is_told_as_short_field_messages(arguments: str, message: str) -> None:
+    with pytest.raises(ToolInputError) as caught:
+        forecast.validate(arguments)
+    assert str(caught.value) == message
+
+
+def test_blank_input_means_no_arguments() -> None:
+    @tool
+    def now() -> str:
+        return "noon"
+
+    assert now.validate("  ").model_dump() == {}
+
+
+async def test_validated_input_reaches_the_function_by_name() -> None:
+    args = forecast.validate('{"where":{"city":"Oslo"},"days":2}')
+    output, _ = await forecast.run(args, ToolContext(tool_call_id="c", tool_name="forecast"))
+    assert output == TextOutput(text="Oslo: 2 days of sun")
+
+
+async def test_an_exception_in_a_tool_is_an_error_naming_its_type() -> None:
+    @tool
+    def broken() -> str:
+        raise KeyError("city")
+
+    output, metadata = await broken.run(
+        broken.validate("{}"), ToolContext(tool_call_id="c", tool_name="broken")
+    )
+    assert output == ErrorOutput(message="KeyError: 'city'") and metadata == {}
+
+
+def test_tools_run_one_at_a_time_unless_marked_parallel() -> None:
+    def noop(_: Any = None) -> str:
+        return ""
+
+    assert forecast.parallel is False
+    assert Tool.from_model(Where, noop).parallel is False
+    assert Tool.from_schema("s", "", {}, noop).parallel is False
+    assert tool(parallel=True)(noop).parallel is True
+    assert Tool.from_model(Where, noop, parallel=True).parallel is True
+    assert Tool.from_schema("s", "", {}, noop, parallel=True).parallel is True
