@@ -117,9 +117,10 @@ def main(argv: list[str] | None = None) -> int:
         below = round(score.percent, 1) < floor
         failed |= below
         mark = f"  below recorded {floor}%" if below else ""
+        survived = score.generated - score.killed
         print(
-            f"{score.module:<40} {score.generated:>7} {score.killed:>6} "
-            f"{score.generated - score.killed:>8} {score.percent:>6.1f}% {score.seconds:>5.0f}s{mark}",
+            f"{score.module:<40} {score.generated:>7} {score.killed:>6} {survived:>8} "
+            f"{score.percent:>6.1f}% {score.seconds:>5.0f}s{mark}",
             flush=True,
         )
         if args.survivors:

@@ -104,7 +104,9 @@ def test_an_assistant_turn_sends_its_calls_but_not_provider_executed_ones() -> N
         role="assistant",
         content=(
             ReasoningPart(text="thinking"),
-            ToolCallPart(tool_call_id="s1", tool_name="web_search", input="{}", provider_executed=True),
+            ToolCallPart(
+                tool_call_id="s1", tool_name="web_search", input="{}", provider_executed=True
+            ),
             ToolCallPart(tool_call_id="c1", tool_name="weather", input='{"city":"Rome"}'),
         ),
     )
@@ -138,7 +140,8 @@ def test_a_tool_result_is_a_tool_message_of_its_text(output: Any, content: str) 
 
 
 @pytest.mark.parametrize(
-    ("text", "content"), [("a chart of rain", "a chart of rain"), (None, "[image/png result omitted]")]
+    ("text", "content"),
+    [("a chart of rain", "a chart of rain"), (None, "[image/png result omitted]")],
 )
 def test_a_media_tool_result_sends_its_text_or_a_placeholder_with_a_warning(
     text: str | None, content: str

@@ -60,7 +60,9 @@ def test_only_the_first_choice_is_read() -> None:
 
 
 def test_reasoning_and_content_in_one_chunk_are_reasoning_then_text() -> None:
-    parts = parse(delta(reasoning_content="Think.", content="Answer"), "[DONE]", dialect=CompatDialect())
+    parts = parse(
+        delta(reasoning_content="Think.", content="Answer"), "[DONE]", dialect=CompatDialect()
+    )
     assert [type(p) for p in parts[:-1]] == [
         ReasoningStart,
         ReasoningDelta,
