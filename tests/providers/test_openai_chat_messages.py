@@ -193,3 +193,41 @@ def test_a_marked_tool_call_carries_the_marker_on_its_entry() -> None:
         "function": {"name": "t", "arguments": "{}"},
         **CACHED,
     }
+
+
+def test_a_marked_single_text_user_message_is_a_marked_string() -> None:
+    user = Message(role="user", content=(TextPart(text="hi", provider_options=OWN_MARK),))
+    assert router_wire(user) == [{"role": "user", "content": "hi", **CACHED}]
+
+
+def test_a_marked_part_of_a_user_message_carries_the_marker_itself() -> None:
+    user = Message(
+        role="user",
+        content=(
+            TextPart(text="a", provider_options=OWN_MARK),
+            TextPart(text="b"),
+            # not sent: its marker goes nowhere, not onto the part before it
+            FilePart(data=b"x", media_type="text/csv", provider_options=OWN_MARK),
+        ),
+    )
+    assert router_wire(user) == [
+        {
+            "role": "user",
+            "content": [{"type": "text", "text": "a", **CACHED}, {"type": "text", "text": "b"}],
+        }
+    ]
+
+
+def test_a_marked_user_message_of_parts_marks_its_last_part() -> None:
+    image = FilePart(url="https://x.test/a.png", media_type="image/png")
+    user = Message(
+        role="user", content=(TextPart(text="a"), image, image), provider_options=OWN_MARK
+    )
+    content = router_wire(user)[0]["content"]
+    assert [part.get("cache_control") for part in content] == [None, None, {"type": "ephemeral"}]
+
+
+def test_a_marked_user_message_with_nothing_sendable_is_empty() -> None:
+    csv = FilePart(data=b"x", media_type="text/csv")
+    user = Message(role="user", content=(csv,), provider_options=OWN_MARK)
+    assert router_wire(user) == [{"role": "user", "content": []}]
