@@ -11,17 +11,24 @@ import pytest
 
 from reverie.errors import ToolInputError
 from reverie.messages import ErrorOutput, MediaOutput, TextOutput
+from reverie.model import ProviderTool
 from reverie.tools.tool import Tool, ToolContext, ToolReturn, to_output, tool
+
+COMPUTER = ProviderTool(id="anthropic.computer", name="computer", args={"display_width_px": 800})
 
 
 class Where(pydantic.BaseModel):
     city: str
 
 
-@tool
-def forecast(where: Where, days: int) -> str:
-    """Forecast"""
-    return f"{where.city}: {days} days of sun"
+def forecast_tool() -> Tool:
+    # Built in each test, not at import: mutation testing forks after the tests are imported.
+    @tool
+    def forecast(where: Where, days: int) -> str:
+        """Forecast"""
+        return f"{where.city}: {days} days of sun"
+
+    return forecast
 
 
 def test_a_pydantic_model_returned_is_sent_as_its_json() -> None:
@@ -72,7 +79,7 @@ def test_a_tool_return_sends_its_output_and_keeps_its_metadata_apart() -> None:
 )
 def test_invalid_input_is_told_as_short_field_messages(arguments: str, message: str) -> None:
     with pytest.raises(ToolInputError) as caught:
-        forecast.validate(arguments)
+        forecast_tool().validate(arguments)
     assert str(caught.value) == message
 
 
@@ -85,6 +92,7 @@ def test_blank_input_means_no_arguments() -> None:
 
 
 async def test_validated_input_reaches_the_function_by_name() -> None:
+    forecast = forecast_tool()
     args = forecast.validate('{"where":{"city":"Oslo"},"days":2}')
     output, _ = await forecast.run(args, ToolContext(tool_call_id="c", tool_name="forecast"))
     assert output == TextOutput(text="Oslo: 2 days of sun")
@@ -105,9 +113,60 @@ def test_tools_run_one_at_a_time_unless_marked_parallel() -> None:
     def noop(_: Any = None) -> str:
         return ""
 
-    assert forecast.parallel is False
+    assert forecast_tool().parallel is False
     assert Tool.from_model(Where, noop).parallel is False
     assert Tool.from_schema("s", "", {}, noop).parallel is False
     assert tool(parallel=True)(noop).parallel is True
     assert Tool.from_model(Where, noop, parallel=True).parallel is True
     assert Tool.from_schema("s", "", {}, noop, parallel=True).parallel is True
+
+
+def test_a_schema_tool_refuses_input_that_is_not_an_object() -> None:
+    schema_tool = Tool.from_schema("s", "", {}, lambda args: "")
+    with pytest.raises(ToolInputError, match=r"^tool input must be a JSON object$"):
+        schema_tool.validate("[1]")
+
+
+def test_unreadable_json_for_a_schema_tool_is_told_as_the_parsers_message() -> None:
+    schema_tool = Tool.from_schema("s", "", {}, lambda args: "")
+    with pytest.raises(ToolInputError) as caught:
+        schema_tool.validate("{x")
+    assert str(caught.value) == (
+        "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"
+    )
+
+
+def test_every_way_of_building_a_tool_keeps_its_timeout_and_approval() -> None:
+    def noop(_: Any = None) -> str:
+        return ""
+
+    def policy(*_: Any) -> bool:
+        return True
+
+    built = [
+        tool(timeout=5, needs_approval=policy)(noop),
+        Tool.from_model(Where, noop, timeout=5, needs_approval=policy),
+        Tool.from_schema("s", "", {}, noop, timeout=5, needs_approval=policy),
+        Tool.from_provider_tool(COMPUTER, noop, timeout=5, needs_approval=policy),
+    ]
+    assert [(t.timeout, t.needs_approval) for t in built] == [(5, policy)] * 4
+
+
+def test_an_executable_provider_tool_is_sequential_and_described_by_the_provider() -> None:
+    def noop(_: Any = None) -> str:
+        return ""
+
+    computer = Tool.from_provider_tool(COMPUTER, noop)
+    assert (computer.name, computer.description, computer.input_schema) == ("computer", "", {})
+    assert (computer.parallel, computer.spec) == (False, COMPUTER)
+    assert Tool.from_provider_tool(COMPUTER, noop, parallel=True).parallel is True
+
+
+def test_var_args_are_refused_naming_the_function() -> None:
+    def anything(*args: Any) -> str:
+        return ""
+
+    with pytest.raises(
+        TypeError, match=r"^tool anything: \*args and \*\*kwargs cannot be described$"
+    ):
+        tool(anything)

@@ -405,3 +405,17 @@ async def test_a_tool_returning_png_bytes_sends_an_image() -> None:
 def test_media_sniffs_the_type_when_none_is_given() -> None:
     assert media(PNG).media_type == "image/png"
     assert media(PNG, "image/x-custom").media_type == "image/x-custom"
+
+
+def test_riff_data_that_is_not_webp_is_not_an_image() -> None:
+    from reverie.tools.tool import sniff_media_type
+
+    assert sniff_media_type(b"RIFF\x00\x00\x00\x00WAVEfmt ") == "application/octet-stream"
+    assert sniff_media_type(b"RIFX\x00\x00\x00\x00WEBPVP8 ") == "application/octet-stream"
+
+
+def test_a_new_cancel_event_is_not_set() -> None:
+    from reverie.tools.tool import CancelEvent
+
+    event = CancelEvent()
+    assert event.is_set() is False and event.wait(0) is False
