@@ -170,3 +170,45 @@ def test_var_args_are_refused_naming_the_function() -> None:
         TypeError, match=r"^tool anything: \*args and \*\*kwargs cannot be described$"
     ):
         tool(anything)
+
+
+def test_a_tool_name_providers_refuse_is_refused_quoting_at_most_80_characters() -> None:
+    from reverie.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError) as caught:
+        Tool.from_schema("x" * 100, "", {}, lambda args: "")
+    assert str(caught.value) == (
+        f"tool name {'x' * 80!r} is not accepted by providers: use 1 to 64 letters, "
+        "digits, '_' or '-' (name=... on @tool renames a function)"
+    )
+
+
+def test_a_tool_name_that_is_not_a_string_is_a_type_error_naming_its_type() -> None:
+    with pytest.raises(TypeError, match=r"^a tool name must be a str, not int$"):
+        Tool.from_schema(5, "", {}, lambda args: "")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("timeout", "5", "tool t: timeout must be seconds, not str"),
+        (
+            "needs_approval",
+            "yes",
+            "tool t: needs_approval must be a bool or a policy function, not str",
+        ),
+    ],
+)
+def test_a_wrong_option_type_is_an_error_naming_the_type(
+    field: str, value: Any, message: str
+) -> None:
+    with pytest.raises(TypeError) as caught:
+        Tool.from_schema("t", "", {}, lambda args: "", **{field: value})
+    assert str(caught.value) == message
+
+
+def test_a_function_without_a_docstring_has_an_empty_description() -> None:
+    def bare() -> str:
+        return ""
+
+    assert tool(bare).description == ""
