@@ -169,3 +169,12 @@ def test_a_short_or_zero_retry_after_is_waited_as_given(after: float) -> None:
 
 def test_a_transport_error_waits_the_backoff() -> None:
     assert RetryPolicy(initial_delay=0.5).delay(httpx.ConnectError("x"), 2) == 2.0
+
+
+async def test_the_default_sleep_waits_on_the_event_loop() -> None:
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await RetryPolicy().sleep(0.02)
+    assert loop.time() - started >= 0.02
