@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from reverie.content import ToolCall
-from reverie.errors import StreamError
+from reverie.errors import ProviderError, StreamError
 from reverie.finish_reason import FinishReason
 from reverie.http.sse import ServerSentEvent
 from reverie.model import (
@@ -176,3 +176,33 @@ def test_a_chunk_of_the_wrong_shape_is_an_error_naming_the_field(chunk: Any, mes
     with pytest.raises(StreamError) as caught:
         parse(chunk)
     assert str(caught.value) == message
+
+
+def test_a_stream_of_only_done_finishes_with_empty_model_and_metadata() -> None:
+    [finish] = parse("[DONE]")
+    assert finish == Finish(finish_reason=FinishReason.UNKNOWN, model_id="", provider_metadata={})
+
+
+def test_an_error_chunk_keeps_the_providers_error_as_the_body() -> None:
+    with pytest.raises(StreamError) as caught:
+        parse({"error": {"message": "overloaded", "code": 529}})
+    assert caught.value.body == "{'message': 'overloaded', 'code': 529}"
+
+
+@pytest.mark.parametrize(
+    ("data", "start"),
+    [("{" + "x" * 300, "malformed stream event"), ("9" * 300, "stream chunk is not")],
+)
+def test_a_bad_event_is_quoted_up_to_200_characters(data: str, start: str) -> None:
+    with pytest.raises(StreamError) as caught:
+        parse(data)
+    assert str(caught.value).startswith(f"openai: {start}")
+    assert str(caught.value).endswith(f": {data[:200]!r}")
+
+
+def test_bad_usage_is_reported_under_the_streams_provider() -> None:
+    parser = ChatStreamParser(ChatDialect(), [], "openrouter")
+    parser.feed(ServerSentEvent(event="", data='{"usage": {"prompt_tokens_details": 5}}'))
+    with pytest.raises(ProviderError) as caught:
+        parser.finish()
+    assert str(caught.value) == "openrouter: 'usage.prompt_tokens_details' is not an object: 5"
