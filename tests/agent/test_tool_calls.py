@@ -186,3 +186,33 @@ async def test_a_tools_own_timeout_overrides_the_default() -> None:
     slow = replace(make_tool("slow", log, parallel=False, delay=0.2), timeout=0.02)
     [result] = await run_calls([(call("{}", name="slow"), {})], {"slow": slow}, 1, timeout=30)
     assert result.output == ErrorOutput(message="the tool 'slow' timed out after 0.02 s")
+
+
+async def test_a_repair_that_still_fails_is_told_as_the_repaired_calls_error() -> None:
+    def repair(c: ToolCall, t: Tool | None, error: Exception) -> ToolCall:
+        return replace(c, input='{"city": 5}')
+
+    checked, args = await check_call(call('{"town":"Rome"}'), TOOLS, repair)
+    assert (checked.input, checked.invalid, args) == ('{"town":"Rome"}', True, None)
+    assert checked.error == "city: Input should be a valid string"
+
+
+async def test_the_after_hook_is_told_the_tool_and_arguments() -> None:
+    from reverie.agent.hooks import ToolCallContext, ToolHooks
+
+    seen: list[tuple[str, str]] = []
+
+    def after(c: ToolCall, result: ToolResult, context: ToolCallContext) -> None:
+        seen.append((context.tool.name, context.args.city))
+
+    checked = await check_call(call('{"city":"Rome"}'), TOOLS, None)
+    hooks = ToolHooks(None, after, ())
+    [result] = await run_calls([checked], TOOLS, 1, hooks=hooks)
+    assert seen == [("weather", "Rome")]
+    assert result.output == TextOutput(text="sun in Rome")
+
+
+async def test_a_call_with_a_timeout_runs_on_its_arguments() -> None:
+    checked = await check_call(call('{"city":"Oslo"}'), TOOLS, None)
+    [result] = await run_calls([checked], TOOLS, 1, timeout=30)
+    assert result.output == TextOutput(text="sun in Oslo")
