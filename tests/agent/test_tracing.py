@@ -400,3 +400,27 @@ def test_a_run_without_opentelemetry_set_up_imports_none_of_it() -> None:
 def test_a_run_works_when_opentelemetry_is_not_installed() -> None:
     code = "import sys\nsys.modules['opentelemetry'] = None\n" + AGENT + "\nprint('ok')"
     assert _run_script(code) == "ok"
+
+
+async def test_a_traced_run_keeps_the_tool_timeout_and_the_hooks(
+    exporter: InMemorySpanExporter,
+) -> None:
+    import anyio
+
+    async def slow(location: str) -> str:
+        """Slow"""
+        await anyio.sleep(5)
+        return "late"
+
+    model = ScriptedModel([reply(tool_calls=[("c1", "slow", '{"location": "Rome"}')]), reply("ok")])
+    agent = Agent(
+        model,
+        tools=[slow],
+        tool_timeout=0.02,
+        after_tool=lambda call, result, context: f"after: {result.output.message}",
+        tracer_provider=provider_for(exporter),
+    )
+    result = await agent.run("go")
+    [tool_result] = result.steps[0].tool_results
+    assert tool_result.output.text == "after: the tool 'slow' timed out after 0.02 s"
+    assert "execute_tool slow" in by_name(exporter.get_finished_spans())
