@@ -208,3 +208,21 @@ def test_connections_are_closed_at_exit_without_resource_warnings() -> None:
     assert out.stdout.split() == ["connections", "1", "open", "0"]
     assert "ResourceWarning" not in out.stderr
     assert "unclosed" not in out.stderr
+
+
+async def test_the_sync_facade_refuses_a_running_loop_and_names_the_async_call() -> None:
+    from reverie.testing.fake import ScriptedModel, reply
+
+    agent = Agent(ScriptedModel([reply("never")]))
+    with pytest.raises(RuntimeError) as caught:
+        agent.run_sync("hi")
+    assert str(caught.value) == (
+        "run_sync cannot run inside a running event loop (async code, Jupyter): "
+        "use `await agent.run(...)` there"
+    )
+    with pytest.raises(RuntimeError) as caught:
+        next(agent.stream_sync("hi"))
+    assert str(caught.value) == (
+        "stream_sync cannot run inside a running event loop (async code, Jupyter): "
+        "use `async for event in agent.stream(...)` there"
+    )
