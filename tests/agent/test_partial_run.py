@@ -66,7 +66,11 @@ async def test_a_provider_error_after_tools_ran_carries_the_partial_run() -> Non
         await agent.run("book my trip")
     assert info.value is error  # still the provider's own error: `except ProviderError` works
     check_partial(info.value.partial)
-    assert any("error.partial" in note for note in info.value.__notes__)
+    steps = len(info.value.partial.steps)
+    assert info.value.__notes__ == [
+        f"reverie: the run's {steps} completed step(s) are kept in error.partial; "
+        "continue with agent.run(messages=error.partial.messages)"
+    ]
 
 
 async def test_a_partial_run_is_resumable_without_running_its_tools_again() -> None:
