@@ -388,3 +388,17 @@ async def test_an_agent_with_output_pauses_for_approval_then_ends_with_its_answe
     assert DELETED == ["a.txt"]
     assert result.stop_reason == StopReason.DONE
     assert result.output == Cleanup(deleted=["a.txt"])
+
+
+async def test_a_denial_is_honoured_on_resume_even_by_an_agent_that_would_not_ask() -> None:
+    model = paused_model(reply("Kept it."))
+    paused = await Agent(model, tools=[read_file, delete_file]).run("clean up a.txt")
+    ran: list[dict[str, Any]] = []
+    # the same tool, now without needs_approval: the caller's explicit "no" still stands
+    trusting = Tool.from_schema("delete_file", "", {}, ran.append)
+    result = await Agent(model, tools=[read_file, trusting]).run(
+        messages=paused.messages, approvals={"c2": False}
+    )
+    assert ran == []
+    [resumed] = result.resumed
+    assert resumed.tool_call_id == "c2" and isinstance(resumed.output, ErrorOutput)

@@ -119,3 +119,29 @@ def test_leaving_stream_sync_closes_the_http_response_at_once() -> None:
         if isinstance(event, TextDelta):
             break
     assert bodies[0].closed
+
+
+async def test_a_model_stream_without_aclose_is_read_to_the_end() -> None:
+    from reverie.testing.fake import frame
+
+    class PlainStream:
+        """An async iterator with no aclose, as a hand-written model may return."""
+
+        def __init__(self, parts: list[object]) -> None:
+            self.parts = iter(parts)
+
+        def __aiter__(self) -> PlainStream:
+            return self
+
+        async def __anext__(self) -> object:
+            try:
+                return next(self.parts)
+            except StopIteration:
+                raise StopAsyncIteration from None
+
+    class PlainModel(ScriptedModel):
+        def stream(self, call: object) -> PlainStream:  # type: ignore[override]
+            return PlainStream(frame(self._next(call)))  # type: ignore[arg-type]
+
+    result = await Agent(PlainModel([reply("fine")])).stream("hi").collect()
+    assert result.text == "fine"
