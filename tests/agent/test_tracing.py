@@ -424,3 +424,22 @@ async def test_a_traced_run_keeps_the_tool_timeout_and_the_hooks(
     [tool_result] = result.steps[0].tool_results
     assert tool_result.output.text == "after: the tool 'slow' timed out after 0.02 s"
     assert "execute_tool slow" in by_name(exporter.get_finished_spans())
+
+
+async def test_calls_screened_for_approval_keep_the_timeout_and_their_spans(
+    exporter: InMemorySpanExporter,
+) -> None:
+    import anyio
+
+    @tool(needs_approval=lambda call, context: True)
+    async def slow(location: str) -> str:
+        """Slow"""
+        await anyio.sleep(5)
+        return "late"
+
+    model = ScriptedModel([reply(tool_calls=[("c1", "slow", '{"location": "Rome"}')]), reply("ok")])
+    agent = Agent(model, tools=[slow], tool_timeout=0.02, tracer_provider=provider_for(exporter))
+    result = await agent.run("go")
+    [tool_result] = result.steps[0].tool_results
+    assert tool_result.output.message == "the tool 'slow' timed out after 0.02 s"
+    assert "execute_tool slow" in by_name(exporter.get_finished_spans())
