@@ -150,6 +150,10 @@ async def test_step_plan_active_tools_and_settings_are_checked() -> None:
     agent = Agent(model(), tools=[weather], prepare_step=lambda c: StepPlan(active_tools=["x"]))
     with pytest.raises(ConfigurationError, match=r"StepPlan\.active_tools names unknown tools"):
         await agent.run("hi")
+    bare = StepPlan(active_tools="weather")  # type: ignore[arg-type]
+    agent = Agent(model(), tools=[weather], prepare_step=lambda c: bare)
+    with pytest.raises(TypeError, match=r"^StepPlan\.active_tools must be a list of tool names"):
+        await agent.run("hi")
     plan = StepPlan(settings={"temperature": 0})  # type: ignore[arg-type]
     agent = Agent(model(), prepare_step=lambda c: plan)
     with pytest.raises(TypeError, match=r"StepPlan\.settings must be reverie\.Settings"):
