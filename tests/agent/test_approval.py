@@ -402,3 +402,21 @@ async def test_a_denial_is_honoured_on_resume_even_by_an_agent_that_would_not_as
     assert ran == []
     [resumed] = result.resumed
     assert resumed.tool_call_id == "c2" and isinstance(resumed.output, ErrorOutput)
+
+
+async def test_an_unanswered_call_with_broken_json_is_repaired_on_resume() -> None:
+    history = [
+        user_message("clean up"),
+        Message(
+            role="assistant",
+            content=(
+                ToolCallPart(tool_call_id="c9", tool_name="delete_file", input='{"path": "b.txt"'),
+            ),
+        ),
+    ]
+    model = ScriptedModel([reply("Deleted.")])
+    result = await Agent(model, tools=[delete_file]).run(messages=history, approvals={"c9": True})
+    assert DELETED == ["b.txt"]
+    assert [(r.tool_call_id, r.output) for r in result.resumed] == [
+        ("c9", TextOutput(text="deleted b.txt"))
+    ]

@@ -204,3 +204,10 @@ async def test_good_input_still_runs() -> None:
     )
     result = await agent.run(messages=[user_message("hi")])
     assert result.text == "ok"
+
+
+async def test_a_run_without_prompt_or_messages_says_what_to_give() -> None:
+    with pytest.raises(
+        ValueError, match=r"^give the agent a prompt, or messages ending in a user turn$"
+    ):
+        await Agent(model()).run()

@@ -215,3 +215,18 @@ def test_hooks_must_be_functions() -> None:
         Agent(one_call(), before_tool="log")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="after_tool must be a function, not int"):
         Agent(one_call(), after_tool=3)  # type: ignore[arg-type]
+
+
+async def test_a_hooked_call_keeps_the_agents_tool_timeout() -> None:
+    import anyio
+
+    async def slow(city: str) -> str:
+        """Slow"""
+        await anyio.sleep(5)
+        return "late"
+
+    model = ScriptedModel([reply(tool_calls=[("c1", "slow", '{"city": "Rome"}')]), reply("ok")])
+    agent = Agent(model, tools=[slow], tool_timeout=0.02, before_tool=lambda call, ctx: None)
+    result = await agent.run("go")
+    [tool_result] = result.steps[0].tool_results
+    assert tool_result.output == ErrorOutput(message="the tool 'slow' timed out after 0.02 s")
