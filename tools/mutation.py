@@ -4,6 +4,7 @@
     python tools/mutation.py reverie.http.retry ...   # or name modules (dotted or by path)
     python tools/mutation.py --record MODULE          # raise the recorded score after new tests
     python tools/mutation.py --fresh MODULE           # forget mutmut's cache (mutants/) first
+    python tools/mutation.py --recheck MODULE         # re-run only last run's survivors
 
 Runs mutmut 3 (``pip install -e '.[mutation]'``) on one module at a time, under ``nice -n 19``
 with one worker, since the machine is shared. The test selection and the files that may be
@@ -66,21 +67,35 @@ def module_name(path: str) -> str:
     return path.removeprefix("src/").removesuffix(".py").replace("/", ".")
 
 
-def run_module(path: str) -> Score:
-    """Run mutmut on the mutants of one file and read its verdicts back from mutants/."""
+def verdicts_of(path: str) -> dict[str, int | None]:
+    """mutmut's exit code per mutant of ``path`` from its last run (None: not run)."""
+    meta = ROOT / "mutants" / (path + ".meta")
+    if not meta.exists():
+        return {}
+    verdicts: dict[str, int | None] = json.loads(meta.read_text())["exit_code_by_key"]
+    return verdicts
+
+
+def run_module(path: str, recheck: bool = False) -> Score:
+    """Run mutmut on the mutants of one file and read its verdicts back from mutants/.
+    ``recheck`` runs only the mutants the last run did not kill: quick after adding tests,
+    and sound as long as no test was removed since (a killed mutant stays killed)."""
     name = module_name(path)
     log = ROOT / "mutants" / f"{name}.log"
     log.parent.mkdir(exist_ok=True)
     started = time.monotonic()
     mutmut = str(Path(sys.executable).parent / "mutmut")
-    command = ["nice", "-n", "19", mutmut, "run", "--max-children", "1", f"{name}.*"]
+    selected = [f"{name}.*"]
+    if recheck:
+        previous = verdicts_of(path)
+        selected = sorted(k for k, v in previous.items() if v not in KILLED) or selected
+    command = ["nice", "-n", "19", mutmut, "run", "--max-children", "1", *selected]
     with log.open("w") as out:
         code = subprocess.call(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     seconds = time.monotonic() - started
     if code != 0:
         sys.exit(f"mutmut failed on {name} (exit {code}); see {log}")
-    meta = json.loads((ROOT / "mutants" / (path + ".meta")).read_text())
-    verdicts: dict[str, int | None] = meta["exit_code_by_key"]
+    verdicts = verdicts_of(path)
     return Score(
         module=name,
         generated=len(verdicts),
@@ -98,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--record", action="store_true", help="raise recorded scores")
     parser.add_argument("--fresh", action="store_true", help="delete mutants/ first")
     parser.add_argument("--survivors", action="store_true", help="list surviving mutants")
+    parser.add_argument("--recheck", action="store_true", help="re-run only last survivors")
     args = parser.parse_args(argv)
 
     allowed = configured_paths()
@@ -112,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     print(f"{'module':<40} {'mutants':>7} {'killed':>6} {'survived':>8} {'score':>7} {'time':>6}")
     for path in paths:
-        score = run_module(path)
+        score = run_module(path, recheck=args.recheck)
         floor = recorded.get(score.module, 0.0)
         below = round(score.percent, 1) < floor
         failed |= below
