@@ -443,3 +443,10 @@ async def test_calls_screened_for_approval_keep_the_timeout_and_their_spans(
     [tool_result] = result.steps[0].tool_results
     assert tool_result.output.message == "the tool 'slow' timed out after 0.02 s"
     assert "execute_tool slow" in by_name(exporter.get_finished_spans())
+
+
+async def test_a_traced_run_sends_the_model_the_steps_call(exporter: InMemorySpanExporter) -> None:
+    model = ScriptedModel([reply("hi")])
+    await Agent(model, system="Be brief", tracer_provider=provider_for(exporter)).run("hello")
+    [call] = model.calls
+    assert [m.role for m in call.prompt] == ["system", "user"]

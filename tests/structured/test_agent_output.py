@@ -195,3 +195,14 @@ async def test_without_output_nothing_changes() -> None:
     assert result.output is None and model.calls[0].tools == []
     assert model.calls[0].tool_choice is None
     assert not any(isinstance(r, ToolResult) for r in result.steps[0].content)
+
+
+async def test_an_answered_run_has_no_pending_calls() -> None:
+    result = await Agent(ScriptedModel([answer(GOOD)]), output=Weather).run("Weather?")
+    assert result.pending == []
+
+
+async def test_without_output_json_text_streams_no_partial_outputs() -> None:
+    events = [e async for e in Agent(ScriptedModel([reply(GOOD)])).stream("hello")]
+    assert not any(isinstance(e, reverie.PartialOutput) for e in events)
+    assert events[-1].result.text == GOOD  # type: ignore[union-attr]
