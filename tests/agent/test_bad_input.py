@@ -211,3 +211,42 @@ async def test_a_run_without_prompt_or_messages_says_what_to_give() -> None:
         ValueError, match=r"^give the agent a prompt, or messages ending in a user turn$"
     ):
         await Agent(model()).run()
+
+
+@pytest.mark.parametrize("field", ["prepare_step", "repair_tool_call"])
+def test_a_hook_that_is_not_a_function_is_named(field: str) -> None:
+    with pytest.raises(TypeError, match=rf"^{field} must be a function, not "):
+        Agent(model(), **{field: 5})
+
+
+def test_a_bare_string_of_stop_sequences_is_refused_with_the_fix() -> None:
+    with pytest.raises(
+        TypeError, match=r"^stop_sequences must be a list of str, not a str: use \['END'\]$"
+    ):
+        Agent(model(), stop_sequences="END")
+
+
+def test_a_tool_choice_without_tools_warns_at_the_callers_line() -> None:
+    with pytest.warns(UserWarning, match=r"^tool_choice='required' has no effect") as caught:
+        Agent(model(), tool_choice="required")
+    assert caught[0].filename == __file__
+
+
+@pytest.mark.parametrize("choice", ["auto", "none", None])
+def test_a_tool_choice_that_asks_nothing_of_tools_does_not_warn(choice: Any) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Agent(model(), tool_choice=choice)
+
+
+def test_a_tool_choice_with_tools_does_not_warn() -> None:
+    import warnings
+
+    def weather_now(city: str) -> str:
+        return city
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Agent(model(), tools=[weather_now], tool_choice="required")
