@@ -236,3 +236,26 @@ async def test_a_failing_parallel_tool_does_not_cancel_the_others() -> None:
     assert isinstance(outputs[0], ErrorOutput)
     assert "boom" in outputs[0].message
     assert outputs[1] == TextOutput(text="ok")
+
+
+async def test_at_most_eight_parallel_calls_run_at_once_by_default() -> None:
+    import anyio
+
+    from reverie import Agent, tool
+    from reverie.testing.fake import ScriptedModel, reply
+
+    running, peak = 0, 0
+
+    @tool(parallel=True)
+    async def work(n: int) -> str:
+        """Work"""
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await anyio.sleep(0.01)
+        running -= 1
+        return str(n)
+
+    calls = [(f"c{n}", "work", f'{{"n": {n}}}') for n in range(10)]
+    await Agent(ScriptedModel([reply(tool_calls=calls), reply("ok")]), tools=[work]).run("go")
+    assert peak == 8

@@ -450,3 +450,28 @@ async def test_a_traced_run_sends_the_model_the_steps_call(exporter: InMemorySpa
     await Agent(model, system="Be brief", tracer_provider=provider_for(exporter)).run("hello")
     [call] = model.calls
     assert [m.role for m in call.prompt] == ["system", "user"]
+
+
+async def test_a_call_resumed_after_approval_has_its_tool_span(
+    exporter: InMemorySpanExporter,
+) -> None:
+    from reverie import Message, ToolCallPart, user_message
+
+    @tool(needs_approval=True)
+    def wipe(path: str) -> str:
+        """Wipe"""
+        return f"wiped {path}"
+
+    history = [
+        user_message("wipe a"),
+        Message(
+            role="assistant",
+            content=(ToolCallPart(tool_call_id="c1", tool_name="wipe", input='{"path": "a"}'),),
+        ),
+    ]
+    agent = Agent(
+        ScriptedModel([reply("done")]), tools=[wipe], tracer_provider=provider_for(exporter)
+    )
+    result = await agent.run(messages=history, approvals={"c1": True})
+    assert result.resumed[0].output.text == "wiped a"
+    assert "execute_tool wipe" in by_name(exporter.get_finished_spans())
