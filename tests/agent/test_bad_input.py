@@ -250,3 +250,31 @@ def test_a_tool_choice_with_tools_does_not_warn() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         Agent(model(), tools=[weather_now], tool_choice="required")
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"output_retries": "2"}, TypeError, "output_retries must be an int, not '2'"),
+        ({"output_retries": True}, TypeError, "output_retries must be an int, not True"),
+        ({"output_retries": -1}, ConfigurationError, "output_retries must be 0 or more, not -1"),
+        ({"name": 5}, TypeError, "name must be a str, not int"),
+        ({"trace_content": "yes"}, TypeError, "trace_content must be a bool, not str"),
+        (
+            {"tracer_provider": object()},
+            TypeError,
+            "tracer_provider must be an OpenTelemetry TracerProvider, not object",
+        ),
+    ],
+)
+def test_wrong_agent_options_are_refused_naming_option_and_value(
+    options: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error) as caught:
+        Agent(model(), **options)
+    assert str(caught.value) == message
+
+
+def test_zero_output_retries_is_allowed() -> None:
+    agent = Agent(model(), output={"type": "object"}, output_retries=0)
+    assert agent.output is not None and agent.output.retries == 0
