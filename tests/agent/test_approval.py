@@ -420,3 +420,18 @@ async def test_an_unanswered_call_with_broken_json_is_repaired_on_resume() -> No
     assert [(r.tool_call_id, r.output) for r in result.resumed] == [
         ("c9", TextOutput(text="deleted b.txt"))
     ]
+
+
+async def test_a_resume_deciding_only_some_calls_streams_the_rest_as_pending() -> None:
+    calls = tuple(
+        ToolCallPart(tool_call_id=f"c{n}", tool_name="delete_file", input=f'{{"path": "{n}"}}')
+        for n in (1, 2)
+    )
+    history = [user_message("clean up"), Message(role="assistant", content=calls)]
+    agent = Agent(ScriptedModel([]), tools=[delete_file])
+    events = [e async for e in agent.stream(messages=history, approvals={"c1": True})]
+    [required] = [e for e in events if isinstance(e, ApprovalRequired)]
+    assert required.calls == [
+        PendingCall(tool_call_id="c2", tool_name="delete_file", input='{"path": "2"}')
+    ]
+    assert DELETED == ["1"]
