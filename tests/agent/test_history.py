@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from reverie import Agent, Settings
 from reverie.agent.agent import make_step, merge_options, merge_settings, to_messages
 from reverie.content import File, Reasoning, Text, ToolCall, ToolResult
@@ -164,3 +166,9 @@ def test_the_agents_system_text_comes_first_in_the_prompt() -> None:
     model = ScriptedModel([reply("done")])
     Agent(model, system="Be brief").run_sync("hi")
     assert list(model.calls[0].prompt) == [system_message("Be brief"), user_message("hi")]
+
+
+def test_an_agent_given_a_model_string_resolves_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    model = Agent("openai:gpt-4o").model
+    assert (model.provider, model.model_id) == ("openai", "gpt-4o")
