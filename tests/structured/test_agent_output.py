@@ -202,7 +202,10 @@ async def test_an_answered_run_has_no_pending_calls() -> None:
     assert result.pending == []
 
 
-async def test_without_output_json_text_streams_no_partial_outputs() -> None:
-    events = [e async for e in Agent(ScriptedModel([reply(GOOD)])).stream("hello")]
+async def test_without_output_a_users_final_answer_tool_streams_no_partial_outputs() -> None:
+    # Without an output type the name is free: a tool of the user's may have it.
+    final_answer = reverie.Tool.from_schema(OUTPUT_TOOL, "", {}, lambda args: "noted")
+    model = ScriptedModel([answer(GOOD), reply("done")])
+    events = [e async for e in Agent(model, tools=[final_answer]).stream("hello")]
     assert not any(isinstance(e, reverie.PartialOutput) for e in events)
-    assert events[-1].result.text == GOOD  # type: ignore[union-attr]
+    assert events[-1].result.text == "done"  # type: ignore[union-attr]
