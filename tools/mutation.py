@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -122,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"not in [tool.mutmut] only_mutate: {', '.join(unknown)}")
     if args.fresh:
-        subprocess.call(["rm", "-rf", str(ROOT / "mutants")])
+        shutil.rmtree(ROOT / "mutants", ignore_errors=True)
 
     recorded: dict[str, float] = json.loads(SCORES.read_text()) if SCORES.exists() else {}
     failed = False
