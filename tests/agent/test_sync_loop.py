@@ -229,7 +229,7 @@ async def test_the_sync_facade_refuses_a_running_loop_and_names_the_async_call()
 
 
 def test_stream_sync_alone_registers_the_model_to_be_closed_at_exit(server: Server) -> None:
-    from reverie.agent.sync import thread_loop
+    from reverie.sync import thread_loop
 
     agent = agent_for(server)
     list(agent.stream_sync("ping"))
