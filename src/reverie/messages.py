@@ -40,6 +40,15 @@ class FilePart:
     type: Literal["file"] = "file"
 
 
+def file_url(part: FilePart) -> str:
+    """Where a provider reads the file: its ``url``, else its bytes as a ``data:`` URL."""
+    if part.url is not None:
+        return part.url
+    import base64
+
+    return f"data:{part.media_type};base64,{base64.b64encode(part.data).decode('ascii')}"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReasoningPart:
     text: str

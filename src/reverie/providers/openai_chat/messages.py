@@ -24,6 +24,7 @@ from reverie.messages import (
     ToolCallPart,
     ToolOutput,
     ToolResultPart,
+    file_url,
 )
 from reverie.providers.openai_chat.dialect import ChatDialect
 from reverie.warning import CallWarning
@@ -106,22 +107,16 @@ def _user(
 def _file(part: FilePart) -> dict[str, Any] | None:
     media = part.media_type
     if media.startswith("image/"):
-        return {"type": "image_url", "image_url": {"url": _data_url(part)}}
+        return {"type": "image_url", "image_url": {"url": file_url(part)}}
     if part.url is None and media in ("audio/wav", "audio/mpeg", "audio/mp3"):
         fmt = "wav" if media == "audio/wav" else "mp3"
         data = base64.b64encode(part.data).decode("ascii")
         return {"type": "input_audio", "input_audio": {"data": data, "format": fmt}}
     if media == "application/pdf":
         file: dict[str, Any] = {"filename": part.filename or "document.pdf"}
-        file["file_data"] = _data_url(part)
+        file["file_data"] = file_url(part)
         return {"type": "file", "file": file}
     return None
-
-
-def _data_url(part: FilePart) -> str:
-    if part.url is not None:
-        return part.url
-    return f"data:{part.media_type};base64,{base64.b64encode(part.data).decode('ascii')}"
 
 
 def _assistant(

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,6 +28,7 @@ from reverie.messages import (
     ToolCallPart,
     ToolOutput,
     ToolResultPart,
+    file_url,
 )
 from reverie.providers.openai_models import is_reasoning_model
 from reverie.providers.openai_responses.options import LocalOptions
@@ -92,7 +92,7 @@ def _user_content(message: Message, warnings: list[CallWarning]) -> list[dict[st
 def _file(part: FilePart) -> dict[str, Any] | None:
     media = part.media_type
     if media.startswith("image/"):
-        image: dict[str, Any] = {"type": "input_image", "image_url": _url(part)}
+        image: dict[str, Any] = {"type": "input_image", "image_url": file_url(part)}
         detail = (part.provider_options.get(NAMESPACE) or {}).get("image_detail")
         if detail:
             image["detail"] = detail
@@ -103,15 +103,9 @@ def _file(part: FilePart) -> dict[str, Any] | None:
         return {
             "type": "input_file",
             "filename": part.filename or "document.pdf",
-            "file_data": _url(part),
+            "file_data": file_url(part),
         }
     return None
-
-
-def _url(part: FilePart) -> str:
-    if part.url is not None:
-        return part.url
-    return f"data:{part.media_type};base64,{base64.b64encode(part.data).decode('ascii')}"
 
 
 def _assistant(
