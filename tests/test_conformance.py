@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import io
-import re
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from reverie.conformance.groups import find_group_files, load_cases
-from reverie.conformance.runner import run_all
+from reverie.conformance.groups import Case, find_group_files, load_cases
+from reverie.conformance.runner import format_outcome, run_all, run_case
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "conformance"
+CORPUS = Path(os.environ["REVERIE_CONFORMANCE"])
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no corpus at {CORPUS}")
 
@@ -34,13 +34,29 @@ def test_openai_and_openrouter_groups_pass_with_only_the_marked_skips() -> None:
     assert failed == 0
 
 
-def test_whole_corpus_has_no_failure_and_reports_unbuilt_kinds_as_skips() -> None:
-    failed, output = run([CORPUS / "groups"])
-    lines = output.splitlines()
-    assert failed == 0, "\n".join(line for line in lines if line.startswith("FAIL"))
-    summary = re.fullmatch(r"(\d+) passed, 0 failed, (\d+) skipped", lines[-1])
-    assert summary is not None
-    assert int(summary.group(1)) >= 63
+def _every_case() -> list[Case]:
+    if not CORPUS.is_dir():
+        return []
+    groups = find_group_files([CORPUS / "groups"])
+    return [c for f in groups for c in load_cases(f, CORPUS / "cassettes")]
+
+
+CASES = _every_case()
+
+
+def test_the_corpus_holds_the_cases_we_expect_to_run() -> None:
+    assert len(CASES) >= 219
+
+
+# One test per case, so a failure names its case and mutation runs (tools/mutation.py) replay
+# only the cases that reach the mutated code.
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+async def test_case_passes_or_is_a_marked_skip(case: Case) -> None:
+    outcome = await run_case(case, CORPUS / "cassettes")
+    assert outcome.status != "FAIL", format_outcome(outcome)
+    if outcome.status == "SKIP":
+        # Only the group files' own skips remain: every provider kind and scenario is built.
+        assert outcome.reason == case.skip, format_outcome(outcome)
 
 
 def test_command_line_exit_status_and_summary() -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -91,8 +92,10 @@ def run_module(path: str, recheck: bool = False) -> Score:
         previous = verdicts_of(path)
         selected = sorted(k for k, v in previous.items() if v not in KILLED) or selected
     command = ["nice", "-n", "19", mutmut, "run", "--max-children", "1", *selected]
+    # The tests run from a copy of the tree under mutants/, where ../shared is out of reach.
+    env = {**os.environ, "REVERIE_CONFORMANCE": str(ROOT.parent / "shared" / "conformance")}
     with log.open("w") as out:
-        code = subprocess.call(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        code = subprocess.call(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     seconds = time.monotonic() - started
     if code != 0:
         sys.exit(f"mutmut failed on {name} (exit {code}); see {log}")

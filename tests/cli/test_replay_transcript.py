@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ from reverie.usage import Usage
 from reverie.warning import CallWarning
 
 CHAT = "https://api.openai.com/v1/chat/completions"
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "cassettes"
+CORPUS = Path(os.environ["REVERIE_CONFORMANCE"]) / "cassettes"
 
 
 def sse(*chunks: dict[str, Any] | str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from reverie.conformance.groups import load_cases
 from reverie.conformance.runner import run_all
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "conformance"
+CORPUS = Path(os.environ["REVERIE_CONFORMANCE"])
 GROUPS = [
     "TestAnthropicCommon",
     "TestAnthropicThinking",

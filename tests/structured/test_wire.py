@@ -4,6 +4,7 @@ puts on the wire, and what comes back."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -178,7 +179,7 @@ async def test_anthropic_streams_the_forced_tool_input_as_partials() -> None:
     }
 
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "conformance"
+CORPUS = Path(os.environ["REVERIE_CONFORMANCE"])
 GROUPS = ["OpenAI", "OpenAIResponses", "Anthropic", "Google"]
 
 

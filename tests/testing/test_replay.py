@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from reverie.testing.cassette import Body
 from reverie.testing.matching import bodies_equal, json_equal
 
 FIXTURES = Path(__file__).parent / "fixtures"
-CONFORMANCE = Path(__file__).parents[2].parent / "shared" / "conformance"
+CONFORMANCE = Path(os.environ["REVERIE_CONFORMANCE"])
 URL = "https://api.example.test/v1/chat"
 
 
