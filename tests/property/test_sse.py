@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-
-import httpx
 from hypothesis import strategies as st
 
 from reverie.http.client import sse
-from reverie.http.sse import ServerSentEvent, iter_sse
+from reverie.http.sse import ServerSentEvent
 
 from .budget import fast_and_slow
-
-LOOP = asyncio.new_event_loop()
 
 sse_like = st.lists(
     st.sampled_from(
@@ -39,18 +33,11 @@ sse_like = st.lists(
 ).map(b"".join)
 
 
-class Chunks(httpx.AsyncByteStream):
-    def __init__(self, chunks: list[bytes]) -> None:
-        self.chunks = chunks
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        for chunk in self.chunks:
-            yield chunk
-
-
-async def _events(chunks: list[bytes]) -> list[ServerSentEvent]:
-    response = httpx.Response(200, stream=Chunks(chunks))
-    return [event async for event in sse(response)]
+def _events(chunks: list[bytes]) -> list[ServerSentEvent]:
+    """The events of a body arriving in ``chunks``, as the stream reader feeds them."""
+    decoder = sse()
+    events = [event for chunk in chunks for event in decoder.feed(chunk)]
+    return events + decoder.close()
 
 
 def _cut(body: bytes, cuts: list[int]) -> list[bytes]:
@@ -59,8 +46,8 @@ def _cut(body: bytes, cuts: list[int]) -> list[bytes]:
 
 
 def check_any_bytes_cut_anywhere(body: bytes, cuts: list[int]) -> None:
-    whole = LOOP.run_until_complete(_events([body]))
-    split = LOOP.run_until_complete(_events(_cut(body, cuts)))
+    whole = _events([body])
+    split = _events(_cut(body, cuts))
     assert split == whole
     for event in whole:
         assert isinstance(event.event, str) and isinstance(event.data, str)
@@ -71,11 +58,6 @@ test_any_bytes_cut_anywhere, test_any_bytes_cut_anywhere_slow = fast_and_slow(
 )(check_any_bytes_cut_anywhere)
 
 
-async def _lines(lines: list[str]) -> AsyncIterator[bytes]:
-    for line in lines:
-        yield (line + "\n").encode()
-
-
 def check_events_round_trip(events: list[tuple[str, list[str]]]) -> None:
     lines: list[str] = []
     for name, data in events:
@@ -84,10 +66,7 @@ def check_events_round_trip(events: list[tuple[str, list[str]]]) -> None:
         lines += [f"data: {d}" for d in data]
         lines.append("")
 
-    async def read() -> list[ServerSentEvent]:
-        return [e async for e in iter_sse(_lines(lines))]
-
-    got = LOOP.run_until_complete(read())
+    got = _events([(line + "\n").encode() for line in lines])
     expected = [ServerSentEvent(n or "message", "\n".join(d)) for n, d in events if d]
     assert got == expected
 
@@ -105,7 +84,7 @@ test_events_round_trip, test_events_round_trip_slow = fast_and_slow(
 
 def test_the_last_event_counts_without_its_blank_line_or_line_end() -> None:
     for body in (b"data: a\n\ndata: b", b"data: a\n\ndata: b\n", b"data: a\r\n\r\ndata: b\r"):
-        events = LOOP.run_until_complete(_events([body]))
+        events = _events([body])
         assert [e.data for e in events] == ["a", "b"], body
-    split = LOOP.run_until_complete(_events([b"data: a\r", b"\n\r", b"\ndata: b"]))
+    split = _events([b"data: a\r", b"\n\r", b"\ndata: b"])
     assert [e.data for e in split] == ["a", "b"]

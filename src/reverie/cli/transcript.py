@@ -222,7 +222,7 @@ async def read_reply(request: RecordedRequest, recorded: RecordedResponse) -> Re
         body=recorded.body,
     )
     status = recorded.status or str(recorded.code)
-    events = await _count_events(exchange.body) if exchange.streamed else None
+    events = _count_events(exchange.body) if exchange.streamed else None
     family = wire_family(exchange.url)
     try:
         response = await read_recorded(exchange)
@@ -324,15 +324,13 @@ def raw_body(exchange: RecordedExchange) -> list[Line]:
 # Small helpers
 
 
-async def _count_events(body: str | bytes) -> int | None:
+def _count_events(body: str | bytes) -> int | None:
     if isinstance(body, bytes):
         return None  # a binary event stream (AWS): only its family's framing can count it
-    import httpx
+    from reverie.http.sse import SseDecoder
 
-    from reverie.http.client import sse
-
-    events = sse(httpx.Response(200, content=body.encode("utf-8")))
-    return len([event async for event in events])
+    decoder = SseDecoder()
+    return len(decoder.feed(body.encode("utf-8"))) + len(decoder.close())
 
 
 def _content_type(response: RecordedResponse) -> str:

@@ -21,6 +21,7 @@ import httpx
 
 from reverie.errors import ProviderError, StreamError
 from reverie.http.auth import MIN_SECRET_LENGTH, redact, strip_userinfo
+from reverie.http.fastjson import loads
 from reverie.http.reading import (
     Framing as Framing,
     WireStream as WireStream,
@@ -324,7 +325,7 @@ class HttpClient:
         if any(secret in response.content for secret in self._secret_bytes):
             return _UNDECODED
         try:
-            return json.loads(response.content)
+            return loads(response.content)
         except ValueError:
             return _UNDECODED
 

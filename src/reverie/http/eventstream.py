@@ -16,11 +16,8 @@ import json
 import struct
 import uuid
 import zlib
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-
-import httpx
 
 from reverie.errors import StreamError
 
@@ -93,12 +90,13 @@ class EventStreamDecoder:
             frames.append(Frame(headers, payload))
         return frames
 
-    def close(self) -> None:
+    def close(self) -> list[Frame]:
         """The stream ended: bytes left over are a frame cut short."""
         if self._buffer:
             left = len(self._buffer)
             self._buffer.clear()
             raise EventStreamError(f"event stream: ended inside a frame ({left} bytes left)")
+        return []
 
 
 def _headers(data: bytes) -> dict[str, HeaderValue]:
@@ -177,12 +175,3 @@ def _exception_body(payload: bytes) -> tuple[str, int | None]:
     message = body.get("message") or body.get("Message") or ""
     status = body.get("originalStatusCode")
     return str(message), status if isinstance(status, int) else None
-
-
-async def iter_frames(response: httpx.Response) -> AsyncIterator[Frame]:
-    """The frames of a streamed response body."""
-    decoder = EventStreamDecoder()
-    async for chunk in response.aiter_bytes():
-        for frame in decoder.feed(chunk):
-            yield frame
-    decoder.close()

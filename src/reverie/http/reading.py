@@ -1,6 +1,7 @@
 """Reading a streamed body: the family's framing turns bytes into events, the family's parser
-turns events into parts. Written once for live streams (:class:`~reverie.http.client.HttpClient`)
-and recorded ones (``reverie replay``), so both fail the same way on the same bytes.
+turns events into parts, both fed synchronously from the one loop over the body's bytes.
+Written once for live streams (:class:`~reverie.http.client.HttpClient`) and recorded ones
+(``reverie replay``), so both fail the same way on the same bytes.
 """
 
 from __future__ import annotations
@@ -8,12 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, cast
 
 import httpx
 
 from reverie.errors import ProviderError, StreamError
-from reverie.http.sse import ServerSentEvent, iter_sse
+from reverie.http.sse import ServerSentEvent, SseDecoder
 from reverie.model import StreamPart
 
 E = TypeVar("E")
@@ -46,12 +47,20 @@ class WireStream(Protocol[E_contra]):
     def finish(self) -> list[StreamPart]: ...
 
 
-Framing = Callable[[httpx.Response], AsyncIterator[E]]
-"""Bytes of a streamed body → the family's events (SSE; the AWS event stream for Bedrock)."""
+class Decoder(Protocol[E]):
+    """A family's framing of one body: ``feed`` takes the bytes as they arrive and returns
+    the events they complete; ``close`` is called when the body has ended and returns what
+    its end completes (or raises a ``StreamError`` for a body cut inside an event)."""
+
+    def feed(self, chunk: bytes) -> list[E]: ...
+
+    def close(self) -> list[E]: ...
 
 
-def sse(response: httpx.Response) -> AsyncIterator[ServerSentEvent]:
-    return iter_sse(response.aiter_bytes())
+Framing = Callable[[], Decoder[E]]
+"""Makes the decoder of one body (SSE; the AWS event stream for Bedrock)."""
+
+sse: Framing[ServerSentEvent] = SseDecoder
 
 
 async def read_stream(
@@ -63,14 +72,26 @@ async def read_stream(
 ) -> AsyncGenerator[StreamPart, None]:
     """The parser's parts for ``response``; any failure is raised as a StreamError (retryable
     when the stream broke off or ended early: the caller retries if no part was yielded)."""
-    events = framing(response)
+    decoder = framing()
+    # httpx makes it an async generator (its annotation says iterator): closed below
+    chunks = cast(AsyncGenerator[bytes, None], response.aiter_bytes())
+    feed = parser.feed
     try:
-        async for event in events:
-            for part in parser.feed(event):
-                yield part
+        async for chunk in chunks:
+            for event in decoder.feed(chunk):
+                for part in feed(event):
+                    yield part
+                if parser.done:
+                    break
             if parser.done:
-                await _drain(events)
+                await _drain(chunks)
                 break
+        else:
+            for event in decoder.close():
+                for part in feed(event):
+                    yield part
+                if parser.done:
+                    break
     except httpx.ReadTimeout:
         idle = "" if idle_timeout is None else f" for {idle_timeout:g} s"
         raise StreamError(
@@ -92,9 +113,7 @@ async def read_stream(
             provider=provider,
         ) from exc
     finally:  # closed now, not left to a finaliser task of its own
-        close = getattr(events, "aclose", None)
-        if close is not None:
-            await close()
+        await chunks.aclose()
     if not parser.done:
         kind = response.headers.get("content-type", "")
         got = "" if kind.startswith("text/event-stream") else f" (content-type {kind!r})"

@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import AsyncIterator
 from typing import Any, Unpack
 from urllib.parse import quote
 
@@ -23,7 +22,8 @@ import httpx
 
 from reverie.errors import StreamError
 from reverie.http.auth import bearer
-from reverie.http.eventstream import frame_error, iter_frames
+from reverie.http.eventstream import EventStreamDecoder, Frame, frame_error
+from reverie.http.fastjson import loads
 from reverie.providers.anthropic import AnthropicModel, Transport
 from reverie.providers.catalog import BEDROCK
 from reverie.providers.provider import HttpProvider, HttpSettings, make_http
@@ -89,28 +89,42 @@ class Bedrock(HttpProvider):
                 body={"anthropic_version": ANTHROPIC_VERSION},
                 model_in_body=False,
                 stream_in_body=False,
-                framing=bedrock_events,
+                framing=BedrockEvents,
                 betas="body",
                 explicit_parallel_flag=False,
             ),
         )
 
 
-async def bedrock_events(response: httpx.Response) -> AsyncIterator[Any]:
-    """The event stream's ``chunk`` frames → the Anthropic events they wrap; exception frames
-    → typed StreamErrors."""
-    provider = BEDROCK.name
-    async for frame in iter_frames(response):
-        error = frame_error(frame, provider)
+class BedrockEvents:
+    """The framing of a Bedrock stream: the event stream's ``chunk`` frames → the Anthropic
+    events they wrap; exception frames → typed StreamErrors."""
+
+    __slots__ = ("_frames",)
+
+    def __init__(self) -> None:
+        self._frames = EventStreamDecoder()
+
+    def feed(self, chunk: bytes) -> list[Any]:
+        return [self._event(frame) for frame in self._frames.feed(chunk) if self._wanted(frame)]
+
+    def close(self) -> list[Any]:
+        return [self._event(frame) for frame in self._frames.close() if self._wanted(frame)]
+
+    @staticmethod
+    def _wanted(frame: Frame) -> bool:
+        error = frame_error(frame, BEDROCK.name)
         if error is not None:
             raise error
-        if frame.event_type != "chunk":
-            continue
+        return frame.event_type == "chunk"
+
+    @staticmethod
+    def _event(frame: Frame) -> Any:
         try:
             wrapped = json.loads(frame.payload)
-            yield json.loads(base64.b64decode(wrapped["bytes"], validate=True))
+            return loads(base64.b64decode(wrapped["bytes"], validate=True))
         except (ValueError, KeyError, TypeError):
             raise StreamError(
-                f"{provider}: unreadable event stream chunk: {frame.payload[:200]!r}",
-                provider=provider,
+                f"{BEDROCK.name}: unreadable event stream chunk: {frame.payload[:200]!r}",
+                provider=BEDROCK.name,
             ) from None

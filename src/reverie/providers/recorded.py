@@ -225,17 +225,18 @@ def _responses(exchange: RecordedExchange) -> Parsers:
 
 def _anthropic(exchange: RecordedExchange) -> Parsers:
     from reverie.providers.anthropic.response import parse_response
-    from reverie.providers.anthropic.stream import AnthropicStream, sse_events
+    from reverie.providers.anthropic.stream import AnthropicStream, SseJson
 
     host = exchange.host
     warnings: list[CallWarning] = []
+    framing: Framing[Any]
     if host.startswith("bedrock-runtime."):
-        from reverie.providers.bedrock import bedrock_events
+        from reverie.providers.bedrock import BedrockEvents
 
-        provider, framing = "bedrock", bedrock_events
+        provider, framing = "bedrock", BedrockEvents
     else:
         provider = "vertex" if host.endswith("aiplatform.googleapis.com") else "anthropic"
-        framing = sse_events
+        framing = SseJson
     return Parsers(
         provider,
         lambda body: parse_response(body, provider, warnings),

@@ -14,7 +14,7 @@ from reverie.model import Call, ErrorPart, ObjectMode, Response, StreamPart
 from reverie.providers.anthropic.errors import classify
 from reverie.providers.anthropic.request import Request, build_request
 from reverie.providers.anthropic.response import parse_response
-from reverie.providers.anthropic.stream import AnthropicStream, sse_events
+from reverie.providers.anthropic.stream import AnthropicStream, SseJson
 from reverie.providers.provider import HttpModel
 
 
@@ -28,7 +28,7 @@ class Transport:
     """Fields every request carries (``anthropic_version`` on Bedrock and Vertex)."""
     model_in_body: bool = True
     stream_in_body: bool = True
-    framing: Framing[Any] = sse_events
+    framing: Framing[Any] = SseJson
     betas: Literal["header", "body"] = "header"
     """``header``: ``anthropic-beta`` and the beta endpoint (``?beta=true``); ``body``: an
     ``anthropic_beta`` list in the body (Bedrock, Vertex)."""

@@ -10,14 +10,12 @@ failure is passing (overloaded, rate limited, internal).
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
-
-import httpx
 
 from reverie.errors import StreamError
 from reverie.framer import Framer
-from reverie.http.sse import iter_sse
+from reverie.http.fastjson import loads
+from reverie.http.sse import SseDecoder
 from reverie.model import Finish, StreamPart
 from reverie.providers.anthropic.errors import stream_error
 from reverie.providers.anthropic.finish_reason import map_finish_reason
@@ -27,10 +25,20 @@ from reverie.providers.anthropic.usage import convert_usage, merge_usage
 from reverie.warning import CallWarning
 
 
-async def sse_events(response: httpx.Response) -> AsyncIterator[Any]:
-    """Anthropic's SSE body → its JSON events (``ping`` included; the parser skips it)."""
-    async for event in iter_sse(response.aiter_bytes()):
-        yield json.loads(event.data)
+class SseJson:
+    """The framing of Anthropic's SSE body: its events' JSON (``ping`` included; the parser
+    skips it)."""
+
+    __slots__ = ("_sse",)
+
+    def __init__(self) -> None:
+        self._sse = SseDecoder()
+
+    def feed(self, chunk: bytes) -> list[Any]:
+        return [loads(event.data) for event in self._sse.feed(chunk)]
+
+    def close(self) -> list[Any]:
+        return [loads(event.data) for event in self._sse.close()]
 
 
 class _Block:

@@ -19,11 +19,11 @@ to replay (the signature stays on its own part).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from reverie.errors import StreamError
 from reverie.framer import Framer
+from reverie.http.fastjson import loads
 from reverie.http.sse import ServerSentEvent
 from reverie.model import Finish, StreamPart
 from reverie.providers.google.errors import google_error
@@ -89,7 +89,7 @@ class GeminiStreamParser:
         if not data.strip():
             return []
         try:
-            chunk = json.loads(data)
+            chunk = loads(data)
         except ValueError:
             raise self._error(f"malformed stream event: {data[:200]!r}") from None
         error = google_error(chunk, self._provider, stream=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 from reverie.errors import StreamError
 from reverie.framer import Framer
+from reverie.http.fastjson import loads
 from reverie.http.sse import ServerSentEvent
 from reverie.messages import Metadata
 from reverie.model import Finish, StreamPart
@@ -63,7 +64,7 @@ class ChatStreamParser:
             self.done = True
             return []
         try:
-            chunk = json.loads(data)
+            chunk = loads(data)
         except ValueError:
             raise self._error(f"malformed stream event: {data[:200]!r}") from None
         if not isinstance(chunk, dict):

@@ -15,6 +15,7 @@ from typing import Any
 
 from reverie.errors import StreamError
 from reverie.framer import Framer
+from reverie.http.fastjson import loads
 from reverie.http.sse import ServerSentEvent
 from reverie.messages import Metadata
 from reverie.model import Finish, StreamPart
@@ -104,7 +105,7 @@ class ResponsesStreamParser:
         if event.event in SKIPPED:
             return []
         try:
-            data = json.loads(event.data)
+            data = loads(event.data)
         except ValueError:
             raise self._error(f"malformed stream event: {event.data[:200]!r}") from None
         if not isinstance(data, dict):

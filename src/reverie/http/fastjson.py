@@ -1,0 +1,23 @@
+"""JSON from the wire, decoded by pydantic-core's parser with the standard library's behind it.
+
+``pydantic_core.from_json`` reads a typical stream chunk four to five times faster than
+``json.loads``, and a streamed answer decodes one chunk per event. It accepts a subset of
+what ``json.loads`` accepts (it refuses lone surrogate escapes and nesting deeper than 200),
+so whatever it refuses goes to ``json.loads``: the result, and the error for bad input, are
+exactly the standard library's.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic_core import from_json
+
+
+def loads(data: str | bytes) -> Any:
+    """``json.loads(data)``, faster."""
+    try:
+        return from_json(data)
+    except ValueError:
+        return json.loads(data)
