@@ -338,6 +338,7 @@ class HttpClient:
         framing: Framing[E],
         headers: Mapping[str, str] | None = None,
         retry: RetryPolicy | None = None,
+        classify: Callable[[ProviderError], ProviderError] | None = None,
     ) -> AsyncIterator[StreamPart]:
         """POST and yield the parser's parts, ending with exactly one Finish or ErrorPart.
 
@@ -348,7 +349,9 @@ class HttpClient:
         provider's error when it holds one, else a ``StreamError`` naming its content type.
 
         The error in an ``ErrorPart`` carries no traceback: its frames would hold the wire
-        data (which may echo a credential) in their locals.
+        data (which may echo a credential) in their locals. ``classify`` lets the family
+        recognise it further (a prompt too long as a ``ContextOverflowError``), here rather
+        than in a wrapper around this generator, which would cost every part a layer.
         """
         policy = retry or self.retry
         url = _strip_userinfo(url)
@@ -374,7 +377,7 @@ class HttpClient:
                 if yielded or not policy.should_retry(exc, attempt):
                     error = exc.with_traceback(None)
                     error.__cause__ = error.__context__ = None
-                    yield ErrorPart(error)
+                    yield ErrorPart(error if classify is None else classify(error))
                     return
                 await policy.wait(exc, attempt)
             attempt += 1

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from reverie.errors import ProviderError
 from reverie.http.client import Framing, HttpClient
-from reverie.model import Call, ErrorPart, ObjectMode, Response, StreamPart
+from reverie.model import Call, ObjectMode, Response, StreamPart
 from reverie.providers.anthropic.errors import classify
 from reverie.providers.anthropic.request import Request, build_request
 from reverie.providers.anthropic.response import parse_response
@@ -91,23 +91,14 @@ class AnthropicModel(HttpModel):
             raise classify(exc) from None
         return parse_response(data, self.provider, request.warnings)
 
-    async def stream(self, call: Call) -> AsyncIterator[StreamPart]:
+    def stream(self, call: Call) -> AsyncIterator[StreamPart]:
         url, request, headers = self._request(call, stream=True)
-        parts = self.http.stream(
+        return self.http.stream(
             url,
             request.body,
             lambda: AnthropicStream(self.provider, request.warnings),
             framing=self._transport.framing,
             headers=headers,
             retry=call.retry,
+            classify=classify,
         )
-        try:
-            async for part in parts:
-                if isinstance(part, ErrorPart) and isinstance(part.error, ProviderError):
-                    part = ErrorPart(classify(part.error))
-                yield part
-        finally:
-            # Leaving early must close the HTTP response now, not when the GC finds it.
-            close = getattr(parts, "aclose", None)
-            if close is not None:
-                await close()
