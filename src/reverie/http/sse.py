@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one is made per event, and frozen ones cost twice as much
 class ServerSentEvent:
     event: str
     data: str
@@ -47,21 +47,24 @@ class SseDecoder:
         events: list[ServerSentEvent] = []
         data = self._data
         for line in lines:
-            if not line:
+            if line[:5] == b"data:":  # nearly every line: tested first, without a partition
+                value = line[6:] if line[5:6] == b" " else line[5:]
+                try:
+                    data.append(value.decode())
+                except UnicodeDecodeError:
+                    data.append(value.decode("utf-8", "replace"))
+            elif not line:
                 if data:
-                    events.append(ServerSentEvent(self._event or "message", "\n".join(data)))
+                    text = data[0] if len(data) == 1 else "\n".join(data)
+                    events.append(ServerSentEvent(self._event or "message", text))
                     self._data = data = []
                 self._event = ""
-                continue
-            if line[0] == 58:  # b":", a comment
-                continue
-            name, _, value = line.partition(b":")
-            if value[:1] == b" ":
-                value = value[1:]
-            if name == b"data":
-                data.append(value.decode("utf-8", "replace"))
-            elif name == b"event":
-                self._event = value.decode("utf-8", "replace")
+            elif line[0] != 58:  # b":" starts a comment
+                name, _, value = line.partition(b":")
+                if name == b"event":
+                    if value[:1] == b" ":
+                        value = value[1:]
+                    self._event = value.decode("utf-8", "replace")
         return events
 
     def close(self) -> list[ServerSentEvent]:
