@@ -18,9 +18,11 @@ from reverie.providers.local.weights import is_default_model, model_path_for, re
 class Local:
     """The local provider.
 
-    ``n_threads`` is 1 by default: on a shared machine one thread generates fastest (more
-    threads than free cores slow llama.cpp down several times). ``seed`` applies when a call
-    samples (temperature > 0) and sets none; at the default temperature 0 output is greedy.
+    ``n_threads`` is chosen when the model loads from the cores left free by the machine's
+    load (:func:`~reverie.providers.local.weights.free_cores`): more threads than free cores
+    slow llama.cpp down several times, fewer leave speed unused. Give a number to fix it.
+    ``seed`` applies when a call samples (temperature > 0) and sets none; at the default
+    temperature 0 output is greedy.
     ``auto_tool_choice`` says how ``tool_choice="auto"`` is decided (see
     :data:`~reverie.providers.local.model.AutoToolChoice`); by default ``"call-first"`` for
     the bundled SmolLM2 and ``"model"`` for any other model.
@@ -32,7 +34,7 @@ class Local:
         self,
         *,
         model_path: str | None = None,
-        n_threads: int = 1,
+        n_threads: int | None = None,
         n_ctx: int = 4096,
         seed: int = 0,
         verbose: bool = False,

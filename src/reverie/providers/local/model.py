@@ -178,7 +178,7 @@ class LocalModel:
         model_id: str,
         *,
         path: Path,
-        n_threads: int = 1,
+        n_threads: int | None = None,
         n_ctx: int = 4096,
         seed: int = 0,
         verbose: bool = False,
