@@ -424,9 +424,9 @@ def _as_async(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
         # Sync tools run in a worker thread so a slow one does not stall other tools. A thread
         # cannot be stopped: on a timeout or cancellation we stop waiting for it (the run goes
         # on) and ToolContext.cancelled tells the function to return.
-        import anyio.to_thread
+        from reverie.tools.threads import run_in_thread
 
-        return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs), abandon_on_cancel=True)
+        return await run_in_thread(fn, *args, **kwargs)
 
     return call
 

@@ -1,0 +1,125 @@
+"""Sync tools' worker threads (reverie.tools.threads): off the loop, daemon, bounded, and
+never waited on once the caller has given up."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import threading
+import time
+
+import pytest
+
+from reverie.tools import threads
+from reverie.tools.threads import run_in_thread
+
+TIMEOUT = 5.0
+WHO: contextvars.ContextVar[str] = contextvars.ContextVar("who", default="nobody")
+
+
+async def test_the_function_runs_off_the_loop_thread_and_its_result_comes_back() -> None:
+    here = threading.get_ident()
+    ident, value = await run_in_thread(lambda x, y=0: (threading.get_ident(), x + y), 2, y=3)
+    assert value == 5 and ident != here
+
+
+async def test_the_threads_are_daemons_so_a_hung_tool_cannot_hold_the_exit() -> None:
+    name, daemon = await run_in_thread(
+        lambda: (threading.current_thread().name, threading.current_thread().daemon)
+    )
+    assert (name, daemon) == ("reverie-tool", True)
+
+
+async def test_errors_come_back_as_they_were_raised() -> None:
+    def fails() -> None:
+        raise KeyError("nope")
+
+    with pytest.raises(KeyError, match="nope"):
+        await run_in_thread(fails)
+
+
+async def test_stop_iteration_cannot_be_set_on_a_future_so_it_becomes_a_runtime_error() -> None:
+    def stops() -> None:
+        raise StopIteration("done")
+
+    with pytest.raises(RuntimeError, match="StopIteration: done"):
+        await run_in_thread(stops)
+
+
+async def test_the_callers_context_variables_go_with_the_call() -> None:
+    WHO.set("the run")
+    assert await run_in_thread(WHO.get) == "the run"
+
+
+async def test_a_cancelled_caller_stops_waiting_and_the_late_result_is_dropped() -> None:
+    started, release = threading.Event(), threading.Event()
+    finished: list[str] = []
+
+    def slow() -> str:
+        started.set()
+        release.wait(TIMEOUT)
+        finished.append("ran to its end")
+        return "late"
+
+    task = asyncio.create_task(run_in_thread(slow))
+    await asyncio.to_thread(started.wait, TIMEOUT)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    release.set()
+    for _ in range(100):  # the thread finishes on its own; its result has nowhere to go
+        if finished:
+            break
+        await asyncio.sleep(0.01)
+    assert finished == ["ran to its end"]
+    await asyncio.sleep(0.05)  # the dropped result is settled on the loop without an error
+
+
+async def test_past_the_limit_calls_wait_for_a_thread_and_all_of_them_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(threads, "_workers", threads._Workers(2))
+    running, most = 0, 0
+    lock = threading.Lock()
+    seen: set[int] = set()
+
+    def job(n: int) -> int:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+            seen.add(threading.get_ident())
+        time.sleep(0.02)
+        with lock:
+            running -= 1
+        return n
+
+    results = await asyncio.wait_for(
+        asyncio.gather(*(run_in_thread(job, n) for n in range(7))), TIMEOUT
+    )
+    assert results == list(range(7))
+    assert most == 2 and len(seen) == 2
+
+
+async def test_two_quick_calls_each_get_a_thread_of_their_own() -> None:
+    barrier = threading.Barrier(2, timeout=TIMEOUT)  # each call waits for the other
+    both = await asyncio.gather(run_in_thread(barrier.wait), run_in_thread(barrier.wait))
+    assert sorted(both) == [0, 1]
+
+
+async def test_a_call_given_up_before_a_thread_was_free_never_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(threads, "_workers", threads._Workers(1))
+    release = threading.Event()
+    ran: list[str] = []
+    busy = asyncio.create_task(run_in_thread(release.wait, TIMEOUT))
+    queued = asyncio.create_task(run_in_thread(ran.append, "queued"))
+    await asyncio.sleep(0.05)
+    queued.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await queued
+    release.set()
+    assert await busy is True
+    assert await run_in_thread(lambda: "next") == "next"  # the thread is free again
+    assert ran == []
