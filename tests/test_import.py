@@ -65,3 +65,12 @@ def test_importing_one_provider_loads_no_other_family() -> None:
         loaded = _loaded_after(f"import {module}")
         assert loaded & FAMILIES == own, module
         assert not any(m.startswith(("llama_cpp", "google", "botocore")) for m in loaded)
+
+
+def test_an_agent_without_tools_loads_no_pydantic_until_an_answer_is_read() -> None:
+    loaded = _loaded_after(
+        "import os; os.environ['OPENAI_API_KEY'] = 'k'; import reverie; "
+        "reverie.Agent('openai:gpt-4o', system='hi')"
+    )
+    assert "reverie.providers.openai_chat" in loaded
+    assert not {m for m in loaded if m.startswith(("pydantic", "pydantic_core"))}
