@@ -101,7 +101,7 @@ def start_run_trace(
 
 @lru_cache(maxsize=8)
 def _tracer(provider: TracerProvider) -> Tracer:
-    from reverie import __version__
+    from reverie.version import __version__
 
     return provider.get_tracer("reverie", __version__)
 
