@@ -17,7 +17,12 @@ def weather(location: Annotated[str, "the city"]) -> str:
 
 
 class Client:
-    def __init__(self, base: str, family: str) -> None:
+    """``blocking=False`` declares the weather tool quick (``@reverie.tool(blocking=False)``):
+    called on the event loop, without the hop to a worker thread a sync tool gets by default.
+    The comparison uses the default; the performance guard also prints this variant."""
+
+    def __init__(self, base: str, family: str, blocking: bool = True) -> None:
+        self.tool = weather if blocking else reverie.tool(blocking=False)(weather)
         if family == "chat":
             self.provider = reverie.provider("openai", api_key="k", base_url=base + "/v1")
         elif family == "responses":
@@ -35,7 +40,7 @@ class Client:
             self.agents[key] = reverie.Agent(
                 self.provider.model(model),
                 system=SYSTEM,
-                tools=[weather] if tools else [],
+                tools=[self.tool] if tools else [],
                 max_steps=1000,
             )
         return self.agents[key]
@@ -55,5 +60,5 @@ class Client:
         return size
 
 
-async def make(base: str, family: str) -> Any:
-    return Client(base, family)
+async def make(base: str, family: str, blocking: bool = True) -> Any:
+    return Client(base, family, blocking)

@@ -9,7 +9,11 @@ import threading
 import time
 
 import pytest
+from pydantic import BaseModel
 
+import reverie
+from reverie import TextOutput
+from reverie.testing import ScriptedModel, reply
 from reverie.tools import threads
 from reverie.tools.threads import run_in_thread
 
@@ -123,3 +127,78 @@ async def test_a_call_given_up_before_a_thread_was_free_never_runs(
     assert await busy is True
     assert await run_in_thread(lambda: "next") == "next"  # the thread is free again
     assert ran == []
+
+
+# ---- blocking=False: a quick sync function called on the event loop itself ----------------
+
+
+async def _thread_of(made_tool: reverie.Tool) -> int:
+    model = ScriptedModel([reply(tool_calls=[("c1", made_tool.name, "{}")]), reply("done")])
+    result = await reverie.Agent(model, tools=[made_tool]).run("go")
+    output = result.steps[0].tool_results[0].output
+    assert isinstance(output, TextOutput), output
+    return int(output.text)
+
+
+async def test_a_sync_tool_runs_in_a_worker_thread_by_default() -> None:
+    @reverie.tool
+    def where() -> int:
+        """which thread"""
+        return threading.get_ident()
+
+    assert await _thread_of(where) != threading.get_ident()
+
+
+async def test_a_tool_that_never_blocks_runs_on_the_loops_own_thread() -> None:
+    @reverie.tool(blocking=False)
+    def where() -> int:
+        """which thread"""
+        return threading.get_ident()
+
+    assert await _thread_of(where) == threading.get_ident()
+
+
+async def test_blocking_false_reaches_tools_from_models_and_schemas() -> None:
+    class Empty(BaseModel):
+        """nothing"""
+
+    from_model = reverie.Tool.from_model(
+        Empty, lambda _args: threading.get_ident(), name="m", blocking=False
+    )
+    from_schema = reverie.Tool.from_schema(
+        "s", "", {"type": "object"}, lambda _args: threading.get_ident(), blocking=False
+    )
+    here = threading.get_ident()
+    assert await _thread_of(from_model) == here
+    assert await _thread_of(from_schema) == here
+    threaded = reverie.Tool.from_schema("t", "", {}, lambda _a: threading.get_ident())
+    assert await _thread_of(threaded) != here
+
+
+def test_a_timeout_cannot_go_with_a_call_on_the_loop() -> None:
+    def quick() -> str:
+        """quick"""
+        return "x"
+
+    with pytest.raises(reverie.ConfigurationError, match="a timeout cannot interrupt"):
+        reverie.tool(blocking=False, timeout=5)(quick)
+    with pytest.raises(reverie.ConfigurationError, match="tool s: a timeout cannot"):
+        reverie.Tool.from_schema("s", "", {}, lambda _a: "x", blocking=False, timeout=1)
+
+
+def test_blocking_must_be_a_bool() -> None:
+    def quick() -> str:
+        """quick"""
+        return "x"
+
+    with pytest.raises(TypeError, match="tool quick: blocking must be True or False, not 'no'"):
+        reverie.tool(blocking="no")(quick)  # type: ignore[call-overload]
+
+
+async def test_an_async_tool_ignores_blocking_and_may_still_have_a_timeout() -> None:
+    async def later() -> int:
+        """async"""
+        return threading.get_ident()
+
+    made = reverie.tool(blocking=False, timeout=5)(later)
+    assert await _thread_of(made) == threading.get_ident()

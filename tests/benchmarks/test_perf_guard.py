@@ -76,12 +76,17 @@ def test_import_reverie_stays_cheap(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 async def cpu_ratio(
-    base: str, family: str, work: Callable[[Any], Awaitable[Any]], runs: int, rounds: int
+    base: str,
+    family: str,
+    work: Callable[[Any], Awaitable[Any]],
+    runs: int,
+    rounds: int,
+    blocking: bool = True,
 ) -> tuple[float, float, float]:
     """Median CPU per run of reverie and the floor, alternating rounds; and their ratio."""
     clients = {
         "floor": await floor.make(base, family),
-        "reverie": await reverie_client.make(base, family),
+        "reverie": await reverie_client.make(base, family, blocking),
     }
     cpu: dict[str, list[float]] = {"floor": [], "reverie": []}
     try:
@@ -115,6 +120,19 @@ def test_tool_loop_near_the_floor(server: str, capsys: pytest.CaptureFixture[str
         capsys,
         f"tool loop (chat): reverie {mine * 1e3:.2f} ms CPU, floor {floor_cpu * 1e3:.2f} ms: "
         f"{ratio:.2f}× (target {TOOL_LOOP_TARGET}×)",
+    )
+    assert ratio <= SLACK * TOOL_LOOP_TARGET
+
+
+def test_tool_loop_with_a_tool_that_never_blocks(
+    server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same loop with ``@tool(blocking=False)``: no hop to a worker thread and back."""
+    mine, floor_cpu, ratio = asyncio.run(cpu_ratio(server, "chat", tool_loop, 60, 5, False))
+    report(
+        capsys,
+        f"tool loop (chat, blocking=False tool): reverie {mine * 1e3:.2f} ms CPU, floor "
+        f"{floor_cpu * 1e3:.2f} ms: {ratio:.2f}× (target {TOOL_LOOP_TARGET}×)",
     )
     assert ratio <= SLACK * TOOL_LOOP_TARGET
 

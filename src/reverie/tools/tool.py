@@ -187,13 +187,16 @@ class Tool:
         parallel: bool = False,
         timeout: float | None = None,
         needs_approval: bool | Callable[..., Any] = False,
+        blocking: bool = True,
     ) -> Tool:
-        """A tool whose input is a pydantic model; ``function`` receives the model instance."""
+        """A tool whose input is a pydantic model; ``function`` receives the model instance.
+        ``blocking`` as for :func:`tool`."""
         from reverie.tools.schema import model_schema
 
-        call = _as_async(function)
+        tool_name = name or _snake(model.__name__)
+        call = _as_async(function, blocking, timeout, tool_name)
         return cls(
-            name=name or _snake(model.__name__),
+            name=tool_name,
             # Not inspect.getdoc: it would inherit pydantic's own BaseModel docstring.
             description=description
             if description is not None
@@ -215,10 +218,12 @@ class Tool:
         parallel: bool = False,
         timeout: float | None = None,
         needs_approval: bool | Callable[..., Any] = False,
+        blocking: bool = True,
     ) -> Tool:
         """An executable provider tool (computer use): the provider defines its schema and
         the model calls it, then ``function`` runs here on the parsed input dict, and what it
-        returns (a screenshot as :func:`reverie.media`, text…) goes back to the model."""
+        returns (a screenshot as :func:`reverie.media`, text…) goes back to the model.
+        ``blocking`` as for :func:`tool`."""
         tool = cls.from_schema(
             provider_tool.name,
             "",
@@ -227,6 +232,7 @@ class Tool:
             parallel=parallel,
             timeout=timeout,
             needs_approval=needs_approval,
+            blocking=blocking,
         )
         return replace(tool, provider_tool=provider_tool)
 
@@ -241,9 +247,11 @@ class Tool:
         parallel: bool = False,
         timeout: float | None = None,
         needs_approval: bool | Callable[..., Any] = False,
+        blocking: bool = True,
     ) -> Tool:
-        """A tool described by a raw JSON schema; ``function`` receives the parsed dict."""
-        call = _as_async(function)
+        """A tool described by a raw JSON schema; ``function`` receives the parsed dict.
+        ``blocking`` as for :func:`tool`."""
+        call = _as_async(function, blocking, timeout, name)
 
         def parse(text: str) -> dict[str, Any]:
             value = json.loads(text or "{}")
@@ -307,6 +315,7 @@ def tool(
     parallel: bool = False,
     timeout: float | None = None,
     needs_approval: bool | Callable[..., Any] = False,
+    blocking: bool = True,
 ) -> Callable[[Callable[..., Any]], Tool]: ...
 
 
@@ -319,6 +328,7 @@ def tool(
     parallel: bool = False,
     timeout: float | None = None,
     needs_approval: bool | Callable[..., Any] = False,
+    blocking: bool = True,
 ) -> Tool | Callable[[Callable[..., Any]], Tool]:
     """Make a tool from a typed function; usable as ``@tool`` or ``@tool(parallel=True)``.
 
@@ -326,6 +336,13 @@ def tool(
     so and the run goes on (the agent's ``tool_timeout`` applies to tools without one).
     ``needs_approval=True`` (or a policy function) pauses the run before a call until it is
     approved: see :attr:`Tool.needs_approval`.
+
+    A sync function runs in a worker thread, so one that waits (on the network, a disk, a
+    lock) cannot stall other runs. ``blocking=False`` says it never waits and returns at
+    once (arithmetic, a lookup in memory): it is then called on the event loop itself,
+    saving the hop to a thread and back (100-200 µs of CPU per call in a tool loop), and may
+    use objects bound to the loop's thread. Nothing can interrupt such a call, so it takes
+    no ``timeout``.
 
     The docstring is the description; ``Annotated[str, "the city"]`` or pydantic ``Field``
     describes a parameter; a default makes it optional; ``Literal`` becomes an enum.
@@ -344,6 +361,7 @@ def tool(
             parallel=parallel,
             timeout=timeout,
             needs_approval=needs_approval,
+            blocking=blocking,
         )
 
     return build if function is None else build(function)
@@ -357,6 +375,7 @@ def function_tool(
     parallel: bool = False,
     timeout: float | None = None,
     needs_approval: bool | Callable[..., Any] = False,
+    blocking: bool = True,
 ) -> Tool:
     import pydantic
 
@@ -378,7 +397,7 @@ def function_tool(
 
     model_name = "".join(part.title() for part in fn.__name__.split("_")) or "Input"
     model = pydantic.create_model(model_name, **fields)
-    call = _as_async(fn)
+    call = _as_async(fn, blocking, timeout, name or fn.__name__)
     names = list(fields)
 
     async def invoke(args: Any, context: ToolContext) -> Any:
@@ -416,9 +435,27 @@ def _describe_strings(annotation: Any) -> Any:
     return Annotated[(base, *converted)]
 
 
-def _as_async(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+def _as_async(
+    fn: Callable[..., Any],
+    blocking: bool = True,
+    timeout: float | None = None,
+    name: str = "",
+) -> Callable[..., Awaitable[Any]]:
+    if not isinstance(blocking, bool):
+        raise TypeError(f"tool {name}: blocking must be True or False, not {blocking!r}")
     if inspect.iscoroutinefunction(fn):
         return fn
+    if not blocking:
+        if timeout is not None:
+            raise ConfigurationError(
+                f"tool {name}: a timeout cannot interrupt a function called on the event loop "
+                "(blocking=False); leave the timeout out, or let it run in a thread"
+            )
+
+        async def call_here(*args: Any, **kwargs: Any) -> Any:
+            return fn(*args, **kwargs)
+
+        return call_here
 
     async def call(*args: Any, **kwargs: Any) -> Any:
         # Sync tools run in a worker thread so a slow one does not stall other tools. A thread
