@@ -377,9 +377,7 @@ def function_tool(
     needs_approval: bool | Callable[..., Any] = False,
     blocking: bool = True,
 ) -> Tool:
-    import pydantic
-
-    from reverie.tools.schema import model_schema
+    from reverie.tools.plain_schema import plain_schema
 
     hints = get_type_hints(fn, include_extras=True)
     fields: dict[str, Any] = {}
@@ -391,12 +389,20 @@ def function_tool(
         if annotation is ToolContext:
             context_param = param.name
             continue
-        annotation = _describe_strings(annotation)
         default = ... if param.default is inspect.Parameter.empty else param.default
         fields[param.name] = (annotation, default)
 
     model_name = "".join(part.title() for part in fn.__name__.split("_")) or "Input"
-    model = pydantic.create_model(model_name, **fields)
+    # A plain signature's schema is written without pydantic, which then loads at the first
+    # call (it validates every input the same way either way); any other goes through it now.
+    schema = plain_schema(fields)
+    if schema is None:
+        from reverie.tools.schema import model_schema
+
+        model = _input_model(model_name, fields)
+        schema, parse = model_schema(model), model.model_validate_json
+    else:
+        parse = _parse_later(model_name, fields)
     call = _as_async(fn, blocking, timeout, name or fn.__name__)
     names = list(fields)
 
@@ -409,8 +415,8 @@ def function_tool(
     return Tool(
         name=name or fn.__name__,
         description=description if description is not None else (inspect.getdoc(fn) or ""),
-        input_schema=model_schema(model),
-        parse=model.model_validate_json,
+        input_schema=schema,
+        parse=parse,
         invoke=invoke,
         parallel=parallel,
         timeout=timeout,
@@ -433,6 +439,26 @@ def _describe_strings(annotation: Any) -> Any:
         pydantic.Field(description=extra) if isinstance(extra, str) else extra for extra in extras
     ]
     return Annotated[(base, *converted)]
+
+
+def _input_model(name: str, fields: dict[str, tuple[Any, Any]]) -> Any:
+    """The pydantic model validating a function's arguments."""
+    import pydantic
+
+    described: dict[str, Any] = {n: (_describe_strings(a), d) for n, (a, d) in fields.items()}
+    return pydantic.create_model(name, **described)
+
+
+def _parse_later(name: str, fields: dict[str, tuple[Any, Any]]) -> Callable[[str], Any]:
+    """``model_validate_json`` of the input model, built at the first call."""
+    made: list[Any] = []
+
+    def parse(text: str) -> Any:
+        if not made:
+            made.append(_input_model(name, fields))
+        return made[0].model_validate_json(text)
+
+    return parse
 
 
 def _as_async(
