@@ -128,9 +128,9 @@ def test_a_streamed_message_keeps_its_deltas_not_the_text_repeated_when_done() -
 def test_a_message_that_comes_whole_is_its_output_text_parts_joined() -> None:
     content = [
         {"type": "output_text", "text": "One, "},
-        {"type": "refusal", "refusal": "no"},
         "not a part",
         {"type": "output_text", "text": None},
+        {"type": "summary_text", "text": "not output"},
         {"type": "output_text", "text": "two."},
     ]
     parts = parse(done(type="message", id="msg_2", content=content))
@@ -141,8 +141,19 @@ def test_a_message_that_comes_whole_is_its_output_text_parts_joined() -> None:
     ]
 
 
-@pytest.mark.parametrize("content", [[], None, "text", [{"type": "refusal", "refusal": "no"}]])
-def test_a_whole_message_without_output_text_gives_no_parts(content: Any) -> None:
+def test_a_refusal_that_comes_whole_is_text_as_in_a_non_streamed_answer() -> None:
+    content = [{"type": "refusal", "refusal": "I can't help with that.", "text": "ignored"}]
+    parts = parse(done(type="message", id="msg_2", content=content))
+    assert parts[1:-1] == [
+        TextDelta("msg_2", "I can't help with that."),
+        TextEnd("msg_2", {"openai": {"item_id": "msg_2"}}),
+    ]
+
+
+@pytest.mark.parametrize(
+    "content", [[], None, "text", [{"type": "refusal", "refusal": None}], [{"type": "output_text"}]]
+)
+def test_a_whole_message_without_text_gives_no_parts(content: Any) -> None:
     parts = parse(done(type="message", id="msg_3", content=content))
     assert [p.type for p in parts] == ["finish"]
 
@@ -258,16 +269,28 @@ def test_the_final_arguments_replace_the_streamed_ones() -> None:
     assert call.input == '{"a":2}'
 
 
-@pytest.mark.parametrize("arguments", [None, {"a": 1}])
-def test_a_call_done_without_argument_text_keeps_the_streamed_arguments(arguments: Any) -> None:
+def test_a_call_done_without_argument_text_keeps_the_streamed_arguments() -> None:
     item: dict[str, Any] = {"id": "fc_1", "call_id": "call_1", "name": "f"}
     parts = parse(
         added(type="function_call", **item),
         args_delta("fc_1", '{"a":1}'),
-        done(type="function_call", arguments=arguments, **item),
+        done(type="function_call", **item),
     )
     call = next(p for p in parts if isinstance(p, ToolCall))
     assert call.input == '{"a":1}'
+
+
+def test_arguments_sent_as_an_object_are_encoded_as_json() -> None:
+    parts = parse(done(type="function_call", id="fc_1", call_id="c", name="f", arguments={"a": 1}))
+    assert [p for p in parts if isinstance(p, (ToolInputDelta, ToolCall))] == [
+        ToolInputDelta("c", '{"a": 1}'),
+        ToolCall(
+            tool_call_id="c",
+            tool_name="f",
+            input='{"a": 1}',
+            provider_metadata={"openai": {"item_id": "fc_1"}},
+        ),
+    ]
 
 
 def test_a_call_done_without_a_name_keeps_the_name_it_started_with() -> None:

@@ -188,6 +188,8 @@ class ResponsesStreamParser:
         elif kind == "function_call":
             call_id = self._str(item, "call_id")
             arguments = item.get("arguments")
+            if isinstance(arguments, dict):  # an object sent unencoded: the intent is plain
+                arguments = json.dumps(arguments)
             self._calls.pop(str(item.get("id")), None)
             framer.tool_end(
                 call_id,
@@ -268,11 +270,17 @@ class ResponsesStreamParser:
 
 
 def _message_text(item: dict[str, Any]) -> str:
+    """The text of a message that came whole: its output text and refusal parts, read as
+    the non-streaming answer reads them."""
     parts = item.get("content") or []
     if not isinstance(parts, list):
         return ""
-    return "".join(
-        p.get("text") or ""
-        for p in parts
-        if isinstance(p, dict) and p.get("type") == "output_text" and isinstance(p.get("text"), str)
-    )
+    texts: list[str] = []
+    for part in parts:
+        if not isinstance(part, dict):
+            continue
+        kind = part.get("type")
+        text = part.get("refusal") if kind == "refusal" else part.get("text")
+        if kind in ("output_text", "refusal") and isinstance(text, str):
+            texts.append(text)
+    return "".join(texts)
