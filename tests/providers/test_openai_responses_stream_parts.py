@@ -269,12 +269,13 @@ def test_the_final_arguments_replace_the_streamed_ones() -> None:
     assert call.input == '{"a":2}'
 
 
-def test_a_call_done_without_argument_text_keeps_the_streamed_arguments() -> None:
+@pytest.mark.parametrize("arguments", [None, 42, ["a"]])
+def test_a_call_done_without_argument_text_keeps_the_streamed_arguments(arguments: Any) -> None:
     item: dict[str, Any] = {"id": "fc_1", "call_id": "call_1", "name": "f"}
     parts = parse(
         added(type="function_call", **item),
         args_delta("fc_1", '{"a":1}'),
-        done(type="function_call", **item),
+        done(type="function_call", arguments=arguments, **item),
     )
     call = next(p for p in parts if isinstance(p, ToolCall))
     assert call.input == '{"a":1}'
@@ -384,6 +385,19 @@ def test_a_web_search_is_a_provider_executed_call_and_its_result(
     assert isinstance(finish, Finish) and finish.finish_reason == FinishReason.STOP
 
 
+def test_a_web_search_that_arrives_only_when_done_is_still_provider_executed() -> None:
+    parts = parse(web_search_events()[1], names={"web_search": "s"})
+    assert [p for p in parts if isinstance(p, (ToolInputStart, ToolCall))] == [
+        ToolInputStart("ws_1", "s", provider_executed=True),
+        ToolCall(
+            tool_call_id="ws_1",
+            tool_name="s",
+            input='{"type":"search","query":"tokyo"}',
+            provider_executed=True,
+        ),
+    ]
+
+
 def test_a_url_citation_is_a_source_named_for_its_place_in_the_message() -> None:
     annotation = {"type": "url_citation", "url": "https://a.example", "title": "A"}
     parts = parse(
@@ -445,6 +459,22 @@ def test_the_finish_carries_status_usage_response_id_model_and_the_calls_warning
         model_id="gpt-5",
     )
     assert finish.warnings is warnings  # warnings found while parsing still reach the caller
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [
+        ("completed", FinishReason.STOP),
+        ("cancelled", FinishReason.UNKNOWN),
+        ("failed", FinishReason.ERROR),
+    ],
+)
+def test_the_finish_reason_reads_the_final_responses_status(
+    status: str, reason: FinishReason
+) -> None:
+    parser, _ = feed({"type": "response.completed", "response": {"status": status}})
+    finish = parser.finish()[-1]
+    assert isinstance(finish, Finish) and finish.finish_reason == reason
 
 
 def test_the_model_named_by_the_last_response_wins() -> None:

@@ -200,7 +200,10 @@ class ResponsesStreamParser:
             self._has_calls = True
         elif kind == "web_search_call":
             name = self._tool_names.get(WEB_SEARCH, WEB_SEARCH)
-            framer.tool_end(self._str(item, "id"), input=web_search_input(item), name=name)
+            call_id = self._str(item, "id")
+            # A search that comes whole was never started: it is still the server's to run.
+            framer.tool_start(call_id, name, provider_executed=True)
+            framer.tool_end(call_id, input=web_search_input(item))
             framer.emit(web_search_result(item, name))
 
     def _summary_block(self, data: dict[str, Any]) -> str:
