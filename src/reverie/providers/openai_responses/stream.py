@@ -131,7 +131,7 @@ class ResponsesStreamParser:
         elif kind == "response.output_item.done":
             self._item_done(self._item(data))
         elif kind == "response.reasoning_summary_part.added":
-            framer.reasoning(self._summary_block(data), "")
+            self._summary_block(data)  # opens the part's block
         elif kind == "response.output_text.annotation.added":
             source = to_source(
                 data.get("annotation"),
