@@ -385,6 +385,11 @@ def test_a_web_search_is_a_provider_executed_call_and_its_result(
     assert isinstance(finish, Finish) and finish.finish_reason == FinishReason.STOP
 
 
+def test_a_web_search_starts_when_it_is_added_before_it_is_done() -> None:
+    _, parts = feed(web_search_events()[0])
+    assert parts == [ToolInputStart("ws_1", "web_search", provider_executed=True)]
+
+
 def test_a_web_search_that_arrives_only_when_done_is_still_provider_executed() -> None:
     parts = parse(web_search_events()[1], names={"web_search": "s"})
     assert [p for p in parts if isinstance(p, (ToolInputStart, ToolCall))] == [
