@@ -132,7 +132,7 @@ class ResponsesStreamParser:
         elif kind == "response.output_item.done":
             self._item_done(self._item(data))
         elif kind == "response.reasoning_summary_part.added":
-            framer.reasoning(self._summary_block(data), "")
+            self._summary_block(data)  # opens the part's block
         elif kind == "response.output_text.annotation.added":
             source = to_source(
                 data.get("annotation"),
@@ -189,6 +189,8 @@ class ResponsesStreamParser:
         elif kind == "function_call":
             call_id = self._str(item, "call_id")
             arguments = item.get("arguments")
+            if isinstance(arguments, dict):  # an object sent unencoded: the intent is plain
+                arguments = json.dumps(arguments)
             self._calls.pop(str(item.get("id")), None)
             framer.tool_end(
                 call_id,
@@ -199,7 +201,10 @@ class ResponsesStreamParser:
             self._has_calls = True
         elif kind == "web_search_call":
             name = self._tool_names.get(WEB_SEARCH, WEB_SEARCH)
-            framer.tool_end(self._str(item, "id"), input=web_search_input(item), name=name)
+            call_id = self._str(item, "id")
+            # A search that comes whole was never started: it is still the server's to run.
+            framer.tool_start(call_id, name, provider_executed=True)
+            framer.tool_end(call_id, input=web_search_input(item))
             framer.emit(web_search_result(item, name))
 
     def _summary_block(self, data: dict[str, Any]) -> str:
@@ -269,11 +274,17 @@ class ResponsesStreamParser:
 
 
 def _message_text(item: dict[str, Any]) -> str:
+    """The text of a message that came whole: its output text and refusal parts, read as
+    the non-streaming answer reads them."""
     parts = item.get("content") or []
     if not isinstance(parts, list):
         return ""
-    return "".join(
-        p.get("text") or ""
-        for p in parts
-        if isinstance(p, dict) and p.get("type") == "output_text" and isinstance(p.get("text"), str)
-    )
+    texts: list[str] = []
+    for part in parts:
+        if not isinstance(part, dict):
+            continue
+        kind = part.get("type")
+        text = part.get("refusal") if kind == "refusal" else part.get("text")
+        if kind in ("output_text", "refusal") and isinstance(text, str):
+            texts.append(text)
+    return "".join(texts)
