@@ -74,3 +74,11 @@ def test_an_agent_without_tools_loads_no_pydantic_until_an_answer_is_read() -> N
     )
     assert "reverie.providers.openai_chat" in loaded
     assert not {m for m in loaded if m.startswith(("pydantic", "pydantic_core"))}
+
+
+def test_an_agent_without_an_output_loads_no_structured_output() -> None:
+    loaded = _loaded_after(
+        "import reverie, reverie.testing; reverie.Agent(reverie.testing.ScriptedModel([]))"
+    )
+    assert "reverie.agent.output" in loaded
+    assert not {m for m in loaded if m.startswith("reverie.structured")}

@@ -10,7 +10,7 @@ like any other to the provider, so it works the same on every provider.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reverie.content import Content, ToolCall, ToolResult
 from reverie.errors import NoObjectGenerated
@@ -23,10 +23,14 @@ from reverie.model import (
     ToolInputDelta,
     ToolInputStart,
 )
-from reverie.structured.parse import parse_json
-from reverie.structured.partial import PartialJson
-from reverie.structured.schema import ObjectSchema, object_schema
 from reverie.usage import Usage
+
+if TYPE_CHECKING:
+    from reverie.structured.partial import PartialJson
+    from reverie.structured.schema import ObjectSchema
+
+# reverie.structured (the schema, the JSON reader) is imported when an agent has an output,
+# not with every agent: it costs building an agent without one a few milliseconds.
 
 OUTPUT_TOOL = "final_answer"
 DEFAULT_OUTPUT_RETRIES = 2
@@ -45,6 +49,8 @@ class Output:
     """The final-answer tool of one agent, and the checking of its calls."""
 
     def __init__(self, target: type[Any] | Mapping[str, Any], retries: int) -> None:
+        from reverie.structured.schema import object_schema
+
         self.schema: ObjectSchema[Any] = object_schema(target, OUTPUT_TOOL, None)
         self.retries = retries
         description = "Give the final answer, once you have everything it needs."
@@ -56,6 +62,8 @@ class Output:
 
     def check(self, call: ToolCall) -> tuple[Any, Exception | None]:
         """The validated value, or the error to send back."""
+        from reverie.structured.parse import parse_json
+
         try:
             return self.schema.validate(parse_json(call.input or "{}")), None
         except Exception as exc:  # parse or validation: the model is told and may retry
@@ -119,8 +127,10 @@ class PartialOutputs:
     __slots__ = ("_id", "_parser")
 
     def __init__(self) -> None:
+        from reverie.structured.partial import PartialJson
+
         self._id: str | None = None
-        self._parser = PartialJson()
+        self._parser: PartialJson = PartialJson()
 
     def feed(self, part: StreamPart) -> Any:
         """The new partial output, or ``None`` if ``part`` did not change it."""
