@@ -106,7 +106,7 @@ def _block(
     assert isinstance(part, ToolResultPart)
     if part.provider_executed:
         return _server_result(part, warnings)
-    return _tool_result(part, warnings)
+    return _tool_result(part)
 
 
 def _text(part: TextPart) -> Block:
@@ -161,7 +161,7 @@ def _input(part: ToolCallPart, warnings: list[CallWarning]) -> Any:
     return value
 
 
-def _tool_result(part: ToolResultPart, warnings: list[CallWarning]) -> Block:
+def _tool_result(part: ToolResultPart) -> Block:
     block: Block = {
         "type": "tool_result",
         "tool_use_id": part.tool_call_id,
