@@ -71,6 +71,19 @@ def test_a_cache_marker_on_a_system_message_lands_on_its_last_block() -> None:
     assert system == [text("A"), {"type": "text", "text": "B", "cache_control": MARKER}]
 
 
+def test_a_cache_marker_on_a_system_part_lands_on_that_block() -> None:
+    message = Message(
+        role="system", content=(TextPart(text="A", provider_options=CACHE), TextPart(text="B"))
+    )
+    system, _, _ = convert_prompt([message])
+    assert system == [{"type": "text", "text": "A", "cache_control": MARKER}, text("B")]
+
+
+def test_an_empty_system_text_is_not_sent() -> None:
+    system, _, _ = convert_prompt([system_message(""), system_message("Rule")])
+    assert system == [text("Rule")]
+
+
 # ---- turns ----------------------------------------------------------------------------------
 
 
