@@ -238,6 +238,13 @@ def test_a_delta_for_an_unknown_block_or_without_a_delta_object_is_ignored() -> 
     assert parts == [TextStart("0")]
 
 
+def test_a_signature_delta_for_a_text_block_is_ignored() -> None:
+    parts = feed(
+        start(0, type="text", text="a"), delta(0, type="signature_delta", signature="S"), stop(0)
+    )
+    assert parts == [TextStart("0"), TextDelta("0", "a"), TextEnd("0")]
+
+
 def test_a_block_left_open_is_closed_at_the_finish() -> None:
     parts = parse(start(0, type="text", text="cut"))
     assert parts[:-1] == [TextStart("0"), TextDelta("0", "cut"), TextEnd("0")]
