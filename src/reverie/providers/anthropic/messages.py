@@ -3,7 +3,8 @@
 Anthropic alternates user and assistant turns: consecutive messages of one wire role are
 merged, and tool results travel in user turns. Thinking blocks, redacted thinking and the
 blocks of provider-executed tools (web search) are replayed from the metadata the response
-put on them, unchanged. A cache marker on a message lands on its last block.
+put on them, unchanged. A cache marker on a part lands on its block, one on a message on
+the message's last block (system messages included).
 """
 
 from __future__ import annotations
@@ -45,18 +46,18 @@ def convert_prompt(
                 warnings.append(
                     _warning("a system message after the first turn was sent as system")
                 )
-            _mark(system, [_text(p) for p in message.content if isinstance(p, TextPart)], message)
+            # Empty texts are left out as in other turns: Anthropic refuses empty blocks.
+            texts = [
+                _marked(_text(p), p) for p in message.content if isinstance(p, TextPart) and p.text
+            ]
+            _mark(system, texts, message)
             continue
         role = "assistant" if message.role == "assistant" else "user"
         blocks: list[Block] = []
         for part in message.content:
             block = _block(part, role, send_reasoning, warnings)
-            if block is None:
-                continue
-            marker = cache_control(part.provider_options)
-            if marker:
-                block["cache_control"] = marker
-            blocks.append(block)
+            if block is not None:
+                blocks.append(_marked(block, part))
         if not blocks:
             continue
         if messages and messages[-1]["role"] == role:
@@ -66,6 +67,14 @@ def convert_prompt(
             _mark(content, blocks, message)
             messages.append({"role": role, "content": content})
     return system, messages, warnings
+
+
+def _marked(block: Block, part: Part) -> Block:
+    """The block, with the part's own cache marker if it has one."""
+    marker = cache_control(part.provider_options)
+    if marker:
+        block["cache_control"] = marker
+    return block
 
 
 def _mark(into: list[Block], blocks: list[Block], message: Message) -> None:
@@ -106,7 +115,7 @@ def _block(
     assert isinstance(part, ToolResultPart)
     if part.provider_executed:
         return _server_result(part, warnings)
-    return _tool_result(part, warnings)
+    return _tool_result(part)
 
 
 def _text(part: TextPart) -> Block:
@@ -161,7 +170,7 @@ def _input(part: ToolCallPart, warnings: list[CallWarning]) -> Any:
     return value
 
 
-def _tool_result(part: ToolResultPart, warnings: list[CallWarning]) -> Block:
+def _tool_result(part: ToolResultPart) -> Block:
     block: Block = {
         "type": "tool_result",
         "tool_use_id": part.tool_call_id,
