@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import FakeServer
 
+from conftest import FakeServer
 from reverie import Agent, Call, Settings, tool
 from reverie.accumulate import StreamAccumulator
 from reverie.agent.agent import to_messages
