@@ -10,10 +10,10 @@ import json
 from typing import Any
 
 import pytest
-from test_google import GoogleServer, collect, gemini
+from test_google import GoogleServer, answer, collect, gemini
 
 from reverie import Call
-from reverie.content import File, Source, ToolCall
+from reverie.content import File, Reasoning, Source, Text, ToolCall
 from reverie.errors import ProviderError, StreamError
 from reverie.finish_reason import FinishReason
 from reverie.http.sse import ServerSentEvent
@@ -332,6 +332,25 @@ async def test_no_reasoning_block_is_made_up_when_thoughts_were_not_asked_for() 
         options={"google": {"thinking_config": {"include_thoughts": False}}},
     )
     assert not any(isinstance(p, ReasoningStart) for p in parts)
+
+
+async def test_an_empty_first_part_does_not_hide_counted_thoughts() -> None:
+    # As generate does: the empty part is no content, so the reasoning goes before "Hi".
+    usage = {"promptTokenCount": 5, "thoughtsTokenCount": 9}
+    parts = await stream(
+        event({"text": ""}, usageMetadata=usage),
+        event({"text": "Hi"}, finish="STOP", usageMetadata=usage),
+        options=THOUGHTS,
+    )
+    assert parts[:3] == [
+        ReasoningStart("reasoning-0"),
+        ReasoningEnd("reasoning-0"),
+        TextStart("text-0"),
+    ]
+    server = GoogleServer().json(answer({"text": ""}, {"text": "Hi"}, usageMetadata=usage))
+    call = Call(prompt=[user_message("Hi")], provider_options=THOUGHTS)
+    response = await gemini(server).generate(call)
+    assert response.content == [Reasoning(text=""), Text(text="Hi")]
 
 
 def test_the_parser_alone_does_not_make_up_reasoning() -> None:
