@@ -138,6 +138,21 @@ async def test_an_empty_unsigned_text_part_frames_nothing() -> None:
     assert parts == [TextStart("text-0"), TextDelta("text-0", "Hi"), TextEnd("text-0"), stop()]
 
 
+async def test_an_empty_unsigned_text_part_does_not_end_an_open_thought() -> None:
+    parts = await stream(
+        event({"text": "Let me", "thought": True}),
+        event({"text": ""}),
+        event({"text": " think.", "thought": True}, finish="STOP"),
+    )
+    assert parts == [
+        ReasoningStart("reasoning-0"),
+        ReasoningDelta("reasoning-0", "Let me"),
+        ReasoningDelta("reasoning-0", " think."),
+        ReasoningEnd("reasoning-0"),
+        stop(),
+    ]
+
+
 # ---- thoughts -----------------------------------------------------------------------------
 
 
@@ -351,6 +366,19 @@ async def test_an_empty_first_part_does_not_hide_counted_thoughts() -> None:
     call = Call(prompt=[user_message("Hi")], provider_options=THOUGHTS)
     response = await gemini(server).generate(call)
     assert response.content == [Reasoning(text=""), Text(text="Hi")]
+
+
+async def test_an_empty_first_part_before_a_thought_makes_up_no_reasoning() -> None:
+    usage = {"promptTokenCount": 5, "thoughtsTokenCount": 9}
+    parts = await stream(
+        event({"text": ""}, usageMetadata=usage),
+        event({"text": "Hmm.", "thought": True}, finish="STOP", usageMetadata=usage),
+        options=THOUGHTS,
+    )
+    assert [p for p in parts if isinstance(p, ReasoningStart | ReasoningDelta)] == [
+        ReasoningStart("reasoning-0"),
+        ReasoningDelta("reasoning-0", "Hmm."),
+    ]
 
 
 def test_the_parser_alone_does_not_make_up_reasoning() -> None:
