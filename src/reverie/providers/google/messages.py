@@ -115,8 +115,8 @@ def _args(text: str) -> dict[str, Any]:
     """The call's JSON input as the object Gemini wants (input that is not one sends ``{}``:
     the call was invalid and its error result follows)."""
     try:
-        value = json.loads(text) if text else {}
-    except ValueError:
+        value = json.loads(text)
+    except ValueError:  # empty input too
         return {}
     return value if isinstance(value, dict) else {}
 

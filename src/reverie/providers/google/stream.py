@@ -130,9 +130,12 @@ class GeminiStreamParser:
         framer = self._framer
         metadata = signature_metadata(part)
         text = part.get("text")
+        thought = part.get("thought")
+        if text == "" and not metadata and not thought:
+            return  # an empty closing part: nothing to frame, and not the first part
         first, self._seen_part = not self._seen_part, True
         if isinstance(text, str):
-            if part.get("thought"):
+            if thought:
                 self._end_text()
                 rid = f"reasoning-{self._reasoning}"
                 framer.reasoning(rid, text)
@@ -140,8 +143,6 @@ class GeminiStreamParser:
                     framer.end_reasoning(rid, metadata)
                     self._reasoning += 1
                 return
-            if not text and not metadata:
-                return  # an empty closing part: nothing to frame
             self._hidden_reasoning(first, metadata)
             self._end_reasoning()
             tid = f"text-{self._text}"
