@@ -35,12 +35,13 @@ class SseDecoder:
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         pending = self._pending
         buffer = pending + chunk if pending else chunk
-        if b"\r" in buffer:
-            held_cr = buffer[-1:] == b"\r"
-            if held_cr:
-                buffer = buffer[:-1]
-            lines = buffer.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
-            self._pending = lines.pop() + b"\r" if held_cr else lines.pop()
+        if b"\r" in buffer:  # CRLF (Gemini) or lone CR line ends: splitlines knows all three
+            held = b""
+            if buffer[-1:] == b"\r":  # perhaps half a CRLF: decided with the next chunk
+                buffer, held = buffer[:-1], b"\r"
+            lines = buffer.splitlines()
+            complete = not lines or buffer[-1:] in b"\r\n"
+            self._pending = held if complete else lines.pop() + held
         else:
             lines = buffer.split(b"\n")
             self._pending = lines.pop()
