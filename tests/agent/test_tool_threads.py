@@ -202,3 +202,35 @@ async def test_an_async_tool_ignores_blocking_and_may_still_have_a_timeout() -> 
 
     made = reverie.tool(blocking=False, timeout=5)(later)
     assert await _thread_of(made) == threading.get_ident()
+
+
+async def test_a_thread_ends_after_its_idle_seconds_and_a_new_call_starts_another(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(threads, "_workers", threads._Workers(4))
+    monkeypatch.setattr(threads, "IDLE_SECONDS", 0.05)
+    first = await run_in_thread(threading.current_thread)
+    for _ in range(100):
+        if not first.is_alive():
+            break
+        await asyncio.sleep(0.01)
+    assert not first.is_alive()
+    second = await run_in_thread(threading.current_thread)
+    assert second is not first and second.is_alive()
+
+
+async def test_busy_threads_counts_the_calls_running_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(threads, "_workers", threads._Workers(4))
+    started, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        started.set()
+        release.wait(TIMEOUT)
+
+    assert threads.busy_threads() == 0
+    task = asyncio.create_task(run_in_thread(hold))
+    await asyncio.to_thread(started.wait, TIMEOUT)
+    assert threads.busy_threads() == 1
+    release.set()
+    await task
+    assert threads.busy_threads() == 0

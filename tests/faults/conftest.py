@@ -14,6 +14,7 @@ import pytest
 import reverie
 from reverie import RetryPolicy
 from reverie.providers.provider import HttpProvider
+from reverie.tools.threads import busy_threads
 
 from .server import FaultServer
 
@@ -55,10 +56,13 @@ class Harness:
         # httpx's own body generators, left suspended when a stream stops at its terminal
         # event, are closed by finaliser tasks that end within a loop turn or two.
         await _until(lambda: not others(), f"tasks left running: {others()}", timeout=0.5)
-        # anyio keeps an idle worker thread (sync tools ran on it) for reuse; it ends on its
-        # own after 10 s idle or with the loop, so it is not a thread left running.
+        # Sync tools' worker threads stay for reuse and end on their own after 10 s idle;
+        # what must not be left is one still running a call.
+        await _until(lambda: busy_threads() == 0, f"tool calls left running: {busy_threads()}")
         extra = {
-            t for t in set(threading.enumerate()) - self.threads if t.name != "AnyIO worker thread"
+            t
+            for t in set(threading.enumerate()) - self.threads
+            if t.name not in ("reverie-tool", "AnyIO worker thread")
         }
         assert not extra, f"threads left running: {extra}"
 

@@ -1,8 +1,9 @@
 """Worker threads for sync tools, so a slow one cannot stall the event loop.
 
-A small pool of daemon threads fed from one queue. Daemon, because a thread cannot be
-stopped: a sync tool that hangs past its timeout is abandoned (the run goes on without it)
-and must not keep the process from exiting, as a ``ThreadPoolExecutor``'s threads would.
+A small pool of daemon threads fed from one queue, each ending after ten idle seconds.
+Daemon, because a thread cannot be stopped: a sync tool that hangs past its timeout is
+abandoned (the run goes on without it) and must not keep the process from exiting, as a
+``ThreadPoolExecutor``'s threads would.
 Cheaper per call than ``anyio.to_thread`` (about 40 µs of CPU against 70-90 µs), and a tool
 call costs one hop there and one back. The caller's context variables go with the call.
 """
@@ -19,6 +20,8 @@ from typing import Any
 
 #: Sync tools running at once; more calls wait for a free thread.
 MAX_THREADS = 40
+#: Seconds a thread waits for another call before it ends.
+IDLE_SECONDS = 10.0
 
 _Job = tuple[
     asyncio.AbstractEventLoop,
@@ -45,6 +48,11 @@ class _Workers:
         self._idle = 0  # threads done with their job and promised to no new one
         self._owed = 0  # jobs queued past the limit, each waiting for a thread to finish
 
+    def busy(self) -> int:
+        """Threads running a call now (or about to take one promised to them)."""
+        with self._lock:
+            return self._started - self._idle
+
     def submit(self, job: _Job) -> None:
         with self._lock:
             if self._idle:
@@ -58,7 +66,16 @@ class _Workers:
 
     def _work(self) -> None:
         while True:
-            _run(*self._jobs.get())
+            try:
+                job = self._jobs.get(timeout=IDLE_SECONDS)
+            except queue.Empty:
+                with self._lock:
+                    if self._idle:  # no job is promised to an idle thread: this one may go
+                        self._idle -= 1
+                        self._started -= 1
+                        return
+                continue  # a job was promised to it meanwhile: it is on its way
+            _run(*job)
             with self._lock:
                 if self._owed:
                     self._owed -= 1
@@ -107,6 +124,11 @@ def _resolve(future: asyncio.Future[Any], result: Any, error: BaseException | No
 
 
 _workers = _Workers(MAX_THREADS)
+
+
+def busy_threads() -> int:
+    """How many sync tool calls are running in worker threads now."""
+    return _workers.busy()
 
 
 async def run_in_thread(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
