@@ -86,17 +86,18 @@ class GeminiStreamParser:
 
     def feed(self, event: ServerSentEvent) -> list[StreamPart]:
         data = event.data
-        if not data.strip():
-            return []
         try:
             chunk = loads(data)
         except ValueError:
+            if not data.strip():
+                return []
             raise self._error(f"malformed stream event: {data[:200]!r}") from None
-        error = google_error(chunk, self._provider, stream=True)
-        if error is not None:
-            raise error
-        if not isinstance(chunk, dict):
-            raise self._error(f"stream event is not an object: {data[:200]!r}")
+        if type(chunk) is not dict or "error" in chunk:  # rare: judged in full
+            error = google_error(chunk, self._provider, stream=True)
+            if error is not None:
+                raise error
+            if not isinstance(chunk, dict):
+                raise self._error(f"stream event is not an object: {data[:200]!r}")
         return self.feed_chunk(chunk)
 
     def _error(self, message: str) -> StreamError:
@@ -128,8 +129,16 @@ class GeminiStreamParser:
 
     def _part(self, part: dict[str, Any]) -> None:
         framer = self._framer
-        metadata = signature_metadata(part)
         text = part.get("text")
+        if len(part) == 1 and type(text) is str and text:
+            # Nearly every part: more text, no signature, no thought flag. With its block
+            # open, no reasoning block is (each closes the other) and this is not the first
+            # part: only the delta is left to frame.
+            tid = f"text-{self._text}"
+            if framer.is_open("text", tid):
+                framer.text(tid, text)
+                return
+        metadata = signature_metadata(part)
         thought = part.get("thought")
         if text == "" and not metadata and not thought:
             return  # an empty closing part: nothing to frame, and not the first part
