@@ -16,8 +16,8 @@ from reverie.providers.local.weights import free_cores, load_llama
     ("cores", "load", "threads"),
     [
         (2, 0.0, 2),  # idle: every core
-        (2, 0.4, 2),
-        (2, 0.6, 1),  # one core busy most of the minute
+        (2, 0.7, 2),  # a short run of our own a moment ago
+        (2, 1.0, 1),  # one core busy all minute
         (2, 1.9, 1),
         (2, 7.5, 1),  # overloaded: still one
         (8, 3.2, 5),

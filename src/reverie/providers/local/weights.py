@@ -70,7 +70,7 @@ def require_llama_cpp() -> None:
 
 def free_cores(cores: int | None = None, load: float | None = None) -> int:
     """How many threads llama.cpp should use: the cores this process may run on, less those
-    the last minute's load keeps busy, at least one. More threads than free cores make
+    the last minute's load kept wholly busy, at least one. More threads than free cores make
     llama.cpp several times slower (its threads wait on each other); fewer leave speed unused
     (two threads answer the README's prompt ~30% sooner than one on an idle two-core machine).
     """
@@ -78,7 +78,9 @@ def free_cores(cores: int | None = None, load: float | None = None) -> int:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if load is None:
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
-    return max(1, min(cores or 1, round((cores or 1) - load)))
+    # Whole busy cores only: a run of our own a few seconds ago leaves ~0.5 in the
+    # one-minute average, which must not halve the threads of the next one.
+    return max(1, min(cores or 1, (cores or 1) - int(load)))
 
 
 def load_llama(path: Path, *, n_threads: int | None, n_ctx: int, seed: int, verbose: bool) -> Any:
