@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 HEAVY = [
+    "typing",  # with re and enum, more than reverie's own modules cost
     "httpx",
     "pydantic",
     "json_repair",
