@@ -234,3 +234,43 @@ async def test_busy_threads_counts_the_calls_running_now(monkeypatch: pytest.Mon
     release.set()
     await task
     assert threads.busy_threads() == 0
+
+
+async def test_a_plain_function_given_to_the_agent_runs_in_a_worker_thread() -> None:
+    def where() -> int:
+        """which thread"""
+        return threading.get_ident()
+
+    model = ScriptedModel([reply(tool_calls=[("c1", "where", "{}")]), reply("done")])
+    result = await reverie.Agent(model, tools=[where]).run("go")
+    output = result.steps[0].tool_results[0].output
+    assert isinstance(output, TextOutput) and int(output.text) != threading.get_ident()
+
+
+async def test_an_executable_provider_tool_can_run_on_the_loop_too() -> None:
+    computer = reverie.ProviderTool(id="anthropic.computer_20250124", name="computer")
+    made = reverie.Tool.from_provider_tool(
+        computer, lambda _args: threading.get_ident(), blocking=False
+    )
+    assert await _thread_of(made) == threading.get_ident()
+
+
+def test_the_timeout_refusal_names_the_tool_whatever_made_it() -> None:
+    class Point(BaseModel):
+        """a point"""
+
+    expected = (
+        "tool {}: a timeout cannot interrupt a function called on the event loop "
+        "(blocking=False); leave the timeout out, or let it run in a thread"
+    )
+    with pytest.raises(reverie.ConfigurationError) as error:
+        reverie.Tool.from_model(Point, lambda _p: "x", blocking=False, timeout=1)
+    assert str(error.value) == expected.format("point")
+
+    def quick() -> str:
+        """quick"""
+        return "x"
+
+    with pytest.raises(reverie.ConfigurationError) as error:
+        reverie.tool(blocking=False, timeout=5)(quick)
+    assert str(error.value) == expected.format("quick")

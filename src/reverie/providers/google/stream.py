@@ -92,12 +92,11 @@ class GeminiStreamParser:
             if not data.strip():
                 return []
             raise self._error(f"malformed stream event: {data[:200]!r}") from None
-        if type(chunk) is not dict or "error" in chunk:  # rare: judged in full
-            error = google_error(chunk, self._provider, stream=True)
-            if error is not None:
-                raise error
-            if not isinstance(chunk, dict):
-                raise self._error(f"stream event is not an object: {data[:200]!r}")
+        error = google_error(chunk, self._provider, stream=True)
+        if error is not None:
+            raise error
+        if not isinstance(chunk, dict):
+            raise self._error(f"stream event is not an object: {data[:200]!r}")
         return self.feed_chunk(chunk)
 
     def _error(self, message: str) -> StreamError:
@@ -129,16 +128,8 @@ class GeminiStreamParser:
 
     def _part(self, part: dict[str, Any]) -> None:
         framer = self._framer
-        text = part.get("text")
-        if len(part) == 1 and type(text) is str and text:
-            # Nearly every part: more text, no signature, no thought flag. With its block
-            # open, no reasoning block is (each closes the other) and this is not the first
-            # part: only the delta is left to frame.
-            tid = f"text-{self._text}"
-            if framer.is_open("text", tid):
-                framer.text(tid, text)
-                return
         metadata = signature_metadata(part)
+        text = part.get("text")
         thought = part.get("thought")
         if text == "" and not metadata and not thought:
             return  # an empty closing part: nothing to frame, and not the first part
