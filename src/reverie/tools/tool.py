@@ -462,10 +462,7 @@ def _parse_later(name: str, fields: dict[str, tuple[Any, Any]]) -> Callable[[str
 
 
 def _as_async(
-    fn: Callable[..., Any],
-    blocking: bool = True,
-    timeout: float | None = None,
-    name: str = "",
+    fn: Callable[..., Any], blocking: bool, timeout: float | None, name: str
 ) -> Callable[..., Awaitable[Any]]:
     if not isinstance(blocking, bool):
         raise TypeError(f"tool {name}: blocking must be True or False, not {blocking!r}")
