@@ -36,7 +36,6 @@ from reverie.http.timeouts import (
     DEFAULT_TOTAL_TIMEOUT,
     Deadline,
     Expired,
-    TimedBody,
 )
 from reverie.model import ErrorPart, StreamPart
 from reverie.retry import RetryPolicy
@@ -211,15 +210,19 @@ class HttpClient:
     # ---- requests -------------------------------------------------------------------------
 
     async def _send(
-        self, url: str, content: bytes, headers: Mapping[str, str] | None, stream: bool
+        self,
+        url: str,
+        content: bytes,
+        headers: Mapping[str, str] | None,
+        deadline: Deadline,
+        stream: bool = False,
     ) -> httpx.Response:
-        """One attempt; every failure comes out as a ProviderError marked retryable or not.
-
-        A streamed response comes back with its body under the attempt's total timeout."""
+        """One attempt, under ``deadline``; every failure comes out as a ProviderError marked
+        retryable or not. A streamed response comes back unread with the deadline running
+        (``read_stream`` keeps it); a plain one read whole, with the deadline stopped."""
         http = self._http()
         merged = {**self._headers, **headers} if headers else self._headers
         auth = self._auth if self._auth is not None else httpx.USE_CLIENT_DEFAULT
-        deadline = Deadline(self.timeout)
         try:
             request = http.build_request(
                 "POST", url, content=content, headers=merged, timeout=self._timeouts[stream]
@@ -230,14 +233,11 @@ class HttpClient:
             raise self._transport_error(exc, url) from None
         except Expired:
             raise self._total_timeout(url, ProviderError) from None
-        if stream and isinstance(response.stream, httpx.AsyncByteStream):
-            response.stream = TimedBody(
-                response.stream, deadline, lambda: self._total_timeout(url, StreamError)
-            )
-        else:
+        if not stream:
             deadline.cancel()
         if response.status_code < 400:
             return response
+        deadline.cancel()
         try:
             await response.aread()
         except httpx.HTTPError as exc:
@@ -271,22 +271,19 @@ class HttpClient:
         body: Mapping[str, Any],
         *,
         headers: Mapping[str, str] | None = None,
-        stream: bool = False,
         retry: RetryPolicy | None = None,
     ) -> httpx.Response:
-        """POST ``body`` as JSON, retrying passing failures (``retry`` overrides the client's
-        policy for this call); an error status raises ``ProviderError``, a transport failure a
-        ``ProviderError`` saying what failed."""
+        """POST ``body`` as JSON and read the answer whole, retrying passing failures
+        (``retry`` overrides the client's policy for this call); an error status raises
+        ``ProviderError``, a transport failure a ``ProviderError`` saying what failed."""
         policy = retry or self.retry
         url = _strip_userinfo(url)
         content = dump_json(body)
         attempt = 0
         while True:
             try:
-                if stream:  # a response left open to the caller: the bound cannot follow it
-                    return await self._send(url, content, headers, stream)
                 async with self._gate():
-                    return await self._send(url, content, headers, stream)
+                    return await self._send(url, content, headers, Deadline(self.timeout))
             except ProviderError as exc:
                 self._scrub(exc)  # before on_retry sees it
                 if not policy.should_retry(exc, attempt):
@@ -361,11 +358,17 @@ class HttpClient:
             yielded = False
             try:
                 async with self._gate():
-                    response = await self._send(url, content, headers, True)
-                    async with _closing(response):
+                    deadline = Deadline(self.timeout, lambda: self._total_timeout(url, StreamError))
+                    response = await self._send(url, content, headers, deadline, stream=True)
+                    async with _closing(response, deadline):
                         await self._refuse_plain_json(response)
                         parts = read_stream(
-                            self.provider, response, parser(), framing, self.idle_timeout
+                            self.provider,
+                            response,
+                            parser(),
+                            framing,
+                            self.idle_timeout,
+                            deadline,
                         )
                         async with contextlib.aclosing(parts):
                             async for part in parts:
@@ -421,15 +424,18 @@ _UNDECODED = object()
 
 
 class _closing:
-    """Closes a streamed response however the consumer leaves (break, error, cancel)."""
+    """Closes a streamed response, and stops its deadline, however the consumer leaves
+    (break, error, cancel)."""
 
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: httpx.Response, deadline: Deadline) -> None:
         self._response = response
+        self._deadline = deadline
 
     async def __aenter__(self) -> None:
         return None
 
     async def __aexit__(self, *exc: object) -> None:
+        self._deadline.cancel()
         await self._response.aclose()
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
-from typing import Protocol, TypeVar, cast
+from typing import Protocol, TypeVar
 
 import httpx
 
 from reverie.errors import ProviderError, StreamError
 from reverie.http.sse import ServerSentEvent, SseDecoder
+from reverie.http.timeouts import Deadline
 from reverie.model import StreamPart
 
 E = TypeVar("E")
@@ -69,15 +70,28 @@ async def read_stream(
     parser: WireStream[E],
     framing: Framing[E],
     idle_timeout: float | None = None,
+    deadline: Deadline | None = None,
 ) -> AsyncGenerator[StreamPart, None]:
     """The parser's parts for ``response``; any failure is raised as a StreamError (retryable
-    when the stream broke off or ended early: the caller retries if no part was yielded)."""
+    when the stream broke off or ended early: the caller retries if no part was yielded).
+
+    ``deadline`` is the attempt's total timeout, kept here rather than by a wrapper around
+    the body (which would cost every chunk another generator): the timer may cancel only
+    while this task waits for a read, and past it the stream ends with ``deadline.error()``.
+    """
     decoder = framing()
-    # httpx makes it an async generator (its annotation says iterator): closed below
-    chunks = cast(AsyncGenerator[bytes, None], response.aiter_bytes())
+    chunks = _body(response)
     feed = parser.feed
+    if deadline is None:
+        deadline = Deadline(None)
+    current_task = asyncio.current_task
+    task = current_task()
     try:
+        deadline.reader = task
         async for chunk in chunks:
+            deadline.reader = None
+            if deadline.expired:  # it passed while this task was busy with a chunk
+                raise deadline.error()
             for event in decoder.feed(chunk):
                 for part in feed(event):
                     yield part
@@ -86,12 +100,19 @@ async def read_stream(
             if parser.done:
                 await _drain(chunks)
                 break
+            # the task resuming us may not be the last one: never cancel a stranger
+            deadline.reader = task = current_task()
         else:
+            deadline.reader = None
             for event in decoder.close():
                 for part in feed(event):
                     yield part
                 if parser.done:
                     break
+    except asyncio.CancelledError:
+        if task is not None and deadline.interrupted(task):
+            raise deadline.error() from None
+        raise
     except httpx.ReadTimeout:
         idle = "" if idle_timeout is None else f" for {idle_timeout:g} s"
         raise StreamError(
@@ -113,7 +134,10 @@ async def read_stream(
             provider=provider,
         ) from exc
     finally:  # closed now, not left to a finaliser task of its own
-        await chunks.aclose()
+        deadline.reader = None
+        close = getattr(chunks, "aclose", None)  # a stream of ours may be a plain iterator
+        if close is not None:
+            await close()
     if not parser.done:
         kind = response.headers.get("content-type", "")
         got = "" if kind.startswith("text/event-stream") else f" (content-type {kind!r})"
@@ -124,6 +148,18 @@ async def read_stream(
         )
     for part in parser.finish():
         yield part
+
+
+def _body(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The body's bytes. Straight from the transport when they need no decoding: httpx's
+    ``aiter_bytes`` would add two generator layers per chunk to do nothing. A compressed
+    body goes through httpx, which decodes it."""
+    stream = response.stream
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding in ("", "identity") and isinstance(stream, httpx.AsyncByteStream):
+        response.is_stream_consumed = True  # as httpx marks it: a second read is refused
+        return stream.__aiter__()
+    return response.aiter_bytes()
 
 
 async def _drain(events: AsyncIterator[object]) -> None:

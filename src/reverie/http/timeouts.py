@@ -8,10 +8,8 @@ any byte), set per request.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
-
-import httpx
 
 T = TypeVar("T")
 
@@ -37,9 +35,10 @@ class Deadline:
     read in progress when it fires. A timeout scope around every read of the body would cost
     a timer per read on the hot path; this costs a few attribute writes per read (~0.3 µs)."""
 
-    __slots__ = ("_handle", "expired", "reader")
+    __slots__ = ("_handle", "error", "expired", "reader")
 
-    def __init__(self, seconds: float | None) -> None:
+    def __init__(self, seconds: float | None, error: Callable[[], Exception] = Expired) -> None:
+        self.error = error  # what a read past the deadline raises
         self.expired = False
         self.reader: asyncio.Task[Any] | None = None
         self._handle = (
@@ -75,44 +74,3 @@ class Deadline:
             raise
         finally:
             self.reader = None
-
-
-class TimedBody(httpx.AsyncByteStream):
-    """A streamed body read under its attempt's deadline; closing it stops the timer. Past
-    the deadline a read raises ``expired()``."""
-
-    def __init__(
-        self,
-        inner: httpx.AsyncByteStream,
-        deadline: Deadline,
-        expired: Callable[[], Exception],
-    ) -> None:
-        self._inner = inner
-        self._deadline = deadline
-        self._expired = expired  # the error to raise once the deadline has passed
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        # The generator awaits nothing but the next read, and the timer may cancel only
-        # while it waits: ``reader`` is set around each read, cleared around each yield.
-        deadline = self._deadline
-        current_task = asyncio.current_task
-        task = current_task()
-        try:
-            deadline.reader = task
-            async for chunk in self._inner:
-                deadline.reader = None
-                if deadline.expired:  # it passed while the caller was busy with a chunk
-                    raise self._expired()
-                yield chunk
-                # the task resuming us may not be the last one: never cancel a stranger
-                deadline.reader = task = current_task()
-        except asyncio.CancelledError:
-            if task is not None and deadline.interrupted(task):
-                raise self._expired() from None
-            raise
-        finally:
-            deadline.reader = None
-
-    async def aclose(self) -> None:
-        self._deadline.cancel()
-        await self._inner.aclose()
