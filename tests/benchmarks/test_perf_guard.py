@@ -149,3 +149,30 @@ def test_stream_near_the_floor(
         f"{floor_cpu * 1e3:.1f} µs/chunk: {ratio:.2f}× (target {STREAM_TARGET}×)",
     )
     assert ratio <= SLACK * STREAM_TARGET
+
+
+def test_a_long_event_in_small_chunks_costs_linear_time(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An event of megabytes (a base64 image) arriving in small reads: four times the bytes
+    must cost about four times the time, not sixteen (a line re-copied with every chunk)."""
+    from reverie.http.sse import SseDecoder
+
+    def seconds(size: int) -> float:
+        body = b'data: {"image":"' + b"A" * size + b'"}\n\n'
+        best = float("inf")
+        for _ in range(3):
+            decoder = SseDecoder()
+            start = time.perf_counter()
+            events = [
+                e for i in range(0, len(body), 4096) for e in decoder.feed(body[i : i + 4096])
+            ]
+            best = min(best, time.perf_counter() - start)
+            assert len(events) == 1 and len(events[0].data) == size + 12
+        return best
+
+    small, large = seconds(4_000_000), seconds(16_000_000)
+    report(
+        capsys, f"SSE: 16 MB event in 4 KB reads {large * 1000:.0f} ms, 4 MB {small * 1000:.0f} ms"
+    )
+    assert large < 4 * SLACK * small  # linear: 4x; re-copied: 16x

@@ -30,21 +30,33 @@ class SseDecoder:
     def __init__(self) -> None:
         self._event = ""
         self._data: list[str] = []
-        self._pending = b""  # an incomplete last line (ending in CR when that may be a CRLF's)
+        # An incomplete last line (ending in CR when that may be a CRLF's), in the pieces it
+        # came in: joined once, when its end arrives. A long line (a base64 image) arriving
+        # in many chunks would otherwise be copied again with each one.
+        self._pending: list[bytes] = []
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         pending = self._pending
-        buffer = pending + chunk if pending else chunk
+        if pending:
+            pending.append(chunk)
+            if b"\n" not in chunk and b"\r" not in chunk:
+                return []
+            buffer = b"".join(pending)
+            pending.clear()
+        else:
+            buffer = chunk
         if b"\r" in buffer:  # CRLF (Gemini) or lone CR line ends: splitlines knows all three
             held = b""
             if buffer[-1:] == b"\r":  # perhaps half a CRLF: decided with the next chunk
                 buffer, held = buffer[:-1], b"\r"
             lines = buffer.splitlines()
             complete = not lines or buffer[-1:] in b"\r\n"
-            self._pending = held if complete else lines.pop() + held
+            rest = held if complete else lines.pop() + held
         else:
             lines = buffer.split(b"\n")
-            self._pending = lines.pop()
+            rest = lines.pop()
+        if rest:
+            pending.append(rest)
         events: list[ServerSentEvent] = []
         data = self._data
         for line in lines:
