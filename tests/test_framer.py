@@ -192,6 +192,27 @@ def test_tool_end_input_replaces_the_fragments_and_name_the_start_name() -> None
     )
 
 
+def test_an_input_given_whole_after_the_start_is_still_one_delta() -> None:
+    framer = Framer()
+    framer.tool_start("c1", "add")
+    call = framer.tool_end("c1", input='{"a": 1}')
+    assert framer.drain() == [
+        ToolInputStart("c1", "add"),
+        ToolInputDelta("c1", '{"a": 1}'),
+        ToolInputEnd("c1"),
+        call,
+    ]
+
+
+def test_a_whole_input_after_streamed_fragments_adds_no_delta() -> None:
+    framer = Framer()
+    framer.tool_start("c1", "add")
+    framer.tool_delta("c1", '{"a"')
+    framer.tool_end("c1", input='{"a": 1}')
+    deltas = [p for p in framer.drain() if isinstance(p, ToolInputDelta)]
+    assert deltas == [ToolInputDelta("c1", '{"a"')]
+
+
 @pytest.mark.parametrize("input", [None, ""])
 def test_a_call_with_no_input_has_an_empty_object(input: str | None) -> None:
     framer = Framer()

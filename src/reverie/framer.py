@@ -140,13 +140,15 @@ class Framer:
     ) -> ToolCall:
         """Ends the call's input and emits the complete ``ToolCall``. ``input`` replaces the
         fragments when the wire sends the whole arguments at the end; empty input is ``{}``.
-        A call never started is started here (wires that send a call in one piece)."""
+        A call never started is started here (wires that send a call in one piece). Input
+        that came whole, with no fragment before it, is also emitted as one delta, so a
+        consumer reading the deltas sees every call's input."""
         state = self._tools.get(id)
         if state is None:
             self.tool_start(id, name or "")
             state = self._tools[id]
-            if input:
-                self.tool_delta(id, input)
+        if input and not state.chunks:  # whole, not streamed: still one delta, as promised
+            self.tool_delta(id, input)
         del self._tools[id]
         text = input if input is not None else "".join(state.chunks)
         call = ToolCall(

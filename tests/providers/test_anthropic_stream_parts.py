@@ -356,6 +356,7 @@ def test_a_tool_input_given_whole_in_the_start_block_is_the_call_input() -> None
     parts = feed(start(0, **block), stop(0))
     assert parts == [
         ToolInputStart("t", "say", False),
+        ToolInputDelta("t", '{"text": "olá"}'),  # one delta, as for a streamed input
         ToolInputEnd("t"),
         ToolCall(tool_call_id="t", tool_name="say", input='{"text": "olá"}'),
     ]

@@ -637,6 +637,7 @@ async def test_web_search_stream_gives_provider_executed_call_result_and_sources
     parts = await collect(responses(server, "gpt-4.1"), Call(prompt=HELLO.prompt, tools=[named]))
     assert [p.type for p in parts] == [
         "tool-input-start",
+        "tool-input-delta",  # the search's input, which came whole
         "tool-input-end",
         "tool-call",
         "tool-result",

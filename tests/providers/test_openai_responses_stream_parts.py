@@ -371,6 +371,7 @@ def test_a_web_search_is_a_provider_executed_call_and_its_result(
     action = '{"type":"search","query":"tokyo"}'
     assert parts[:-1] == [
         ToolInputStart("ws_1", name, provider_executed=True),
+        ToolInputDelta("ws_1", action),
         ToolInputEnd("ws_1"),
         ToolCall(tool_call_id="ws_1", tool_name=name, input=action, provider_executed=True),
         ToolResult(
