@@ -75,32 +75,35 @@ class _Workers:
                         self._started -= 1
                         return
                 continue  # a job was promised to it meanwhile: it is on its way
-            _run(*job)
+            loop, future, context, fn, args, kwargs = job
+            outcome = _run(future, context, fn, args, kwargs)
+            # Free before the caller hears back: whoever awaited the call and then asks
+            # ``busy_threads`` must not count this thread as still running it.
             with self._lock:
                 if self._owed:
                     self._owed -= 1
                 else:
                     self._idle += 1
+            if outcome is not None:
+                _settle(loop, future, *outcome)
 
 
 def _run(
-    loop: asyncio.AbstractEventLoop,
     future: asyncio.Future[Any],
     context: contextvars.Context,
     fn: Callable[..., Any],
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
-) -> None:
+) -> tuple[Any, BaseException | None] | None:
+    """(result, error) of the call; ``None`` when it was given up before it started."""
     if future.cancelled():  # given up before it started: do not run it at all
-        return
+        return None
     try:
-        result = context.run(fn, *args, **kwargs)
+        return context.run(fn, *args, **kwargs), None
     except StopIteration as exc:  # a Future refuses StopIteration itself
-        _settle(loop, future, None, RuntimeError(f"the tool raised StopIteration: {exc}"))
+        return None, RuntimeError(f"the tool raised StopIteration: {exc}")
     except BaseException as exc:
-        _settle(loop, future, None, exc)
-    else:
-        _settle(loop, future, result, None)
+        return None, exc
 
 
 def _settle(
