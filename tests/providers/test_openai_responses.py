@@ -259,9 +259,10 @@ def test_response_format_becomes_text_format() -> None:
         response_format=fmt,
         provider_options={"openai": {"strict_json_schema": True, "text_verbosity": "low"}},
     )
+    required = {**closed, "required": ["name"]}  # strict mode knows no optional property
     assert body_of(strict)["text"] == {
         "verbosity": "low",
-        "format": {"type": "json_schema", "name": "Person", "schema": closed, "strict": True},
+        "format": {"type": "json_schema", "name": "Person", "schema": required, "strict": True},
     }
 
 

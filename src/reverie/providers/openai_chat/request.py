@@ -48,7 +48,7 @@ def build_body(
         fmt = call.response_format
         schema: dict[str, Any] = {
             "name": fmt.name or "response",
-            "schema": close_objects(dict(fmt.schema)),
+            "schema": close_objects(dict(fmt.schema), require_all=True),
         }
         if fmt.description:
             schema["description"] = fmt.description

@@ -53,7 +53,7 @@ def build_body(
         wire: dict[str, Any] = {
             "type": "json_schema",
             "name": fmt.name or "response",
-            "schema": close_objects(dict(fmt.schema)),
+            "schema": close_objects(dict(fmt.schema), require_all=bool(local.strict_json_schema)),
         }
         if local.strict_json_schema is not None:
             wire["strict"] = local.strict_json_schema
