@@ -15,6 +15,7 @@ import pytest
 import reverie
 from reverie import TextOutput, ToolCallContext
 from reverie.content import ToolCall
+from reverie.errors import ToolInputError
 from reverie.testing import ScriptedModel, reply
 
 
@@ -79,3 +80,12 @@ def test_a_plain_signature_builds_its_pydantic_model_at_the_first_call_only(
     assert made_tool.validate('{"location": "Rome"}').location == "Rome"
     assert made_tool.validate('{"location": "Oslo", "days": 2}').days == 2
     assert made == ["Weather"]
+
+
+def test_a_schema_tool_reads_blank_input_as_no_arguments_and_refuses_a_non_object() -> None:
+    lookup = reverie.Tool.from_schema("lookup", "", {"type": "object"}, lambda args: args)
+    assert lookup.validate("") == {} == lookup.validate(" \n")
+    assert lookup.validate('{"key": "k"}') == {"key": "k"}
+    with pytest.raises(ToolInputError) as error:
+        lookup.validate("[1]")
+    assert str(error.value) == "tool input must be a JSON object"
