@@ -254,7 +254,7 @@ class Tool:
         call = _as_async(function, blocking, timeout, name)
 
         def parse(text: str) -> dict[str, Any]:
-            value = json.loads(text or "{}")
+            value = json.loads(text)  # validate gives "{}" for blank input
             if not isinstance(value, dict):
                 raise ToolInputError("tool input must be a JSON object")
             return value
