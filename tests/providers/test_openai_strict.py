@@ -85,3 +85,19 @@ async def test_a_model_with_defaults_is_sent_all_required_and_its_answer_validat
     wire = sent[0]["response_format"]["json_schema"]
     assert wire["strict"] is True
     assert wire["schema"]["required"] == ["name", "address", "nickname", "age"]
+
+
+def test_a_strict_function_tool_is_sent_closed_and_all_required_by_both_families() -> None:
+    from reverie.model import FunctionTool
+    from reverie.providers.openai_chat.tools import prepare_tools as chat_tools
+    from reverie.providers.openai_responses.tools import prepare_tools as responses_tools
+
+    schema = {"type": "object", "properties": {"city": {"type": "string"}, "days": {}}}
+    strict = FunctionTool(name="f", description="", input_schema=schema, strict=True)
+    loose = FunctionTool(name="f", description="", input_schema=schema)
+    closed = {**schema, "additionalProperties": False, "required": ["city", "days"]}
+    chat, _, _ = chat_tools([strict, loose], None)
+    assert [t["function"]["parameters"] for t in chat] == [closed, schema]
+    assert [t["function"]["strict"] for t in chat] == [True, False]
+    responses, _, _ = responses_tools([strict, loose], None)
+    assert [t["parameters"] for t in responses] == [closed, schema]

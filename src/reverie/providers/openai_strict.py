@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from reverie.model import FunctionTool
+
 _MAPS = ("properties", "$defs", "definitions", "patternProperties")
 _LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
 _VALUES = ("items", "additionalProperties", "not", "contains")
@@ -42,3 +44,12 @@ def close_objects(schema: Any, *, require_all: bool = False) -> Any:
             if missing or not isinstance(required, list):
                 out["required"] = listed + missing
     return out
+
+
+def tool_parameters(tool: FunctionTool) -> dict[str, Any]:
+    """A function tool's input schema as sent: made what strict mode accepts (closed, every
+    property required) when the tool asks for strict mode, else as it is."""
+    if tool.strict:
+        schema: dict[str, Any] = close_objects(dict(tool.input_schema), require_all=True)
+        return schema
+    return dict(tool.input_schema)

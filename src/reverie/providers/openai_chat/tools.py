@@ -11,6 +11,7 @@ from typing import Any
 
 from reverie.model import FunctionTool, ProviderTool, ToolChoice
 from reverie.providers.openai_chat.dialect import ChatDialect
+from reverie.providers.openai_strict import tool_parameters
 from reverie.warning import CallWarning
 
 
@@ -39,7 +40,7 @@ def prepare_tools(
                 "function": {
                     "name": t.name,
                     "description": t.description,
-                    "parameters": dict(t.input_schema),
+                    "parameters": tool_parameters(t),
                     "strict": t.strict,
                 },
                 **(dialect.extra_fields(t.provider_options, namespace) if dialect else {}),

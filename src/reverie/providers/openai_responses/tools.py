@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from reverie.model import FunctionTool, ProviderTool, ToolChoice
+from reverie.providers.openai_strict import tool_parameters
 from reverie.warning import CallWarning
 
 PREFIX = "openai."
@@ -43,7 +44,7 @@ def prepare_tools(
                 "type": "function",
                 "name": t.name,
                 "description": t.description,
-                "parameters": dict(t.input_schema),
+                "parameters": tool_parameters(t),
                 "strict": t.strict,
             }
         )
