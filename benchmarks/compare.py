@@ -8,7 +8,8 @@ SDK and LiteLLM, each in its own interpreter (peers from ``benchmarks/.envs/``, 
 ``setup_envs.py``, which this runs first when one is missing; reverie from this checkout, and
 the floor on the same interpreter, so both use the very same httpx).
 Repetitions interleave the libraries; figures are medians; each is also shown as a ratio to
-the floor measured in the same run. Prints the tables, writes
+the floor measured in the same run (the median of each repetition's own ratio, so that a busy
+spell of the machine weighs on both sides of a ratio). Prints the tables, writes
 ``benchmarks/results/compare.json`` and ``benchmarks/results/compare.png``.
 
 Workloads (issue 11): (a) the two-request weather tool loop; (b) one streamed answer of
@@ -382,6 +383,22 @@ def median_of(results: list[dict[str, Any]], field: str) -> float | None:
     return statistics.median(values) if values else None
 
 
+def paired_ratio(
+    results: list[dict[str, Any]], floor: list[dict[str, Any]], field: str
+) -> float | None:
+    """The median of the repetitions' own ratios to the floor. A repetition runs every
+    library back to back, so a busy spell of the machine weighs on both sides of its ratio
+    rather than on one library's median; ``None`` unless every repetition has both."""
+    if len(results) != len(floor) or not results:
+        return None
+    ratios = []
+    for mine, base in zip(results, floor, strict=True):
+        if field not in mine or not base.get(field) or "error" in mine or "error" in base:
+            return None
+        ratios.append(mine[field] / base[field])
+    return statistics.median(ratios)
+
+
 def summarise(samples: dict[str, dict[str, list[dict[str, Any]]]]) -> dict[str, Any]:
     """Medians per workload and library, and their ratios to the floor."""
     summary: dict[str, Any] = {}
@@ -412,10 +429,14 @@ def summarise(samples: dict[str, dict[str, list[dict[str, Any]]]]) -> dict[str, 
                 if lib.startswith(FLOOR) and "wall_ms" in c and not c.get("failed_runs")
             ]
             floor = {"wall_ms": min(walls)} if walls else {}
-        for cell in row.values():
+        for lib, cell in row.items():
             for field in ("cpu_ms", "wall_ms"):
                 if field in cell and floor.get(field):
-                    cell[field.replace("_ms", "_ratio")] = cell[field] / floor[field]
+                    paired = None
+                    if not name.startswith("concurrent"):
+                        paired = paired_ratio(by_lib[lib], by_lib.get(FLOOR, []), field)
+                    ratio = paired if paired is not None else cell[field] / floor[field]
+                    cell[field.replace("_ms", "_ratio")] = ratio
         summary[name] = row
     return summary
 
