@@ -29,7 +29,7 @@ class Local:
     the bundled SmolLM2 and ``"model"`` for any other model.
     ``prompt_cache`` keeps the evaluated system turn (system prompt and tools) on disk, so
     the next process with the same model and system turn loads it instead of evaluating it
-    again (about half a second of a short run on two cores; see
+    again (0.3-0.9 s of the README's run on two cores, more on a busy machine; see
     :mod:`~reverie.providers.local.prompt_cache`). ``True`` (the default):
     ``$XDG_CACHE_HOME/reverie/prompt-cache`` (``~/.cache/reverie/prompt-cache``), at most 8
     system turns of ~3 MB each for SmolLM2 with one tool; a path: that directory;
