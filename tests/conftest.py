@@ -13,3 +13,4 @@ os.environ.setdefault(
     "REVERIE_CONFORMANCE",
     str(Path(__file__).resolve().parents[1].parent / "shared" / "conformance"),
 )
+os.environ["REVERIE_PROMPT_CACHE"] = "0"  # the local model's prompt cache: never ~/.cache

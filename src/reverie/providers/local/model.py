@@ -29,6 +29,7 @@ from reverie.model import (
 )
 from reverie.providers.local.grammar import ReplyFormat, ReplyMode, reply_format
 from reverie.providers.local.prompt import END, Prompt, build_prompt, count_calls
+from reverie.providers.local.prompt_cache import PromptCache, PromptCacheSetting, cache_directory
 from reverie.providers.local.reader import ReplyReader
 from reverie.providers.local.weights import load_llama
 from reverie.usage import Usage
@@ -171,7 +172,10 @@ Emit = Callable[[StreamPart | None], None]
 
 
 class LocalModel:
-    """A GGUF model run in-process. Create it through :class:`reverie.providers.local.Local`."""
+    """A GGUF model run in-process. Create it through :class:`reverie.providers.local.Local`.
+
+    ``prompt_cache`` is read when the model is created (see
+    :func:`~reverie.providers.local.prompt_cache.cache_directory`)."""
 
     def __init__(
         self,
@@ -183,6 +187,7 @@ class LocalModel:
         seed: int = 0,
         verbose: bool = False,
         auto_tool_choice: AutoToolChoice = "model",
+        prompt_cache: PromptCacheSetting = True,
     ) -> None:
         self._model_id = model_id
         self._path = path
@@ -195,6 +200,8 @@ class LocalModel:
         self._llama: Any = None
         self._bos: list[int] = []
         self._stop_tokens: frozenset[int] = frozenset()
+        self._cache_directory = cache_directory(prompt_cache)
+        self._cache: PromptCache | None = None
 
     @property
     def provider(self) -> str:
@@ -207,6 +214,11 @@ class LocalModel:
     @property
     def path(self) -> Path:
         return self._path
+
+    @property
+    def prompt_cache(self) -> Path | None:
+        """Where evaluated system turns are kept across processes; None when they are not."""
+        return self._cache_directory
 
     def __repr__(self) -> str:
         return f"LocalModel({self._model_id!r}, path={str(self._path)!r})"
@@ -305,19 +317,42 @@ class LocalModel:
             if len(end) == 1:  # ChatML models whose EOS is another token still end turns here
                 stops.add(int(end[0]))
             self._stop_tokens = frozenset(stops)
+            if self._cache_directory is not None:
+                self._cache = PromptCache.for_model(
+                    self._cache_directory, self._path, n_ctx=self._n_ctx
+                )
             self._llama = llama
         return self._llama
 
-    def _tokens(self, llama: Any, prompt: Prompt) -> list[int]:
+    def _tokens(self, llama: Any, prompt: Prompt) -> tuple[list[int], int]:
+        """The prompt's tokens, and how many of them make its system turn."""
         tokens = list(self._bos)
-        for segment in prompt.segments:
+        head = len(tokens)
+        for i, segment in enumerate(prompt.segments):
             tokens += llama.tokenize(segment.text.encode(), add_bos=False, special=segment.special)
-        return tokens
+            if i < prompt.head:
+                head = len(tokens)
+        return tokens, head
+
+    def _system_turn(self, llama: Any, cache: PromptCache, head: list[int], kept: int) -> int:
+        """Leave the KV cache holding exactly the system turn ``head``, of which the first
+        ``kept`` tokens are there already: loaded from ``cache``, else evaluated and saved.
+        Returns how many of its tokens were not evaluated here."""
+        if cache.load(llama, head):
+            return len(head)
+        kept = min(kept, llama.n_tokens)  # a failed load may have emptied it
+        if kept == 0 or not _truncate(llama, kept):
+            llama.reset()
+            kept = 0
+        # Evaluated on its own, so the KV saved is the same as the one a later run loads.
+        llama.eval(head[kept:])
+        cache.save(llama, head)
+        return kept
 
     def _generate(self, llama: Any, plan: Plan, emit: Emit, cancel: threading.Event) -> None:
         from llama_cpp.llama_grammar import LlamaGrammar
 
-        tokens = self._tokens(llama, plan.prompt)
+        tokens, head = self._tokens(llama, plan.prompt)
         room = self._n_ctx - len(tokens)
         if room <= 0:
             raise ProviderError(
@@ -330,7 +365,11 @@ class LocalModel:
         # llama.cpp keeps the previous prompt's KV cache and evaluates only what changed: in
         # an agent run each step's prompt extends the last, so most of it is cached.
         previous = llama.input_ids[: llama.n_tokens].tolist()
-        cached = min(_common_prefix(previous, tokens), len(tokens) - 1)
+        kept = _common_prefix(previous, tokens)
+        # Across processes, the system turn's evaluation is kept on disk.
+        if self._cache is not None and kept < head < len(tokens):
+            kept = self._system_turn(llama, self._cache, tokens[:head], kept)
+        cached = min(kept, len(tokens) - 1)
         reader = ReplyReader(
             plan.reply.mode,
             plan.reply.tool_names,
@@ -414,6 +453,18 @@ def _sample(
         yield from generator
     finally:
         generator.close()
+
+
+def _truncate(llama: Any, n: int) -> bool:
+    """Keep the first ``n`` tokens of the KV cache; False where llama.cpp cannot (a recurrent
+    model's state has no positions to cut at)."""
+    import llama_cpp
+
+    memory = llama_cpp.llama_get_memory(llama.ctx)
+    if memory is None or not llama_cpp.llama_memory_seq_rm(memory, 0, n, -1):
+        return False
+    llama.n_tokens = n
+    return True
 
 
 def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:

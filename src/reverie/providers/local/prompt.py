@@ -48,6 +48,10 @@ class Segment:
 class Prompt:
     segments: tuple[Segment, ...]
     warnings: tuple[CallWarning, ...]
+    head: int = 0
+    """How many leading segments make the system turn (system prompt and tools, up to and
+    including the newline after its end): they are the same in every call of an agent run
+    and of the next run, while the rest changes, so their evaluation can be kept."""
 
     @property
     def text(self) -> str:
@@ -73,11 +77,13 @@ def build_prompt(messages: Sequence[Message], tools: Sequence[FunctionTool]) -> 
         else:
             turns.append((role, text))
     segments: list[Segment] = []
+    head = 0
     for role, text in turns:
         segments += [Segment(START, True), Segment(f"{role}\n{text}", False)]
         segments += [Segment(END, True), Segment("\n", False)]
+        head = head or len(segments)  # the first turn is the system turn
     segments += [Segment(START, True), Segment("assistant\n", False)]
-    return Prompt(tuple(segments), tuple(warnings))
+    return Prompt(tuple(segments), tuple(warnings), head)
 
 
 def tool_instructions(tools: Sequence[FunctionTool]) -> str:
