@@ -268,3 +268,14 @@ async def test_a_new_chat_completions_gateway_is_a_spec_and_a_class() -> None:
     finally:
         PROVIDERS.pop("acme")
         globals().pop("Acme")
+
+
+async def test_each_request_goes_to_its_own_url_however_many_there_are() -> None:
+    # URLs are kept parsed per client, in a bounded cache: past its size, still the right URL.
+    seen: list[httpx.Request] = []
+    http = HttpClient("p", client=recording_client(seen), retry=NO_RETRY)
+    urls = [f"https://example.test/v1/models/m{i}:generate?alt=sse" for i in range(150)]
+    for url in [*urls, urls[0], urls[149], urls[0]]:
+        await http.post_json(url, {"a": 1})
+    assert [str(r.url) for r in seen] == [*urls, urls[0], urls[149], urls[0]]
+    assert len(http._urls) <= 64

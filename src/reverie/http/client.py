@@ -161,6 +161,7 @@ class HttpClient:
         self._client = client
         self._owned: tuple[asyncio.AbstractEventLoop, httpx.AsyncClient] | None = None
         self._gates: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+        self._urls: dict[str, httpx.URL] = {}  # parsed once: httpx parses a str each time
         # Unstreamed answers come whole after the model is done: only the total (our timer,
         # which ends the attempt as not retryable) bounds them.
         self._timeouts = {
@@ -225,7 +226,11 @@ class HttpClient:
         auth = self._auth if self._auth is not None else httpx.USE_CLIENT_DEFAULT
         try:
             request = http.build_request(
-                "POST", url, content=content, headers=merged, timeout=self._timeouts[stream]
+                "POST",
+                self._url(url),
+                content=content,
+                headers=merged,
+                timeout=self._timeouts[stream],
             )
             response = await deadline.wait(http.send(request, stream=stream, auth=auth))
         except httpx.HTTPError as exc:
@@ -245,6 +250,16 @@ class HttpClient:
         finally:
             await response.aclose()
         raise status_error(self.provider, response.status_code, response.text, response.headers)
+
+    def _url(self, url: str) -> httpx.URL:
+        """``url`` parsed, from a small cache: a provider sends to a handful of URLs, and
+        parsing one costs ~15 µs of each request."""
+        parsed = self._urls.get(url)
+        if parsed is None:
+            if len(self._urls) >= _MAX_URLS:
+                self._urls.clear()
+            parsed = self._urls[url] = httpx.URL(url)
+        return parsed
 
     def _total_timeout(self, url: str, kind: type[ProviderError]) -> ProviderError:
         # Not retried: the caller's budget for the attempt is spent.
@@ -420,6 +435,7 @@ class HttpClient:
 
 
 _NO_GATE = contextlib.nullcontext()
+_MAX_URLS = 64  # URLs kept parsed per client (one per model and endpoint in practice)
 _UNDECODED = object()
 
 
