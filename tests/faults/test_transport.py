@@ -324,3 +324,26 @@ async def test_timeouts_apply_to_a_client_passed_in(h: Harness) -> None:
         parts = await collect(h.model(client=client, idle_timeout=0.2))
         assert "(idle timeout)" in str(failure(parts))
     await h.check_clean()
+
+
+async def test_the_total_timeout_cancels_only_the_task_reading_when_it_passes(
+    h: Harness,
+) -> None:
+    # One task reads the first part and moves on; another reads the rest. The deadline must
+    # end the read in progress (the second task's) and never cancel the first.
+    h.server.script(stream([text("a"), text("b")], then="hang"))
+    parts = h.model(timeout=0.3, idle_timeout=3).stream(HELLO)  # a regression fails in 3 s
+    first_read = asyncio.Event()
+
+    async def first_reader() -> Any:
+        part = await anext(parts)
+        first_read.set()
+        await asyncio.sleep(0.6)  # busy elsewhere while the deadline passes
+        return part
+
+    first = asyncio.create_task(first_reader())
+    await first_read.wait()
+    rest = [part async for part in parts]
+    error = failure([await first, *rest])  # the first reader was not cancelled
+    assert "exceeded its total timeout (0.3 s)" in str(error) and not error.retryable
+    await h.check_clean()
