@@ -238,9 +238,9 @@ class HttpClient:
             raise self._transport_error(exc, url) from None
         except Expired:
             raise self._total_timeout(url, ProviderError) from None
-        if not stream:
-            deadline.cancel()
         if response.status_code < 400:
+            if not stream:  # read whole already: the attempt is over
+                deadline.cancel()
             return response
         deadline.cancel()
         try:
