@@ -76,14 +76,21 @@ def build_prompt(messages: Sequence[Message], tools: Sequence[FunctionTool]) -> 
             turns[-1] = (role, f"{turns[-1][1]}\n\n{text}")
         else:
             turns.append((role, text))
-    segments: list[Segment] = []
-    head = 0
-    for role, text in turns:
-        segments += [Segment(START, True), Segment(f"{role}\n{text}", False)]
-        segments += [Segment(END, True), Segment("\n", False)]
-        head = head or len(segments)  # the first turn is the system turn
+    segments = _turn_segments(*turns[0])
+    head = len(segments)  # the first turn is always the system turn
+    for role, text in turns[1:]:
+        segments += _turn_segments(role, text)
     segments += [Segment(START, True), Segment("assistant\n", False)]
     return Prompt(tuple(segments), tuple(warnings), head)
+
+
+def _turn_segments(role: str, text: str) -> list[Segment]:
+    return [
+        Segment(START, True),
+        Segment(f"{role}\n{text}", False),
+        Segment(END, True),
+        Segment("\n", False),
+    ]
 
 
 def tool_instructions(tools: Sequence[FunctionTool]) -> str:
