@@ -101,12 +101,6 @@ class Framer:
         """Whether block ``id`` of ``kind`` (``"text"`` or ``"reasoning"``) is open."""
         return (kind, id) in self._open
 
-    def end_all_reasoning(self) -> None:
-        """Ends every open reasoning block (a family whose reasoning stops when text starts)."""
-        for kind, id in [k for k in self._open if k[0] == "reasoning"]:
-            del self._open[(kind, id)]
-            self.out.append(ReasoningEnd(id))
-
     # ---- tool input ---------------------------------------------------------------------
 
     def tool_start(self, id: str, name: str, *, provider_executed: bool = False) -> None:
@@ -121,10 +115,6 @@ class Framer:
         if delta:
             self._tools[id].chunks.append(delta)
             self.out.append(ToolInputDelta(id, delta))
-
-    def has_tool(self, id: str) -> bool:
-        """Whether call ``id`` was started and has not ended."""
-        return id in self._tools
 
     def tool_name(self, id: str) -> str:
         """The name call ``id`` was started with."""

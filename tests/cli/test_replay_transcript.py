@@ -26,13 +26,13 @@ from reverie.providers.openai_chat.dialect import ChatDialect
 from reverie.providers.openai_compat import CompatDialect
 from reverie.providers.openrouter import RouterDialect
 from reverie.providers.recorded import (
-    Decoder,
     Parsers,
     RecordedExchange,
     chat_dialect,
     read_recorded,
     wire_family,
 )
+from reverie.providers.spec import ProviderSpec
 from reverie.testing.cassette import Cassette, Interaction, RecordedRequest, RecordedResponse
 from reverie.usage import Usage
 from reverie.warning import CallWarning
@@ -109,13 +109,10 @@ def test_chat_dialect_from_the_host(host: str, provider: str, dialect: type) -> 
     assert type(found) is dialect
 
 
-async def test_a_family_whose_package_is_absent_is_skipped(
+async def test_a_family_without_a_decoder_reads_as_none(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def never(exchange: RecordedExchange) -> Parsers:
-        raise AssertionError("the decoder of an absent package must not be called")
-
-    monkeypatch.setitem(recorded.DECODERS, "google", Decoder("reverie.no_such_family", never))
+    monkeypatch.delitem(recorded.DECODERS, "google")
     url = "https://g.googleapis.com/v1beta/models/gemini:generateContent"
     assert await read_recorded(RecordedExchange(url=url, body="{}")) is None
 
@@ -129,26 +126,27 @@ async def test_a_registered_family_decodes_with_its_parsers(
         seen.append(body)
         return Response(content=[Text(text="hi")], finish_reason=FinishReason.STOP)
 
-    def parsers(exchange: RecordedExchange) -> Parsers:
+    def parsers(spec: ProviderSpec) -> Parsers:
+        assert spec.name == "google"  # the provider whose requests use that URL
         return Parsers("google", parse, lambda: pytest.fail("not streamed"))
 
-    monkeypatch.setitem(recorded.DECODERS, "google", Decoder("reverie.providers", parsers))
+    monkeypatch.setitem(recorded.DECODERS, "google", parsers)
     url = "https://g.googleapis.com/v1beta/models/gemini:generateContent"
     response = await read_recorded(RecordedExchange(url=url, body='{"candidates": []}'))
     assert response is not None and response.text == "hi"
     assert seen == [{"candidates": []}]
 
 
-async def test_a_family_missing_the_expected_names_is_skipped(
+async def test_a_decoder_that_fails_is_a_bug_shown_not_hidden(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def parsers(exchange: RecordedExchange) -> Parsers:
-        parse = recorded._load("reverie.providers.spec:no_such_name")
-        return Parsers("x", parse, lambda: pytest.fail("not streamed"))
+    def parsers(spec: ProviderSpec) -> Parsers:
+        raise AttributeError("no_such_name")
 
-    monkeypatch.setitem(recorded.DECODERS, "google", Decoder("reverie.providers", parsers))
+    monkeypatch.setitem(recorded.DECODERS, "google", parsers)
     url = "https://g.googleapis.com/v1beta/models/gemini:generateContent"
-    assert await read_recorded(RecordedExchange(url=url, body="{}")) is None
+    with pytest.raises(AttributeError, match="no_such_name"):
+        await read_recorded(RecordedExchange(url=url, body="{}"))
 
 
 # Chat replies, through the chat family's own parsers

@@ -1,4 +1,4 @@
-"""The bound on requests in flight: more concurrent calls than ``max_concurrency`` wait their
+"""The bound on requests in flight: more concurrent calls than ``max_in_flight`` wait their
 turn in our queue, streams hold their place until closed, and nothing is lost."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from reverie import Finish
+from reverie import ConfigurationError, Finish
 
 from .chunks import HELLO, OK_STREAM, completion
 from .conftest import Harness
@@ -26,7 +26,7 @@ def slow(answer: object, peak: list[int], h: Harness) -> object:
 async def test_plain_requests_beyond_the_bound_wait_their_turn(h: Harness) -> None:
     peak: list[int] = []
     h.server.script(slow(respond(200, completion("ok")), peak, h))
-    model = h.model(max_concurrency=3)
+    model = h.model(max_in_flight=3)
     results = await asyncio.gather(*(model.generate(HELLO) for _ in range(12)))
     assert [r.text for r in results] == ["ok"] * 12
     assert h.server.attempts == 12 and max(peak) == 3
@@ -36,7 +36,7 @@ async def test_plain_requests_beyond_the_bound_wait_their_turn(h: Harness) -> No
 async def test_streams_hold_their_place_until_closed(h: Harness) -> None:
     peak: list[int] = []
     h.server.script(slow(stream(OK_STREAM), peak, h))
-    model = h.model(max_concurrency=2)
+    model = h.model(max_in_flight=2)
 
     async def read() -> object:
         return [p async for p in model.stream(HELLO)][-1]
@@ -48,7 +48,7 @@ async def test_streams_hold_their_place_until_closed(h: Harness) -> None:
 
 async def test_an_abandoned_stream_gives_its_place_back(h: Harness) -> None:
     h.server.script(stream(OK_STREAM))
-    model = h.model(max_concurrency=1)
+    model = h.model(max_in_flight=1)
     parts = model.stream(HELLO)
     async for _ in parts:
         break
@@ -60,7 +60,7 @@ async def test_an_abandoned_stream_gives_its_place_back(h: Harness) -> None:
 
 @pytest.mark.parametrize("value", [0, -1, 1.5j, True])
 def test_a_bound_or_timeout_that_is_not_positive_is_refused(h: Harness, value: object) -> None:
-    with pytest.raises(ValueError, match="must be positive or None"):
-        h.provider(max_concurrency=value)
+    with pytest.raises(ConfigurationError, match="max_in_flight must be a positive whole"):
+        h.provider(max_in_flight=value)
     with pytest.raises(ValueError, match="must be positive or None"):
         h.provider(idle_timeout=value)

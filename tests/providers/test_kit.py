@@ -228,7 +228,7 @@ def test_every_http_provider_takes_the_common_http_settings(
         name,
         timeout=12.0,
         idle_timeout=3.0,
-        max_concurrency=4,
+        max_in_flight=4,
         retry=policy,
         headers={"X-Trace": "t"},
         **settings,

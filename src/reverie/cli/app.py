@@ -248,7 +248,8 @@ def replay(cassette: Path) -> int:
 
 @cli.command(short_help="List providers, API keys and local models.")
 def models() -> int:
-    """List providers, whether their API key is set, and the local models found."""
+    """List providers, what they need to authenticate and whether the environment has it,
+    and the local models found."""
     from rich import box
     from rich.table import Table
 
@@ -257,7 +258,7 @@ def models() -> int:
 
     console = make_console()
     header = ("provider", "API key", "description")
-    rows = [(e.name, _key_state(e.key_env), e.description) for e in PROVIDERS.values()]
+    rows = [(e.name, e.setup_state(), e.description) for e in PROVIDERS.values()]
     if console.is_terminal:
         table = Table(box=box.SIMPLE, pad_edge=False)
         for title in header:
@@ -418,16 +419,6 @@ def _local_models() -> list[tuple[str, Path, str]]:
                 seen.add(path.resolve())
                 found.append((f"local:{path}", path, ""))
     return found
-
-
-def _key_state(variables: Sequence[str]) -> str:
-    """Whether a key is set; never its value."""
-    if not variables:
-        return "not needed"
-    for name in variables:
-        if os.environ.get(name):
-            return f"{name} set"
-    return f"{' or '.join(variables)} not set"
 
 
 def _size(path: Path) -> str:

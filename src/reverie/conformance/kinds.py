@@ -1,8 +1,9 @@
 """Provider kinds of the group files → models built through the public ``reverie.provider``.
 
-A kind maps to a registered provider name plus the settings the group file gives; there is
-no per-kind constructor code here. A kind whose provider is not registered, or a setting the
-runner cannot honour, is reported as SKIP, never as a pass.
+A kind is a registered provider's name, or ``<name>-responses`` for a provider that also
+speaks the Responses API (its ``api="responses"``): the table is read off the provider specs,
+and there is no per-kind constructor code here. A kind no registered provider answers to is
+reported as SKIP, never as a pass.
 """
 
 from __future__ import annotations
@@ -15,20 +16,17 @@ from reverie.model import LanguageModel
 
 DUMMY_KEY = "conformance-dummy-key"
 
-# kind → (provider name, settings it always takes)
-KINDS: dict[str, tuple[str, dict[str, Any]]] = {
-    "openai": ("openai", {}),
-    "openai-responses": ("openai", {"api": "responses"}),
-    "openrouter": ("openrouter", {}),
-    "openai-compat": ("openai-compat", {}),
-    "azure": ("azure", {}),
-    "azure-responses": ("azure", {"api": "responses"}),
-    "vercel": ("vercel", {}),
-    "anthropic": ("anthropic", {}),
-    "google": ("google", {}),
-    "vertex": ("vertex", {}),
-    "bedrock": ("bedrock", {}),
-}
+
+def kinds() -> dict[str, tuple[str, dict[str, Any]]]:
+    """kind → (provider name, settings it always takes), from the registered specs."""
+    from reverie.providers.registry import PROVIDERS
+
+    found: dict[str, tuple[str, dict[str, Any]]] = {s: (s, {}) for s in PROVIDERS}
+    for spec in PROVIDERS.values():
+        if spec.family != "openai-responses" and "openai-responses" in spec.families:
+            found[f"{spec.name}-responses"] = (spec.name, {"api": "responses"})
+    return found
+
 
 # Group-file settings passed to the constructor under the same name.
 _PASSED = ("base_url", "project", "location", "region", "tool_call_ids", "skip_auth")
@@ -36,11 +34,8 @@ _PASSED = ("base_url", "project", "location", "region", "tool_call_ids", "skip_a
 
 def unsupported_reason(kind: str, settings: dict[str, Any], model: str = "") -> str | None:
     """Why a case of this kind cannot run here (SKIP), or None."""
-    from reverie.providers.registry import PROVIDERS
-
-    entry = KINDS.get(kind)
-    if entry is None or entry[0] not in PROVIDERS:
-        return f"provider kind {kind!r} is not built yet"
+    if kind not in kinds():
+        return f"provider kind {kind!r} is not a registered provider"
     return None
 
 
@@ -49,7 +44,7 @@ def build_model(
 ) -> LanguageModel:
     import reverie
 
-    name, fixed = KINDS[kind]
+    name, fixed = kinds()[kind]
     kwargs: dict[str, Any] = {**fixed, "client": client}
     if settings.get("use_responses_api"):
         kwargs["api"] = "responses"

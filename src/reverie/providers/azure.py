@@ -10,16 +10,22 @@ namespace, as for OpenAI itself.
 
 from __future__ import annotations
 
-from typing import Any, Unpack
+import re
+from typing import Unpack
 from urllib.parse import urlencode
 
 from reverie.errors import ConfigurationError
 from reverie.providers.catalog import AZURE
 from reverie.providers.openai import Api, OpenAI
-from reverie.providers.openai_chat.model import ChatModel
 from reverie.providers.provider import HttpSettings
+from reverie.providers.secret import Secret, conceal
 
 _V1 = "/openai/v1"
+
+# An Azure AI resource's custom subdomain: letters, digits and hyphens, 2 to 64 of them,
+# starting and ending with a letter or digit. It becomes the host the key is sent to, so
+# nothing else (a dot, a slash, an '@', a '#') may reach the URL.
+_RESOURCE_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])")
 
 
 def normalize_base_url(value: str) -> str:
@@ -28,9 +34,10 @@ def normalize_base_url(value: str) -> str:
     if not value:
         raise ConfigurationError("azure: the resource name or base URL is empty")
     if "://" not in value:
-        if "." in value or "/" in value:
+        if _RESOURCE_NAME.fullmatch(value) is None:
             raise ConfigurationError(
-                f"azure: {value!r} is neither a resource name nor an https:// URL"
+                "azure: the resource name is neither a resource name (letters, digits and "
+                "hyphens) nor an https:// URL"
             )
         return f"https://{value}.openai.azure.com{_V1}"
     if value.endswith(_V1):
@@ -53,30 +60,21 @@ class Azure(OpenAI):
     def __init__(
         self,
         *,
-        api_key: str | None = None,
+        api_key: str | Secret | None = None,
         base_url: str | None = None,
         resource_name: str | None = None,
         api_version: str | None = None,
         api: Api = "chat",
         **http: Unpack[HttpSettings],
     ) -> None:
+        api_key = conceal(api_key)  # first: no frame of ours holds the key bare
         if base_url and resource_name:
             raise ConfigurationError("azure: give base_url or resource_name, not both")
-        root = normalize_base_url(self.spec.root(base_url or resource_name))
-        super().__init__(api_key=api_key, base_url=root, api=api, **http)
         self._query = "?" + urlencode({"api-version": api_version}) if api_version else ""
+        super().__init__(api_key=api_key, base_url=base_url or resource_name, api=api, **http)
+
+    def _resolve_root(self, root: str) -> str:
+        return normalize_base_url(root)
 
     def endpoint(self, path: str) -> str:
         return self.base_url + path + self._query
-
-    def model(self, model_id: str) -> Any:
-        if self.api == "responses":
-            return super().model(model_id)
-        return ChatModel(
-            model_id,
-            provider=self.spec.name,
-            namespace=self.spec.options_namespace,
-            dialect=self.dialect(),
-            http=self.http,
-            url=self.endpoint("/chat/completions"),
-        )

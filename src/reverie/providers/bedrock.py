@@ -15,31 +15,45 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 from typing import Any, Unpack
 from urllib.parse import quote
 
 import httpx
 
-from reverie.errors import StreamError
+from reverie.errors import ConfigurationError, StreamError
 from reverie.http.auth import bearer
 from reverie.http.eventstream import EventStreamDecoder, Frame, frame_error
 from reverie.http.fastjson import loads
 from reverie.providers.anthropic import AnthropicModel, Transport
 from reverie.providers.catalog import BEDROCK
-from reverie.providers.provider import HttpProvider, HttpSettings, make_http
+from reverie.providers.provider import HttpProvider, HttpSettings
+from reverie.providers.secret import Secret, conceal
 
 ANTHROPIC_VERSION = "bedrock-2023-05-31"
 DEFAULT_REGION = "us-east-1"
 
+# AWS region codes: a two-letter area, one or more words, a number (us-east-1,
+# ap-southeast-3, us-gov-west-1, eu-isoe-west-1). The region becomes part of the host the
+# credentials are sent to, so nothing else may reach the URL.
+_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}")
+
 
 def bedrock_region(explicit: str | None) -> str:
-    """The region: given, else ``AWS_REGION``, else ``AWS_DEFAULT_REGION``, else us-east-1."""
-    return (
+    """The region: given, else ``AWS_REGION``, else ``AWS_DEFAULT_REGION``, else us-east-1;
+    refused unless it is an AWS region code."""
+    region = (
         explicit
         or os.environ.get("AWS_REGION")
         or os.environ.get("AWS_DEFAULT_REGION")
         or DEFAULT_REGION
     )
+    if not isinstance(region, str) or _REGION.fullmatch(region) is None:
+        raise ConfigurationError(
+            f"{BEDROCK.name}: region must be an AWS region code such as us-east-1 "
+            "(from region=, AWS_REGION or AWS_DEFAULT_REGION)"
+        )
+    return region
 
 
 class Bedrock(HttpProvider):
@@ -53,27 +67,32 @@ class Bedrock(HttpProvider):
     def __init__(
         self,
         *,
-        api_key: str | None = None,
+        api_key: str | Secret | None = None,
         region: str | None = None,
         base_url: str | None = None,
         profile: str | None = None,
         skip_auth: bool = False,
         **http: Unpack[HttpSettings],
     ) -> None:
-        spec = self.spec
+        api_key = conceal(api_key)  # first: no frame of ours holds the key bare
         self.region = bedrock_region(region)
-        auth: httpx.Auth | None = None
-        if not skip_auth:
-            key = spec.api_key(api_key)
-            if key:
-                auth = bearer(key, spec.name)
-            else:
-                from reverie.http.sigv4 import SigV4Auth
+        self._profile = profile
+        self._skip_auth = skip_auth
+        super().__init__(api_key=api_key, base_url=base_url, **http)
 
-                auth = SigV4Auth(service="bedrock", region=self.region, profile=profile)
-        super().__init__(make_http(spec, api_key=None, auth=auth, **http))
-        root = base_url or spec.root(None).format(region=self.region)
-        self.base_url = root.rstrip("/")
+    def _resolve_root(self, root: str) -> str:
+        return root.replace("{region}", self.region)
+
+    def _authentication(self, api_key: Secret | None) -> httpx.Auth | None:
+        """A Bedrock API key as a bearer token, else SigV4 with botocore's credentials;
+        nothing with ``skip_auth``."""
+        if self._skip_auth:
+            return None
+        if api_key:
+            return bearer(api_key.checked(self.spec.name), self.spec.name)
+        from reverie.http.sigv4 import SigV4Auth
+
+        return SigV4Auth(service="bedrock", region=self.region, profile=self._profile)
 
     def model(self, model_id: str) -> AnthropicModel:
         # The id is one path segment: ':' (and '/' of an ARN) escaped, as AWS expects.

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from reverie.providers.spec import ProviderSpec
 
+# OpenAI and Azure serve both OpenAI wire families under one root.
+_CHAT_AND_RESPONSES = (("/chat/completions", "openai-chat"), ("/responses", "openai-responses"))
+
 OPENAI = ProviderSpec(
     name="openai",
     target="reverie.providers.openai:OpenAI",
@@ -12,6 +15,8 @@ OPENAI = ProviderSpec(
     key_env=("OPENAI_API_KEY",),
     base_url="https://api.openai.com/v1",
     base_url_env="OPENAI_BASE_URL",
+    hosts=("api.openai.com",),
+    endpoints=_CHAT_AND_RESPONSES,
 )
 OPENAI_RESPONSES = ProviderSpec(
     name="openai-responses",
@@ -22,6 +27,8 @@ OPENAI_RESPONSES = ProviderSpec(
     base_url="https://api.openai.com/v1",
     base_url_env="OPENAI_BASE_URL",
     namespace="openai",
+    hosts=("api.openai.com",),
+    endpoints=_CHAT_AND_RESPONSES,
 )
 AZURE = ProviderSpec(
     name="azure",
@@ -32,6 +39,8 @@ AZURE = ProviderSpec(
     base_url_env="AZURE_BASE_URL",
     auth="api-key",
     namespace="openai",
+    hosts=("openai.azure.com",),
+    endpoints=_CHAT_AND_RESPONSES,
 )
 OPENROUTER = ProviderSpec(
     name="openrouter",
@@ -41,6 +50,8 @@ OPENROUTER = ProviderSpec(
     key_env=("OPENROUTER_API_KEY",),
     base_url="https://openrouter.ai/api/v1",
     object_mode="tool",
+    hosts=("openrouter.ai",),
+    dialect="reverie.providers.openrouter:RouterDialect",
 )
 VERCEL = ProviderSpec(
     name="vercel",
@@ -50,6 +61,8 @@ VERCEL = ProviderSpec(
     key_env=("AI_GATEWAY_API_KEY",),
     base_url="https://ai-gateway.vercel.sh/v1",
     object_mode="tool",
+    hosts=("ai-gateway.vercel.sh",),
+    dialect="reverie.providers.vercel:VercelDialect",
 )
 OPENAI_COMPAT = ProviderSpec(
     name="openai-compat",
@@ -60,6 +73,7 @@ OPENAI_COMPAT = ProviderSpec(
     key_required=False,
     base_url_env="OPENAI_COMPAT_BASE_URL",
     object_mode="tool",
+    dialect="reverie.providers.openai_compat:CompatDialect",
 )
 ANTHROPIC = ProviderSpec(
     name="anthropic",
@@ -71,6 +85,7 @@ ANTHROPIC = ProviderSpec(
     base_url_env="ANTHROPIC_BASE_URL",
     auth="x-api-key",
     object_mode="tool",
+    hosts=("api.anthropic.com",),
 )
 BEDROCK = ProviderSpec(
     name="bedrock",
@@ -83,6 +98,9 @@ BEDROCK = ProviderSpec(
     auth="sigv4",
     namespace="anthropic",
     object_mode="tool",
+    hosts=("bedrock-runtime.*.amazonaws.com", "bedrock-runtime-fips.*.amazonaws.com"),
+    endpoints=(("/invoke", "anthropic"), ("/invoke-with-response-stream", "anthropic")),
+    framing="reverie.providers.bedrock:BedrockEvents",
 )
 GOOGLE = ProviderSpec(
     name="google",
@@ -92,6 +110,7 @@ GOOGLE = ProviderSpec(
     key_env=("GEMINI_API_KEY", "GOOGLE_API_KEY"),
     base_url="https://generativelanguage.googleapis.com/v1beta",
     auth="x-goog-api-key",
+    hosts=("generativelanguage.googleapis.com",),
 )
 VERTEX = ProviderSpec(
     name="vertex",
@@ -102,6 +121,18 @@ VERTEX = ProviderSpec(
     base_url="https://{location}-aiplatform.googleapis.com",
     auth="google",
     namespace="google",
+    required_env=("GOOGLE_CLOUD_PROJECT",),
+    hosts=(
+        "aiplatform.googleapis.com",
+        "*-aiplatform.googleapis.com",
+        "aiplatform.*.rep.googleapis.com",
+    ),
+    endpoints=(
+        (":generateContent", "google"),
+        (":streamGenerateContent", "google"),
+        (":rawPredict", "anthropic"),
+        (":streamRawPredict", "anthropic"),
+    ),
 )
 LOCAL = ProviderSpec(
     name="local",

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, Unpack
+from typing import TYPE_CHECKING, Literal, Unpack
 
 from reverie.errors import ConfigurationError
 from reverie.providers.catalog import OPENAI, OPENAI_RESPONSES
-from reverie.providers.openai_chat import ChatProvider
+from reverie.providers.openai_chat import ChatModel
+from reverie.providers.openai_chat.model import chat_model
 from reverie.providers.openai_chat.options import OpenAIChatOptions as OpenAIChatOptions
-from reverie.providers.provider import HttpSettings
+from reverie.providers.provider import HttpProvider, HttpSettings
+from reverie.providers.secret import Secret, conceal
+
+if TYPE_CHECKING:
+    from reverie.providers.openai_responses import ResponsesModel
 
 Api = Literal["chat", "responses"]
 
 
-class OpenAI(ChatProvider):
+class OpenAI(HttpProvider):
     """OpenAI provider. The key comes from ``OPENAI_API_KEY`` unless given; ``api`` picks
     chat completions (the default) or the Responses API for the models it makes.
 
@@ -26,13 +31,14 @@ class OpenAI(ChatProvider):
     def __init__(
         self,
         *,
-        api_key: str | None = None,
+        api_key: str | Secret | None = None,
         base_url: str | None = None,
         organization: str | None = None,
         project: str | None = None,
         api: Api = "chat",
         **http: Unpack[HttpSettings],
     ) -> None:
+        api_key = conceal(api_key)  # first: no frame of ours holds the key bare
         if api not in ("chat", "responses"):
             raise ConfigurationError(f"{self.spec.name}: api must be 'chat' or 'responses'")
         extra = dict(http.get("headers") or {})
@@ -41,10 +47,11 @@ class OpenAI(ChatProvider):
         if project:
             extra["OpenAI-Project"] = project
         http["headers"] = extra
-        super().__init__(api_key=api_key, base_url=base_url, **http)
         self.api: Api = api
+        super().__init__(api_key=api_key, base_url=base_url, **http)
 
-    def model(self, model_id: str) -> Any:
+    def model(self, model_id: str) -> ChatModel | ResponsesModel:
+        """A chat-completions model, or a Responses API model when ``api="responses"``."""
         if self.api == "responses":
             from reverie.providers.openai_responses import ResponsesModel
 
@@ -55,7 +62,7 @@ class OpenAI(ChatProvider):
                 http=self.http,
                 url=self.endpoint("/responses"),
             )
-        return super().model(model_id)
+        return chat_model(self.spec, self.http, self.endpoint("/chat/completions"), model_id)
 
     def endpoint(self, path: str) -> str:
         """The URL of one API path under this provider's root."""
@@ -70,5 +77,22 @@ class OpenAIResponses(OpenAI):
 
     spec = OPENAI_RESPONSES
 
-    def __init__(self, *, api: Api = "responses", **settings: Any) -> None:
-        super().__init__(api=api, **settings)
+    def __init__(
+        self,
+        *,
+        api_key: str | Secret | None = None,
+        base_url: str | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        api: Api = "responses",
+        **http: Unpack[HttpSettings],
+    ) -> None:
+        api_key = conceal(api_key)  # first: no frame of ours holds the key bare
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            organization=organization,
+            project=project,
+            api=api,
+            **http,
+        )

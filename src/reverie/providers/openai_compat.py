@@ -76,4 +76,3 @@ class OpenAICompatible(ChatProvider):
     """
 
     spec = OPENAI_COMPAT
-    dialect = CompatDialect

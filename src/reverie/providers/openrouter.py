@@ -75,4 +75,3 @@ class OpenRouter(ChatProvider):
     """
 
     spec = OPENROUTER
-    dialect = RouterDialect

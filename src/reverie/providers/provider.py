@@ -1,89 +1,165 @@
-"""What every HTTP provider and its models share: the provider's spec and HTTP client, and
-their lifetime. Providers and models are async context managers; closing either releases
-the connections of a client the library created (it is created again if used later), and a
-client the user passed in is never closed by us.
+"""What every HTTP provider and its models share: the :class:`Provider` protocol, one
+constructor resolving key, base URL, the base URL's ``user:password@`` and the HTTP client
+from the provider's spec, and the lifetime of both. Providers and models are async context
+managers; closing either releases the connections of a client the library created (it is
+created again if used later), and a client the user passed in is never closed by us.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import ClassVar, Self, TypedDict
+from collections.abc import Generator, Mapping
+from typing import ClassVar, Protocol, Self, TypedDict, Unpack, runtime_checkable
 
 import httpx
 
+from reverie.errors import ConfigurationError
 from reverie.http.auth import api_key_header, bearer, split_userinfo
 from reverie.http.client import DEFAULT_MAX_CONCURRENCY, HttpClient
 from reverie.http.timeouts import DEFAULT_IDLE_TIMEOUT, DEFAULT_TOTAL_TIMEOUT
-from reverie.model import ObjectMode
+from reverie.model import LanguageModel, ObjectMode
+from reverie.providers.secret import Secret, conceal
 from reverie.providers.spec import ProviderSpec
 from reverie.retry import RetryPolicy
 
 _KEY_HEADERS = {"api-key": "api-key", "x-api-key": "x-api-key", "x-goog-api-key": "x-goog-api-key"}
 
+DEFAULT_MAX_IN_FLIGHT = DEFAULT_MAX_CONCURRENCY
 
-def make_auth(spec: ProviderSpec, api_key: str | None) -> httpx.Auth | None:
+
+@runtime_checkable
+class Provider(Protocol):
+    """What ``reverie.provider(name)`` returns: a named maker of models."""
+
+    @property
+    def name(self) -> str: ...
+
+    def model(self, model_id: str) -> LanguageModel: ...
+
+    async def aclose(self) -> None: ...
+
+
+def make_auth(spec: ProviderSpec, api_key: Secret | None) -> httpx.Auth | None:
     """The spec's authentication around ``api_key`` (none without a key)."""
     if not api_key or spec.auth == "none":
         return None
     if spec.auth == "bearer":
-        return bearer(api_key, spec.name)
+        return bearer(api_key.checked(spec.name), spec.name)
     header = _KEY_HEADERS.get(spec.auth)
     if header is None:
         raise ValueError(f"{spec.name}: auth {spec.auth!r} takes no API key")
-    return api_key_header(api_key, spec.name, header)
+    return api_key_header(api_key.checked(spec.name), spec.name, header)
 
 
 class HttpSettings(TypedDict, total=False):
     """What every HTTP provider's constructor takes besides its own settings (see
-    :class:`~reverie.http.client.HttpClient` for the timeouts and the bound in flight)."""
+    :class:`~reverie.http.client.HttpClient` for the timeouts; ``max_in_flight`` bounds the
+    requests one provider has in flight, default 100, ``None`` for no bound)."""
 
     headers: Mapping[str, str] | None
     client: httpx.AsyncClient | None
     retry: RetryPolicy | None
     timeout: float | None
     idle_timeout: float | None
-    max_concurrency: int | None
+    max_in_flight: int | None
 
 
 def make_http(
     spec: ProviderSpec,
     *,
-    api_key: str | None,
+    auth: httpx.Auth | None,
     headers: Mapping[str, str] | None = None,
     client: httpx.AsyncClient | None = None,
     retry: RetryPolicy | None = None,
-    auth: httpx.Auth | None = None,
     timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
     idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
-    max_concurrency: int | None = DEFAULT_MAX_CONCURRENCY,
+    max_in_flight: int | None = DEFAULT_MAX_IN_FLIGHT,
 ) -> HttpClient:
-    """An HttpClient for ``spec``: its auth from the key unless ``auth`` is given. Timeouts
-    and the bound on requests in flight are :class:`HttpClient`'s (documented there)."""
+    """An HttpClient for ``spec``. Timeouts and the bound on requests in flight are
+    :class:`HttpClient`'s (documented there)."""
+    if max_in_flight is not None and (
+        isinstance(max_in_flight, bool) or not isinstance(max_in_flight, int) or max_in_flight < 1
+    ):
+        raise ConfigurationError(
+            f"{spec.name}: max_in_flight must be a positive whole number or None"
+        )
     return HttpClient(
         spec.name,
-        auth=auth if auth is not None else make_auth(spec, api_key),
+        auth=auth,
         headers=headers,
         client=client,
         retry=retry,
         timeout=timeout,
         idle_timeout=idle_timeout,
-        max_concurrency=max_concurrency,
+        max_concurrency=max_in_flight,
     )
 
 
-def split_base_url(spec: ProviderSpec, url: str) -> tuple[str, httpx.Auth | None]:
-    """The base URL without ``user:password@`` (which must reach no message, log or
-    recording), and that part as Basic auth, which httpx would have sent for it."""
-    return split_userinfo(url, spec.name)
+class _Both(httpx.Auth):
+    """Two one-step header authentications on every request: a key in its own header and
+    the base URL's ``user:password@`` as Basic auth (a proxy in front of the API)."""
+
+    def __init__(self, first: httpx.Auth, second: httpx.Auth) -> None:
+        self._auths = (first, second)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(s for auth in self._auths for s in getattr(auth, "secrets", ()))
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        for auth in self._auths:
+            request = next(auth.auth_flow(request))
+        yield request
+
+    def __repr__(self) -> str:
+        return f"_Both({self._auths[0]!r}, {self._auths[1]!r})"
 
 
 class HttpProvider:
-    """Base of the providers that talk HTTP."""
+    """Base of the providers that talk HTTP, and their one constructor.
+
+    The key is the given one or the spec's variable's (checked at once, refused when the spec
+    requires one and none is found); the base URL the given one, the spec's variable's or its
+    default, passed through :meth:`_resolve_root`. A base URL's ``user:password@`` is taken
+    out of the URL (so that it reaches no message, log or recording) and sent as Basic auth,
+    in every family: alone, or beside a key that travels in a header of its own
+    (``x-api-key``, ``api-key``, ``x-goog-api-key``). Where the provider's own credentials
+    need the ``Authorization`` header too (a bearer key, SigV4, Google OAuth), they win, as
+    httpx's own rule has it; with ``skip_auth`` (Bedrock, Vertex) the userinfo is sent.
+
+    A subclass sets what its hooks read before calling this constructor, and takes its API
+    key as ``str | Secret``, wrapping it with :func:`~reverie.providers.secret.conceal` as
+    its first statement.
+    """
 
     spec: ClassVar[ProviderSpec]
+    default_headers: ClassVar[Mapping[str, str]] = {}
+    """Headers every request carries (a user's ``headers=`` win)."""
 
-    def __init__(self, http: HttpClient) -> None:
-        self.http = http
+    def __init__(
+        self,
+        *,
+        api_key: str | Secret | None = None,
+        base_url: str | None = None,
+        **http: Unpack[HttpSettings],
+    ) -> None:
+        api_key = conceal(api_key)
+        spec = self.spec
+        root, url_auth = split_userinfo(spec.root(base_url), spec.name)
+        del base_url  # its user:password@ is in url_auth now, out of this frame's locals
+        self.base_url = self._resolve_root(root).rstrip("/")
+        auth = self._authentication(spec.api_key(api_key))
+        if url_auth is not None and auth is not None and spec.auth in _KEY_HEADERS:
+            auth = _Both(auth, url_auth)
+        http["headers"] = {**self.default_headers, **(http.get("headers") or {})}
+        self.http = make_http(spec, auth=auth if auth is not None else url_auth, **http)
+
+    def _resolve_root(self, root: str) -> str:
+        """The API root from the configured one (no ``user:password@`` left in it)."""
+        return root
+
+    def _authentication(self, api_key: Secret | None) -> httpx.Auth | None:
+        """How requests authenticate: by default the spec's auth around the key."""
+        return make_auth(self.spec, api_key)
 
     @property
     def name(self) -> str:
@@ -105,9 +181,17 @@ class HttpProvider:
 class HttpModel:
     """Base of the models that talk HTTP: the ``provider``/``model_id`` pair and lifetime."""
 
-    def __init__(self, model_id: str, *, provider: str, http: HttpClient) -> None:
+    def __init__(
+        self,
+        model_id: str,
+        *,
+        provider: str,
+        http: HttpClient,
+        object_mode: ObjectMode = "json_schema",
+    ) -> None:
         self._model_id = model_id
         self._provider = provider
+        self._object_mode: ObjectMode = object_mode
         self.http = http
 
     @property
@@ -120,12 +204,9 @@ class HttpModel:
 
     @property
     def object_mode(self) -> ObjectMode:
-        """How ``reverie.generate_object`` asks this model for an object by default: its
-        provider spec's ``object_mode``."""
-        from reverie.providers.registry import PROVIDERS
-
-        spec = PROVIDERS.get(self._provider)
-        return spec.object_mode if spec is not None else "json_schema"
+        """How ``reverie.generate_object`` asks this model for an object by default (its
+        provider spec's ``object_mode``, given by the provider that made it)."""
+        return self._object_mode
 
     def __repr__(self) -> str:  # never show the key
         return f"{type(self).__name__}({self._provider}:{self._model_id})"

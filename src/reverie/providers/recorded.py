@@ -2,17 +2,15 @@
 
 A recorded reply (a cassette's response, say) is decoded into the same :class:`Response` a
 live call would have returned, by the very parsers the providers use: there is one parser
-per wire format, and nothing here reads a body itself. The family comes from the URL;
-``reverie replay`` is the main user.
-
-A family is registered in :data:`DECODERS` once its parsers exist: one entry naming its
-package (imported only when a recording of that family is read, and skipped while the package
-is absent) and a small function setting its parsers up for one exchange.
+per wire format, and nothing here reads a body itself. Which provider sent the request, and
+so its wire family, chat dialect and stream framing, comes from the provider specs
+(:func:`reverie.providers.registry.identify`: the URL's path and host); ``reverie replay`` is
+the main user. :data:`DECODERS` holds, per wire family, the small function setting its
+parsers up for one provider.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,14 +22,14 @@ from reverie.errors import ProviderError
 from reverie.http.client import status_error
 from reverie.http.reading import Framing, WireStream, read_stream, sse
 from reverie.model import Response
+from reverie.providers.spec import ProviderSpec
 from reverie.warning import CallWarning
 
 __all__ = [
     "DECODERS",
-    "Decoder",
     "Parsers",
     "RecordedExchange",
-    "find_decoder",
+    "chat_dialect",
     "read_recorded",
     "wire_family",
 ]
@@ -79,55 +77,29 @@ class Parsers:
     """The reply's bytes → the events the stream parser is fed."""
 
 
-@dataclass(frozen=True, slots=True)
-class Decoder:
-    """Where a family's parsers live, and how to set them up for one exchange."""
-
-    package: str
-    """The family's package; while it cannot be found the family is skipped."""
-    parsers: Callable[[RecordedExchange], Parsers]
-
-
 def wire_family(url: str) -> str | None:
     """The wire family a request URL speaks (``openai-chat``, ``openai-responses``,
-    ``anthropic``, ``google``), or ``None`` when the URL says nothing we know."""
-    path = _url(url).path.rstrip("/")
-    last = path.rsplit("/", 1)[-1]
-    if path.endswith("/chat/completions"):
-        return "openai-chat"
-    if path.endswith("/responses"):
-        return "openai-responses"
-    if path.endswith("/messages") or last.endswith((":rawPredict", ":streamRawPredict")):
-        return "anthropic"
-    if last in ("invoke", "invoke-with-response-stream"):  # Bedrock
-        return "anthropic"
-    if last.endswith((":generateContent", ":streamGenerateContent")):
-        return "google"
-    return None
+    ``anthropic``, ``google``), or ``None`` when no provider's requests use its path."""
+    from reverie.providers.registry import identify
 
-
-def find_decoder(family: str | None) -> Decoder | None:
-    """The registered decoder of ``family`` whose package exists, else ``None``."""
-    decoder = DECODERS.get(family or "")
-    if decoder is None or importlib.util.find_spec(decoder.package) is None:
-        return None
-    return decoder
+    found = identify(url)
+    return found[1] if found is not None else None
 
 
 async def read_recorded(exchange: RecordedExchange) -> Response | None:
-    """The reply decoded by its family's own parser; ``None`` when the family is unknown or
-    its parsers are not built yet.
+    """The reply decoded by its family's own parser; ``None`` when no provider's requests
+    use the URL's path (or its family has no decoder).
 
     An error status, or a body its parser rejects, raises :class:`ProviderError` (a
     :class:`StreamError` for a stream) with the parser's own message.
     """
-    decoder = find_decoder(wire_family(exchange.url))
-    if decoder is None:
+    from reverie.providers.registry import identify
+
+    found = identify(exchange.url)
+    decoder = DECODERS.get(found[1]) if found is not None else None
+    if found is None or decoder is None:
         return None
-    try:
-        parsers = decoder.parsers(exchange)
-    except (ImportError, AttributeError):  # the family's package lacks the names we use
-        return None
+    parsers = decoder(found[0])
     if not 200 <= exchange.status < 300:
         body = (
             exchange.body
@@ -173,35 +145,24 @@ async def _read_stream(parsers: Parsers, exchange: RecordedExchange) -> Response
     return accumulator.response()
 
 
-# The families
-
-
-# Host (or a parent domain of it) → the provider and chat dialect that speak there. Any other
-# host is an OpenAI-compatible server, read as the ``openai-compat`` provider reads it.
-CHAT_DIALECTS: dict[str, tuple[str, str]] = {
-    "openrouter.ai": ("openrouter", "reverie.providers.openrouter:RouterDialect"),
-    "api.openai.com": ("openai", "reverie.providers.openai_chat.dialect:ChatDialect"),
-    "openai.azure.com": ("azure", "reverie.providers.openai_chat.dialect:ChatDialect"),
-    "ai-gateway.vercel.sh": ("vercel", "reverie.providers.vercel:VercelDialect"),
-}
-OTHER_CHAT_HOSTS = ("openai-compat", "reverie.providers.openai_compat:CompatDialect")
+# The families: each sets its parsers up for the provider that sent the request.
 
 
 def chat_dialect(host: str) -> tuple[str, Any]:
-    """(provider name, dialect instance) for a chat-completions host."""
-    provider, target = OTHER_CHAT_HOSTS
-    for domain, entry in CHAT_DIALECTS.items():
-        if host == domain or host.endswith("." + domain):
-            provider, target = entry
-            break
-    return provider, _load(target)()
+    """(provider name, dialect instance) of the chat-completions provider answering on
+    ``host`` (an OpenAI-compatible server when no spec names the host)."""
+    from reverie.providers.registry import identify
+
+    found = identify(f"https://{host}/v1/chat/completions")
+    assert found is not None  # some provider speaks chat completions
+    return found[0].name, found[0].load_dialect()()
 
 
-def _chat(exchange: RecordedExchange) -> Parsers:
+def _chat(spec: ProviderSpec) -> Parsers:
     from reverie.providers.openai_chat.response import parse_response
     from reverie.providers.openai_chat.stream import ChatStreamParser
 
-    provider, dialect = chat_dialect(exchange.host)
+    provider, dialect = spec.name, spec.load_dialect()()
     warnings: list[CallWarning] = []
     return Parsers(
         provider,
@@ -210,33 +171,26 @@ def _chat(exchange: RecordedExchange) -> Parsers:
     )
 
 
-def _responses(exchange: RecordedExchange) -> Parsers:
-    # Loaded by name: this family and the reader were written side by side.
-    parse = _load("reverie.providers.openai_responses.response:parse_response")
-    stream = _load("reverie.providers.openai_responses.stream:ResponsesStreamParser")
-    provider = "azure" if exchange.host.endswith(".openai.azure.com") else "openai"
+def _responses(spec: ProviderSpec) -> Parsers:
+    from reverie.providers.openai_responses.response import parse_response
+    from reverie.providers.openai_responses.stream import ResponsesStreamParser
+
+    provider = spec.name
     warnings: list[CallWarning] = []
     return Parsers(
         provider,
-        lambda body: parse(body, warnings, provider),
-        lambda: stream(warnings, provider),
+        lambda body: parse_response(body, warnings, provider),
+        lambda: ResponsesStreamParser(warnings, provider),
     )
 
 
-def _anthropic(exchange: RecordedExchange) -> Parsers:
+def _anthropic(spec: ProviderSpec) -> Parsers:
     from reverie.providers.anthropic.response import parse_response
     from reverie.providers.anthropic.stream import AnthropicStream, SseJson
 
-    host = exchange.host
+    provider = spec.name
     warnings: list[CallWarning] = []
-    framing: Framing[Any]
-    if host.startswith("bedrock-runtime."):
-        from reverie.providers.bedrock import BedrockEvents
-
-        provider, framing = "bedrock", BedrockEvents
-    else:
-        provider = "vertex" if host.endswith("aiplatform.googleapis.com") else "anthropic"
-        framing = SseJson
+    framing: Framing[Any] = spec.load_framing() or SseJson
     return Parsers(
         provider,
         lambda body: parse_response(body, provider, warnings),
@@ -245,12 +199,12 @@ def _anthropic(exchange: RecordedExchange) -> Parsers:
     )
 
 
-def _google(exchange: RecordedExchange) -> Parsers:
+def _google(spec: ProviderSpec) -> Parsers:
     from reverie.providers.google.ids import make_id_generator
     from reverie.providers.google.response import parse_response
     from reverie.providers.google.stream import GeminiStreamParser
 
-    provider = "vertex" if exchange.host.endswith("aiplatform.googleapis.com") else "google"
+    provider = spec.name
     ids = make_id_generator("sequential", provider)
     warnings: list[CallWarning] = []
     return Parsers(
@@ -260,14 +214,14 @@ def _google(exchange: RecordedExchange) -> Parsers:
     )
 
 
-DECODERS: dict[str, Decoder] = {
-    "openai-chat": Decoder("reverie.providers.openai_chat", _chat),
-    "openai-responses": Decoder("reverie.providers.openai_responses", _responses),
-    "anthropic": Decoder("reverie.providers.anthropic", _anthropic),
-    "google": Decoder("reverie.providers.google", _google),
+DECODERS: dict[str, Callable[[ProviderSpec], Parsers]] = {
+    "openai-chat": _chat,
+    "openai-responses": _responses,
+    "anthropic": _anthropic,
+    "google": _google,
 }
-"""Wire family → its decoder. A family not listed (or whose package is absent) reads as
-``None``: the caller shows the body as it is."""
+"""Wire family → the function setting its parsers up for one provider. A family not listed
+reads as ``None``: the caller shows the body as it is."""
 
 
 def _url(url: str) -> httpx.URL:
@@ -275,8 +229,3 @@ def _url(url: str) -> httpx.URL:
         return httpx.URL(url)
     except httpx.InvalidURL:  # a hand-edited cassette: no family, no host
         return httpx.URL("")
-
-
-def _load(target: str) -> Any:
-    module, _, name = target.partition(":")
-    return getattr(importlib.import_module(module), name)

@@ -2,16 +2,43 @@
 
 Providers are imported only when first used, so ``import reverie`` stays cheap and optional
 dependencies (llama-cpp-python, google-auth…) load only for the provider that needs them.
+Every table about providers is read off :data:`PROVIDERS`: which provider and wire family a
+recorded request's URL belongs to (:func:`identify`), the CLI's list, the conformance kinds.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from reverie.errors import ConfigurationError
-from reverie.model import LanguageModel
 from reverie.providers.catalog import BUILT_IN
+from reverie.providers.secret import conceal
 from reverie.providers.spec import ProviderSpec
+
+if TYPE_CHECKING:
+    from typing import Unpack
+
+    from reverie.model import LanguageModel
+    from reverie.providers.anthropic import Anthropic
+    from reverie.providers.azure import Azure
+    from reverie.providers.bedrock import Bedrock
+    from reverie.providers.google import Google
+    from reverie.providers.local import Local
+    from reverie.providers.openai import OpenAI, OpenAIResponses
+    from reverie.providers.openai_compat import OpenAICompatible
+    from reverie.providers.openrouter import OpenRouter
+    from reverie.providers.provider import Provider
+    from reverie.providers.settings import (
+        AzureSettings,
+        BedrockSettings,
+        GoogleSettings,
+        KeySettings,
+        LocalSettings,
+        OpenAISettings,
+        VertexSettings,
+    )
+    from reverie.providers.vercel import Vercel
+    from reverie.providers.vertex import Vertex
 
 PROVIDERS: dict[str, ProviderSpec] = {spec.name: spec for spec in BUILT_IN}
 
@@ -21,9 +48,44 @@ def register(spec: ProviderSpec) -> None:
     PROVIDERS[spec.name] = spec
 
 
+# fmt: off
+@overload
+def provider(name: Literal["openai"], **settings: Unpack[OpenAISettings]) -> OpenAI: ...
+@overload
+def provider(
+    name: Literal["openai-responses"], **settings: Unpack[OpenAISettings]
+) -> OpenAIResponses: ...
+@overload
+def provider(name: Literal["azure"], **settings: Unpack[AzureSettings]) -> Azure: ...
+@overload
+def provider(name: Literal["openrouter"], **settings: Unpack[KeySettings]) -> OpenRouter: ...
+@overload
+def provider(name: Literal["vercel"], **settings: Unpack[KeySettings]) -> Vercel: ...
+@overload
+def provider(
+    name: Literal["openai-compat"], **settings: Unpack[KeySettings]
+) -> OpenAICompatible: ...
+@overload
+def provider(name: Literal["anthropic"], **settings: Unpack[KeySettings]) -> Anthropic: ...
+@overload
+def provider(name: Literal["bedrock"], **settings: Unpack[BedrockSettings]) -> Bedrock: ...
+@overload
+def provider(name: Literal["google"], **settings: Unpack[GoogleSettings]) -> Google: ...
+@overload
+def provider(name: Literal["vertex"], **settings: Unpack[VertexSettings]) -> Vertex: ...
+@overload
+def provider(name: Literal["local"], **settings: Unpack[LocalSettings]) -> Local: ...
+@overload
+def provider(name: str, **settings: Any) -> Provider: ...
+# fmt: on
+
+
 def provider(name: str, **settings: Any) -> Any:
     """A provider object by name, e.g. ``provider("openai", api_key=...)``; settings go to
-    its constructor, which reads its key and base URL from the environment when not given."""
+    its constructor, which reads its key and base URL from the environment when not given.
+    For a built-in name the result is typed as that provider's class and the settings as its
+    constructor's keywords."""
+    _conceal_key(settings)  # first: no frame of ours holds the key bare
     spec = PROVIDERS.get(name)
     if spec is None:
         known = ", ".join(sorted(PROVIDERS))
@@ -33,6 +95,7 @@ def provider(name: str, **settings: Any) -> Any:
 
 def resolve_model(spec: str, **settings: Any) -> LanguageModel:
     """``"openai:gpt-4o"`` → a LanguageModel; settings go to the provider's constructor."""
+    _conceal_key(settings)
     if not isinstance(spec, str):
         raise TypeError(f"a model is a 'provider:model' string or a model object, not {spec!r}")
     name, sep, model_id = spec.partition(":")
@@ -42,3 +105,38 @@ def resolve_model(spec: str, **settings: Any) -> LanguageModel:
         )
     model: LanguageModel = provider(name, **settings).model(model_id)
     return model
+
+
+def _conceal_key(settings: dict[str, Any]) -> None:
+    if isinstance(settings.get("api_key"), str):
+        settings["api_key"] = conceal(settings["api_key"])
+
+
+def identify(url: str) -> tuple[ProviderSpec, str] | None:
+    """Which provider sent a request to ``url``, and in which wire family: the providers whose
+    requests use the URL's path, the one whose hosts include the URL's host first; else the
+    one that lives wherever its user says (no hosts of its own), else the first registered.
+    ``None`` when no provider's requests use that path."""
+    import httpx
+
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:  # a hand-edited cassette: no host, no family
+        return None
+    path = parsed.path.rstrip("/")
+    candidates = [
+        (spec, family)
+        for spec in PROVIDERS.values()
+        for ending, family in spec.paths
+        if path.endswith(ending)
+    ]
+    if not candidates:
+        return None
+    host = parsed.host
+    for spec, family in candidates:
+        if spec.serves(host):
+            return spec, family
+    for spec, family in candidates:
+        if not spec.hosts:
+            return spec, family
+    return candidates[0]

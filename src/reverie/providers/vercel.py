@@ -113,4 +113,3 @@ class Vercel(ChatProvider):
     """
 
     spec = VERCEL
-    dialect = VercelDialect

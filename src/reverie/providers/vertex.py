@@ -13,6 +13,7 @@ or a proxy that adds them). Vertex refuses function-call ids, so none are sent.
 from __future__ import annotations
 
 import os
+import re
 from typing import TYPE_CHECKING, Any, Unpack
 
 import httpx
@@ -21,13 +22,38 @@ from reverie.errors import ConfigurationError
 from reverie.providers.catalog import VERTEX
 from reverie.providers.google.ids import ToolCallIds, make_id_generator
 from reverie.providers.google.model import GeminiModel
-from reverie.providers.provider import HttpProvider, HttpSettings, make_http
+from reverie.providers.provider import HttpProvider, HttpSettings
+from reverie.providers.secret import Secret
 
 if TYPE_CHECKING:
     from reverie.providers.anthropic import AnthropicModel
 
 DEFAULT_LOCATION = "us-central1"
 ANTHROPIC_ON_VERTEX = "vertex-2023-10-16"
+
+# Google Cloud region names (us-central1, europe-west4, northamerica-northeast1), the global
+# endpoint, and the multi-region ones (us, eu). The location becomes part of the host the
+# OAuth token is sent to, so nothing else may reach the URL.
+_REGION = re.compile(r"[a-z]+-[a-z]+[0-9]{1,2}")
+MULTI_REGIONS = ("us", "eu")
+# A project id (lowercase letters, digits and hyphens), optionally domain-scoped
+# (example.com:my-project). It goes in the path only, but nothing in it ('/', '?', '#', '%')
+# may change where the request goes.
+_PROJECT = re.compile(r"(?:[a-z0-9][a-z0-9.-]*:)?[a-z0-9][a-z0-9-]*")
+
+
+def vertex_location(explicit: str | None) -> str:
+    """The location: given, else ``GOOGLE_CLOUD_LOCATION``, else us-central1; refused unless
+    it is a region, ``global`` or a multi-region (``us``, ``eu``)."""
+    location = explicit or os.environ.get("GOOGLE_CLOUD_LOCATION") or DEFAULT_LOCATION
+    if not isinstance(location, str) or not (
+        location == "global" or location in MULTI_REGIONS or _REGION.fullmatch(location)
+    ):
+        raise ConfigurationError(
+            f"{VERTEX.name}: location must be a Google Cloud region such as us-central1, "
+            "'global', 'us' or 'eu' (from location= or GOOGLE_CLOUD_LOCATION)"
+        )
+    return location
 
 
 class Vertex(HttpProvider):
@@ -53,17 +79,36 @@ class Vertex(HttpProvider):
             raise ConfigurationError(
                 f"{spec.name}: no Google Cloud project: set GOOGLE_CLOUD_PROJECT or pass project="
             )
-        location = location or os.environ.get("GOOGLE_CLOUD_LOCATION") or DEFAULT_LOCATION
-        auth: httpx.Auth | None = None
-        if not skip_auth:
-            from reverie.http.google_auth import GoogleAuth
-
-            auth = GoogleAuth(credentials, provider=spec.name)
-        super().__init__(make_http(spec, api_key=None, auth=auth, **http))
+        if not isinstance(project, str) or _PROJECT.fullmatch(project) is None:
+            raise ConfigurationError(
+                f"{spec.name}: project must be a Google Cloud project id (lowercase letters, "
+                "digits and hyphens)"
+            )
         self.project = project
-        self.location = location
-        self.base_url = _host(spec.root(base_url), location)
+        self.location = vertex_location(location)
+        self._credentials = credentials
+        self._skip_auth = skip_auth
         self._ids = make_id_generator(tool_call_ids, spec.name)
+        super().__init__(base_url=base_url, **http)
+
+    def _resolve_root(self, root: str) -> str:
+        """The API host: ``https://{location}-aiplatform.googleapis.com``, the global one, or
+        a multi-region one (``https://aiplatform.us.rep.googleapis.com``)."""
+        location = self.location
+        if "{location}-" in root and location == "global":
+            root = root.replace("{location}-", "")
+        elif "//{location}-aiplatform." in root and location in MULTI_REGIONS:
+            root = root.replace("//{location}-aiplatform.", f"//aiplatform.{location}.rep.")
+        return root.replace("{location}", location)
+
+    def _authentication(self, api_key: Secret | None) -> httpx.Auth | None:
+        """Google Cloud credentials (application default ones unless given); none with
+        ``skip_auth``."""
+        if self._skip_auth:
+            return None
+        from reverie.http.google_auth import GoogleAuth
+
+        return GoogleAuth(self._credentials, provider=self.spec.name)
 
     def model(self, model_id: str) -> GeminiModel | AnthropicModel:
         if model_id.startswith("claude"):
@@ -105,10 +150,3 @@ class Vertex(HttpProvider):
                 betas="body",
             ),
         )
-
-
-def _host(root: str, location: str) -> str:
-    """The API host: ``https://{location}-aiplatform.googleapis.com``, or the global one."""
-    if location == "global" and "{location}-" in root:
-        root = root.replace("{location}-", "")
-    return root.replace("{location}", location).rstrip("/")

@@ -3,12 +3,13 @@ and on Vertex are transports over the same model (see :class:`Transport`)."""
 
 from __future__ import annotations
 
-from typing import Unpack
+from collections.abc import Mapping
+from typing import ClassVar
 
 from reverie.providers.anthropic.model import AnthropicModel, Transport
 from reverie.providers.anthropic.options import AnthropicOptions
 from reverie.providers.catalog import ANTHROPIC
-from reverie.providers.provider import HttpProvider, HttpSettings, make_http
+from reverie.providers.provider import HttpProvider
 
 API_VERSION = "2023-06-01"
 
@@ -22,19 +23,7 @@ class Anthropic(HttpProvider):
     """
 
     spec = ANTHROPIC
-
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        **http: Unpack[HttpSettings],
-    ) -> None:
-        spec = self.spec
-        http["headers"] = {"anthropic-version": API_VERSION, **(http.get("headers") or {})}
-        # The spec's auth is x-api-key: the key travels in that header, never in a dict here.
-        super().__init__(make_http(spec, api_key=spec.api_key(api_key), **http))
-        self.base_url = spec.root(base_url).rstrip("/")
+    default_headers: ClassVar[Mapping[str, str]] = {"anthropic-version": API_VERSION}
 
     def model(self, model_id: str) -> AnthropicModel:
         url = self.base_url + "/messages"

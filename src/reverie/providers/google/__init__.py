@@ -12,7 +12,8 @@ from reverie.providers.catalog import GOOGLE
 from reverie.providers.google.ids import IdGenerator, ToolCallIds, make_id_generator
 from reverie.providers.google.model import GeminiModel
 from reverie.providers.google.options import GoogleOptions, SafetySetting, ThinkingConfig
-from reverie.providers.provider import HttpProvider, HttpSettings, make_http
+from reverie.providers.provider import HttpProvider, HttpSettings
+from reverie.providers.secret import Secret, conceal
 
 __all__ = [
     "GeminiModel",
@@ -39,16 +40,14 @@ class Google(HttpProvider):
     def __init__(
         self,
         *,
-        api_key: str | None = None,
+        api_key: str | Secret | None = None,
         base_url: str | None = None,
         tool_call_ids: ToolCallIds | None = None,
         **http: Unpack[HttpSettings],
     ) -> None:
-        spec = self.spec
-        # The spec's auth: the key in x-goog-api-key.
-        super().__init__(make_http(spec, api_key=spec.api_key(api_key), **http))
-        self.base_url = spec.root(base_url).rstrip("/")
-        self._ids = make_id_generator(tool_call_ids, spec.name)
+        api_key = conceal(api_key)  # first: no frame of ours holds the key bare
+        self._ids = make_id_generator(tool_call_ids, self.spec.name)
+        super().__init__(api_key=api_key, base_url=base_url, **http)
 
     def model(self, model_id: str) -> GeminiModel:
         # "models/…" and "tunedModels/…" are full resource names already.

@@ -40,6 +40,9 @@ class Local:
 
     name = "local"
 
+    async def aclose(self) -> None:
+        """Nothing to release here: each model owns its weights (see ``LocalModel``)."""
+
     def __init__(
         self,
         *,

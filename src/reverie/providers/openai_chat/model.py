@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import ClassVar, Unpack
 
 from reverie.errors import ProviderError
 from reverie.http.client import HttpClient, error_message, sse
-from reverie.model import Call, Response, StreamPart
+from reverie.model import Call, ObjectMode, Response, StreamPart
 from reverie.providers.openai_chat.dialect import ChatDialect
 from reverie.providers.openai_chat.request import build_body
 from reverie.providers.openai_chat.response import parse_response
 from reverie.providers.openai_chat.stream import ChatStreamParser
-from reverie.providers.provider import (
-    HttpModel,
-    HttpProvider,
-    HttpSettings,
-    make_http,
-    split_base_url,
-)
+from reverie.providers.provider import HttpModel, HttpProvider
 from reverie.providers.spec import ProviderSpec
 
 
@@ -34,8 +27,9 @@ class ChatModel(HttpModel):
         dialect: ChatDialect,
         http: HttpClient,
         url: str,
+        object_mode: ObjectMode = "json_schema",
     ) -> None:
-        super().__init__(model_id, provider=provider, http=http)
+        super().__init__(model_id, provider=provider, http=http, object_mode=object_mode)
         self._dialect = dialect
         self._namespace = namespace
         self._url = url
@@ -65,35 +59,21 @@ class ChatModel(HttpModel):
 
 
 class ChatProvider(HttpProvider):
-    """A provider whose models all speak chat completions through one dialect."""
-
-    dialect: ClassVar[type[ChatDialect]] = ChatDialect
-
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        **http: Unpack[HttpSettings],
-    ) -> None:
-        spec = self.spec
-        root, url_auth = split_base_url(spec, spec.root(base_url))
-        key = spec.api_key(api_key)
-        super().__init__(make_http(spec, api_key=key, auth=None if key else url_auth, **http))
-        self.base_url = root.rstrip("/")
+    """A provider whose models all speak chat completions through its spec's dialect."""
 
     def model(self, model_id: str) -> ChatModel:
-        return chat_model(self.spec, self.dialect(), self.http, self.base_url, model_id)
+        return chat_model(self.spec, self.http, self.base_url + "/chat/completions", model_id)
 
 
-def chat_model(
-    spec: ProviderSpec, dialect: ChatDialect, http: HttpClient, base_url: str, model_id: str
-) -> ChatModel:
+def chat_model(spec: ProviderSpec, http: HttpClient, url: str, model_id: str) -> ChatModel:
+    """A chat-completions model of ``spec``'s provider at ``url``, with the spec's dialect,
+    options namespace and default way of asking for objects."""
     return ChatModel(
         model_id,
         provider=spec.name,
         namespace=spec.options_namespace,
-        dialect=dialect,
+        dialect=spec.load_dialect()(),
         http=http,
-        url=base_url + "/chat/completions",
+        url=url,
+        object_mode=spec.object_mode,
     )
