@@ -21,8 +21,8 @@ def test_runner_on_an_unseen_corpus_defaults_to_its_cassettes_folder() -> None:
     assert proc.stdout.splitlines() == [
         "PASS TestCompatLegacy/vllm-qwen/legacy_tool",
         "PASS TestCompatLegacy/vllm-qwen/legacy_stream",
-        "SKIP TestCompatLegacy/unknown-kind/legacy_tool: provider kind 'kronk' is not built yet",
-        "SKIP TestCompatLegacy/unknown-kind/legacy_stream: provider kind 'kronk' is not built yet",
+        "SKIP TestCompatLegacy/unknown-kind/legacy_tool: provider kind 'kronk' is not registered",
+        "SKIP TestCompatLegacy/unknown-kind/legacy_stream: provider kind 'kronk' is not registered",
         "2 passed, 0 failed, 2 skipped",
     ]
 

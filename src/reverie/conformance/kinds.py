@@ -35,7 +35,7 @@ _PASSED = ("base_url", "project", "location", "region", "tool_call_ids", "skip_a
 def unsupported_reason(kind: str, settings: dict[str, Any], model: str = "") -> str | None:
     """Why a case of this kind cannot run here (SKIP), or None."""
     if kind not in kinds():
-        return f"provider kind {kind!r} is not a registered provider"
+        return f"provider kind {kind!r} is not registered"
     return None
 
 

@@ -49,7 +49,7 @@ async def run_case(case: Case, cassettes: Path) -> Outcome:
         case = replace(case, provider_options=options, thinking_check=check)
     direct = MODEL_SCENARIOS.get(case.scenario)
     if scenario is None and direct is None:
-        return Outcome(case, "SKIP", f"scenario {case.scenario!r} is not built yet")
+        return Outcome(case, "SKIP", f"scenario {case.scenario!r} is not known")
     prepare_step = PREPARE_STEPS.get(case.prepare_step) if case.prepare_step else None
     if case.prepare_step and prepare_step is None:
         return Outcome(case, "SKIP", f"prepare step {case.prepare_step!r} is not known")
