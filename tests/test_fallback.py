@@ -13,7 +13,6 @@ import pytest
 import reverie
 from reverie import (
     Agent,
-    Call,
     ContextOverflowError,
     ErrorPart,
     FallbackModel,
@@ -25,6 +24,7 @@ from reverie import (
     user_message,
 )
 from reverie.providers.anthropic import Anthropic
+from reverie.providers.kit import Call
 from reverie.providers.openai import OpenAI
 from reverie.testing.fake import ScriptedModel, reply
 

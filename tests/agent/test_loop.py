@@ -21,6 +21,7 @@ from reverie import (
     tool,
 )
 from reverie.content import Reasoning, Text, ToolCall, ToolResult
+from reverie.providers.kit import FunctionTool
 from reverie.testing.fake import ScriptedModel, reply
 
 
@@ -217,7 +218,7 @@ async def test_tool_decorator_and_plain_function_are_equivalent() -> None:
     await Agent(model, tools=[tool(weather), add]).run("hi")
     assert [t.name for t in model.calls[0].tools] == ["weather", "add"]
     offered = model.calls[0].tools[0]
-    assert isinstance(offered, reverie.FunctionTool)
+    assert isinstance(offered, FunctionTool)
     assert offered.description == "Get weather information for a location"
 
 

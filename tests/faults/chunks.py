@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reverie import Call, user_message
+from reverie import user_message
+from reverie.providers.kit import Call
 
 HELLO = Call(prompt=[user_message("hi")])
 

@@ -16,8 +16,9 @@ import httpx
 import pytest
 
 import reverie
-from reverie import Call, user_message
+from reverie import user_message
 from reverie.model import ErrorPart
+from reverie.providers.kit import Call
 from reverie.providers.registry import PROVIDERS
 from reverie.testing import record_client
 

@@ -12,7 +12,7 @@ import pytest
 from conftest import FakeServer
 
 import reverie
-from reverie import Call, ProviderTool, ResponseFormat, Settings
+from reverie import ProviderTool, Settings
 from reverie.accumulate import StreamAccumulator
 from reverie.agent.agent import to_messages
 from reverie.content import Reasoning, Source, Text, ToolCall, ToolResult
@@ -46,6 +46,7 @@ from reverie.model import (
 from reverie.providers.anthropic import Anthropic
 from reverie.providers.anthropic.messages import convert_prompt
 from reverie.providers.anthropic.request import build_request
+from reverie.providers.kit import Call, ResponseFormat
 
 FIXTURES = Path(__file__).parent / "fixtures" / "anthropic"
 SECRET = "sk-ant-test-secret"

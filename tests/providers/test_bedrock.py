@@ -15,7 +15,7 @@ import pytest
 from conftest import FakeServer
 from test_eventstream import encode_frame
 
-from reverie import Call, ProviderTool
+from reverie import ProviderTool
 from reverie.accumulate import StreamAccumulator
 from reverie.errors import ConfigurationError, ContextOverflowError, StreamError
 from reverie.finish_reason import FinishReason
@@ -23,6 +23,7 @@ from reverie.http.retry import NO_RETRY, RetryPolicy
 from reverie.messages import system_message, user_message
 from reverie.model import ErrorPart, Finish, FunctionTool, StreamPart
 from reverie.providers.bedrock import Bedrock
+from reverie.providers.kit import Call
 
 MODEL = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
 ROOT = "https://bedrock-runtime.us-east-1.amazonaws.com/model/us.anthropic.claude-sonnet-4-5-20250929-v1%3A0"

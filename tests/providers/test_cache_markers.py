@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from conftest import FakeServer
 
-from reverie import Agent, Call, Settings
+from reverie import Agent, Settings
 from reverie.agent import StepContext
 from reverie.conformance.prepare import anthropic_cache_control
 from reverie.conformance.scenarios import S1, make_tools
@@ -25,6 +25,7 @@ from reverie.messages import (
     user_message,
 )
 from reverie.model import FunctionTool
+from reverie.providers.kit import Call
 from reverie.providers.openai import OpenAI
 from reverie.providers.openai_compat import OpenAICompatible
 from reverie.providers.openrouter import OpenRouter

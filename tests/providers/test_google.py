@@ -14,7 +14,7 @@ import httpx
 import pytest
 from conftest import FakeServer
 
-from reverie import Agent, Call, Settings, tool
+from reverie import Agent, Settings, tool
 from reverie.accumulate import StreamAccumulator
 from reverie.agent.agent import to_messages
 from reverie.content import Reasoning, Text, ToolCall, ToolResult
@@ -34,6 +34,7 @@ from reverie.model import ErrorPart, Finish, FunctionTool, ResponseFormat, Strea
 from reverie.providers.google import Google, GoogleOptions
 from reverie.providers.google.options import WIRE_FIELDS
 from reverie.providers.google.schema import to_gemini_schema
+from reverie.providers.kit import Call
 from reverie.warning import CallWarning
 
 FIXTURES = Path(__file__).parent / "fixtures" / "google"

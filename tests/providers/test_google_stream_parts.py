@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from test_google import GoogleServer, answer, collect, gemini
 
-from reverie import Call
 from reverie.content import File, Reasoning, Source, Text, ToolCall
 from reverie.errors import ProviderError, StreamError
 from reverie.finish_reason import FinishReason
@@ -34,6 +33,7 @@ from reverie.model import (
 )
 from reverie.providers.google.ids import make_id_generator
 from reverie.providers.google.stream import GeminiStreamParser
+from reverie.providers.kit import Call
 from reverie.usage import Usage
 from reverie.warning import CallWarning
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from test_google import GoogleServer, answer, gemini
 
-from reverie import Call
 from reverie.messages import (
     ErrorOutput,
     FilePart,
@@ -19,6 +18,7 @@ from reverie.messages import (
     ToolResultPart,
     user_message,
 )
+from reverie.providers.kit import Call
 from reverie.warning import CallWarning
 
 

@@ -8,12 +8,13 @@ import httpx
 import pytest
 
 import reverie
-from reverie import Call, ConfigurationError, user_message
+from reverie import ConfigurationError, user_message
 from reverie.http.auth import api_key_header, bearer, clean_key
 from reverie.http.client import HttpClient
 from reverie.http.retry import NO_RETRY
 from reverie.providers.azure import Azure, normalize_base_url
 from reverie.providers.catalog import BUILT_IN
+from reverie.providers.kit import Call
 from reverie.providers.registry import PROVIDERS, provider, resolve_model
 
 KEY = "sk-kit-secret-4242"

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from conftest import FakeServer
 
-from reverie import Call, Settings
+from reverie import Settings
 from reverie.accumulate import StreamAccumulator
 from reverie.content import Text, ToolCall
 from reverie.errors import ProviderError, StreamError
@@ -33,6 +33,7 @@ from reverie.model import (
     ToolInputEnd,
     ToolInputStart,
 )
+from reverie.providers.kit import Call
 from reverie.providers.openai import OpenAI
 from reverie.providers.openai_compat import OpenAICompatible
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import pytest
 from conftest import FakeServer
 
-from reverie import Agent, Call, Settings
+from reverie import Agent, Settings
 from reverie.accumulate import StreamAccumulator
 from reverie.content import Reasoning, Source, Text, ToolCall, ToolResult
 from reverie.errors import ProviderError, StreamError
@@ -43,6 +43,7 @@ from reverie.model import (
     ToolInputDelta,
     ToolInputStart,
 )
+from reverie.providers.kit import Call
 from reverie.providers.openai import OpenAI
 from reverie.providers.openai_responses.request import build_body
 from reverie.providers.openai_responses.response import parse_response

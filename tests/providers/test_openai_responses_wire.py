@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx
 
-from reverie import Call
 from reverie.messages import (
     ErrorOutput,
     FilePart,
@@ -22,6 +21,7 @@ from reverie.messages import (
     ToolResultPart,
     user_message,
 )
+from reverie.providers.kit import Call
 from reverie.providers.openai import OpenAI
 from reverie.providers.openai_responses.messages import convert_messages
 from reverie.providers.openai_responses.options import LocalOptions

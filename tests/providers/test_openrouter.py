@@ -7,12 +7,13 @@ from typing import Any
 import pytest
 from conftest import FakeServer
 
-from reverie import Call, Settings
+from reverie import Settings
 from reverie.accumulate import StreamAccumulator
 from reverie.agent.agent import to_messages
 from reverie.content import Reasoning
 from reverie.messages import system_message, user_message
 from reverie.model import Response, ToolCall
+from reverie.providers.kit import Call
 from reverie.providers.openrouter import OpenRouter
 
 HELLO = Call(prompt=[system_message("Be brief"), user_message("Say hi")])

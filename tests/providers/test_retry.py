@@ -8,9 +8,10 @@ import httpx
 import pytest
 from conftest import FakeServer
 
-from reverie import Call, ProviderError, RetryPolicy
+from reverie import ProviderError, RetryPolicy
 from reverie.messages import user_message
 from reverie.model import ErrorPart, Finish
+from reverie.providers.kit import Call
 from reverie.providers.openai import OpenAI
 
 HELLO = Call(prompt=[user_message("hi")])

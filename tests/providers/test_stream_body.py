@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 
 import reverie
-from reverie import Call, ErrorPart, Finish, StreamError, StreamPart, TextDelta, user_message
+from reverie import ErrorPart, Finish, StreamError, StreamPart, TextDelta, user_message
+from reverie.providers.kit import Call
 
 HI = Call(prompt=[user_message("hi")])
 EVENTS = (

@@ -16,7 +16,7 @@ import pytest
 from conftest import FakeServer
 
 import reverie
-from reverie import Agent, Call, Settings, tool
+from reverie import Agent, Settings, tool
 from reverie.accumulate import StreamAccumulator
 from reverie.agent.agent import to_messages
 from reverie.content import Reasoning, Text, ToolCall
@@ -24,6 +24,7 @@ from reverie.errors import ConfigurationError
 from reverie.http.retry import NO_RETRY
 from reverie.messages import system_message, user_message
 from reverie.model import Response
+from reverie.providers.kit import Call
 from reverie.providers.vercel import Vercel, VercelOptions
 
 FIXTURES = Path(__file__).parent / "fixtures" / "vercel"

@@ -13,10 +13,11 @@ import pytest
 from test_google import CALLS, GoogleServer, add, answer, collect, fold
 
 import reverie
-from reverie import Agent, Call
+from reverie import Agent
 from reverie.errors import ConfigurationError
 from reverie.http.retry import NO_RETRY
 from reverie.messages import user_message
+from reverie.providers.kit import Call
 from reverie.providers.vertex import Vertex
 
 PROJECT = "my-project"

@@ -15,7 +15,6 @@ from reverie import (
     Agent,
     ConfigurationError,
     ErrorOutput,
-    FunctionTool,
     NoObjectGenerated,
     PartialOutput,
     RunFinish,
@@ -24,6 +23,7 @@ from reverie import (
     ToolResult,
 )
 from reverie.agent.output import ACCEPTED, NOT_RUN, OUTPUT_TOOL, REMINDER
+from reverie.providers.kit import FunctionTool
 from reverie.testing.fake import ScriptedModel, reply
 
 from .test_partial import extends

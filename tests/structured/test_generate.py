@@ -15,9 +15,7 @@ from pydantic import BaseModel, Field
 
 import reverie
 from reverie import (
-    Call,
     FinishReason,
-    FunctionTool,
     NoObjectGenerated,
     ObjectFinish,
     ObjectTextDelta,
@@ -29,6 +27,7 @@ from reverie import (
     Usage,
 )
 from reverie.model import ErrorPart, Finish
+from reverie.providers.kit import Call, FunctionTool
 from reverie.structured.call import TEXT_INSTRUCTION
 from reverie.testing.fake import ScriptedModel, reply
 

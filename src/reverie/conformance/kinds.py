@@ -8,11 +8,16 @@ reported as SKIP, never as a pass.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from reverie.model import LanguageModel
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from reverie.providers.provider import Provider
 
 DUMMY_KEY = "conformance-dummy-key"
 
@@ -54,5 +59,5 @@ def build_model(
     # Recordings hold no credentials; any key will do where the pair used one.
     if settings.get("api_key_env") or settings.get("use_api_key"):
         kwargs["api_key"] = DUMMY_KEY
-    built: LanguageModel = reverie.provider(name, **kwargs).model(model)
-    return built
+    make: Callable[..., Provider] = reverie.provider  # the name is known at run time only
+    return make(name, **kwargs).model(model)

@@ -16,7 +16,6 @@ from typing import Any
 
 import reverie
 from reverie import (
-    Call,
     ErrorPart,
     Finish,
     FinishReason,
@@ -36,6 +35,7 @@ from reverie import (
 )
 from reverie.conformance.groups import Case
 from reverie.conformance.scenarios import S1, expect
+from reverie.providers.kit import Call
 
 SCREENSHOT = (  # a 1×1 PNG
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/"

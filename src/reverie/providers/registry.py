@@ -16,6 +16,7 @@ from reverie.providers.secret import conceal
 from reverie.providers.spec import ProviderSpec
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Unpack
 
     from reverie.model import LanguageModel
@@ -75,16 +76,18 @@ def provider(name: Literal["google"], **settings: Unpack[GoogleSettings]) -> Goo
 def provider(name: Literal["vertex"], **settings: Unpack[VertexSettings]) -> Vertex: ...
 @overload
 def provider(name: Literal["local"], **settings: Unpack[LocalSettings]) -> Local: ...
-@overload
-def provider(name: str, **settings: Any) -> Provider: ...
 # fmt: on
 
 
 def provider(name: str, **settings: Any) -> Any:
     """A provider object by name, e.g. ``provider("openai", api_key=...)``; settings go to
     its constructor, which reads its key and base URL from the environment when not given.
-    For a built-in name the result is typed as that provider's class and the settings as its
-    constructor's keywords."""
+
+    Typed per built-in name: the result is that provider's class and a setting it does not
+    take (``api_kye=``) is a type error. There is deliberately no overload for any ``str``
+    (a misspelled setting would match it): for a name known only at run time use
+    ``resolve_model("name:model")``, or this function seen as a ``Callable[..., Provider]``;
+    a provider you registered yourself is also simply its class."""
     _conceal_key(settings)  # first: no frame of ours holds the key bare
     spec = PROVIDERS.get(name)
     if spec is None:
@@ -103,8 +106,8 @@ def resolve_model(spec: str, **settings: Any) -> LanguageModel:
         raise ConfigurationError(
             f"model {spec!r} must look like 'provider:model', e.g. 'openai:gpt-4o'"
         )
-    model: LanguageModel = provider(name, **settings).model(model_id)
-    return model
+    make: Callable[..., Provider] = provider  # the name is known at run time only
+    return make(name, **settings).model(model_id)
 
 
 def _conceal_key(settings: dict[str, Any]) -> None:
