@@ -171,8 +171,8 @@ class HttpClient:
             ),
         }
 
-    def __repr__(self) -> str:  # never show credentials
-        return f"HttpClient({self.provider})"
+    def __repr__(self) -> str:  # never show credentials; works half-built (traceback locals)
+        return f"HttpClient({getattr(self, 'provider', '')})"
 
     # ---- lifetime -------------------------------------------------------------------------
 
