@@ -301,7 +301,7 @@ def test_chat_runs_tools_and_ends_on_eof(server: ScriptedServer) -> None:
 def provider_rows(out: str) -> dict[str, str]:
     """The provider table (the lines before the first blank one), by provider name."""
     table = out.split("\n\n")[0].splitlines()
-    assert table[0].split() == ["provider", "API", "key", "description"]
+    assert table[0].split() == ["provider", "credentials", "description"]
     return {line.split()[0]: line for line in table[1:]}
 
 
@@ -312,6 +312,9 @@ def test_models_without_keys() -> None:
     assert "OPENAI_API_KEY not set" in rows["openai"]
     assert "OPENROUTER_API_KEY not set" in rows["openrouter"]
     assert "not needed" in rows["local"]
+    assert "optional: OPENAI_COMPAT_API_KEY not set" in rows["openai-compat"]
+    assert "needs application default credentials" in rows["vertex"]
+    assert "not needed" not in rows["vertex"]
     assert "default for run and chat: local:smollm2 (no API key set)" in result.stdout
 
 

@@ -237,3 +237,32 @@ async def test_a_bearer_key_wins_over_the_userinfo_as_httpx_has_it() -> None:
     await made.model("m").generate(HI)
     assert seen[0].headers["authorization"] == f"Bearer {KEY}"
     assert made.base_url == "https://proxy.example/v1"
+
+
+# ---- reverie models: what each provider needs, read off its spec --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "environ", "shown"),
+    [
+        ("openai", {}, "OPENAI_API_KEY not set"),
+        ("openai", {"OPENAI_API_KEY": KEY}, "OPENAI_API_KEY set"),
+        ("azure", {"AZURE_API_KEY": KEY}, "AZURE_API_KEY set"),
+        ("openai-compat", {}, "optional: OPENAI_COMPAT_API_KEY not set"),
+        ("openai-compat", {"OPENAI_COMPAT_API_KEY": KEY}, "OPENAI_COMPAT_API_KEY set"),
+        ("bedrock", {}, "AWS credentials (or a key in AWS_BEARER_TOKEN_BEDROCK)"),
+        ("bedrock", {"AWS_BEARER_TOKEN_BEDROCK": KEY}, "AWS_BEARER_TOKEN_BEDROCK set"),
+        ("vertex", {}, "GOOGLE_CLOUD_PROJECT not set; needs application default credentials"),
+        (
+            "vertex",
+            {"GOOGLE_CLOUD_PROJECT": "p"},
+            "GOOGLE_CLOUD_PROJECT set; needs application default credentials",
+        ),
+        ("local", {}, "not needed"),
+    ],
+)
+def test_what_a_provider_needs_is_said_from_its_spec(
+    name: str, environ: dict[str, str], shown: str
+) -> None:
+    assert PROVIDERS[name].setup_state(environ) == shown
+    assert KEY not in shown

@@ -246,7 +246,7 @@ def replay(cassette: Path) -> int:
     return 0
 
 
-@cli.command(short_help="List providers, API keys and local models.")
+@cli.command(short_help="List providers, their credentials and local models.")
 def models() -> int:
     """List providers, what they need to authenticate and whether the environment has it,
     and the local models found."""
@@ -257,7 +257,7 @@ def models() -> int:
     from reverie.providers.registry import PROVIDERS
 
     console = make_console()
-    header = ("provider", "API key", "description")
+    header = ("provider", "credentials", "description")
     rows = [(e.name, e.setup_state(), e.description) for e in PROVIDERS.values()]
     if console.is_terminal:
         table = Table(box=box.SIMPLE, pad_edge=False)
