@@ -64,7 +64,7 @@ class Azure(OpenAI):
         base_url: str | None = None,
         resource_name: str | None = None,
         api_version: str | None = None,
-        api: Api = "chat",
+        api: Api | None = None,
         **http: Unpack[HttpSettings],
     ) -> None:
         api_key = conceal(api_key)  # first: no frame of ours holds the key bare

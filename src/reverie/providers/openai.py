@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, Unpack
+from typing import TYPE_CHECKING, ClassVar, Literal, Unpack
 
 from reverie.errors import ConfigurationError
 from reverie.providers.catalog import OPENAI, OPENAI_RESPONSES
@@ -27,6 +27,8 @@ class OpenAI(HttpProvider):
     """
 
     spec = OPENAI
+    default_api: ClassVar[Api] = "chat"
+    """The API its models use when ``api`` is not given."""
 
     def __init__(
         self,
@@ -35,10 +37,11 @@ class OpenAI(HttpProvider):
         base_url: str | None = None,
         organization: str | None = None,
         project: str | None = None,
-        api: Api = "chat",
+        api: Api | None = None,
         **http: Unpack[HttpSettings],
     ) -> None:
         api_key = conceal(api_key)  # first: no frame of ours holds the key bare
+        api = api or self.default_api
         if api not in ("chat", "responses"):
             raise ConfigurationError(f"{self.spec.name}: api must be 'chat' or 'responses'")
         extra = dict(http.get("headers") or {})
@@ -76,23 +79,4 @@ class OpenAIResponses(OpenAI):
     """
 
     spec = OPENAI_RESPONSES
-
-    def __init__(
-        self,
-        *,
-        api_key: str | Secret | None = None,
-        base_url: str | None = None,
-        organization: str | None = None,
-        project: str | None = None,
-        api: Api = "responses",
-        **http: Unpack[HttpSettings],
-    ) -> None:
-        api_key = conceal(api_key)  # first: no frame of ours holds the key bare
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            organization=organization,
-            project=project,
-            api=api,
-            **http,
-        )
+    default_api: ClassVar[Api] = "responses"

@@ -26,13 +26,13 @@ class KeySettings(HttpSettings, total=False):
 class OpenAISettings(KeySettings, total=False):
     organization: str | None
     project: str | None
-    api: Literal["chat", "responses"]
+    api: Literal["chat", "responses"] | None
 
 
 class AzureSettings(KeySettings, total=False):
     resource_name: str | None
     api_version: str | None
-    api: Literal["chat", "responses"]
+    api: Literal["chat", "responses"] | None
 
 
 class BedrockSettings(KeySettings, total=False):
