@@ -8,6 +8,7 @@ import asyncio
 import traceback
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -122,6 +123,16 @@ def test_a_location_from_the_environment_is_checked_too(monkeypatch: pytest.Monk
 def test_a_project_that_would_change_the_path_is_refused(project: str) -> None:
     with pytest.raises(ConfigurationError, match="project must be a Google Cloud project id"):
         reverie.provider("vertex", project=project, skip_auth=True)
+
+
+@pytest.mark.parametrize("model", ["gemini/../../x", "claude-x?alt=1#"])
+def test_a_vertex_model_id_stays_one_path_segment(model: str) -> None:
+    made = reverie.provider("vertex", project="p", skip_auth=True).model(model)
+    url = made._transport.generate_url if model.startswith("claude") else made._generate_url
+    parsed = httpx.URL(url)
+    assert parsed.host == "us-central1-aiplatform.googleapis.com"
+    assert f"/models/{quote(model, safe='@.-_')}:" in parsed.raw_path.decode()
+    assert parsed.query in (b"", b"alt=sse") and not parsed.fragment
 
 
 def test_a_domain_scoped_project_is_accepted() -> None:

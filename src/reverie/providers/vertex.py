@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 from typing import TYPE_CHECKING, Any, Unpack
+from urllib.parse import quote
 
 import httpx
 
@@ -115,7 +116,7 @@ class Vertex(HttpProvider):
             return self._claude(model_id)
         root = (
             f"{self.base_url}/v1beta1/projects/{self.project}/locations/{self.location}"
-            f"/publishers/google/models/{model_id}"
+            f"/publishers/google/models/{_segment(model_id)}"
         )
         return GeminiModel(
             model_id,
@@ -135,7 +136,7 @@ class Vertex(HttpProvider):
 
         root = (
             f"{self.base_url}/v1/projects/{self.project}/locations/{self.location}"
-            f"/publishers/anthropic/models/{model_id}"
+            f"/publishers/anthropic/models/{_segment(model_id)}"
         )
         return AnthropicModel(
             model_id,
@@ -150,3 +151,9 @@ class Vertex(HttpProvider):
                 betas="body",
             ),
         )
+
+
+def _segment(model_id: str) -> str:
+    """The model id as one path segment: '@' (Claude's versions) kept, as Vertex takes it;
+    '/', '?', '#' and the like escaped, so an id cannot change where the request goes."""
+    return quote(model_id, safe="@.-_")
