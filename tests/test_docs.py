@@ -18,7 +18,9 @@ HTML comment right before the block, invisible on the rendered page:
     the real registry: ``local:`` models run in-process (skipped without llama-cpp).
 ``<!-- test: pytest -->``
     the block is a test file: it is written to ``test_block.py`` and run by pytest in a
-    fresh process (``cassette=PATH`` first copies that recording there as ``PATH``'s name).
+    fresh process.
+``cassette=PATH``
+    first copies that recording of the corpus to ``cassettes/NAME`` in the working directory.
 ``<!-- test: skip: REASON -->``
     not run; the reason is required.
 ``<!-- test: output -->`` before a ``text`` block
@@ -204,7 +206,7 @@ class ScriptedDocsModel(ScriptedModel):
 
 
 def respond(script: Script, call: Call) -> Response:
-    if call.response_format is not None:
+    if call.response_format is not None and script.object is not None:
         return reply(json.dumps(script.object))
     last_user = max(i for i, m in enumerate(call.prompt) if m.role == "user")
     done = sum(m.role == "assistant" for m in call.prompt[last_user:])
@@ -278,27 +280,52 @@ def sandbox(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     yield tmp_path
 
 
-def resolver(block: Block, made: list[Any]) -> Callable[..., Any]:
+def resolver(
+    block: Block, made: list[Any], origin: dict[int, tuple[str, str]] | None = None
+) -> Callable[..., Any]:
     script = SCRIPTS[block.option("script") or "weather"]
     failing = set(filter(None, (block.option("fail") or "").split(",")))
     recording = block.option("recording")
 
     def resolve(spec: str, **settings: Any) -> Any:
+        model: Any
         if recording is not None:
             if not CORPUS.is_dir():
                 pytest.skip(f"{block.where}: no conformance corpus at {CORPUS}")
             model, transport = recorded_model(recording, spec)
             made.append(transport)
-            return model
-        if spec in failing:
-            return overloaded(spec)
-        provider, _, model_id = spec.partition(":")
-        return ScriptedDocsModel(script, provider, model_id)
+        elif spec in failing:
+            model = overloaded(spec)
+        else:
+            provider, _, model_id = spec.partition(":")
+            model = ScriptedDocsModel(script, provider, model_id)
+        if origin is not None:
+            origin[id(model)] = (spec, block.directive)
+        return model
 
     return resolve
 
 
-def run_python(block: Block, namespace: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> str:
+def rebind(namespace: dict[str, Any], origin: dict[int, tuple[str, str]], block: Block) -> None:
+    """An agent an earlier block made from a model string takes that string's model as this
+    block's directive gives it (a recording is used up once replayed)."""
+    import reverie
+
+    resolve = resolver(block, [], origin)  # the block may not use it: its recording unchecked
+    for value in list(namespace.values()):
+        if isinstance(value, reverie.Agent) and id(value.model) in origin:
+            spec, directive = origin[id(value.model)]
+            if directive != block.directive:
+                with contextlib.suppress(AssertionError):  # a recording of another model
+                    value.model = resolve(spec)
+
+
+def run_python(
+    block: Block,
+    namespace: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    origin: dict[int, tuple[str, str]],
+) -> str:
     from reverie.sync import thread_loop
 
     if block.option("local") is not None:
@@ -306,7 +333,8 @@ def run_python(block: Block, namespace: dict[str, Any], monkeypatch: pytest.Monk
     transports: list[Any] = []
     with monkeypatch.context() as patch:
         if block.option("local") is None:
-            patch.setattr(registry, "resolve_model", resolver(block, transports))
+            patch.setattr(registry, "resolve_model", resolver(block, transports, origin))
+            rebind(namespace, origin, block)
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             for source in (block.setup, block.code):
@@ -322,7 +350,8 @@ def run_python(block: Block, namespace: dict[str, Any], monkeypatch: pytest.Monk
     return out.getvalue()
 
 
-def run_pytest(block: Block, sandbox: Path) -> None:
+def place_cassette(block: Block, sandbox: Path) -> None:
+    """``cassette=PATH``: that recording of the corpus, as ``cassettes/NAME`` in the sandbox."""
     cassette = block.option("cassette")
     if cassette is not None:
         source = CORPUS / "cassettes" / cassette
@@ -331,6 +360,9 @@ def run_pytest(block: Block, sandbox: Path) -> None:
         target = sandbox / "cassettes" / Path(cassette).name
         target.parent.mkdir(exist_ok=True)
         shutil.copy(source, target)
+
+
+def run_pytest(block: Block, sandbox: Path) -> None:
     (sandbox / "test_block.py").write_text(block.code)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     done = subprocess.run(
@@ -350,6 +382,7 @@ def run_page(blocks: list[Block], sandbox: Path, monkeypatch: pytest.MonkeyPatch
     page = types.ModuleType("docs_page")
     monkeypatch.setitem(sys.modules, "docs_page", page)
     namespace = page.__dict__
+    origin: dict[int, tuple[str, str]] = {}  # id(model) → (model string, directive)
     printed = ""
     ran = 0
     for block in blocks:
@@ -364,11 +397,12 @@ def run_page(blocks: list[Block], sandbox: Path, monkeypatch: pytest.MonkeyPatch
         if block.lang not in ("python", "py"):
             assert not directive, f"{block.where}: a directive on a {block.lang!r} block"
             continue
+        place_cassette(block, sandbox)
         if block.option("pytest") is not None:
             run_pytest(block, sandbox)
         else:
             try:
-                printed = run_python(block, namespace, monkeypatch)
+                printed = run_python(block, namespace, monkeypatch, origin)
             except pytest.skip.Exception:
                 raise
             except BaseException as error:
@@ -410,4 +444,5 @@ def test_the_site_and_readme_have_blocks_to_run() -> None:
         for page in PAGES
         for b in blocks_of(page)
     )
-    assert counted >= 10, counted
+    assert counted >= 80, counted
+    assert len(EXAMPLES) >= 6, EXAMPLES
