@@ -377,6 +377,28 @@ def run_pytest(block: Block, sandbox: Path) -> None:
     assert " passed" in done.stdout and "failed" not in done.stdout, done.stdout
 
 
+KNOWN = {"script", "fail", "recording", "local", "pytest", "cassette", "output"}
+
+
+def check_directive(block: Block) -> None:
+    """A misspelt directive would silently run the block some other way."""
+    if block.directive.startswith("skip"):
+        return
+    for word in block.directive.split():
+        key = word.partition("=")[0]
+        assert key in KNOWN, f"{block.where}: unknown directive {key!r}"
+    script = block.option("script")
+    assert script is None or script in SCRIPTS, f"{block.where}: no script {script!r}"
+
+
+def test_a_misspelt_directive_is_refused() -> None:
+    with pytest.raises(AssertionError, match="unknown directive 'scirpt'"):
+        check_directive(Block(ROOT / "README.md", 1, "python", "", "scirpt=weather"))
+    with pytest.raises(AssertionError, match="no script 'wether'"):
+        check_directive(Block(ROOT / "README.md", 1, "python", "", "script=wether"))
+    check_directive(Block(ROOT / "README.md", 1, "python", "", "skip: anything goes here"))
+
+
 def run_page(blocks: list[Block], sandbox: Path, monkeypatch: pytest.MonkeyPatch) -> int:
     # A real module, so pydantic finds the classes a block defines (forward references).
     page = types.ModuleType("docs_page")
@@ -386,6 +408,7 @@ def run_page(blocks: list[Block], sandbox: Path, monkeypatch: pytest.MonkeyPatch
     printed = ""
     ran = 0
     for block in blocks:
+        check_directive(block)
         directive = block.directive
         if directive.startswith("skip"):
             reason = directive.partition(":")[2].strip()
@@ -427,6 +450,7 @@ def test_every_example_runs(program: Path, sandbox: Path, monkeypatch: pytest.Mo
     source = program.read_text()
     match = EXAMPLE_DIRECTIVE.search(source)
     block = Block(program, 1, "python", source, match.group(1).strip() if match else "")
+    check_directive(block)
     transports: list[Any] = []
     monkeypatch.setattr(registry, "resolve_model", resolver(block, transports))
     monkeypatch.setattr(sys, "argv", [str(program)])
