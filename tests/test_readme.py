@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import textwrap
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 import reverie
 from reverie.providers import registry
-from reverie.testing import ScriptedModel, reply
+from reverie.testing import ReplayTransport, ScriptedModel, reply
 
 README = (Path(__file__).parents[1] / "README.md").read_text()
 BLOCKS = re.findall(r"```python\n(.*?)```", README, flags=re.S)
@@ -45,7 +47,35 @@ def test_the_tour_runs(scripted: list[ScriptedModel], capsys: pytest.CaptureFixt
     assert capsys.readouterr().out.strip() == "It is 40 C in Florence."
     assert [c.tool_name for c in result.steps[0].tool_calls] == ["weather"]
     assert result.steps[0].tool_results[0].output == reverie.TextOutput(text="40 C")
-    assert scripted[0].calls[0].settings.max_output_tokens == 4000
+    assert scripted[0].calls[0].settings.max_output_tokens is None
+
+
+SEED = Path(os.environ["REVERIE_CONFORMANCE"]) / "cassettes" / "seed" / "openrouter-kimi-k2"
+
+
+@pytest.mark.skipif(not SEED.is_dir(), reason=f"no conformance corpus at {SEED}")
+def test_the_tour_sends_what_the_seed_recording_holds(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The tour is the seed conversation: replayed, every request matches the recorded one
+    byte for byte (a setting the recording lacks, such as a maximum of output tokens, would
+    not) and the recorded answer comes back."""
+    transport = ReplayTransport(SEED / "tool.yaml")
+
+    def recorded(spec: str, **settings: Any) -> Any:
+        name, _, model_id = spec.partition(":")
+        client = httpx.AsyncClient(transport=transport)
+        return reverie.provider(name, api_key="test", client=client).model(model_id)
+
+    monkeypatch.setattr(registry, "resolve_model", recorded)
+    namespace: dict[str, Any] = {}
+    exec(BLOCKS[0], namespace)
+    assert transport.unused == []
+    assert (
+        capsys.readouterr().out
+        == "The weather in Florence is currently 40°C (104°F). It`s quite hot there!\n"
+    )
+    assert namespace["result"].usage.cost is not None
 
 
 def test_the_streaming_example_runs(

@@ -275,9 +275,13 @@ def test_chat_keeps_history_across_turns(server: ScriptedServer) -> None:
         env=compat_env(server), stdin="hello\n\nagain\nquit\nnever sent\n",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "you>" not in result.stdout  # stdin is not a terminal: no prompt
-    assert ANSWER in result.stdout
-    assert f"Turn 2: {ANSWER}" in result.stdout
+    # stdin is not a terminal: no prompt is shown, but each turn's line is echoed before
+    # its answer, so the transcript reads as a conversation
+    out = result.stdout
+    assert out.count("you>") == 2
+    assert out.index("you> hello") < out.index(ANSWER) < out.index("you> again")
+    assert out.index("you> again") < out.index(f"Turn 2: {ANSWER}")
+    assert "you> quit" not in out and "never sent" not in out
     assert result.stdout.count("usage: ") == 2
     assert len(server.requests) == 2  # the blank line is skipped, "quit" ends the chat
     second = server.requests[1]["body"]["messages"]

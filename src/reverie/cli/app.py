@@ -202,6 +202,8 @@ def chat(
                 continue
             if line.lower() in EXIT_WORDS:
                 break
+            if not interactive:  # the terminal echoes a typed line; a piped one shows here
+                console.print(Text(f"you> {line}", style="bold green"))
             renderer = LiveRenderer(console)
             try:
                 result = runner.run(_stream_turn(agent, renderer, line, history))
