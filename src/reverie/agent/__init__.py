@@ -1,6 +1,6 @@
 """The agent loop and what it returns."""
 
-from reverie.agent.agent import DEFAULT_MAX_STEPS, DEFAULT_TOOL_TIMEOUT, Agent, RunOptions
+from reverie.agent.agent import Agent
 from reverie.agent.approval import PendingCall
 from reverie.agent.events import (
     AgentEvent,
@@ -11,6 +11,7 @@ from reverie.agent.events import (
     StepStart,
 )
 from reverie.agent.hooks import ToolCallContext
+from reverie.agent.options import DEFAULT_MAX_STEPS, DEFAULT_TOOL_TIMEOUT, RunOptions
 from reverie.agent.prepare import StepContext, StepPlan
 from reverie.agent.result import RunResult, Step, StopReason
 from reverie.agent.stop import finish_reason_is, has_tool_call, step_count_is, token_budget

@@ -3,7 +3,7 @@ object, whole or as it forms."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Coroutine, Iterator, Mapping, Sequence
 from contextlib import aclosing
 from typing import Any, Generic, TypeVar, overload
 
@@ -33,7 +33,6 @@ from reverie.structured.result import (
     PartialObject,
 )
 from reverie.structured.schema import ObjectSchema, object_schema
-from reverie.structured.sync import iterate_sync, run_sync
 
 T = TypeVar("T")
 Schema = Mapping[str, Any]
@@ -220,7 +219,7 @@ def generate_object_sync(model: str | LanguageModel, schema: Any, **options: Any
     """:func:`generate_object` for scripts, on the thread's event loop (as
     ``Agent.run_sync``); not for use inside a running loop."""
     llm = _resolve(model)
-    return run_sync(generate_object(llm, schema, **options), "generate_object_sync", llm)
+    return _run_sync(generate_object(llm, schema, **options), "generate_object_sync", llm)
 
 
 def generate_object_result_sync(
@@ -229,7 +228,7 @@ def generate_object_result_sync(
     """:func:`generate_object_result` for scripts."""
     llm = _resolve(model)
     coro = generate_object_result(llm, schema, **options)
-    return run_sync(coro, "generate_object_result_sync", llm)
+    return _run_sync(coro, "generate_object_result_sync", llm)
 
 
 def stream_object_sync(
@@ -239,7 +238,11 @@ def stream_object_sync(
     part is an :class:`ObjectFinish`. Leaving the loop early closes the stream."""
     llm = _resolve(model)
     stream = stream_object(llm, schema, **options)
-    return iterate_sync(stream._parts, "stream_object_sync", llm)
+    from reverie.sync import iterate_sync
+
+    return iterate_sync(
+        stream._parts, llm, "stream_object_sync", "async for part in stream_object(...)"
+    )
 
 
 async def _stream_parts(
@@ -328,6 +331,12 @@ def _finish_reason(reason: FinishReason, from_tool: bool) -> FinishReason:
     if from_tool and reason == FinishReason.TOOL_CALLS:
         return FinishReason.STOP
     return reason
+
+
+def _run_sync(coro: Coroutine[Any, Any, T], name: str, model: LanguageModel) -> T:
+    from reverie.sync import run_sync
+
+    return run_sync(coro, model, name, f"await reverie.{name.removesuffix('_sync')}(...)")
 
 
 def _resolve(model: str | LanguageModel) -> LanguageModel:

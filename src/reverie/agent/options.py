@@ -1,0 +1,42 @@
+"""What a run may be given besides its prompt, and the agent's defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, TypedDict
+
+from reverie.agent.approval import Decision
+from reverie.messages import FilePart, Message, Metadata
+from reverie.model import Settings
+
+if TYPE_CHECKING:
+    from reverie.retry import RetryPolicy
+
+
+class RunOptions(TypedDict, total=False):
+    """What one run may add to the agent's own configuration."""
+
+    messages: Sequence[Message]
+    """Earlier conversation (``RunResult.messages`` of a previous run), before ``prompt``."""
+    files: Sequence[FilePart]
+    """Files attached to the prompt's user message."""
+    settings: Settings
+    """Sampling settings; the fields set here win over the agent's."""
+    provider_options: Metadata
+    """Per-provider options, merged over the agent's per namespace."""
+    headers: dict[str, str]
+    """HTTP headers for this run's requests, over the agent's."""
+    retry: RetryPolicy
+    """Retries for this run's model requests, instead of the agent's (or the provider's)."""
+    approvals: Mapping[str, Decision]
+    """Decisions for the calls a run stopped for (``result.pending``), by tool call id:
+    ``True`` runs the call, ``False`` or a reason denies it (the model gets an error result)."""
+
+
+DEFAULT_MAX_STEPS = 20
+"""A looping model cannot spend forever; raise ``max_steps`` for long tool chains."""
+
+DEFAULT_TOOL_TIMEOUT = None
+"""No limit: tools range from milliseconds to a build of many minutes, and stopping one with
+side effects half-way is worse than waiting. Set ``tool_timeout=`` (or ``@tool(timeout=)``)
+where a hung tool is a risk; a timed-out call becomes an error result and the run goes on."""

@@ -1,0 +1,174 @@
+"""The pieces of one agent step, in the order the loop (``Agent._loop``) runs them:
+
+1. prepare: the step's model call (``Agent._prepare``, :mod:`reverie.agent.prepare`);
+2. model turn: :func:`request` (or the streamed turn, folded by ``StreamAccumulator``);
+3. split: :func:`split_reply` sorts the reply into tool calls to run (validated, repaired)
+   and final answers (``Agent(output=...)``);
+4. tools: ``Agent._tools`` runs the calls (:mod:`reverie.agent.execute`), asking for
+   approval where needed (:mod:`reverie.agent.approval`);
+5. stop: :meth:`RunState.record` adds the step, ``Agent._conclude`` decides whether the run
+   ends.
+
+Two functions take and give plain data only: :func:`request` (a ``Call`` in, a ``Response``
+out) for each model request, and ``reverie.agent.execute``'s per-call ``_run`` (a checked
+``ToolCall`` in, a ``ToolResult`` out) for each tool call. They are the seams where a durable
+run can record each unit of work and replay it instead of doing it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from reverie.agent.approval import Decision, PendingCall
+from reverie.agent.events import RunFinish
+from reverie.agent.execute import RepairToolCall, check_call
+from reverie.agent.output import OUTPUT_TOOL, Output
+from reverie.agent.result import RunResult, Step, StopReason
+from reverie.content import Content, ToolCall, ToolResult
+from reverie.conversation import to_messages
+from reverie.messages import Message, Metadata
+from reverie.model import Call, LanguageModel, Response, Settings
+from reverie.tools.tool import Tool
+from reverie.usage import Usage
+
+if TYPE_CHECKING:
+    from reverie.agent.tracing import RunTrace
+    from reverie.retry import RetryPolicy
+
+
+@dataclass(slots=True, kw_only=True)
+class RunState:
+    """One run's state: what it was given, the conversation so far and its steps."""
+
+    history: list[Message]
+    settings: Settings
+    provider_options: Metadata
+    headers: dict[str, str]
+    retry: RetryPolicy | None
+    approvals: dict[str, Decision]
+    unanswered: list[ToolCall]
+    """Calls the given messages end with that have no result yet (a resumed run)."""
+    retries_left: int
+    """Final answers the model may still get wrong (``Agent(output=...)``)."""
+    trace: RunTrace | None
+    steps: list[Step] = field(default_factory=list)
+    resumed: list[ToolResult] = field(default_factory=list)
+    pending: list[PendingCall] = field(default_factory=list)
+    """Calls a resumed run was given no decision for (the run stops again)."""
+
+    def record(
+        self,
+        number: int,
+        response: Response,
+        content: list[Content],
+        results: list[ToolResult],
+        model: LanguageModel,
+    ) -> Step:
+        """Add the step's messages to the conversation and the step to the run."""
+        messages = to_messages(content, results)
+        self.history.extend(messages)
+        step = make_step(number, response, content, results, messages, model)
+        self.steps.append(step)
+        return step
+
+    def finish(
+        self, reason: StopReason, pending: list[PendingCall], output: Any = None
+    ) -> RunFinish:
+        """The run's last event; its trace ends now, not when the consumer lets it go."""
+        result = RunResult(
+            steps=self.steps,
+            messages=self.history,
+            stop_reason=reason,
+            usage=self.usage(),
+            output=output,
+            pending=pending,
+            resumed=self.resumed,
+        )
+        if self.trace is not None:
+            self.trace.finish(result)
+            self.trace.close()
+        return RunFinish(result)
+
+    def usage(self) -> Usage:
+        return sum((s.usage for s in self.steps), Usage())
+
+
+@dataclass(slots=True)
+class Turn:
+    """A model reply, split: its content (calls repaired where need be), the calls to run
+    with their validated input, and the calls of the output's final-answer tool."""
+
+    content: list[Content]
+    checked: list[tuple[ToolCall, Any]]
+    answers: list[ToolCall]
+
+
+async def request(model: LanguageModel, call: Call, trace: RunTrace | None) -> Response:
+    """One model request (not streamed): plain data in, plain data out."""
+    if trace is None:
+        return await model.generate(call)
+    trace.start_chat(model, call)
+    response = await trace.generate(model, call)
+    trace.end_chat(response)
+    return response
+
+
+async def split_reply(
+    response: Response,
+    tools: dict[str, Tool],
+    output: Output | None,
+    repair: RepairToolCall | None,
+) -> Turn:
+    """Sort the reply's tool calls into calls to run (checked, maybe repaired) and final
+    answers; the provider's own calls (``provider_executed``) are content only."""
+    turn = Turn([], [], [])
+    for item in response.content:
+        if isinstance(item, ToolCall) and not item.provider_executed:
+            if output is not None and item.tool_name == OUTPUT_TOOL:
+                turn.answers.append(item)
+            else:
+                item, args = await check_call(item, tools, repair)
+                turn.checked.append((item, args))
+        turn.content.append(item)
+    return turn
+
+
+def make_step(
+    number: int,
+    response: Response,
+    content: list[Content],
+    results: list[ToolResult],
+    messages: list[Message],
+    model: LanguageModel,
+) -> Step:
+    return Step(
+        number=number,
+        content=[*content, *results],
+        messages=messages,
+        finish_reason=response.finish_reason,
+        usage=response.usage,
+        warnings=list(response.warnings),
+        provider_metadata=response.provider_metadata,
+        model=f"{model.provider}:{model.model_id}",
+        model_id=response.model_id,
+    )
+
+
+def keep_partial(error: BaseException, steps: Sequence[Step], history: list[Message]) -> None:
+    """Attach the run so far to the error that ends it: the completed steps happened (their
+    tools had side effects), so the caller can keep them and continue from ``messages``."""
+    usage = sum((s.usage for s in steps), Usage())
+    partial = RunResult(
+        steps=list(steps), messages=list(history), stop_reason=StopReason.ERROR, usage=usage
+    )
+    try:
+        error.partial = partial  # type: ignore[attr-defined]
+    except AttributeError:  # an exception type with __slots__: nothing to attach to
+        return
+    if steps and isinstance(error, Exception):
+        error.add_note(
+            f"reverie: the run's {len(steps)} completed step(s) are kept in error.partial; "
+            "continue with agent.run(messages=error.partial.messages)"
+        )
