@@ -21,8 +21,8 @@ from reverie import (
     StopReason,
     TextOutput,
     Tool,
-    ToolCallContext,
     ToolCallPart,
+    ToolHookContext,
     ToolResultPart,
     dump_result,
     load_result,
@@ -178,7 +178,7 @@ async def test_deciding_some_calls_pauses_again_for_the_rest_without_a_model_cal
 async def test_a_policy_decides_each_call_and_none_asks() -> None:
     seen: list[tuple[str, Any, int]] = []
 
-    def policy(call: ToolCall, context: ToolCallContext) -> bool | str | None:
+    def policy(call: ToolCall, context: ToolHookContext) -> bool | str | None:
         seen.append((call.tool_call_id, context.args, len(context.messages)))
         if context.args["amount"] <= 10:
             return True
@@ -222,7 +222,7 @@ async def test_a_policy_decides_each_call_and_none_asks() -> None:
 
 
 async def test_an_async_policy_and_a_wrong_answer_from_one() -> None:
-    async def approve(call: ToolCall, context: ToolCallContext) -> bool:
+    async def approve(call: ToolCall, context: ToolHookContext) -> bool:
         return context.tool.name == "delete_file"
 
     remove = tool(name="delete_file", needs_approval=approve)(lambda path: DELETED.append(path))

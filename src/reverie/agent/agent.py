@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable, Iterator, Mapping, Sequence
 from contextlib import aclosing
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import TYPE_CHECKING, Any, Generic, Unpack
 
 from reverie.accumulate import StreamAccumulator
 from reverie.agent.approval import (
@@ -39,6 +39,7 @@ from reverie.agent.checks import (
     check_trace_content,
     check_tracer_provider,
     make_output,
+    run_settings,
     sampling_settings,
 )
 from reverie.agent.events import (
@@ -52,6 +53,7 @@ from reverie.agent.events import (
 from reverie.agent.execute import RepairToolCall, check_call, repair_json, run_calls
 from reverie.agent.hooks import AfterTool, BeforeTool, ToolHooks
 from reverie.agent.options import (
+    DEFAULT_MAX_PARALLEL_TOOLS as DEFAULT_MAX_PARALLEL_TOOLS,
     DEFAULT_MAX_STEPS as DEFAULT_MAX_STEPS,
     DEFAULT_TOOL_TIMEOUT as DEFAULT_TOOL_TIMEOUT,
     RunOptions as RunOptions,
@@ -74,7 +76,7 @@ from reverie.agent.prepare import (
     merge_options,
     merge_settings,
 )
-from reverie.agent.result import RunResult, Step, StopReason
+from reverie.agent.result import OutputT, RunResult, Step, StopReason
 from reverie.agent.step import RunState, Turn, keep_partial, request, split_reply
 from reverie.agent.stop import StopCondition
 from reverie.agent.stream import AgentStream
@@ -103,7 +105,7 @@ if TYPE_CHECKING:  # the HTTP stack loads only with a provider; OpenTelemetry wh
     from reverie.retry import RetryPolicy
 
 
-class Agent:
+class Agent(Generic[OutputT]):
     """A model with a system prompt and tools, run in a loop until it answers.
 
     >>> agent = Agent("openrouter:moonshotai/kimi-k2-0905", system="Be brief", tools=[weather])
@@ -153,10 +155,10 @@ class Agent:
         repair_tool_call: RepairToolCall | None = repair_json,
         provider_options: Metadata | None = None,
         headers: dict[str, str] | None = None,
-        max_concurrency: int = 8,
+        max_parallel_tools: int = DEFAULT_MAX_PARALLEL_TOOLS,
         tool_timeout: float | None = DEFAULT_TOOL_TIMEOUT,
         retry: RetryPolicy | None = None,
-        output: type[Any] | Mapping[str, Any] | None = None,
+        output: type[OutputT] | Mapping[str, Any] | None = None,
         output_retries: int = DEFAULT_OUTPUT_RETRIES,
         before_tool: BeforeTool | None = None,
         after_tool: AfterTool | None = None,
@@ -179,7 +181,7 @@ class Agent:
         self.repair_tool_call = check_callable(repair_tool_call, "repair_tool_call")
         self.provider_options: Metadata = check_options(provider_options, "provider_options")
         self.headers = check_headers(headers)
-        self.max_concurrency = check_count(max_concurrency, "max_concurrency")
+        self.max_parallel_tools = check_count(max_parallel_tools, "max_parallel_tools")
         self.tool_timeout = check_seconds(tool_timeout, "tool_timeout")
         self.retry = check_retry(retry)
         self.output = make_output(output, output_retries, self.tools)
@@ -189,7 +191,9 @@ class Agent:
         self.trace_content = check_trace_content(trace_content)
         self.tracer_provider = check_tracer_provider(tracer_provider)
 
-    async def run(self, prompt: str | None = None, **options: Unpack[RunOptions]) -> RunResult:
+    async def run(
+        self, prompt: str | None = None, **options: Unpack[RunOptions]
+    ) -> RunResult[OutputT]:
         """Run to the end and return every step; limits end the run, they never raise."""
         check_run(prompt, options)
         events = self._loop(prompt, options, streaming=False)
@@ -199,7 +203,9 @@ class Agent:
                     return event.result
         raise AssertionError("the agent loop ended without a result")
 
-    def run_sync(self, prompt: str | None = None, **options: Unpack[RunOptions]) -> RunResult:
+    def run_sync(
+        self, prompt: str | None = None, **options: Unpack[RunOptions]
+    ) -> RunResult[OutputT]:
         """:meth:`run` for scripts, not for use inside a running event loop.
 
         Every ``run_sync``/``stream_sync`` call of a thread runs on that thread's one event
@@ -209,7 +215,9 @@ class Agent:
         coro = self.run(prompt, **options)
         return run_sync(coro, self.model, "run_sync", "await agent.run(...)")
 
-    def stream(self, prompt: str | None = None, **options: Unpack[RunOptions]) -> AgentStream:
+    def stream(
+        self, prompt: str | None = None, **options: Unpack[RunOptions]
+    ) -> AgentStream[OutputT]:
         """Run while streaming: ``async for event in agent.stream(...)``; then ``.result``."""
         check_run(prompt, options)
         return AgentStream(self._loop(prompt, options, streaming=True))
@@ -309,7 +317,9 @@ class Agent:
         )
         return RunState(
             history=history,
-            settings=merge_settings(self.settings, options.get("settings")),
+            settings=merge_settings(
+                merge_settings(self.settings, options.get("settings")), run_settings(options)
+            ),
             provider_options=merge_options(self.provider_options, options.get("provider_options")),
             headers={**self.headers, **(options.get("headers") or {})},
             retry=options.get("retry") or self.retry,
@@ -408,7 +418,7 @@ class Agent:
         is the model's turn that made the calls, when not yet in ``history``."""
         screening = bool(approvals) or needs_screening(checked, tools)
         hooked = self.before_tool is not None or self.after_tool is not None
-        limit, timeout = self.max_concurrency, self.tool_timeout
+        limit, timeout = self.max_parallel_tools, self.tool_timeout
         if not screening and not hooked:  # the common path: build nothing
             return await run_calls(checked, tools, limit, timeout, None, trace), []
         conversation = (*history, *to_messages(content, []))

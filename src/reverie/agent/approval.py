@@ -14,16 +14,17 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from reverie.agent.hooks import ToolCallContext
+from reverie.agent.hooks import ToolHookContext
 from reverie.content import ToolCall, ToolResult
 from reverie.messages import ErrorOutput, Message, ToolCallPart, ToolResultPart
 from reverie.tools.tool import Tool
 
-Decision = bool | str
+ApprovalDecision = bool | str
 """``True`` approves a call; ``False`` denies it; a str denies it, telling the model why."""
+Decision = ApprovalDecision
 
 ApprovalPolicy = Callable[
-    [ToolCall, ToolCallContext], "Decision | Awaitable[Decision | None] | None"
+    [ToolCall, ToolHookContext], "Decision | Awaitable[Decision | None] | None"
 ]
 """Given to ``needs_approval=``: decides each call (``None``: ask a person)."""
 
@@ -163,7 +164,7 @@ async def screen(
         elif tool.needs_approval is True:
             decision = None
         else:
-            context = ToolCallContext(tool=tool, args=args, messages=messages)
+            context = ToolHookContext(tool=tool, args=args, messages=messages)
             decision = tool.needs_approval(call, context)
             if inspect.isawaitable(decision):
                 decision = await decision

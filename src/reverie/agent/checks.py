@@ -290,6 +290,7 @@ def check_run(prompt: str | None, options: Mapping[str, Any]) -> None:
         if not isinstance(file, FilePart):
             raise TypeError(f"files[{index}] must be a reverie.FilePart, not {_kind(file)}")
     check_settings(options.get("settings"))
+    run_settings(options)
     check_options(options.get("provider_options"), "provider_options")
     check_headers(options.get("headers"))
     check_retry(options.get("retry"))
@@ -304,8 +305,37 @@ def check_run(prompt: str | None, options: Mapping[str, Any]) -> None:
         )
 
 
+def run_settings(options: Mapping[str, Any]) -> Settings | None:
+    """The flat sampling keywords given to a run, as one :class:`Settings` (``None``: none
+    given)."""
+    from reverie.agent.options import SAMPLING
+
+    given = {name: options[name] for name in SAMPLING if name in options}
+    if not given:
+        return None
+    values: dict[str, Any] = {name: given.get(name) for name in SAMPLING}
+    values["stop_sequences"] = given.get("stop_sequences", ())
+    return sampling_settings(**values)
+
+
 _RUN_OPTIONS = frozenset(
-    {"messages", "files", "settings", "provider_options", "headers", "retry", "approvals"}
+    {
+        "messages",
+        "files",
+        "settings",
+        "provider_options",
+        "headers",
+        "retry",
+        "approvals",
+        "max_output_tokens",
+        "temperature",
+        "top_p",
+        "top_k",
+        "presence_penalty",
+        "frequency_penalty",
+        "stop_sequences",
+        "seed",
+    }
 )
 
 

@@ -20,8 +20,18 @@ class RunOptions(TypedDict, total=False):
     """Earlier conversation (``RunResult.messages`` of a previous run), before ``prompt``."""
     files: Sequence[FilePart]
     """Files attached to the prompt's user message."""
+    max_output_tokens: int | None
+    """The sampling keywords, as on :class:`Agent`: each one given wins over the agent's."""
+    temperature: float | None
+    top_p: float | None
+    top_k: int | None
+    presence_penalty: float | None
+    frequency_penalty: float | None
+    stop_sequences: Sequence[str]
+    seed: int | None
     settings: Settings
-    """Sampling settings; the fields set here win over the agent's."""
+    """The same as one object (kept for older code): its fields set win over the agent's,
+    and the flat keywords above win over it."""
     provider_options: Metadata
     """Per-provider options, merged over the agent's per namespace."""
     headers: dict[str, str]
@@ -32,6 +42,21 @@ class RunOptions(TypedDict, total=False):
     """Decisions for the calls a run stopped for (``result.pending``), by tool call id:
     ``True`` runs the call, ``False`` or a reason denies it (the model gets an error result)."""
 
+
+SAMPLING = (
+    "max_output_tokens",
+    "temperature",
+    "top_p",
+    "top_k",
+    "presence_penalty",
+    "frequency_penalty",
+    "stop_sequences",
+    "seed",
+)
+"""The flat sampling keywords a run takes, as the agent does."""
+
+DEFAULT_MAX_PARALLEL_TOOLS = 8
+"""Tool calls of one step running at once (tools marked ``parallel``)."""
 
 DEFAULT_MAX_STEPS = 20
 """A looping model cannot spend forever; raise ``max_steps`` for long tool chains."""

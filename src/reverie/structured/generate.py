@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Coroutine, Iterator, Mapping, Sequence
 from contextlib import aclosing
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, Generic, TypedDict, TypeVar, Unpack, overload
 
 from reverie.content import Content, ToolCall
 from reverie.finish_reason import FinishReason
@@ -38,37 +38,29 @@ T = TypeVar("T")
 Schema = Mapping[str, Any]
 
 
+class ObjectOptions(TypedDict, total=False):
+    """The keywords of :func:`generate_object` and its twins besides model and schema."""
+
+    prompt: str | None
+    messages: Sequence[Message]
+    system: str | None
+    mode: ObjectMode | None
+    name: str | None
+    description: str | None
+    settings: Settings | None
+    provider_options: Metadata | None
+    headers: dict[str, str] | None
+    repair: RepairText | None
+
+
+Model = str | LanguageModel
+
+
+@overload
+async def generate_object(model: Model, schema: type[T], **options: Unpack[ObjectOptions]) -> T: ...
 @overload
 async def generate_object(
-    model: str | LanguageModel,
-    schema: type[T],
-    *,
-    prompt: str | None = ...,
-    messages: Sequence[Message] = ...,
-    system: str | None = ...,
-    mode: ObjectMode | None = ...,
-    name: str | None = ...,
-    description: str | None = ...,
-    settings: Settings | None = ...,
-    provider_options: Metadata | None = ...,
-    headers: dict[str, str] | None = ...,
-    repair: RepairText | None = ...,
-) -> T: ...
-@overload
-async def generate_object(
-    model: str | LanguageModel,
-    schema: Schema,
-    *,
-    prompt: str | None = ...,
-    messages: Sequence[Message] = ...,
-    system: str | None = ...,
-    mode: ObjectMode | None = ...,
-    name: str | None = ...,
-    description: str | None = ...,
-    settings: Settings | None = ...,
-    provider_options: Metadata | None = ...,
-    headers: dict[str, str] | None = ...,
-    repair: RepairText | None = ...,
+    model: Model, schema: Schema, **options: Unpack[ObjectOptions]
 ) -> dict[str, Any]: ...
 async def generate_object(model: str | LanguageModel, schema: Any, **options: Any) -> Any:
     """Ask ``model`` for an object of ``schema`` and return it, validated.
@@ -87,6 +79,14 @@ async def generate_object(model: str | LanguageModel, schema: Any, **options: An
     return result.object
 
 
+@overload
+async def generate_object_result(
+    model: Model, schema: type[T], **options: Unpack[ObjectOptions]
+) -> ObjectResult[T]: ...
+@overload
+async def generate_object_result(
+    model: Model, schema: Schema, **options: Unpack[ObjectOptions]
+) -> ObjectResult[dict[str, Any]]: ...
 async def generate_object_result(
     model: str | LanguageModel,
     schema: type[T] | Schema,
@@ -132,6 +132,14 @@ async def generate_object_result(
     )
 
 
+@overload
+def stream_object(
+    model: Model, schema: type[T], **options: Unpack[ObjectOptions]
+) -> ObjectStream[T]: ...
+@overload
+def stream_object(
+    model: Model, schema: Schema, **options: Unpack[ObjectOptions]
+) -> ObjectStream[dict[str, Any]]: ...
 def stream_object(
     model: str | LanguageModel,
     schema: type[T] | Schema,
@@ -215,6 +223,12 @@ class ObjectStream(Generic[T]):
         return self.result
 
 
+@overload
+def generate_object_sync(model: Model, schema: type[T], **options: Unpack[ObjectOptions]) -> T: ...
+@overload
+def generate_object_sync(
+    model: Model, schema: Schema, **options: Unpack[ObjectOptions]
+) -> dict[str, Any]: ...
 def generate_object_sync(model: str | LanguageModel, schema: Any, **options: Any) -> Any:
     """:func:`generate_object` for scripts, on the thread's event loop (as
     ``Agent.run_sync``); not for use inside a running loop."""
@@ -222,6 +236,14 @@ def generate_object_sync(model: str | LanguageModel, schema: Any, **options: Any
     return _run_sync(generate_object(llm, schema, **options), "generate_object_sync", llm)
 
 
+@overload
+def generate_object_result_sync(
+    model: Model, schema: type[T], **options: Unpack[ObjectOptions]
+) -> ObjectResult[T]: ...
+@overload
+def generate_object_result_sync(
+    model: Model, schema: Schema, **options: Unpack[ObjectOptions]
+) -> ObjectResult[dict[str, Any]]: ...
 def generate_object_result_sync(
     model: str | LanguageModel, schema: Any, **options: Any
 ) -> ObjectResult[Any]:
