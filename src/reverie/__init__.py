@@ -61,6 +61,7 @@ _EXPORTS: dict[str, str] = {
     "AfterTool": "reverie.agent",
     "RepairToolCall": "reverie.agent",
     "ApprovalDecision": "reverie.agent",
+    "ApprovalError": "reverie.agent",
     "ApprovalPolicy": "reverie.agent",
     # tools
     "Tool": "reverie.tools",
@@ -162,6 +163,7 @@ if TYPE_CHECKING:
         AgentEvent as AgentEvent,
         AgentStream as AgentStream,
         ApprovalDecision as ApprovalDecision,
+        ApprovalError as ApprovalError,
         ApprovalPolicy as ApprovalPolicy,
         ApprovalRequired as ApprovalRequired,
         BeforeTool as BeforeTool,

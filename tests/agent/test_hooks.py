@@ -205,7 +205,7 @@ async def test_hooks_wrap_an_approved_call_when_the_run_resumes() -> None:
     )
     paused = await agent.run("pay")
     assert calls == []
-    await agent.run(messages=paused.messages, approvals={"c1": True})
+    await agent.run(messages=paused.messages, approvals={paused.pending[0]: True})
     assert calls == ["before 2", "after"]
     assert RAN == [("bob", 500)]
 

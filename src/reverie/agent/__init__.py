@@ -1,7 +1,7 @@
 """The agent loop and what it returns."""
 
 from reverie.agent.agent import Agent
-from reverie.agent.approval import ApprovalDecision, ApprovalPolicy, PendingCall
+from reverie.agent.approval import ApprovalDecision, ApprovalError, ApprovalPolicy, PendingCall
 from reverie.agent.events import (
     AgentEvent,
     ApprovalRequired,
@@ -38,6 +38,7 @@ __all__ = [
     "AgentEvent",
     "AgentStream",
     "ApprovalDecision",
+    "ApprovalError",
     "ApprovalPolicy",
     "ApprovalRequired",
     "BeforeTool",

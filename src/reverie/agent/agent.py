@@ -250,7 +250,7 @@ class Agent(Generic[OutputT]):
                     yield run.finish(StopReason.APPROVAL, run.pending)
                     return
             while True:
-                number = len(run.steps) + 1
+                number = run.steps[-1].number + 1 if run.steps else 1
                 model, call, tools = await self._prepare(run, number)
                 yield StepStart(number)
                 if not streaming:
@@ -273,7 +273,7 @@ class Agent(Generic[OutputT]):
                     response = accumulator.response()
                     if trace is not None:
                         trace.end_chat(response)
-                turn = await split_reply(response, tools, self.output, self.repair_tool_call)
+                turn = await split_reply(response, tools, self.output, self.repair_tool_call, run)
                 verdict = self._judge(turn, run)
                 results, pending = await self._tools(turn, verdict, tools, run)
                 for tool_result in results:
@@ -306,8 +306,9 @@ class Agent(Generic[OutputT]):
             history.append(user_message(prompt, options.get("files", ())))
         approvals = check_approvals(options.get("approvals"))
         unanswered = unanswered_calls(messages) if messages else []
-        if unanswered or approvals:
-            check_resume(unanswered, approvals, prompt)
+        decisions = (
+            check_resume(messages, unanswered, approvals, prompt) if unanswered or approvals else {}
+        )
         trace = start_run_trace(
             agent_name=self.name,
             model=self.model,
@@ -323,23 +324,26 @@ class Agent(Generic[OutputT]):
             provider_options=merge_options(self.provider_options, options.get("provider_options")),
             headers={**self.headers, **(options.get("headers") or {})},
             retry=options.get("retry") or self.retry,
-            approvals=approvals,
+            approvals=decisions,
             unanswered=unanswered,
             retries_left=self.output.retries if self.output is not None else 0,
             trace=trace,
         )
 
     async def _resume(self, run: RunState) -> AsyncGenerator[AgentEvent, None]:
-        """Run (or deny) the calls the given messages end with, by the run's approvals; those
-        still waiting for a decision are left in ``run.pending``."""
+        """Run (or deny) the calls the given messages end with, by the run's approvals, as
+        step 0 (the step the earlier run stopped in, finished); calls still waiting for a
+        decision are left in ``run.pending``."""
         tools = {t.name: t for t in self.tools if isinstance(t, Tool)}
         waiting = [await check_call(c, tools, self.repair_tool_call) for c in run.unanswered]
         run.resumed, run.pending = await self._run_tools(
             waiting, tools, run.history, (), run.approvals, run.trace
         )
+        yield StepStart(0)
         for tool_result in run.resumed:
             yield tool_result
         with_results(run.history, [result_part(r) for r in run.resumed])
+        yield StepFinish(run.record_resumed())
         if run.pending:
             yield ApprovalRequired(run.pending)
 
@@ -434,6 +438,6 @@ class Agent(Generic[OutputT]):
             return StopReason.DONE
         if any(condition(steps) for condition in self.stop_when):
             return StopReason.STOP_CONDITION
-        if len(steps) >= self.max_steps:
+        if steps[-1].number >= self.max_steps:  # model steps: a resumed run's step 0 is none
             return StopReason.STEP_LIMIT
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, TypedDict
 
-from reverie.agent.approval import Decision
+from reverie.agent.approval import ApprovalDecision, PendingCall
 from reverie.messages import FilePart, Message, Metadata
 from reverie.model import Settings
 
@@ -38,9 +38,11 @@ class RunOptions(TypedDict, total=False):
     """HTTP headers for this run's requests, over the agent's."""
     retry: RetryPolicy
     """Retries for this run's model requests, instead of the agent's (or the provider's)."""
-    approvals: Mapping[str, Decision]
-    """Decisions for the calls a run stopped for (``result.pending``), by tool call id:
-    ``True`` runs the call, ``False`` or a reason denies it (the model gets an error result)."""
+    approvals: Mapping[PendingCall, ApprovalDecision]
+    """Decisions for the calls a run stopped for, keyed by the calls of ``result.pending``
+    as shown (id, tool and input): ``True`` runs the call, ``False`` or a reason denies it
+    (the model gets an error result). A decision for anything but a call waiting in
+    ``messages`` exactly so is refused with :class:`~reverie.ApprovalError`."""
 
 
 SAMPLING = (

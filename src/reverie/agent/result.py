@@ -97,9 +97,11 @@ class RunResult(Generic[OutputT]):
     a limit ended the run first.
 
     When ``stop_reason`` is ``APPROVAL``, ``pending`` lists the calls waiting for a decision;
-    ``agent.run(messages=result.messages, approvals={id: True | False | "reason"})`` resumes.
-    ``resumed`` holds the results of the calls such a run began with (approved ones ran,
-    denied ones are error results), in call order; they belong to no step of this run.
+    ``agent.run(messages=result.messages, approvals={call: True | False | "reason"})``, keyed
+    by those calls as shown, resumes. ``resumed`` holds the results of the calls such a run
+    began with (approved ones ran, denied ones are error results), in call order; they are
+    also the content of its first step, numbered 0 (the step the earlier run stopped in,
+    finished: no model call, no usage), before its model steps 1, 2, …
     """
 
     steps: list[Step]

@@ -17,8 +17,8 @@ run can record each unit of work and replay it instead of doing it again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from reverie.agent.approval import Decision, PendingCall
@@ -28,7 +28,8 @@ from reverie.agent.output import OUTPUT_TOOL, Output
 from reverie.agent.result import RunResult, Step, StopReason
 from reverie.content import Content, ToolCall, ToolResult
 from reverie.conversation import to_messages
-from reverie.messages import Message, Metadata
+from reverie.finish_reason import FinishReason
+from reverie.messages import Message, Metadata, ToolCallPart, ToolResultPart
 from reverie.model import Call, LanguageModel, Response, Settings
 from reverie.tools.tool import Tool
 from reverie.usage import Usage
@@ -57,6 +58,8 @@ class RunState:
     resumed: list[ToolResult] = field(default_factory=list)
     pending: list[PendingCall] = field(default_factory=list)
     """Calls a resumed run was given no decision for (the run stops again)."""
+    call_ids: set[str] | None = None
+    """The tool call ids of the conversation, gathered at the first call the run receives."""
 
     def record(
         self,
@@ -69,9 +72,43 @@ class RunState:
         """Add the step's messages to the conversation and the step to the run."""
         messages = to_messages(content, results)
         self.history.extend(messages)
+        if self.call_ids is not None:  # the provider's own calls' ids are taken too
+            self.call_ids |= provider_ids(content)
         step = make_step(number, response, content, results, messages, model)
         self.steps.append(step)
         return step
+
+    def record_resumed(self) -> Step:
+        """Step 0 of a resumed run: the results of the calls it was given decisions for,
+        and the tool message they completed."""
+        step = Step(
+            number=0,
+            content=list(self.resumed),
+            messages=[self.history[-1]] if self.resumed else [],
+            finish_reason=FinishReason.TOOL_CALLS,
+        )
+        self.steps.append(step)
+        return step
+
+    def claim(self, call: ToolCall, reserved: Collection[str]) -> ToolCall:
+        """``call`` with an id no other call of the conversation has: a colliding id (a
+        provider reusing ids, made-up ids restarting at "1") becomes ``{id}_2`` (``_3``…),
+        the provider's own kept in ``provider_metadata["reverie"]["original_tool_call_id"]``
+        for replay. Deterministic: the same conversation gets the same ids."""
+        if self.call_ids is None:
+            self.call_ids = conversation_ids(self.history)
+        taken = self.call_ids
+        original = call.tool_call_id
+        if original in taken or original in reserved:
+            count = 2
+            while f"{original}_{count}" in taken or f"{original}_{count}" in reserved:
+                count += 1
+            ours = dict(call.provider_metadata.get(ORIGINAL_NAMESPACE, {}))
+            ours[ORIGINAL_ID] = original
+            metadata = {**call.provider_metadata, ORIGINAL_NAMESPACE: ours}
+            call = replace(call, tool_call_id=f"{original}_{count}", provider_metadata=metadata)
+        taken.add(call.tool_call_id)
+        return call
 
     def finish(
         self, reason: StopReason, pending: list[PendingCall], output: Any = None
@@ -120,12 +157,18 @@ async def split_reply(
     tools: dict[str, Tool],
     output: Output | None,
     repair: RepairToolCall | None,
+    run: RunState,
 ) -> Turn:
     """Sort the reply's tool calls into calls to run (checked, maybe repaired) and final
-    answers; the provider's own calls (``provider_executed``) are content only."""
+    answers, each with an id unique in the conversation; the provider's own calls
+    (``provider_executed``) are content only."""
     turn = Turn([], [], [])
+    reserved: set[str] | None = None
     for item in response.content:
         if isinstance(item, ToolCall) and not item.provider_executed:
+            if reserved is None:
+                reserved = provider_ids(response.content)
+            item = run.claim(item, reserved)
             if output is not None and item.tool_name == OUTPUT_TOOL:
                 turn.answers.append(item)
             else:
@@ -133,6 +176,32 @@ async def split_reply(
                 turn.checked.append((item, args))
         turn.content.append(item)
     return turn
+
+
+ORIGINAL_NAMESPACE = "reverie"
+ORIGINAL_ID = "original_tool_call_id"
+"""Where a renamed call keeps the provider's id: ``provider_metadata["reverie"][...]`` on the
+call, ``provider_options["reverie"][...]`` on its ``ToolCallPart``."""
+
+
+def conversation_ids(messages: Sequence[Message]) -> set[str]:
+    """Every tool call id the conversation uses, on calls and on results."""
+    return {
+        part.tool_call_id
+        for message in messages
+        if message.role != "user" and message.role != "system"
+        for part in message.content
+        if isinstance(part, ToolCallPart | ToolResultPart)
+    }
+
+
+def provider_ids(content: Sequence[Content]) -> set[str]:
+    """Ids of the reply's provider-executed calls: its own calls must not take them."""
+    return {
+        c.tool_call_id
+        for c in content
+        if isinstance(c, ToolCall | ToolResult) and c.provider_executed
+    }
 
 
 def make_step(
