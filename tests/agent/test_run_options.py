@@ -67,3 +67,15 @@ def test_the_callback_types_are_public() -> None:
     ):
         assert name in reverie.__all__
         assert getattr(reverie, name) is getattr(reverie.agent, name)
+
+
+def test_help_on_the_agent_lists_every_run_option() -> None:
+    import pydoc
+
+    from reverie.agent.options import RunOptions
+
+    for page in (pydoc.render_doc(Agent), pydoc.render_doc(Agent.run)):
+        text = pydoc.plain(page)
+        for option in RunOptions.__annotations__:
+            assert f"``{option}``" in text, option
+        assert "Run options" in text

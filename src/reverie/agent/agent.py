@@ -12,12 +12,9 @@ from typing import TYPE_CHECKING, Any, Generic, Unpack
 
 from reverie.accumulate import StreamAccumulator
 from reverie.agent.approval import (
-    Decision,
     PendingCall,
     check_approvals,
     check_resume,
-    needs_screening,
-    screen,
     unanswered_calls,
     with_results,
 )
@@ -50,12 +47,13 @@ from reverie.agent.events import (
     StepFinish,
     StepStart,
 )
-from reverie.agent.execute import RepairToolCall, check_call, repair_json, run_calls
-from reverie.agent.hooks import AfterTool, BeforeTool, ToolHooks
+from reverie.agent.execute import RepairToolCall, check_call, repair_json
+from reverie.agent.hooks import AfterTool, BeforeTool
 from reverie.agent.options import (
     DEFAULT_MAX_PARALLEL_TOOLS as DEFAULT_MAX_PARALLEL_TOOLS,
     DEFAULT_MAX_STEPS as DEFAULT_MAX_STEPS,
     DEFAULT_TOOL_TIMEOUT as DEFAULT_TOOL_TIMEOUT,
+    RUN_OPTIONS_HELP,
     RunOptions as RunOptions,
 )
 from reverie.agent.output import (
@@ -77,14 +75,13 @@ from reverie.agent.prepare import (
     merge_settings,
 )
 from reverie.agent.result import OutputT, RunResult, Step, StopReason
-from reverie.agent.step import RunState, Turn, keep_partial, request, split_reply
+from reverie.agent.step import RunState, Turn, keep_partial, request, run_tools, split_reply
 from reverie.agent.stop import StopCondition
 from reverie.agent.stream import AgentStream
-from reverie.agent.tracing import RunTrace, start_run_trace
-from reverie.content import Content, ToolCall, ToolResult
-from reverie.conversation import result_part, to_messages
+from reverie.agent.tracing import start_run_trace
+from reverie.content import ToolResult
+from reverie.conversation import result_part
 from reverie.messages import (
-    Message,
     Metadata,
     system_message,
     user_message,
@@ -336,9 +333,7 @@ class Agent(Generic[OutputT]):
         decision are left in ``run.pending``."""
         tools = {t.name: t for t in self.tools if isinstance(t, Tool)}
         waiting = [await check_call(c, tools, self.repair_tool_call) for c in run.unanswered]
-        run.resumed, run.pending = await self._run_tools(
-            waiting, tools, run.history, (), run.approvals, run.trace
-        )
+        run.resumed, run.pending = await run_tools(self, waiting, tools, run, (), run.approvals)
         yield StepStart(0)
         for tool_result in run.resumed:
             yield tool_result
@@ -381,9 +376,7 @@ class Agent(Generic[OutputT]):
             # The run ends here: tools asked for in the same turn are not run.
             results = [not_run(c) for c, _ in turn.checked]
         elif turn.checked:
-            results, pending = await self._run_tools(
-                turn.checked, tools, run.history, turn.content, None, run.trace
-            )
+            results, pending = await run_tools(self, turn.checked, tools, run, turn.content)
         else:
             results = []
         if turn.answers and self.output is not None:
@@ -409,30 +402,6 @@ class Agent(Generic[OutputT]):
         reason = self._stop_reason(run.steps, bool(turn.checked) or self.output is not None)
         return run.finish(reason, pending) if reason is not None else None
 
-    async def _run_tools(
-        self,
-        checked: list[tuple[ToolCall, Any]],
-        tools: dict[str, Tool],
-        history: Sequence[Message],
-        content: Sequence[Content] = (),
-        approvals: Mapping[str, Decision] | None = None,
-        trace: RunTrace | None = None,
-    ) -> tuple[list[ToolResult], list[PendingCall]]:
-        """Run the calls that need no decision or have one; the rest are pending. ``content``
-        is the model's turn that made the calls, when not yet in ``history``."""
-        screening = bool(approvals) or needs_screening(checked, tools)
-        hooked = self.before_tool is not None or self.after_tool is not None
-        limit, timeout = self.max_parallel_tools, self.tool_timeout
-        if not screening and not hooked:  # the common path: build nothing
-            return await run_calls(checked, tools, limit, timeout, None, trace), []
-        conversation = (*history, *to_messages(content, []))
-        hooks = ToolHooks(self.before_tool, self.after_tool, conversation) if hooked else None
-        if not screening:
-            return await run_calls(checked, tools, limit, timeout, hooks, trace), []
-        screened = await screen(checked, tools, approvals or {}, conversation)
-        ran = await run_calls(screened.run, tools, limit, timeout, hooks, trace)
-        return screened.in_call_order(checked, ran), screened.pending
-
     def _stop_reason(self, steps: Sequence[Step], ran_tools: bool) -> StopReason | None:
         if not ran_tools:
             return StopReason.DONE
@@ -441,3 +410,8 @@ class Agent(Generic[OutputT]):
         if steps[-1].number >= self.max_steps:  # model steps: a resumed run's step 0 is none
             return StopReason.STEP_LIMIT
         return None
+
+
+if Agent.__doc__ and Agent.run.__doc__:  # (python -OO drops docstrings)
+    Agent.__doc__ += RUN_OPTIONS_HELP
+    Agent.run.__doc__ += f"\n{RUN_OPTIONS_HELP}"

@@ -67,3 +67,24 @@ DEFAULT_TOOL_TIMEOUT = None
 """No limit: tools range from milliseconds to a build of many minutes, and stopping one with
 side effects half-way is worse than waiting. Set ``tool_timeout=`` (or ``@tool(timeout=)``)
 where a hung tool is a risk; a timed-out call becomes an error result and the run goes on."""
+
+
+RUN_OPTIONS_HELP = """
+    Run options: the keywords of ``run``, ``run_sync``, ``stream`` and ``stream_sync`` besides
+    the prompt (typed as :class:`reverie.RunOptions`):
+
+    - ``messages``: earlier conversation (``result.messages`` of a run), before the prompt;
+    - ``files``: files attached to the prompt's user message;
+    - ``max_output_tokens``, ``temperature``, ``top_p``, ``top_k``, ``presence_penalty``,
+      ``frequency_penalty``, ``stop_sequences``, ``seed``: sampling, as on the agent; each
+      one given wins over the agent's for this run;
+    - ``settings``: the same as one ``Settings`` object (kept for older code; the flat
+      keywords win over it);
+    - ``provider_options``: per-provider options, merged over the agent's per namespace;
+    - ``headers``: HTTP headers for this run's requests, over the agent's;
+    - ``retry``: a ``RetryPolicy`` for this run's model requests;
+    - ``approvals``: decisions for a run that stopped for approval, keyed by the calls of
+      ``result.pending`` as shown: ``{call: True | False | "reason"}``.
+"""
+"""Added to ``help(Agent)`` and ``help(Agent.run)`` (indented as their docstrings are):
+``**options`` alone says nothing."""

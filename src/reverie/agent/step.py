@@ -17,13 +17,14 @@ run can record each unit of work and replay it instead of doing it again.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from reverie.agent.approval import Decision, PendingCall
+from reverie.agent.approval import Decision, PendingCall, needs_screening, screen
 from reverie.agent.events import RunFinish
-from reverie.agent.execute import RepairToolCall, check_call
+from reverie.agent.execute import RepairToolCall, check_call, run_calls
+from reverie.agent.hooks import ToolHooks
 from reverie.agent.output import OUTPUT_TOOL, Output
 from reverie.agent.result import RunResult, Step, StopReason
 from reverie.content import Content, ToolCall, ToolResult
@@ -35,6 +36,7 @@ from reverie.tools.tool import Tool
 from reverie.usage import Usage
 
 if TYPE_CHECKING:
+    from reverie.agent.agent import Agent
     from reverie.agent.tracing import RunTrace
     from reverie.retry import RetryPolicy
 
@@ -202,6 +204,30 @@ def provider_ids(content: Sequence[Content]) -> set[str]:
         for c in content
         if isinstance(c, ToolCall | ToolResult) and c.provider_executed
     }
+
+
+async def run_tools(
+    agent: Agent[Any],
+    checked: list[tuple[ToolCall, Any]],
+    tools: dict[str, Tool],
+    run: RunState,
+    content: Sequence[Content] = (),
+    approvals: Mapping[str, Decision] | None = None,
+) -> tuple[list[ToolResult], list[PendingCall]]:
+    """Run the calls that need no decision or have one; the rest are pending. ``content``
+    is the model's turn that made the calls, when not yet in the history."""
+    screening = bool(approvals) or needs_screening(checked, tools)
+    hooked = agent.before_tool is not None or agent.after_tool is not None
+    limit, timeout, trace = agent.max_parallel_tools, agent.tool_timeout, run.trace
+    if not screening and not hooked:  # the common path: build nothing
+        return await run_calls(checked, tools, limit, timeout, None, trace), []
+    conversation = (*run.history, *to_messages(content, []))
+    hooks = ToolHooks(agent.before_tool, agent.after_tool, conversation) if hooked else None
+    if not screening:
+        return await run_calls(checked, tools, limit, timeout, hooks, trace), []
+    screened = await screen(checked, tools, approvals or {}, conversation)
+    ran = await run_calls(screened.run, tools, limit, timeout, hooks, trace)
+    return screened.in_call_order(checked, ran), screened.pending
 
 
 def make_step(
