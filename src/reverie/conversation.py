@@ -38,7 +38,15 @@ def to_messages(content: Sequence[Content], results: Sequence[ToolResult]) -> li
                 )
             )
         elif isinstance(item, ToolCall):
-            parts.append(call_part(item))
+            parts.append(
+                ToolCallPart(
+                    tool_call_id=item.tool_call_id,
+                    tool_name=item.tool_name,
+                    input=item.input,
+                    provider_executed=item.provider_executed,
+                    provider_options=item.provider_metadata,
+                )
+            )
         elif isinstance(item, ToolResult) and item.provider_executed:
             parts.append(result_part(item))
     out: list[Message] = []
@@ -47,16 +55,6 @@ def to_messages(content: Sequence[Content], results: Sequence[ToolResult]) -> li
     if results:
         out.append(Message(role="tool", content=tuple(result_part(r) for r in results)))
     return out
-
-
-def call_part(call: ToolCall) -> ToolCallPart:
-    return ToolCallPart(
-        tool_call_id=call.tool_call_id,
-        tool_name=call.tool_name,
-        input=call.input,
-        provider_executed=call.provider_executed,
-        provider_options=call.provider_metadata,
-    )
 
 
 def result_part(result: ToolResult) -> ToolResultPart:

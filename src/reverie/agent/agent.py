@@ -271,7 +271,7 @@ class Agent(Generic[OutputT]):
                     if trace is not None:
                         trace.end_chat(response)
                 turn = await split_reply(response, tools, self.output, self.repair_tool_call, run)
-                verdict = self._judge(turn, run)
+                verdict = self._judge(turn, run) if self.output is not None else None
                 results, pending = await self._tools(turn, verdict, tools, run)
                 for tool_result in results:
                     yield tool_result

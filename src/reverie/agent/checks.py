@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from reverie.agent.options import SAMPLING
 from reverie.errors import ConfigurationError
 from reverie.messages import FilePart, Message, Metadata
 from reverie.model import LanguageModel, ProviderTool, Settings, ToolChoice
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from reverie.agent.stop import StopCondition
     from reverie.retry import RetryPolicy
 
+_SAMPLING = frozenset(SAMPLING)
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
@@ -308,11 +310,9 @@ def check_run(prompt: str | None, options: Mapping[str, Any]) -> None:
 def run_settings(options: Mapping[str, Any]) -> Settings | None:
     """The flat sampling keywords given to a run, as one :class:`Settings` (``None``: none
     given)."""
-    from reverie.agent.options import SAMPLING
-
-    given = {name: options[name] for name in SAMPLING if name in options}
-    if not given:
+    if _SAMPLING.isdisjoint(options):  # the usual run: none given
         return None
+    given = {name: options[name] for name in SAMPLING if name in options}
     values: dict[str, Any] = {name: given.get(name) for name in SAMPLING}
     values["stop_sequences"] = given.get("stop_sequences", ())
     return sampling_settings(**values)

@@ -74,8 +74,6 @@ class RunState:
         """Add the step's messages to the conversation and the step to the run."""
         messages = to_messages(content, results)
         self.history.extend(messages)
-        if self.call_ids is not None:  # the provider's own calls' ids are taken too
-            self.call_ids |= provider_ids(content)
         step = make_step(number, response, content, results, messages, model)
         self.steps.append(step)
         return step
@@ -167,7 +165,10 @@ async def split_reply(
     turn = Turn([], [], [])
     reserved: set[str] | None = None
     for item in response.content:
-        if isinstance(item, ToolCall) and not item.provider_executed:
+        if isinstance(item, ToolCall) and item.provider_executed:
+            if run.call_ids is not None:  # the provider's own call ids are taken too
+                run.call_ids.add(item.tool_call_id)
+        elif isinstance(item, ToolCall):
             if reserved is None:
                 reserved = provider_ids(response.content)
             item = run.claim(item, reserved)
@@ -177,6 +178,8 @@ async def split_reply(
                 item, args = await check_call(item, tools, repair)
                 turn.checked.append((item, args))
         turn.content.append(item)
+    if reserved and run.call_ids is not None:
+        run.call_ids |= reserved
     return turn
 
 
@@ -199,11 +202,11 @@ def conversation_ids(messages: Sequence[Message]) -> set[str]:
 
 def provider_ids(content: Sequence[Content]) -> set[str]:
     """Ids of the reply's provider-executed calls: its own calls must not take them."""
-    return {
-        c.tool_call_id
-        for c in content
-        if isinstance(c, ToolCall | ToolResult) and c.provider_executed
-    }
+    ids: set[str] = set()
+    for item in content:
+        if getattr(item, "provider_executed", False):
+            ids.add(item.tool_call_id)  # type: ignore[union-attr]
+    return ids
 
 
 async def run_tools(
