@@ -504,3 +504,20 @@ async def test_gemini_sequential_ids_restarting_with_a_new_provider_are_made_uni
     with pytest.raises(ApprovalError, match=r"'1' .* is answered already"):
         await other.run(messages=asked.messages, approvals={read: True})
     assert DELETED == []
+
+
+async def test_a_streamed_run_gives_the_same_unique_ids_as_run() -> None:
+    def script() -> ScriptedModel:
+        return ScriptedModel(
+            [
+                reply(tool_calls=[("c1", "lookup", '{"path": "a"}'), ("c1", "lookup", "{}")]),
+                reply("done"),
+            ]
+        )
+
+    ran = await Agent(script(), tools=[lookup]).run("go")
+    stream = Agent(script(), tools=[lookup]).stream("go")
+    events = [e async for e in stream]
+    assert stream.result.messages == ran.messages
+    results = [e.tool_call_id for e in events if isinstance(e, ToolResult)]
+    assert results == ["c1", "c1_2"]
