@@ -75,7 +75,7 @@ from reverie.agent.prepare import (
     merge_settings,
 )
 from reverie.agent.result import OutputT, RunResult, Step, StopReason
-from reverie.agent.step import RunState, Turn, keep_partial, request, run_tools, split_reply
+from reverie.agent.step import RunState, Turn, request, run_tools, split_reply
 from reverie.agent.stop import StopCondition
 from reverie.agent.stream import AgentStream
 from reverie.agent.tracing import start_run_trace
@@ -285,13 +285,10 @@ class Agent(Generic[OutputT]):
         except GeneratorExit:  # closed by the consumer: nothing failed
             raise
         except BaseException as exc:
-            keep_partial(exc, run.steps, run.history)
-            if trace is not None:
-                trace.fail(exc)
+            run.fail(exc)
             raise
         finally:
-            if trace is not None:
-                trace.close()
+            run.close()
 
     def _start(self, prompt: str | None, options: RunOptions, streaming: bool) -> RunState:
         """The run's state from what it was given; resuming approvals are checked here."""

@@ -128,6 +128,16 @@ class RunState:
             self.trace.close()
         return RunFinish(result)
 
+    def fail(self, error: BaseException) -> None:
+        """An error ends the run: it carries the run so far, its span records it."""
+        keep_partial(error, self.steps, self.history)
+        if self.trace is not None:
+            self.trace.fail(error)
+
+    def close(self) -> None:
+        if self.trace is not None:
+            self.trace.close()
+
     def usage(self) -> Usage:
         return sum((s.usage for s in self.steps), Usage())
 
