@@ -263,7 +263,7 @@ def stream_object_sync(
     from reverie.sync import iterate_sync
 
     return iterate_sync(
-        stream._parts, llm, "stream_object_sync", "async for part in stream_object(...)"
+        stream._parts, llm, "stream_object_sync", "async for part in reverie.stream_object(...)"
     )
 
 
