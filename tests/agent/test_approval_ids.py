@@ -521,3 +521,28 @@ async def test_a_streamed_run_gives_the_same_unique_ids_as_run() -> None:
     assert stream.result.messages == ran.messages
     results = [e.tool_call_id for e in events if isinstance(e, ToolResult)]
     assert results == ["c1", "c1_2"]
+
+
+@pytest.mark.parametrize("limit", ["max_steps", "step_count_is"])
+async def test_a_resumed_runs_step_0_is_not_a_model_step_for_the_limits(limit: str) -> None:
+    from reverie import step_count_is
+
+    def agent() -> Agent[Any]:
+        model = ScriptedModel(
+            [
+                reply(tool_calls=[("c1", "delete_file", '{"path": "a"}')]),
+                reply(tool_calls=[("c2", "lookup", '{"path": "b"}')]),
+                reply(tool_calls=[("c3", "lookup", '{"path": "c"}')]),
+                reply("done"),
+            ]
+        )
+        if limit == "max_steps":
+            return Agent(model, tools=[delete_file, lookup], max_steps=2)
+        return Agent(model, tools=[delete_file, lookup], stop_when=step_count_is(2))
+
+    resuming = agent()
+    paused = await resuming.run("go")
+    result = await resuming.run(messages=paused.messages, approvals={paused.pending[0]: True})
+    assert [s.number for s in result.steps] == [0, 1, 2]  # two model steps, as configured
+    expected = StopReason.STEP_LIMIT if limit == "max_steps" else StopReason.STOP_CONDITION
+    assert result.stop_reason == expected
