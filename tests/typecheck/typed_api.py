@@ -56,3 +56,7 @@ def callback_types() -> None:
     # A misspelled keyword is a type error (an unused ignore would be one too, under strict).
     reverie.Agent(model).run_sync("hi", temprature=0.2)  # type: ignore[call-arg]
     reverie.Agent(model, max_concurrency=2)  # type: ignore[call-arg]
+    # A decision is keyed by the call as shown, not by a bare id.
+    paused = reverie.Agent(model).run_sync("hi")
+    reverie.Agent(model).run_sync(messages=paused.messages, approvals={"c1": True})  # type: ignore[dict-item]
+    reverie.Agent(model).run_sync(messages=paused.messages, approvals={paused.pending[0]: True})
