@@ -4,15 +4,18 @@
 2. model turn: :func:`request` (or the streamed turn, folded by ``StreamAccumulator``);
 3. split: :func:`split_reply` sorts the reply into tool calls to run (validated, repaired)
    and final answers (``Agent(output=...)``);
-4. tools: ``Agent._tools`` runs the calls (:mod:`reverie.agent.execute`), asking for
-   approval where needed (:mod:`reverie.agent.approval`);
+4. tools: ``Agent._tools`` → :func:`run_tools` runs the calls
+   (:mod:`reverie.agent.execute`), asking for approval where needed
+   (:mod:`reverie.agent.approval`);
 5. stop: :meth:`RunState.record` adds the step, ``Agent._conclude`` decides whether the run
    ends.
 
-Two functions take and give plain data only: :func:`request` (a ``Call`` in, a ``Response``
-out) for each model request, and ``reverie.agent.execute``'s per-call ``_run`` (a checked
-``ToolCall`` in, a ``ToolResult`` out) for each tool call. They are the seams where a durable
-run can record each unit of work and replay it instead of doing it again.
+Two functions are one unit of work each, with plain data in and out: :func:`request` (a
+``Call`` in, a ``Response`` out) for each model request, and ``reverie.agent.execute``'s
+per-call ``_run`` (a checked ``ToolCall`` in, a ``ToolResult`` out; its validated ``args``
+are the tool's reading of ``ToolCall.input``, made again from it at will) for each tool call.
+They are the seams where a durable run can record each unit and replay it instead of doing
+it again; the loop has no other side effect (ids are made deterministically, no clock).
 """
 
 from __future__ import annotations
