@@ -83,3 +83,50 @@ def test_an_agent_without_an_output_loads_no_structured_output() -> None:
     )
     assert "reverie.agent.output" in loaded
     assert not {m for m in loaded if m.startswith("reverie.structured")}
+
+
+def test_mcp_and_testing_are_attributes_imported_on_first_use() -> None:
+    code = (
+        "import sys, reverie; before = 'reverie.testing' in sys.modules; "
+        "reverie.testing.ScriptedModel; reverie.mcp.stdio; "
+        "print(before, 'reverie.testing' in sys.modules, 'reverie.mcp' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True", "True"]
+    import reverie
+
+    assert {"mcp", "testing"} <= set(dir(reverie))
+    assert "mcp" not in reverie.__all__  # a star import does not load the MCP client
+
+
+def test_an_unknown_attribute_is_still_an_attribute_error() -> None:
+    import pytest
+
+    import reverie
+
+    with pytest.raises(AttributeError, match="no attribute 'agent_'"):
+        reverie.agent_  # noqa: B018
+
+
+def test_the_lazy_exports_and_the_type_checking_imports_agree() -> None:
+    """Every public name resolves at run time the way a type checker reads it."""
+    import ast
+    from pathlib import Path
+
+    import reverie
+
+    source = Path(reverie.__file__).read_text()
+    checked: dict[str, str] = {}
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            for statement in node.body:
+                if isinstance(statement, ast.ImportFrom) and statement.module != "typing":
+                    for alias in statement.names:
+                        checked[alias.asname or alias.name] = statement.module or ""
+    submodules = {name: checked.pop(name) for name in ("mcp", "testing")}
+    assert submodules == {"mcp": "reverie", "testing": "reverie"}
+    assert checked == reverie._EXPORTS
+    for name in reverie.__all__:  # each resolves, and to what its module holds
+        assert getattr(reverie, name) is getattr(
+            __import__(reverie._EXPORTS[name], fromlist=[name]), name
+        )

@@ -12,7 +12,7 @@ import pytest
 from reverie.errors import ToolInputError
 from reverie.messages import ErrorOutput, MediaOutput, TextOutput
 from reverie.model import ProviderTool
-from reverie.tools.tool import Tool, ToolContext, ToolReturn, to_output, tool
+from reverie.tools.tool import Tool, ToolReturn, ToolRunContext, to_output, tool
 
 COMPUTER = ProviderTool(id="anthropic.computer", name="computer", args={"display_width_px": 800})
 
@@ -94,7 +94,7 @@ def test_blank_input_means_no_arguments() -> None:
 async def test_validated_input_reaches_the_function_by_name() -> None:
     forecast = forecast_tool()
     args = forecast.validate('{"where":{"city":"Oslo"},"days":2}')
-    output, _ = await forecast.run(args, ToolContext(tool_call_id="c", tool_name="forecast"))
+    output, _ = await forecast.run(args, ToolRunContext(tool_call_id="c", tool_name="forecast"))
     assert output == TextOutput(text="Oslo: 2 days of sun")
 
 
@@ -104,7 +104,7 @@ async def test_an_exception_in_a_tool_is_an_error_naming_its_type() -> None:
         raise KeyError("city")
 
     output, metadata = await broken.run(
-        broken.validate("{}"), ToolContext(tool_call_id="c", tool_name="broken")
+        broken.validate("{}"), ToolRunContext(tool_call_id="c", tool_name="broken")
     )
     assert output == ErrorOutput(message="KeyError: 'city'") and metadata == {}
 

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 import pydantic
 import pytest
 
-from reverie import Agent, MediaOutput, Tool, ToolContext, media, tool
+from reverie import Agent, MediaOutput, Tool, ToolRunContext, media, tool
 from reverie.conformance.scenarios import make_tools
 from reverie.model import FunctionTool
 from reverie.testing.fake import ScriptedModel, reply
@@ -293,14 +293,14 @@ def test_from_schema_rejects_non_objects() -> None:
 
 
 async def test_tool_context_is_excluded_and_gets_the_call_id() -> None:
-    seen: list[ToolContext] = []
+    seen: list[ToolRunContext] = []
 
-    def lookup(query: str, context: ToolContext, limit: int = 5) -> str:
+    def lookup(query: str, context: ToolRunContext, limit: int = 5) -> str:
         """Look up"""
         seen.append(context)
         return f"{query}:{limit}"
 
-    async def alookup(context: ToolContext, query: str) -> str:
+    async def alookup(context: ToolRunContext, query: str) -> str:
         """Look up, async"""
         seen.append(context)
         return query
@@ -333,15 +333,15 @@ async def test_tool_context_is_excluded_and_gets_the_call_id() -> None:
     )
     result = await Agent(model, tools=[spec, alookup]).run("go")
     assert seen == [
-        ToolContext(tool_call_id="call_1", tool_name="lookup"),
-        ToolContext(tool_call_id="call_2", tool_name="alookup"),
+        ToolRunContext(tool_call_id="call_1", tool_name="lookup"),
+        ToolRunContext(tool_call_id="call_2", tool_name="alookup"),
     ]
     outputs = [r.output.text for r in result.steps[0].tool_results]  # type: ignore[union-attr]
     assert outputs == ["a:5", "b"]
 
 
 def test_context_is_rejected_as_model_input() -> None:
-    def lookup(query: str, context: ToolContext) -> str:
+    def lookup(query: str, context: ToolRunContext) -> str:
         return ""
 
     args = tool(lookup).validate('{"query": "a", "context": {"tool_call_id": "x"}}')
@@ -396,7 +396,7 @@ async def test_a_tool_returning_png_bytes_sends_an_image() -> None:
         return PNG
 
     output, _ = await screenshot.run(
-        screenshot.validate("{}"), ToolContext(tool_call_id="c1", tool_name="screenshot")
+        screenshot.validate("{}"), ToolRunContext(tool_call_id="c1", tool_name="screenshot")
     )
     assert isinstance(output, MediaOutput)
     assert output.media_type == "image/png"

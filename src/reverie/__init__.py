@@ -52,10 +52,20 @@ _EXPORTS: dict[str, str] = {
     "ObjectFinish": "reverie.structured",
     "ApprovalRequired": "reverie.agent",
     "PendingCall": "reverie.agent",
-    "ToolCallContext": "reverie.agent",
+    "ToolHookContext": "reverie.agent",
+    # what callbacks are annotated with
+    "RunOptions": "reverie.agent",
+    "StopCondition": "reverie.agent",
+    "PrepareStep": "reverie.agent",
+    "BeforeTool": "reverie.agent",
+    "AfterTool": "reverie.agent",
+    "RepairToolCall": "reverie.agent",
+    "ApprovalDecision": "reverie.agent",
+    "ApprovalError": "reverie.agent",
+    "ApprovalPolicy": "reverie.agent",
     # tools
     "Tool": "reverie.tools",
-    "ToolContext": "reverie.tools",
+    "ToolRunContext": "reverie.tools",
     "ToolReturn": "reverie.tools",
     "tool": "reverie.tools",
     "media": "reverie.tools",
@@ -120,12 +130,17 @@ _EXPORTS: dict[str, str] = {
     "load_result": "reverie.serialize",
 }
 
+_SUBMODULES = ("mcp", "testing")
+"""Subpackages reachable as attributes after ``import reverie`` (imported on first use)."""
+
 __all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
+        if name in _SUBMODULES:  # ``reverie.mcp``: the subpackage, imported now
+            return import_module(f"reverie.{name}")
         raise AttributeError(f"module 'reverie' has no attribute {name!r}")
     value = getattr(import_module(module), name)
     globals()[name] = value
@@ -133,26 +148,36 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return __all__
+    return sorted([*__all__, *_SUBMODULES])
 
 
 if TYPE_CHECKING:
+    from reverie import mcp as mcp, testing as testing
     from reverie.agent import (
+        AfterTool as AfterTool,
         Agent as Agent,
         AgentEvent as AgentEvent,
         AgentStream as AgentStream,
+        ApprovalDecision as ApprovalDecision,
+        ApprovalError as ApprovalError,
+        ApprovalPolicy as ApprovalPolicy,
         ApprovalRequired as ApprovalRequired,
+        BeforeTool as BeforeTool,
         PartialOutput as PartialOutput,
         PendingCall as PendingCall,
+        PrepareStep as PrepareStep,
+        RepairToolCall as RepairToolCall,
         RunFinish as RunFinish,
+        RunOptions as RunOptions,
         RunResult as RunResult,
         Step as Step,
         StepContext as StepContext,
         StepFinish as StepFinish,
         StepPlan as StepPlan,
         StepStart as StepStart,
+        StopCondition as StopCondition,
         StopReason as StopReason,
-        ToolCallContext as ToolCallContext,
+        ToolHookContext as ToolHookContext,
         finish_reason_is as finish_reason_is,
         has_tool_call as has_tool_call,
         step_count_is as step_count_is,
@@ -242,8 +267,8 @@ if TYPE_CHECKING:
     )
     from reverie.tools import (
         Tool as Tool,
-        ToolContext as ToolContext,
         ToolReturn as ToolReturn,
+        ToolRunContext as ToolRunContext,
         media as media,
         tool as tool,
     )

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from reverie.agent.result import RunResult
+from reverie.agent.result import RunResult, StopReason
 from reverie.errors import SerializationError
 from reverie.messages import Message
 
@@ -82,7 +82,32 @@ def load_result(text: str | bytes) -> RunResult:
     raw = text if isinstance(text, str) else text.decode()
     # schema_version is a field RunResult does not have: pydantic ignores it.
     results: list[RunResult] = _validate("result", f"[{raw}]")
+    _check_pending(results[0])
     return results[0]
+
+
+def _check_pending(result: RunResult) -> None:
+    """A result stopped for approval lists exactly the calls its messages end with unanswered
+    (id, tool and input): a file whose ``pending`` and ``messages`` disagree was edited, and
+    a person deciding on what ``pending`` shows would approve something else."""
+    if not result.pending and result.stop_reason != StopReason.APPROVAL:
+        return
+    from reverie.agent.approval import pending_calls
+
+    waiting = pending_calls(result.messages)
+    if result.pending != waiting:
+        shown = ", ".join(repr(p.tool_call_id) for p in result.pending) or "none"
+        actual = ", ".join(repr(p.tool_call_id) for p in waiting) or "none"
+        raise SerializationError(
+            "not a valid result file: its pending calls are not the calls waiting in its "
+            f"messages (pending: {shown}; waiting: {actual}; a call's tool or input may differ)"
+        )
+    ids = [p.tool_call_id for p in waiting]
+    if len(set(ids)) < len(ids):
+        raise SerializationError(
+            "not a valid result file: calls waiting for approval share an id, so a decision "
+            "could not tell them apart"
+        )
 
 
 def _parse(text: str | bytes, kind: str) -> Any:

@@ -1,4 +1,6 @@
-"""The event loop under ``run_sync`` and ``stream_sync``: one per thread, kept between calls.
+"""The sync facade, written once: ``Agent.run_sync``/``stream_sync`` and the structured
+output's sync twins all run through :func:`run_sync` and :func:`iterate_sync`, on one event
+loop per thread, kept between calls.
 
 An ``httpx`` client belongs to the event loop it first ran on, so a fresh loop per call (what
 ``asyncio.run`` gives) made each call open, and never close, its own connections. Reusing
@@ -14,11 +16,54 @@ import atexit
 import os
 import threading
 import weakref
-from collections.abc import Coroutine
+from collections.abc import AsyncGenerator, Coroutine, Iterator
 from contextlib import suppress
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+
+def run_sync(coro: Coroutine[Any, Any, T], model: object, name: str, instead: str) -> T:
+    """Run ``coro`` on the thread's loop; refused inside a running loop, where ``instead``
+    (the async spelling) is what to use."""
+    try:
+        refuse_running_loop(name, instead)
+    except RuntimeError:
+        coro.close()  # never awaited: close it so Python does not warn about it
+        raise
+    return thread_loop().run(coro, model)
+
+
+def iterate_sync(
+    events: AsyncGenerator[T, None], model: object, name: str, instead: str
+) -> Iterator[T]:
+    """The items of ``events`` on the thread's loop; leaving early closes the generator."""
+    refuse_running_loop(name, instead)
+    loop = thread_loop()
+    try:
+        while True:
+            try:
+                yield loop.run(_next(events), model)
+            except StopAsyncIteration:
+                return
+    finally:
+        loop.run(events.aclose())
+
+
+async def _next(events: AsyncGenerator[T, None]) -> T:
+    return await events.__anext__()
+
+
+def refuse_running_loop(name: str, instead: str) -> None:
+    """The sync facade starts its own event loop, which cannot run inside another."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return  # no loop running: the normal case for a script
+    raise RuntimeError(
+        f"{name} cannot run inside a running event loop (async code, Jupyter): "
+        f"use `{instead}` there"
+    )
 
 
 class ThreadLoop:

@@ -12,17 +12,20 @@ import pytest
 
 from reverie import (
     Agent,
+    ApprovalError,
     ApprovalRequired,
     ErrorOutput,
     Message,
     PendingCall,
+    ReverieError,
     RunFinish,
+    StepFinish,
     StepStart,
     StopReason,
     TextOutput,
     Tool,
-    ToolCallContext,
     ToolCallPart,
+    ToolHookContext,
     ToolResultPart,
     dump_result,
     load_result,
@@ -96,7 +99,7 @@ async def test_approving_runs_the_call_and_the_loop_goes_on() -> None:
     agent = Agent(model, tools=[read_file, delete_file])
     paused = await agent.run("clean up a.txt")
 
-    result = await agent.run(messages=paused.messages, approvals={"c2": True})
+    result = await agent.run(messages=paused.messages, approvals={paused.pending[0]: True})
 
     assert DELETED == ["a.txt"]
     assert result.stop_reason == StopReason.DONE
@@ -105,7 +108,11 @@ async def test_approving_runs_the_call_and_the_loop_goes_on() -> None:
     assert [(r.tool_call_id, r.output) for r in result.resumed] == [
         ("c2", TextOutput(text="deleted a.txt"))
     ]
-    assert len(result.steps) == 1  # the resumed call belongs to the earlier run's step
+    # Step 0 finishes the step the first run stopped in: the approved call's result is there.
+    assert [s.number for s in result.steps] == [0, 1]
+    assert result.steps[0].tool_results == result.resumed
+    assert result.steps[0].messages == [result.messages[2]]
+    assert result.steps[0].usage.total_tokens == 0
     # The model sees one tool message answering both calls, in call order.
     sent = model.calls[1].prompt
     assert [m.role for m in sent] == ["user", "assistant", "tool"]
@@ -127,7 +134,7 @@ async def test_a_denial_is_an_error_result_the_model_sees(
     agent = Agent(model, tools=[read_file, delete_file])
     paused = await agent.run("clean up a.txt")
 
-    result = await agent.run(messages=paused.messages, approvals={"c2": decision})
+    result = await agent.run(messages=paused.messages, approvals={paused.pending[0]: decision})
 
     assert DELETED == []
     assert result.resumed[0].output == ErrorOutput(message=message)
@@ -153,10 +160,11 @@ async def test_deciding_some_calls_pauses_again_for_the_rest_without_a_model_cal
     first = await agent.run("go")
     assert [p.tool_call_id for p in first.pending] == ["c1", "c2"]
 
-    second = await agent.run(messages=first.messages, approvals={"c2": True})
+    second = await agent.run(messages=first.messages, approvals={first.pending[1]: True})
     assert second.stop_reason == StopReason.APPROVAL
     assert [p.tool_call_id for p in second.pending] == ["c1"]
-    assert second.steps == []
+    [resumed] = second.steps  # no model step: only the decided call's result
+    assert (resumed.number, [r.tool_call_id for r in resumed.tool_results]) == (0, ["c2"])
     assert DELETED == ["b"]
     assert len(model.calls) == 1
 
@@ -165,7 +173,7 @@ async def test_deciding_some_calls_pauses_again_for_the_rest_without_a_model_cal
     assert again.pending == second.pending
     assert again.messages == second.messages
 
-    third = await agent.run(messages=second.messages, approvals={"c1": "no"})
+    third = await agent.run(messages=second.messages, approvals={second.pending[0]: "no"})
     assert third.text == "done"
     assert DELETED == ["b"]
     assert [p.tool_call_id for p in tool_message(list(model.calls[1].prompt))] == [
@@ -178,7 +186,7 @@ async def test_deciding_some_calls_pauses_again_for_the_rest_without_a_model_cal
 async def test_a_policy_decides_each_call_and_none_asks() -> None:
     seen: list[tuple[str, Any, int]] = []
 
-    def policy(call: ToolCall, context: ToolCallContext) -> bool | str | None:
+    def policy(call: ToolCall, context: ToolHookContext) -> bool | str | None:
         seen.append((call.tool_call_id, context.args, len(context.messages)))
         if context.args["amount"] <= 10:
             return True
@@ -222,7 +230,7 @@ async def test_a_policy_decides_each_call_and_none_asks() -> None:
 
 
 async def test_an_async_policy_and_a_wrong_answer_from_one() -> None:
-    async def approve(call: ToolCall, context: ToolCallContext) -> bool:
+    async def approve(call: ToolCall, context: ToolHookContext) -> bool:
         return context.tool.name == "delete_file"
 
     remove = tool(name="delete_file", needs_approval=approve)(lambda path: DELETED.append(path))
@@ -248,19 +256,25 @@ async def test_approvals_are_checked() -> None:
     model = paused_model()
     agent = Agent(model, tools=[read_file, delete_file])
     paused = await agent.run("clean up")
-    with pytest.raises(ValueError, match=r"not pending: 'c9'; the pending calls are: 'c2'"):
-        await agent.run(messages=paused.messages, approvals={"c9": True})
-    with pytest.raises(ValueError, match="messages end with no call waiting"):
-        await agent.run("hi", approvals={"c2": True})
-    with pytest.raises(ValueError, match="resume with approvals= and no prompt"):
-        await agent.run("and also…", messages=paused.messages, approvals={"c2": True})
+    [shown] = paused.pending
+    unknown = PendingCall(tool_call_id="c9", tool_name="delete_file", input="{}")
+    with pytest.raises(ApprovalError, match=r"not pending: 'c9'; the pending calls are: 'c2'"):
+        await agent.run(messages=paused.messages, approvals={unknown: True})
+    with pytest.raises(ApprovalError, match="messages end with no call waiting"):
+        await agent.run("hi", approvals={shown: True})
+    with pytest.raises(ApprovalError, match="resume with approvals= and no prompt"):
+        await agent.run("and also…", messages=paused.messages, approvals={shown: True})
     with pytest.raises(TypeError, match=r"approvals\['c2'\] must be True, False or a reason"):
-        await agent.run(messages=paused.messages, approvals={"c2": 1})  # type: ignore[dict-item]
+        await agent.run(messages=paused.messages, approvals={shown: 1})  # type: ignore[dict-item]
     with pytest.raises(TypeError, match="approvals must be a dict"):
-        await agent.run(messages=paused.messages, approvals=["c2"])  # type: ignore[typeddict-item]
+        await agent.run(messages=paused.messages, approvals=[shown])  # type: ignore[typeddict-item]
+    # A bare id says nothing of the tool or the input a person saw: refused.
+    with pytest.raises(TypeError, match=r"keyed by the pending calls themselves.*not by str"):
+        await agent.run(messages=paused.messages, approvals={"c2": True})  # type: ignore[dict-item]
     with pytest.raises(TypeError, match="needs_approval must be a bool or a policy"):
         tool(needs_approval="yes")(read_file)  # type: ignore[arg-type]
     assert DELETED == []
+    assert issubclass(ApprovalError, ValueError) and issubclass(ApprovalError, ReverieError)
 
 
 async def test_a_streamed_run_emits_the_approval_event_and_resumes_with_the_results_first() -> None:
@@ -275,12 +289,14 @@ async def test_a_streamed_run_emits_the_approval_event_and_resumes_with_the_resu
     assert events[-2].type == "approval-required"
     paused = events[-1].result
 
-    stream = agent.stream(messages=paused.messages, approvals={"c2": True})
+    stream = agent.stream(messages=paused.messages, approvals={paused.pending[0]: True})
     resumed = [e async for e in stream]
-    assert isinstance(resumed[0], ToolResult) and resumed[0].tool_call_id == "c2"
-    assert isinstance(resumed[1], StepStart)
+    assert resumed[0] == StepStart(0)
+    assert isinstance(resumed[1], ToolResult) and resumed[1].tool_call_id == "c2"
+    assert isinstance(resumed[2], StepFinish) and resumed[2].step.number == 0
+    assert resumed[3] == StepStart(1)
     assert stream.result.text == "Deleted."
-    assert stream.result.resumed == [resumed[0]]
+    assert stream.result.resumed == [resumed[1]]
 
     # run and stream agree.
     run_agent = Agent(paused_model(reply("Deleted.")), tools=[read_file, delete_file])
@@ -338,7 +354,7 @@ def read_file(path: str) -> str:
 paused = reverie.load_result(Path(sys.argv[1]).read_text())
 model = ScriptedModel([reply("Deleted a.txt.")])
 agent = reverie.Agent(model, tools=[read_file, delete_file])
-decisions = {call.tool_call_id: True for call in paused.pending}
+decisions = {call: True for call in paused.pending}
 result = agent.run_sync(messages=paused.messages, approvals=decisions)
 sent = model.calls[0].prompt[-1]
 print(json.dumps({
@@ -384,7 +400,7 @@ async def test_an_agent_with_output_pauses_for_approval_then_ends_with_its_answe
     assert paused.stop_reason == StopReason.APPROVAL
     assert paused.output is None  # no answer yet, and no retry spent on the pause
 
-    result = await agent.run(messages=paused.messages, approvals={"c2": True})
+    result = await agent.run(messages=paused.messages, approvals={paused.pending[0]: True})
     assert DELETED == ["a.txt"]
     assert result.stop_reason == StopReason.DONE
     assert result.output == Cleanup(deleted=["a.txt"])
@@ -397,7 +413,7 @@ async def test_a_denial_is_honoured_on_resume_even_by_an_agent_that_would_not_as
     # the same tool, now without needs_approval: the caller's explicit "no" still stands
     trusting = Tool.from_schema("delete_file", "", {}, ran.append)
     result = await Agent(model, tools=[read_file, trusting]).run(
-        messages=paused.messages, approvals={"c2": False}
+        messages=paused.messages, approvals={paused.pending[0]: False}
     )
     assert ran == []
     [resumed] = result.resumed
@@ -415,7 +431,8 @@ async def test_an_unanswered_call_with_broken_json_is_repaired_on_resume() -> No
         ),
     ]
     model = ScriptedModel([reply("Deleted.")])
-    result = await Agent(model, tools=[delete_file]).run(messages=history, approvals={"c9": True})
+    shown = PendingCall(tool_call_id="c9", tool_name="delete_file", input='{"path": "b.txt"')
+    result = await Agent(model, tools=[delete_file]).run(messages=history, approvals={shown: True})
     assert DELETED == ["b.txt"]
     assert [(r.tool_call_id, r.output) for r in result.resumed] == [
         ("c9", TextOutput(text="deleted b.txt"))
@@ -429,7 +446,8 @@ async def test_a_resume_deciding_only_some_calls_streams_the_rest_as_pending() -
     )
     history = [user_message("clean up"), Message(role="assistant", content=calls)]
     agent = Agent(ScriptedModel([]), tools=[delete_file])
-    events = [e async for e in agent.stream(messages=history, approvals={"c1": True})]
+    first = PendingCall(tool_call_id="c1", tool_name="delete_file", input='{"path": "1"}')
+    events = [e async for e in agent.stream(messages=history, approvals={first: True})]
     [required] = [e for e in events if isinstance(e, ApprovalRequired)]
     assert required.calls == [
         PendingCall(tool_call_id="c2", tool_name="delete_file", input='{"path": "2"}')

@@ -88,8 +88,8 @@ async def test_run_options_of_the_wrong_type_are_refused() -> None:
         await agent.run(messages="hi")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"settings must be reverie.Settings\(...\), not dict"):
         await agent.run("hi", settings={"temperature": 0})  # type: ignore[typeddict-item]
-    with pytest.raises(TypeError, match="unknown run option 'temperature'"):
-        await agent.run("hi", temperature=0)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="unknown run option 'temprature'"):
+        await agent.run("hi", temprature=0)  # type: ignore[call-arg]
     with pytest.raises(TypeError, match=r"files\[0\] must be a reverie.FilePart"):
         await agent.run("hi", files=[b"\x89PNG"])  # type: ignore[list-item]
 
@@ -115,9 +115,9 @@ def test_bad_max_steps_is_refused(value: Any, error: type[Exception], match: str
 
 
 @pytest.mark.parametrize("value", [0, -1])
-def test_max_concurrency_below_one_is_refused(value: int) -> None:
-    with pytest.raises(ConfigurationError, match="max_concurrency must be at least 1"):
-        Agent(model(), max_concurrency=value)
+def test_max_parallel_tools_below_one_is_refused(value: int) -> None:
+    with pytest.raises(ConfigurationError, match="max_parallel_tools must be at least 1"):
+        Agent(model(), max_parallel_tools=value)
 
 
 def test_tool_choice_must_name_an_offered_tool() -> None:
@@ -200,7 +200,7 @@ async def test_good_input_still_runs() -> None:
         tool_choice="auto",
         active_tools=("weather",),
         max_steps=3,
-        max_concurrency=1,
+        max_parallel_tools=1,
     )
     result = await agent.run(messages=[user_message("hi")])
     assert result.text == "ok"

@@ -1,4 +1,4 @@
-"""Running tools: parallel ones together (within max_concurrency), others one at a time."""
+"""Running tools: parallel ones together (within max_parallel_tools), others one at a time."""
 
 import threading
 
@@ -97,7 +97,7 @@ async def test_results_keep_call_order_when_the_first_finishes_last() -> None:
     )
 
 
-async def _max_running(count: int, max_concurrency: int) -> tuple[int, list[str]]:
+async def _max_running(count: int, max_parallel_tools: int) -> tuple[int, list[str]]:
     running = 0
     peak = 0
 
@@ -119,18 +119,18 @@ async def _max_running(count: int, max_concurrency: int) -> tuple[int, list[str]
         ]
     )
     with anyio.fail_after(TIMEOUT):
-        result = await Agent(model, tools=[work], max_concurrency=max_concurrency).run("go")
+        result = await Agent(model, tools=[work], max_parallel_tools=max_parallel_tools).run("go")
     texts = [r.output.text for r in result.steps[0].tool_results]  # type: ignore[union-attr]
     return peak, [str(t) for t in texts]
 
 
-async def test_max_concurrency_is_respected() -> None:
+async def test_max_parallel_tools_is_respected() -> None:
     peak, texts = await _max_running(6, 2)
     assert peak == 2
     assert texts == [str(i) for i in range(6)]
 
 
-async def test_max_concurrency_one_runs_one_at_a_time() -> None:
+async def test_max_parallel_tools_one_runs_one_at_a_time() -> None:
     peak, _ = await _max_running(4, 1)
     assert peak == 1
 

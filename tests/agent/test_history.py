@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 from reverie import Agent, Settings
-from reverie.agent.agent import make_step, merge_options, merge_settings, to_messages
+from reverie.agent.prepare import merge_options, merge_settings
+from reverie.agent.step import make_step
 from reverie.content import File, Reasoning, Text, ToolCall, ToolResult
+from reverie.conversation import to_messages
 from reverie.finish_reason import FinishReason
 from reverie.messages import (
     FilePart,

@@ -9,9 +9,9 @@ from reverie import (
     Agent,
     ErrorOutput,
     TextOutput,
-    ToolCallContext,
     ToolCallPart,
     ToolError,
+    ToolHookContext,
     ToolReturn,
     tool,
 )
@@ -46,9 +46,9 @@ def one_call(arguments: str = '{"to": "bob", "amount": 500}') -> ScriptedModel:
     [{"to": "bob", "amount": 100}, '{"to": "bob", "amount": 100}', Transfer(to="bob", amount=100)],
 )
 async def test_before_tool_may_replace_the_input(replacement: Any) -> None:
-    seen: list[tuple[ToolCall, ToolCallContext]] = []
+    seen: list[tuple[ToolCall, ToolHookContext]] = []
 
-    def cap(call: ToolCall, context: ToolCallContext) -> Any:
+    def cap(call: ToolCall, context: ToolHookContext) -> Any:
         seen.append((call, context))
         return replacement if context.args.amount > 100 else None
 
@@ -69,7 +69,7 @@ async def test_before_tool_may_replace_the_input(replacement: Any) -> None:
 
 
 async def test_before_tool_may_refuse_with_tool_error() -> None:
-    async def refuse(call: ToolCall, context: ToolCallContext) -> None:
+    async def refuse(call: ToolCall, context: ToolHookContext) -> None:
         raise ToolError("transfers are closed on Sundays")
 
     model = one_call()
@@ -104,14 +104,14 @@ async def test_a_wrong_return_from_before_tool_is_a_bug_and_raises() -> None:
 
 @pytest.mark.parametrize("is_async", [False, True])
 async def test_after_tool_may_replace_the_output(is_async: bool) -> None:
-    seen: list[tuple[ToolCall, ToolResult, ToolCallContext]] = []
+    seen: list[tuple[ToolCall, ToolResult, ToolHookContext]] = []
 
-    def redact(call: ToolCall, result: ToolResult, context: ToolCallContext) -> Any:
+    def redact(call: ToolCall, result: ToolResult, context: ToolHookContext) -> Any:
         seen.append((call, result, context))
         assert isinstance(result.output, TextOutput)
         return result.output.text.replace("bob", "[name]")
 
-    async def redact_async(call: ToolCall, result: ToolResult, context: ToolCallContext) -> Any:
+    async def redact_async(call: ToolCall, result: ToolResult, context: ToolHookContext) -> Any:
         return redact(call, result, context)
 
     model = one_call()
@@ -156,7 +156,7 @@ async def test_after_tool_sees_a_failing_tool_and_may_turn_a_result_into_an_erro
 
     seen: list[Any] = []
 
-    def check(call: ToolCall, result: ToolResult, context: ToolCallContext) -> None:
+    def check(call: ToolCall, result: ToolResult, context: ToolHookContext) -> None:
         seen.append(result.output)
         raise ToolError("checked and refused")
 
@@ -205,7 +205,7 @@ async def test_hooks_wrap_an_approved_call_when_the_run_resumes() -> None:
     )
     paused = await agent.run("pay")
     assert calls == []
-    await agent.run(messages=paused.messages, approvals={"c1": True})
+    await agent.run(messages=paused.messages, approvals={paused.pending[0]: True})
     assert calls == ["before 2", "after"]
     assert RAN == [("bob", 500)]
 

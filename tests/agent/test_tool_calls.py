@@ -198,11 +198,11 @@ async def test_a_repair_that_still_fails_is_told_as_the_repaired_calls_error() -
 
 
 async def test_the_after_hook_is_told_the_tool_and_arguments() -> None:
-    from reverie.agent.hooks import ToolCallContext, ToolHooks
+    from reverie.agent.hooks import ToolHookContext, ToolHooks
 
     seen: list[tuple[str, str]] = []
 
-    def after(c: ToolCall, result: ToolResult, context: ToolCallContext) -> None:
+    def after(c: ToolCall, result: ToolResult, context: ToolHookContext) -> None:
         seen.append((context.tool.name, context.args.city))
 
     checked = await check_call(call('{"city":"Rome"}'), TOOLS, None)

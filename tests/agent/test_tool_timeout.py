@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from reverie import Agent, ConfigurationError, ErrorOutput, TextOutput, ToolContext, tool
+from reverie import Agent, ConfigurationError, ErrorOutput, TextOutput, ToolRunContext, tool
 from reverie.agent.agent import DEFAULT_TOOL_TIMEOUT
 from reverie.testing.fake import ScriptedModel, reply
 
@@ -77,7 +77,7 @@ async def test_a_hung_sync_tool_times_out_and_is_told_to_stop() -> None:
     returned = threading.Event()
 
     @tool(timeout=0.05)
-    def blocking(context: ToolContext) -> str:
+    def blocking(context: ToolRunContext) -> str:
         """Blocks its thread"""
         context.cancelled.wait(5)  # a cooperative sync tool checks the flag
         returned.set()
@@ -114,7 +114,7 @@ async def test_cancelling_a_run_mid_tool_cancels_the_tools_and_leaves_nothing_ru
     thread_returned = threading.Event()
 
     @tool(parallel=True)
-    def blocking(context: ToolContext) -> str:
+    def blocking(context: ToolRunContext) -> str:
         """Blocks its thread"""
         thread_started.set()
         context.cancelled.wait(5)

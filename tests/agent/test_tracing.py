@@ -17,7 +17,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
-from reverie import Agent, ProviderError, StopReason, Usage, tool
+from reverie import Agent, PendingCall, ProviderError, StopReason, Usage, tool
 from reverie.agent.tracing import CONTENT_ENV, start_run_trace
 from reverie.model import Call, Response
 from reverie.testing.fake import ScriptedModel, reply
@@ -318,7 +318,7 @@ async def test_an_approval_pause_is_on_the_run_span_and_a_denied_call_has_no_spa
     (run,) = exporter.get_finished_spans()[-1:]
     assert attrs(run)["reverie.stop_reason"] == "approval"
     assert attrs(run)["reverie.pending_tool_call_ids"] == ["c1"]
-    await agent.run(messages=paused.messages, approvals={"c1": "no"})
+    await agent.run(messages=paused.messages, approvals={paused.pending[0]: "no"})
     assert "execute_tool weather" not in by_name(exporter.get_finished_spans())
 
 
@@ -472,6 +472,7 @@ async def test_a_call_resumed_after_approval_has_its_tool_span(
     agent = Agent(
         ScriptedModel([reply("done")]), tools=[wipe], tracer_provider=provider_for(exporter)
     )
-    result = await agent.run(messages=history, approvals={"c1": True})
+    shown = PendingCall(tool_call_id="c1", tool_name="wipe", input='{"path": "a"}')
+    result = await agent.run(messages=history, approvals={shown: True})
     assert result.resumed[0].output.text == "wiped a"
     assert "execute_tool wipe" in by_name(exporter.get_finished_spans())

@@ -304,9 +304,9 @@ def test_prefix_and_names_providers_refuse() -> None:
 
 
 def _context() -> object:
-    from reverie.tools.tool import ToolContext
+    from reverie.tools.tool import ToolRunContext
 
-    return ToolContext(tool_call_id="x", tool_name="add")
+    return ToolRunContext(tool_call_id="x", tool_name="add")
 
 
 def test_results_map_without_a_server() -> None:

@@ -14,8 +14,8 @@ from conftest import FakeServer
 import reverie
 from reverie import ProviderTool, Settings
 from reverie.accumulate import StreamAccumulator
-from reverie.agent.agent import to_messages
 from reverie.content import Reasoning, Source, Text, ToolCall, ToolResult
+from reverie.conversation import to_messages
 from reverie.errors import ContextOverflowError, ProviderError, StreamError
 from reverie.finish_reason import FinishReason
 from reverie.http.retry import NO_RETRY, RetryPolicy

@@ -16,8 +16,8 @@ from conftest import FakeServer
 
 from reverie import Agent, Settings, tool
 from reverie.accumulate import StreamAccumulator
-from reverie.agent.agent import to_messages
 from reverie.content import Reasoning, Text, ToolCall, ToolResult
+from reverie.conversation import to_messages
 from reverie.errors import ConfigurationError, ProviderError, StreamError
 from reverie.finish_reason import FinishReason
 from reverie.http.retry import NO_RETRY

@@ -333,7 +333,7 @@ async def test_compat_reads_and_replays_reasoning_content() -> None:
     response = accumulator.response()
     assert response.finish_reason == FinishReason.LENGTH
     assert [c.type for c in response.content] == ["reasoning", "text"]
-    from reverie.agent.agent import to_messages
+    from reverie.conversation import to_messages
 
     history = [*HELLO.prompt, *to_messages(response.content, [])]
     await model.generate(Call(prompt=history))

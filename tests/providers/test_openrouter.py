@@ -9,8 +9,8 @@ from conftest import FakeServer
 
 from reverie import Settings
 from reverie.accumulate import StreamAccumulator
-from reverie.agent.agent import to_messages
 from reverie.content import Reasoning
+from reverie.conversation import to_messages
 from reverie.messages import system_message, user_message
 from reverie.model import Response, ToolCall
 from reverie.providers.kit import Call

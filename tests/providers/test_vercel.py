@@ -18,8 +18,8 @@ from conftest import FakeServer
 import reverie
 from reverie import Agent, Settings, tool
 from reverie.accumulate import StreamAccumulator
-from reverie.agent.agent import to_messages
 from reverie.content import Reasoning, Text, ToolCall
+from reverie.conversation import to_messages
 from reverie.errors import ConfigurationError
 from reverie.http.retry import NO_RETRY
 from reverie.messages import system_message, user_message

@@ -13,7 +13,7 @@ import pydantic
 import pytest
 
 import reverie
-from reverie import TextOutput, ToolCallContext
+from reverie import TextOutput, ToolHookContext
 from reverie.content import ToolCall
 from reverie.errors import ToolInputError
 from reverie.testing import ScriptedModel, reply
@@ -46,7 +46,7 @@ async def test_the_input_a_hook_sees_is_a_model_named_for_the_function() -> None
 
     seen: list[str] = []
 
-    def show(call: ToolCall, context: ToolCallContext) -> None:
+    def show(call: ToolCall, context: ToolHookContext) -> None:
         seen.append(repr(context.args))
 
     tools = [reverie.tool(book_room), reverie.tool(name="lookup")(_)]

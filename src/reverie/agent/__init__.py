@@ -1,7 +1,7 @@
 """The agent loop and what it returns."""
 
-from reverie.agent.agent import DEFAULT_MAX_STEPS, DEFAULT_TOOL_TIMEOUT, Agent, RunOptions
-from reverie.agent.approval import PendingCall
+from reverie.agent.agent import Agent
+from reverie.agent.approval import ApprovalDecision, ApprovalError, ApprovalPolicy, PendingCall
 from reverie.agent.events import (
     AgentEvent,
     ApprovalRequired,
@@ -10,21 +10,42 @@ from reverie.agent.events import (
     StepFinish,
     StepStart,
 )
-from reverie.agent.hooks import ToolCallContext
-from reverie.agent.prepare import StepContext, StepPlan
+from reverie.agent.execute import RepairToolCall
+from reverie.agent.hooks import AfterTool, BeforeTool, ToolHookContext
+from reverie.agent.options import (
+    DEFAULT_MAX_PARALLEL_TOOLS,
+    DEFAULT_MAX_STEPS,
+    DEFAULT_TOOL_TIMEOUT,
+    RunOptions,
+)
+from reverie.agent.prepare import PrepareStep, StepContext, StepPlan
 from reverie.agent.result import RunResult, Step, StopReason
-from reverie.agent.stop import finish_reason_is, has_tool_call, step_count_is, token_budget
+from reverie.agent.stop import (
+    StopCondition,
+    finish_reason_is,
+    has_tool_call,
+    step_count_is,
+    token_budget,
+)
 from reverie.agent.stream import AgentStream
 
 __all__ = [
+    "DEFAULT_MAX_PARALLEL_TOOLS",
     "DEFAULT_MAX_STEPS",
     "DEFAULT_TOOL_TIMEOUT",
+    "AfterTool",
     "Agent",
     "AgentEvent",
     "AgentStream",
+    "ApprovalDecision",
+    "ApprovalError",
+    "ApprovalPolicy",
     "ApprovalRequired",
+    "BeforeTool",
     "PartialOutput",
     "PendingCall",
+    "PrepareStep",
+    "RepairToolCall",
     "RunFinish",
     "RunOptions",
     "RunResult",
@@ -33,8 +54,9 @@ __all__ = [
     "StepFinish",
     "StepPlan",
     "StepStart",
+    "StopCondition",
     "StopReason",
-    "ToolCallContext",
+    "ToolHookContext",
     "finish_reason_is",
     "has_tool_call",
     "step_count_is",

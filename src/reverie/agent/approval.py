@@ -5,6 +5,12 @@ A run that meets a call needing approval runs the step's other calls, then stops
 ``StopReason.APPROVAL`` and ``result.pending``. Nothing else is kept: the conversation itself
 (an assistant message whose calls have no results yet) is the pending state, so it survives
 any JSON round-trip and a later ``agent.run(messages=..., approvals=...)`` picks it up.
+
+A decision is keyed by the :class:`PendingCall` a person was shown (call id, tool and input)
+and approves exactly that call: a resume refuses (:class:`ApprovalError`) a decision for a
+call that is not waiting in the messages (never made, or answered already: an old decision
+replayed), for another tool, or for input other than the waiting call's. The loop keeps call
+ids unique within a conversation (``reverie.agent.step``), so an id names one call.
 """
 
 from __future__ import annotations
@@ -14,24 +20,33 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from reverie.agent.hooks import ToolCallContext
+from reverie.agent.hooks import ToolHookContext
 from reverie.content import ToolCall, ToolResult
+from reverie.errors import ReverieError
 from reverie.messages import ErrorOutput, Message, ToolCallPart, ToolResultPart
 from reverie.tools.tool import Tool
 
-Decision = bool | str
+ApprovalDecision = bool | str
 """``True`` approves a call; ``False`` denies it; a str denies it, telling the model why."""
+Decision = ApprovalDecision
 
 ApprovalPolicy = Callable[
-    [ToolCall, ToolCallContext], "Decision | Awaitable[Decision | None] | None"
+    [ToolCall, ToolHookContext], "Decision | Awaitable[Decision | None] | None"
 ]
 """Given to ``needs_approval=``: decides each call (``None``: ask a person)."""
 
 
+class ApprovalError(ReverieError, ValueError):
+    """Decisions that do not fit the conversation they are given with: for a call that is
+    not waiting (never made, or already answered), for another tool, or for other input than
+    the waiting call's. Nothing ran."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PendingCall:
-    """A tool call waiting for a decision; answer it with
-    ``agent.run(messages=result.messages, approvals={call.tool_call_id: True})``."""
+    """A tool call waiting for a decision, as shown to whoever decides; answer it with
+    ``agent.run(messages=result.messages, approvals={call: True})``: the decision is for this
+    call id, this tool and this input only."""
 
     tool_call_id: str
     tool_name: str
@@ -39,20 +54,24 @@ class PendingCall:
     """The call's JSON input as it will run (after any repair)."""
 
 
-def check_approvals(value: object) -> dict[str, Decision]:
+def check_approvals(value: object) -> dict[PendingCall, Decision]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
         raise TypeError(
-            f"approvals must be a dict of tool call id → True, False or a reason, "
+            "approvals must be a dict of pending call → True, False or a reason, "
             f"not {type(value).__name__}"
         )
     for key, decision in value.items():
-        if not isinstance(key, str):
-            raise TypeError(f"approvals keys must be tool call ids (str), not {type(key).__name__}")
+        if not isinstance(key, PendingCall):
+            raise TypeError(
+                "approvals are keyed by the pending calls themselves (result.pending: id, tool "
+                f"and input as shown), not by {type(key).__name__}: "
+                "use {call: True for call in result.pending}"
+            )
         if not isinstance(decision, bool | str):
             raise TypeError(
-                f"approvals[{key!r}] must be True, False or a reason (str), "
+                f"approvals[{key.tool_call_id!r}] must be True, False or a reason (str), "
                 f"not {type(decision).__name__}"
             )
     return dict(value)
@@ -88,27 +107,71 @@ def unanswered_calls(messages: Sequence[Message]) -> list[ToolCall]:
 
 
 def check_resume(
-    unanswered: Sequence[ToolCall], approvals: Mapping[str, Decision], prompt: str | None
-) -> None:
-    """Approvals must name waiting calls; a new prompt cannot come before their results."""
-    waiting = [c.tool_call_id for c in unanswered]
-    unknown = [key for key in approvals if key not in waiting]
-    if unknown:
-        raise ValueError(
-            f"approvals name tool calls that are not pending: {', '.join(map(repr, unknown))}; "
-            + (
-                f"the pending calls are: {', '.join(map(repr, waiting))}"
-                if waiting
-                else "the messages end with no call waiting (pass result.messages of the "
-                "run that stopped for approval)"
-            )
+    messages: Sequence[Message],
+    unanswered: Sequence[ToolCall],
+    approvals: Mapping[PendingCall, Decision],
+    prompt: str | None,
+) -> dict[str, Decision]:
+    """The decisions by call id, once each is known to be for a call waiting in ``messages``
+    exactly as shown (tool and input); a new prompt cannot come before their results."""
+    waiting = {c.tool_call_id: c for c in unanswered}
+    if approvals and len(waiting) < len(unanswered):
+        ids = [c.tool_call_id for c in unanswered]
+        shared = sorted({i for i in ids if ids.count(i) > 1})
+        raise ApprovalError(
+            f"the calls waiting in these messages share the id {shared[0]!r}: a decision "
+            "cannot tell them apart"
         )
+    for shown in approvals:
+        call = waiting.get(shown.tool_call_id)
+        if call is None:
+            raise ApprovalError(_not_waiting(shown, messages, list(waiting)))
+        if call.tool_name != shown.tool_name:
+            raise ApprovalError(
+                f"the decision for call {shown.tool_call_id!r} is for the tool "
+                f"{shown.tool_name!r}, but that call is to {call.tool_name!r}"
+            )
+        if call.input != shown.input:
+            raise ApprovalError(
+                f"the decision for call {shown.tool_call_id!r} ({call.tool_name}) was made for "
+                "other input than the call waiting in these messages has: decide on the call "
+                "as it is now (result.pending of these messages)"
+            )
     if waiting and prompt is not None:
-        raise ValueError(
+        raise ApprovalError(
             "the messages end in tool calls that have no results yet "
             f"({', '.join(map(repr, waiting))}): resume with approvals= and no prompt, "
             "then ask the next question"
         )
+    return {shown.tool_call_id: decision for shown, decision in approvals.items()}
+
+
+def _not_waiting(shown: PendingCall, messages: Sequence[Message], waiting: list[str]) -> str:
+    answered = any(
+        isinstance(part, ToolResultPart) and part.tool_call_id == shown.tool_call_id
+        for message in messages
+        for part in message.content
+    )
+    if answered:
+        return (
+            f"call {shown.tool_call_id!r} ({shown.tool_name}) is answered already in these "
+            "messages: a decision counts once (is this an old decision given again?)"
+        )
+    return f"approvals name tool calls that are not pending: {shown.tool_call_id!r}; " + (
+        f"the pending calls are: {', '.join(map(repr, waiting))}"
+        if waiting
+        else "the messages end with no call waiting (pass result.messages of the "
+        "run that stopped for approval)"
+    )
+
+
+def pending_calls(messages: Sequence[Message]) -> list[PendingCall]:
+    """The calls ``messages`` end with that wait for a result, as ``result.pending`` shows
+    them: what a run stopped for approval must list."""
+    return [
+        PendingCall(tool_call_id=c.tool_call_id, tool_name=c.tool_name, input=c.input)
+        for c in unanswered_calls(messages)
+    ]
 
 
 def needs_screening(checked: Sequence[tuple[ToolCall, Any]], tools: Mapping[str, Tool]) -> bool:
@@ -163,7 +226,7 @@ async def screen(
         elif tool.needs_approval is True:
             decision = None
         else:
-            context = ToolCallContext(tool=tool, args=args, messages=messages)
+            context = ToolHookContext(tool=tool, args=args, messages=messages)
             decision = tool.needs_approval(call, context)
             if inspect.isawaitable(decision):
                 decision = await decision

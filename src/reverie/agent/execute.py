@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from reverie.content import ToolCall, ToolResult
 from reverie.errors import ToolInputError
 from reverie.messages import ErrorOutput, ToolOutput
-from reverie.tools.tool import Tool, ToolContext
+from reverie.tools.tool import Tool, ToolRunContext
 
 if TYPE_CHECKING:
     from reverie.agent.hooks import ToolHooks
@@ -180,7 +180,7 @@ async def _execute(
         if isinstance(before, ToolResult):  # refused
             return before
         call, args = before
-    context = ToolContext(tool_call_id=call.tool_call_id, tool_name=call.tool_name)
+    context = ToolRunContext(tool_call_id=call.tool_call_id, tool_name=call.tool_name)
     timeout = tool.timeout if tool.timeout is not None else default_timeout
     try:
         output, metadata = await _run_within(tool, args, context, timeout)
@@ -200,7 +200,7 @@ async def _execute(
 
 
 async def _run_within(
-    tool: Tool, args: Any, context: ToolContext, timeout: float | None
+    tool: Tool, args: Any, context: ToolRunContext, timeout: float | None
 ) -> tuple[ToolOutput, dict[str, Any]]:
     """The tool's output, or an error output once ``timeout`` seconds have passed (the
     event loop's clock: nothing here reads the time itself)."""

@@ -17,7 +17,7 @@ from reverie.tools.tool import Tool, ToolReturn, to_output
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ToolCallContext:
+class ToolHookContext:
     """What a hook or an approval policy is told about a tool call besides the call itself."""
 
     tool: Tool
@@ -28,13 +28,13 @@ class ToolCallContext:
     prompt (after a pause for approval, the results given before it follow)."""
 
 
-BeforeTool = Callable[[ToolCall, ToolCallContext], Any]
+BeforeTool = Callable[[ToolCall, ToolHookContext], Any]
 """``before_tool(call, context)``: return ``None`` to run the call as it is, a replacement
 input (a dict, a JSON string or a pydantic model) to run it on that, or raise
 :class:`~reverie.ToolError` to refuse it (the model gets the message as an error result).
 May be async."""
 
-AfterTool = Callable[[ToolCall, ToolResult, ToolCallContext], Any]
+AfterTool = Callable[[ToolCall, ToolResult, ToolHookContext], Any]
 """``after_tool(call, result, context)``: return ``None`` to keep the result, or a replacement
 output (anything a tool may return: str, ``TextOutput``, ``ToolReturn``, a dict…); raising
 :class:`~reverie.ToolError` makes it an error result. May be async."""
@@ -48,8 +48,8 @@ class ToolHooks:
     after: AfterTool | None
     messages: tuple[Message, ...]
 
-    def context(self, tool: Tool, args: Any) -> ToolCallContext:
-        return ToolCallContext(tool=tool, args=args, messages=self.messages)
+    def context(self, tool: Tool, args: Any) -> ToolHookContext:
+        return ToolHookContext(tool=tool, args=args, messages=self.messages)
 
     async def apply_before(
         self, call: ToolCall, args: Any, tool: Tool

@@ -10,6 +10,7 @@ like any other to the provider, so it works the same on every provider.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from reverie.content import Content, ToolCall, ToolResult
@@ -45,6 +46,32 @@ REMINDER = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Accept:
+    """The step's first final answer is valid: the run ends with ``value``."""
+
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """No valid answer, and a retry left: ``error`` goes back as the answer's error result,
+    or, when the model answered in prose (``error`` is ``None``), it is reminded of the tool."""
+
+    error: Exception | None
+
+
+@dataclass(frozen=True, slots=True)
+class Fail:
+    """No valid answer and no retry left: the run fails with ``NoObjectGenerated``."""
+
+    error: Exception | None
+
+
+Verdict = Accept | Retry | Fail
+"""What an output makes of one model turn; ``None`` when the turn only called tools."""
+
+
 class Output:
     """The final-answer tool of one agent, and the checking of its calls."""
 
@@ -60,43 +87,57 @@ class Output:
             name=OUTPUT_TOOL, description=description, input_schema=self.schema.schema
         )
 
-    def check(self, call: ToolCall) -> tuple[Any, Exception | None]:
+    def judge(
+        self, answers: Sequence[ToolCall], called_tools: bool, retries_left: int
+    ) -> Verdict | None:
+        """The verdict on a turn: its first final answer (``answers``), or prose when it
+        neither answered nor called a tool; ``None`` for a turn that only called tools."""
+        if not answers and called_tools:
+            return None
+        error: Exception | None = None
+        if answers:
+            checked = self.check(answers[0])
+            if isinstance(checked, Accept):
+                return checked
+            error = checked
+        return Retry(error) if retries_left > 0 else Fail(error)
+
+    def check(self, call: ToolCall) -> Accept | Exception:
         """The validated value, or the error to send back."""
         from reverie.structured.parse import parse_json
 
         try:
-            return self.schema.validate(parse_json(call.input or "{}")), None
+            return Accept(self.schema.validate(parse_json(call.input or "{}")))
         except Exception as exc:  # parse or validation: the model is told and may retry
-            return None, exc
+            return exc
 
     def with_answers(
         self,
         content: Sequence[Content],
         results: list[ToolResult],
         answers: list[ToolCall],
-        error: Exception | None,
+        verdict: Verdict | None,
     ) -> list[ToolResult]:
         """The step's tool results with those of its final-answer calls, in call order: the
         first answer accepted or rejected with why, any further one not needed."""
         first, *rest = answers
+        error = verdict.error if isinstance(verdict, Retry | Fail) else None
         if error is None:
-            verdict = _result(first, TextOutput(text=ACCEPTED))
+            answer = _result(first, TextOutput(text=ACCEPTED))
         else:
             message = f"Invalid final answer: {error}\nFix it and call {OUTPUT_TOOL} again."
-            verdict = _result(first, ErrorOutput(message=message))
-        merged = [*results, verdict, *(not_run(c) for c in rest)]
+            answer = _result(first, ErrorOutput(message=message))
+        merged = [*results, answer, *(not_run(c) for c in rest)]
         order = {c.tool_call_id: i for i, c in enumerate(content) if isinstance(c, ToolCall)}
         return sorted(merged, key=lambda r: order.get(r.tool_call_id, len(order)))
 
-    def failure(
-        self, verdict: tuple[Any, Exception | None] | None, response: Response, usage: Usage
-    ) -> NoObjectGenerated:
+    def failure(self, verdict: Fail, response: Response, usage: Usage) -> NoObjectGenerated:
         """The error ending a run whose retries are spent (``verdict``: the last answer's)."""
         answer = next(
             (c for c in response.content if isinstance(c, ToolCall) and c.tool_name == OUTPUT_TOOL),
             None,
         )
-        error = verdict[1] if verdict is not None else None
+        error = verdict.error
         what = f"the final answer did not validate: {error}" if error else "it answered in prose"
         return NoObjectGenerated(
             f"no output: {what} (after {self.retries} retries)",

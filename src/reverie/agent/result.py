@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic
 
 from reverie.agent.approval import PendingCall
 from reverie.content import Content, ToolCall, ToolResult, text_of
@@ -13,6 +13,16 @@ from reverie.messages import Message, Metadata
 from reverie.model import Response
 from reverie.usage import Usage
 from reverie.warning import CallWarning
+
+if TYPE_CHECKING:  # a default for the type variable (PEP 696) is typing_extensions' before 3.13
+    from typing_extensions import TypeVar
+
+    OutputT = TypeVar("OutputT", default=Any)
+else:
+    from typing import TypeVar
+
+    OutputT = TypeVar("OutputT")
+"""The type of an agent's validated final answer (``Agent(output=Book)``: ``Book``)."""
 
 
 class StopReason(StrEnum):
@@ -78,7 +88,7 @@ def _ran_locally(item: Content) -> bool:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RunResult:
+class RunResult(Generic[OutputT]):
     """The outcome of :meth:`Agent.run`.
 
     ``messages`` is the whole conversation without system prompt: the input messages and
@@ -87,16 +97,18 @@ class RunResult:
     a limit ended the run first.
 
     When ``stop_reason`` is ``APPROVAL``, ``pending`` lists the calls waiting for a decision;
-    ``agent.run(messages=result.messages, approvals={id: True | False | "reason"})`` resumes.
-    ``resumed`` holds the results of the calls such a run began with (approved ones ran,
-    denied ones are error results), in call order; they belong to no step of this run.
+    ``agent.run(messages=result.messages, approvals={call: True | False | "reason"})``, keyed
+    by those calls as shown, resumes. ``resumed`` holds the results of the calls such a run
+    began with (approved ones ran, denied ones are error results), in call order; they are
+    also the content of its first step, numbered 0 (the step the earlier run stopped in,
+    finished: no model call, no usage), before its model steps 1, 2, …
     """
 
     steps: list[Step]
     messages: list[Message]
     stop_reason: StopReason
     usage: Usage
-    output: Any = None
+    output: OutputT | None = None
     pending: list[PendingCall] = field(default_factory=list)
     resumed: list[ToolResult] = field(default_factory=list)
 

@@ -11,8 +11,9 @@ StopCondition = Callable[[Sequence[Step]], bool]
 
 
 def step_count_is(count: int) -> StopCondition:
-    """Stop once ``count`` steps have run."""
-    return lambda steps: len(steps) >= count
+    """Stop once ``count`` model steps have run (as ``max_steps`` counts: a resumed run's
+    step 0, the decided calls' results, is none)."""
+    return lambda steps: bool(steps) and steps[-1].number >= count
 
 
 def has_tool_call(name: str) -> StopCondition:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator
-from typing import Any
+from typing import Any, Generic
 
 from reverie.agent.events import AgentEvent, RunFinish
-from reverie.agent.result import RunResult
+from reverie.agent.result import OutputT, RunResult
 
 
-class AgentStream:
+class AgentStream(Generic[OutputT]):
     """The events of a streamed run; ``result`` is set once the last event has been read.
 
     Leaving early closes the model's HTTP stream. Say when you leave:
@@ -25,7 +25,7 @@ class AgentStream:
 
     def __init__(self, events: AsyncGenerator[AgentEvent, None]) -> None:
         self._events = events
-        self._result: RunResult | None = None
+        self._result: RunResult[OutputT] | None = None
         self._closing: Any = None  # an asyncio.Event once a close has begun
 
     def __aiter__(self) -> AsyncIterator[AgentEvent]:
@@ -63,19 +63,19 @@ class AgentStream:
         finally:
             self._closing.set()
 
-    async def __aenter__(self) -> AgentStream:
+    async def __aenter__(self) -> AgentStream[OutputT]:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
     @property
-    def result(self) -> RunResult:
+    def result(self) -> RunResult[OutputT]:
         if self._result is None:
             raise RuntimeError("the stream has not finished: read all its events first")
         return self._result
 
-    async def collect(self) -> RunResult:
+    async def collect(self) -> RunResult[OutputT]:
         """Read the remaining events and return the result."""
         async for _ in self:
             pass

@@ -3,9 +3,9 @@ object, whole or as it forms."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Coroutine, Iterator, Mapping, Sequence
 from contextlib import aclosing
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, Generic, TypedDict, TypeVar, Unpack, overload
 
 from reverie.content import Content, ToolCall
 from reverie.finish_reason import FinishReason
@@ -33,43 +33,34 @@ from reverie.structured.result import (
     PartialObject,
 )
 from reverie.structured.schema import ObjectSchema, object_schema
-from reverie.structured.sync import iterate_sync, run_sync
 
 T = TypeVar("T")
 Schema = Mapping[str, Any]
 
 
+class ObjectOptions(TypedDict, total=False):
+    """The keywords of :func:`generate_object` and its twins besides model and schema."""
+
+    prompt: str | None
+    messages: Sequence[Message]
+    system: str | None
+    mode: ObjectMode | None
+    name: str | None
+    description: str | None
+    settings: Settings | None
+    provider_options: Metadata | None
+    headers: dict[str, str] | None
+    repair: RepairText | None
+
+
+Model = str | LanguageModel
+
+
+@overload
+async def generate_object(model: Model, schema: type[T], **options: Unpack[ObjectOptions]) -> T: ...
 @overload
 async def generate_object(
-    model: str | LanguageModel,
-    schema: type[T],
-    *,
-    prompt: str | None = ...,
-    messages: Sequence[Message] = ...,
-    system: str | None = ...,
-    mode: ObjectMode | None = ...,
-    name: str | None = ...,
-    description: str | None = ...,
-    settings: Settings | None = ...,
-    provider_options: Metadata | None = ...,
-    headers: dict[str, str] | None = ...,
-    repair: RepairText | None = ...,
-) -> T: ...
-@overload
-async def generate_object(
-    model: str | LanguageModel,
-    schema: Schema,
-    *,
-    prompt: str | None = ...,
-    messages: Sequence[Message] = ...,
-    system: str | None = ...,
-    mode: ObjectMode | None = ...,
-    name: str | None = ...,
-    description: str | None = ...,
-    settings: Settings | None = ...,
-    provider_options: Metadata | None = ...,
-    headers: dict[str, str] | None = ...,
-    repair: RepairText | None = ...,
+    model: Model, schema: Schema, **options: Unpack[ObjectOptions]
 ) -> dict[str, Any]: ...
 async def generate_object(model: str | LanguageModel, schema: Any, **options: Any) -> Any:
     """Ask ``model`` for an object of ``schema`` and return it, validated.
@@ -88,6 +79,14 @@ async def generate_object(model: str | LanguageModel, schema: Any, **options: An
     return result.object
 
 
+@overload
+async def generate_object_result(
+    model: Model, schema: type[T], **options: Unpack[ObjectOptions]
+) -> ObjectResult[T]: ...
+@overload
+async def generate_object_result(
+    model: Model, schema: Schema, **options: Unpack[ObjectOptions]
+) -> ObjectResult[dict[str, Any]]: ...
 async def generate_object_result(
     model: str | LanguageModel,
     schema: type[T] | Schema,
@@ -133,6 +132,14 @@ async def generate_object_result(
     )
 
 
+@overload
+def stream_object(
+    model: Model, schema: type[T], **options: Unpack[ObjectOptions]
+) -> ObjectStream[T]: ...
+@overload
+def stream_object(
+    model: Model, schema: Schema, **options: Unpack[ObjectOptions]
+) -> ObjectStream[dict[str, Any]]: ...
 def stream_object(
     model: str | LanguageModel,
     schema: type[T] | Schema,
@@ -216,20 +223,34 @@ class ObjectStream(Generic[T]):
         return self.result
 
 
+@overload
+def generate_object_sync(model: Model, schema: type[T], **options: Unpack[ObjectOptions]) -> T: ...
+@overload
+def generate_object_sync(
+    model: Model, schema: Schema, **options: Unpack[ObjectOptions]
+) -> dict[str, Any]: ...
 def generate_object_sync(model: str | LanguageModel, schema: Any, **options: Any) -> Any:
     """:func:`generate_object` for scripts, on the thread's event loop (as
     ``Agent.run_sync``); not for use inside a running loop."""
     llm = _resolve(model)
-    return run_sync(generate_object(llm, schema, **options), "generate_object_sync", llm)
+    return _run_sync(generate_object(llm, schema, **options), "generate_object_sync", llm)
 
 
+@overload
+def generate_object_result_sync(
+    model: Model, schema: type[T], **options: Unpack[ObjectOptions]
+) -> ObjectResult[T]: ...
+@overload
+def generate_object_result_sync(
+    model: Model, schema: Schema, **options: Unpack[ObjectOptions]
+) -> ObjectResult[dict[str, Any]]: ...
 def generate_object_result_sync(
     model: str | LanguageModel, schema: Any, **options: Any
 ) -> ObjectResult[Any]:
     """:func:`generate_object_result` for scripts."""
     llm = _resolve(model)
     coro = generate_object_result(llm, schema, **options)
-    return run_sync(coro, "generate_object_result_sync", llm)
+    return _run_sync(coro, "generate_object_result_sync", llm)
 
 
 def stream_object_sync(
@@ -239,7 +260,11 @@ def stream_object_sync(
     part is an :class:`ObjectFinish`. Leaving the loop early closes the stream."""
     llm = _resolve(model)
     stream = stream_object(llm, schema, **options)
-    return iterate_sync(stream._parts, "stream_object_sync", llm)
+    from reverie.sync import iterate_sync
+
+    return iterate_sync(
+        stream._parts, llm, "stream_object_sync", "async for part in reverie.stream_object(...)"
+    )
 
 
 async def _stream_parts(
@@ -328,6 +353,12 @@ def _finish_reason(reason: FinishReason, from_tool: bool) -> FinishReason:
     if from_tool and reason == FinishReason.TOOL_CALLS:
         return FinishReason.STOP
     return reason
+
+
+def _run_sync(coro: Coroutine[Any, Any, T], name: str, model: LanguageModel) -> T:
+    from reverie.sync import run_sync
+
+    return run_sync(coro, model, name, f"await reverie.{name.removesuffix('_sync')}(...)")
 
 
 def _resolve(model: str | LanguageModel) -> LanguageModel:

@@ -1,5 +1,5 @@
 """Tool definition and schema generation."""
 
-from reverie.tools.tool import Tool, ToolContext, ToolReturn, as_tool, media, tool
+from reverie.tools.tool import Tool, ToolReturn, ToolRunContext, as_tool, media, tool
 
-__all__ = ["Tool", "ToolContext", "ToolReturn", "as_tool", "media", "tool"]
+__all__ = ["Tool", "ToolReturn", "ToolRunContext", "as_tool", "media", "tool"]

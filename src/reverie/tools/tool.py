@@ -61,7 +61,7 @@ class CancelEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ToolContext:
+class ToolRunContext:
     """Given to a tool function that declares a parameter of this type."""
 
     tool_call_id: str
@@ -103,7 +103,7 @@ def sniff_media_type(data: bytes) -> str:
     return "application/octet-stream"
 
 
-Invoke = Callable[[Any, ToolContext], Awaitable[Any]]
+Invoke = Callable[[Any, ToolRunContext], Awaitable[Any]]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -166,7 +166,7 @@ class Tool:
         except Exception as exc:  # pydantic.ValidationError, json.JSONDecodeError, …
             raise ToolInputError(_short_error(exc)) from exc
 
-    async def run(self, args: Any, context: ToolContext) -> tuple[ToolOutput, dict[str, Any]]:
+    async def run(self, args: Any, context: ToolRunContext) -> tuple[ToolOutput, dict[str, Any]]:
         """Run on validated ``args``; an exception becomes an error output."""
         try:
             value = await self.invoke(args, context)
@@ -386,7 +386,7 @@ def function_tool(
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
             raise TypeError(f"tool {fn.__name__}: *args and **kwargs cannot be described")
         annotation = hints.get(param.name, Any)
-        if annotation is ToolContext:
+        if annotation is ToolRunContext:
             context_param = param.name
             continue
         default = ... if param.default is inspect.Parameter.empty else param.default
@@ -406,7 +406,7 @@ def function_tool(
     call = _as_async(fn, blocking, timeout, name or fn.__name__)
     names = list(fields)
 
-    async def invoke(args: Any, context: ToolContext) -> Any:
+    async def invoke(args: Any, context: ToolRunContext) -> Any:
         kwargs = {n: getattr(args, n) for n in names}
         if context_param is not None:
             kwargs[context_param] = context
@@ -483,7 +483,7 @@ def _as_async(
     async def call(*args: Any, **kwargs: Any) -> Any:
         # Sync tools run in a worker thread so a slow one does not stall other tools. A thread
         # cannot be stopped: on a timeout or cancellation we stop waiting for it (the run goes
-        # on) and ToolContext.cancelled tells the function to return.
+        # on) and ToolRunContext.cancelled tells the function to return.
         from reverie.tools.threads import run_in_thread
 
         return await run_in_thread(fn, *args, **kwargs)
