@@ -33,10 +33,10 @@ def main(model: str) -> None:
 
     # Later, perhaps in another process: load it, decide, resume.
     paused = reverie.load_result(saved.read_text())
-    decisions: dict[str, bool | str] = {}
+    decisions: dict[reverie.PendingCall, bool | str] = {}
     for call in paused.pending:
         print(f"approve {call.tool_name} {call.input}? yes")
-        decisions[call.tool_call_id] = True  # False, or a reason, denies it
+        decisions[call] = True  # False, or a reason, denies it
     resumed = agent.run_sync(messages=paused.messages, approvals=decisions)
     print(resumed.text)
 
