@@ -107,7 +107,11 @@ def resolve_model(spec: str, **settings: Any) -> LanguageModel:
             f"model {spec!r} must look like 'provider:model', e.g. 'openai:gpt-4o'"
         )
     make: Callable[..., Provider] = provider  # the name is known at run time only
-    return make(name, **settings).model(model_id)
+    model: LanguageModel = make(name, **settings).model(model_id)
+    from reverie.recipe import remember
+
+    remember(model, spec, settings)
+    return model
 
 
 def _conceal_key(settings: dict[str, Any]) -> None:

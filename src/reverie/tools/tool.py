@@ -21,6 +21,27 @@ from reverie.model import FunctionTool, ProviderTool
 
 
 @dataclass(frozen=True, slots=True)
+class ToolOrigin:
+    """A function's importable reference (``module`` and ``qualname``) and the options
+    :func:`tool` was given, from which :func:`function_tool` makes the same tool again."""
+
+    module: str
+    qualname: str
+    options: tuple[tuple[str, Any], ...] = ()
+
+
+def origin_of(fn: Callable[..., Any], options: dict[str, Any]) -> ToolOrigin | None:
+    """``fn``'s importable reference, or ``None`` when no other process could import it."""
+    module = getattr(fn, "__module__", None)
+    qualname = getattr(fn, "__qualname__", None)
+    if not isinstance(module, str) or not isinstance(qualname, str):
+        return None
+    if module == "__main__" or "<" in qualname:  # a script, a lambda or a nested function
+        return None
+    return ToolOrigin(module, qualname, tuple(sorted(options.items())))
+
+
+@dataclass(frozen=True, slots=True)
 class ToolReturn:
     """A tool result with application metadata that is kept out of the prompt."""
 
@@ -127,6 +148,10 @@ class Tool:
     """``True``: every call waits for a decision. A policy ``(call, context) -> bool | str |
     None`` (sync or async) decides each call: ``True`` runs it, ``False`` or a reason denies
     it, ``None`` asks (the run pauses with the call in ``result.pending``)."""
+    origin: ToolOrigin | None = None
+    """Where a tool made from a module-level function comes from, so another process can
+    import and rebuild it (``reverie.batch`` on Ray, durable runs); ``None`` for a lambda, a
+    nested function, a model or a schema tool."""
 
     def __post_init__(self) -> None:
         check_tool_name(self.name)
@@ -421,6 +446,17 @@ def function_tool(
         parallel=parallel,
         timeout=timeout,
         needs_approval=needs_approval,
+        origin=origin_of(
+            fn,
+            {
+                "name": name,
+                "description": description,
+                "parallel": parallel,
+                "timeout": timeout,
+                "needs_approval": needs_approval,
+                "blocking": blocking,
+            },
+        ),
     )
 
 

@@ -1,0 +1,41 @@
+"""Run one agent over many inputs: ``run_many(agent, inputs)``.
+
+Each input is a prompt string or a list of messages; every run is isolated (one failing input
+is an item with ``error``, never an exception for the batch); results come back in input order
+with their usage summed. ``engine="local"`` (the default) runs them on one event loop with a
+bound on runs in flight; ``engine="ray"`` sends the agent, as data, to worker processes on a
+Ray cluster (``pip install 'reverie[ray]'``). Nothing here imports Ray until it is asked for.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "run_many": "reverie.batch.run",
+    "run_many_sync": "reverie.batch.run",
+    "BatchItem": "reverie.batch.items",
+    "BatchResult": "reverie.batch.items",
+    "read_jsonl": "reverie.batch.jsonl",
+    "run_dataset": "reverie.batch.dataset",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    from importlib import import_module
+
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'reverie.batch' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:
+    from reverie.batch.dataset import run_dataset as run_dataset
+    from reverie.batch.items import BatchItem as BatchItem, BatchResult as BatchResult
+    from reverie.batch.jsonl import read_jsonl as read_jsonl
+    from reverie.batch.run import run_many as run_many, run_many_sync as run_many_sync

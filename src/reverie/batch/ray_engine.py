@@ -1,0 +1,132 @@
+"""The Ray engine: the agent travels to worker actors as data; each actor is one event loop
+with one connection pool, running up to ``concurrency`` runs at once.
+
+Inputs and results cross as reverie's own JSON (``dump_messages``/``dump_result``); an error
+crosses pickled when it survives a pickle round trip in the worker, else as
+:class:`RemoteError` with its type's name and message. Only what this module started (a local
+Ray instance) is shut down; a connection the caller opened is reused and left open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import pickle
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from reverie.batch.items import BatchItem, Input
+from reverie.batch.jsonl import input_data, input_from_data
+from reverie.batch.progress import Progress
+from reverie.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from reverie.agent import Agent
+
+
+class RemoteError(Exception):
+    """An error raised in a worker that could not travel back as itself."""
+
+    def __init__(self, type_name: str, message: str) -> None:
+        super().__init__(f"{type_name}: {message}")
+        self.type_name = type_name
+
+
+def import_ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise ConfigurationError(
+            "engine='ray' needs Ray: pip install 'reverie[ray]' (or pip install ray)"
+        ) from None
+    return ray
+
+
+def portable_error(error: BaseException) -> bytes:
+    """The error pickled if it survives the round trip, else a RemoteError of it."""
+    try:
+        data = pickle.dumps(error)
+        pickle.loads(data)
+    except Exception:
+        return pickle.dumps(RemoteError(type(error).__name__, str(error)))
+    return data
+
+
+class BatchWorker:
+    """One worker process's agent, rebuilt from its recipe once, run per input."""
+
+    def __init__(self, recipe: str) -> None:
+        from reverie.batch.recipe_json import loads
+
+        self.agent = loads(recipe).build()
+
+    async def run(self, index: int, value: Any) -> tuple[int, str | None, bytes | None]:
+        from reverie.batch.run import run_one
+        from reverie.serialize import dump_result
+
+        item = await run_one(self.agent, index, input_from_data(value))
+        if item.error is not None:
+            return index, None, portable_error(item.error)
+        assert item.result is not None
+        return index, dump_result(item.result), None
+
+
+def ensure_ray(ray: Any) -> bool:
+    """Connects to Ray unless connected already; true when this call started it."""
+    if ray.is_initialized():
+        return False
+    import logging
+
+    ray.init(include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
+    return True
+
+
+def item_of(index: int, value: Input, reply: tuple[int, str | None, bytes | None]) -> BatchItem:
+    from reverie.serialize import load_result
+
+    _, result, error = reply
+    if error is not None:
+        return BatchItem(index, value, error=pickle.loads(error))
+    assert result is not None
+    return BatchItem(index, value, result=load_result(result))
+
+
+async def run_ray(
+    agent: Agent,
+    inputs: Sequence[Input],
+    concurrency: int,
+    workers: int | None,
+    progress: Progress,
+) -> list[BatchItem]:
+    from reverie.batch.recipe_json import dumps
+    from reverie.recipe import agent_recipe
+
+    recipe = dumps(agent_recipe(agent))  # refused here, before any work starts
+    ray = import_ray()
+    started = ensure_ray(ray)
+    try:
+        count = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+        actor = ray.remote(num_cpus=0)(BatchWorker)
+        pool = [actor.options(max_concurrency=concurrency).remote(recipe) for _ in range(count)]
+        return await _dispatch(pool, inputs, concurrency, progress)
+    finally:
+        if started:
+            ray.shutdown()
+
+
+async def _dispatch(
+    pool: list[Any], inputs: Sequence[Input], concurrency: int, progress: Progress
+) -> list[BatchItem]:
+    """Keeps each actor ``concurrency`` runs busy, and no more in flight, till all are done."""
+    items: list[BatchItem | None] = [None] * len(inputs)
+    cursor = iter(range(len(inputs)))
+
+    async def feed(actor: Any) -> None:
+        for index in cursor:  # shared across the feeders: each index is sent once
+            reply = await actor.run.remote(index, input_data(inputs[index]))
+            item = item_of(index, inputs[index], reply)
+            items[index] = item
+            progress.add(item.ok, item.usage)
+
+    per_actor = min(concurrency, max(1, len(inputs)))
+    await asyncio.gather(*(feed(actor) for actor in pool for _ in range(per_actor)))
+    return [item for item in items if item is not None]
