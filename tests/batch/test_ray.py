@@ -107,3 +107,27 @@ def test_a_dataset_is_run_and_written_as_json_lines(
     assert items[7].result is not None and items[7].result.text == "port-7: 40 C"
     assert items[7].result.messages[-1].role == "assistant"
     assert sum(item.ok for item in items) == 119
+
+
+async def test_a_rate_limit_is_one_account_across_workers(cluster: Path, base_url: str) -> None:
+    import time
+
+    from reverie.batch.limits import RateLimit
+
+    agent = reverie.Agent(
+        reverie.resolve_model("openai-compat:fake", base_url=base_url), tools=[weather]
+    )
+    start = time.monotonic()
+    result = await run_many(
+        agent,
+        [f"bay-{i}" for i in range(20)],
+        engine="ray",
+        workers=2,
+        progress=False,
+        rate_limit=RateLimit(requests_per_second=40),
+    )
+    elapsed = time.monotonic() - start
+    assert all(item.ok for item in result)
+    # 40 requests spaced 1/40 s apart by one shared account: at least 39/40 s in all,
+    # where two separate accounts would have let them through in half that
+    assert elapsed >= 39 / 40

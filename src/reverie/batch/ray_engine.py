@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from reverie.batch.items import BatchItem, Input
 from reverie.batch.jsonl import input_data, input_from_data
+from reverie.batch.limits import RateLimit
 from reverie.batch.progress import Progress
 from reverie.errors import ConfigurationError
 
@@ -51,13 +52,42 @@ def portable_error(error: BaseException) -> bytes:
     return data
 
 
+class LimiterActor:
+    """The batch's one :class:`~reverie.batch.limits.Limiter`, as a Ray actor every worker asks."""
+
+    def __init__(self, requests_per_second: float | None, tokens_per_minute: float | None) -> None:
+        from reverie.batch.limits import Limiter, RateLimit
+
+        self.limiter = Limiter(
+            RateLimit(requests_per_second=requests_per_second, tokens_per_minute=tokens_per_minute)
+        )
+
+    def reserve(self) -> float:
+        return self.limiter.reserve()
+
+    def spend(self, tokens: int) -> None:
+        self.limiter.spend(tokens)
+
+
 class BatchWorker:
     """One worker process's agent, rebuilt from its recipe once, run per input."""
 
-    def __init__(self, recipe: str) -> None:
+    def __init__(self, recipe: str, limiter: Any = None) -> None:
         from reverie.batch.recipe_json import loads
 
         self.agent = loads(recipe).build()
+        if limiter is not None:
+            from reverie.batch.limits import LimitedModel
+            from reverie.batch.run import limited
+
+            async def reserve() -> float:
+                wait: float = await limiter.reserve.remote()
+                return wait
+
+            async def spend(tokens: int) -> None:
+                await limiter.spend.remote(tokens)
+
+            self.agent = limited(self.agent, LimitedModel(self.agent.model, reserve, spend))
 
     async def run(self, index: int, value: Any) -> tuple[int, str | None, bytes | None]:
         from reverie.batch.run import run_one
@@ -96,6 +126,7 @@ async def run_ray(
     concurrency: int,
     workers: int | None,
     progress: Progress,
+    rate_limit: RateLimit | None = None,
 ) -> list[BatchItem]:
     from reverie.batch.recipe_json import dumps
     from reverie.recipe import agent_recipe
@@ -105,8 +136,15 @@ async def run_ray(
     started = ensure_ray(ray)
     try:
         count = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+        limiter = None
+        if rate_limit is not None:
+            limiter = ray.remote(num_cpus=0)(LimiterActor).remote(
+                rate_limit.requests_per_second, rate_limit.tokens_per_minute
+            )
         actor = ray.remote(num_cpus=0)(BatchWorker)
-        pool = [actor.options(max_concurrency=concurrency).remote(recipe) for _ in range(count)]
+        pool = [
+            actor.options(max_concurrency=concurrency).remote(recipe, limiter) for _ in range(count)
+        ]
         return await _dispatch(pool, inputs, concurrency, progress)
     finally:
         if started:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Literal
 
 from reverie.batch.items import BatchItem, BatchResult, Input
+from reverie.batch.limits import LimitedModel, Limiter, RateLimit, local_limit
 from reverie.batch.progress import Progress
 from reverie.errors import ConfigurationError
 
@@ -82,31 +83,47 @@ async def run_many(
     concurrency: int = 100,
     workers: int | None = None,
     progress: bool = True,
+    rate_limit: RateLimit | None = None,
 ) -> BatchResult:
     """Run ``agent`` once per input and return every run, in input order.
 
     ``concurrency`` bounds the runs in flight in each process; ``engine="ray"`` runs them in
     ``workers`` Ray actors (default: one per CPU of the cluster), each an event loop with
     its own connection pool, reusing a connection opened with ``ray.init(...)`` or starting
-    a local one. ``progress`` draws a live bar when stderr is a terminal."""
+    a local one. ``progress`` draws a live bar when stderr is a terminal. ``rate_limit``
+    (requests per second, tokens per minute) gates every model request of the batch, one
+    account shared by all workers."""
     checked = check_inputs(inputs)
     check_count(concurrency, "concurrency")
     check_count(workers, "workers")
     if engine not in ("local", "ray"):
         raise ConfigurationError(f"engine must be 'local' or 'ray', not {engine!r}")
+    if rate_limit is not None and not isinstance(rate_limit, RateLimit):
+        raise TypeError(f"rate_limit must be a RateLimit, not {type(rate_limit).__name__}")
     bar = Progress(len(checked), enabled=progress)
     try:
         if engine == "local":
             if workers not in (None, 1):
                 raise ConfigurationError("workers= needs engine='ray'; the local engine is one")
+            if rate_limit is not None:
+                agent = limited(agent, LimitedModel(agent.model, *local_limit(Limiter(rate_limit))))
             items = await run_local(agent, checked, concurrency, bar)
         else:
             from reverie.batch.ray_engine import run_ray
 
-            items = await run_ray(agent, checked, concurrency, workers, bar)
+            items = await run_ray(agent, checked, concurrency, workers, bar, rate_limit)
     finally:
         bar.close()
     return BatchResult(items)
+
+
+def limited(agent: Agent, model: LimitedModel) -> Agent:
+    """A copy of ``agent`` whose requests go through ``model`` (the caller's is unchanged)."""
+    import copy
+
+    twin = copy.copy(agent)
+    twin.model = model
+    return twin
 
 
 def run_many_sync(
@@ -117,6 +134,7 @@ def run_many_sync(
     concurrency: int = 100,
     workers: int | None = None,
     progress: bool = True,
+    rate_limit: RateLimit | None = None,
 ) -> BatchResult:
     """:func:`run_many` for scripts, on the thread's event loop like ``Agent.run_sync``."""
     import asyncio
@@ -130,6 +148,12 @@ def run_many_sync(
     else:
         raise RuntimeError("run_many_sync cannot run inside a running event loop: await run_many")
     coroutine = run_many(
-        agent, inputs, engine=engine, concurrency=concurrency, workers=workers, progress=progress
+        agent,
+        inputs,
+        engine=engine,
+        concurrency=concurrency,
+        workers=workers,
+        progress=progress,
+        rate_limit=rate_limit,
     )
     return thread_loop().run(coroutine, agent.model)
