@@ -76,6 +76,7 @@ class BatchWorker:
         from reverie.batch.recipe_json import loads
 
         self.agent = loads(recipe).build()
+        self.gate: asyncio.Semaphore | None = None
         if limiter is not None:
             from reverie.batch.limits import LimitedModel
             from reverie.batch.run import limited
@@ -89,6 +90,21 @@ class BatchWorker:
 
             self.agent = limited(self.agent, LimitedModel(self.agent.model, reserve, spend))
 
+    async def run_chunk(
+        self, chunk: list[tuple[int, Any]], concurrency: int
+    ) -> list[tuple[int, str | None, bytes | None]]:
+        """Runs a chunk of inputs, at most ``concurrency`` at once across this actor's
+        chunks; one remote call per chunk keeps Ray's per-call cost off each run."""
+        if self.gate is None:
+            self.gate = asyncio.Semaphore(concurrency)
+        gate = self.gate
+
+        async def one(index: int, value: Any) -> tuple[int, str | None, bytes | None]:
+            async with gate:
+                return await self.run(index, value)
+
+        return list(await asyncio.gather(*(one(i, v) for i, v in chunk)))
+
     async def run(self, index: int, value: Any) -> tuple[int, str | None, bytes | None]:
         from reverie.batch.run import run_one
         from reverie.serialize import dump_result
@@ -101,12 +117,24 @@ class BatchWorker:
 
 
 def ensure_ray(ray: Any) -> bool:
-    """Connects to Ray unless connected already; true when this call started it."""
+    """Connects to Ray unless connected already; true when this call started it.
+
+    A Ray this call starts is local to this machine, so its workers are given this
+    process's import path: a tool importable here is importable there. (On a cluster the
+    user opened, code reaches workers as Ray ships it: ``runtime_env``.)"""
     if ray.is_initialized():
         return False
     import logging
+    import os
+    import sys
 
-    ray.init(include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
+    paths = [p for p in sys.path if p and os.path.isdir(p)]
+    ray.init(
+        include_dashboard=False,
+        logging_level=logging.WARNING,
+        log_to_driver=False,
+        runtime_env={"env_vars": {"PYTHONPATH": os.pathsep.join(paths)}},
+    )
     return True
 
 
@@ -154,17 +182,21 @@ async def run_ray(
 async def _dispatch(
     pool: list[Any], inputs: Sequence[Input], concurrency: int, progress: Progress
 ) -> list[BatchItem]:
-    """Keeps each actor ``concurrency`` runs busy, and no more in flight, till all are done."""
+    """Sends each actor chunks of ``concurrency`` inputs, two chunks in flight per actor so
+    none waits between chunks, until every input is done."""
     items: list[BatchItem | None] = [None] * len(inputs)
-    cursor = iter(range(len(inputs)))
+    size = max(1, min(concurrency, -(-len(inputs) // (2 * len(pool)))))
+    chunks = iter(range(0, len(inputs), size))
 
     async def feed(actor: Any) -> None:
-        for index in cursor:  # shared across the feeders: each index is sent once
-            reply = await actor.run.remote(index, input_data(inputs[index]))
-            item = item_of(index, inputs[index], reply)
-            items[index] = item
-            progress.add(item.ok, item.usage)
+        for start in chunks:  # shared across the feeders: each chunk is sent once
+            indices = range(start, min(start + size, len(inputs)))
+            chunk = [(i, input_data(inputs[i])) for i in indices]
+            for reply in await actor.run_chunk.remote(chunk, concurrency):
+                index = reply[0]
+                item = item_of(index, inputs[index], reply)
+                items[index] = item
+                progress.add(item.ok, item.usage)
 
-    per_actor = min(concurrency, max(1, len(inputs)))
-    await asyncio.gather(*(feed(actor) for actor in pool for _ in range(per_actor)))
+    await asyncio.gather(*(feed(actor) for actor in pool for _ in range(2)))
     return [item for item in items if item is not None]
