@@ -16,6 +16,7 @@ _EXPORTS = {
     "run_many_sync": "reverie.batch.run",
     "BatchItem": "reverie.batch.items",
     "BatchResult": "reverie.batch.items",
+    "RateLimit": "reverie.batch.limits",
     "read_jsonl": "reverie.batch.jsonl",
     "run_dataset": "reverie.batch.dataset",
 }
@@ -38,4 +39,5 @@ if TYPE_CHECKING:
     from reverie.batch.dataset import run_dataset as run_dataset
     from reverie.batch.items import BatchItem as BatchItem, BatchResult as BatchResult
     from reverie.batch.jsonl import read_jsonl as read_jsonl
+    from reverie.batch.limits import RateLimit as RateLimit
     from reverie.batch.run import run_many as run_many, run_many_sync as run_many_sync
