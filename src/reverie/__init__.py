@@ -123,6 +123,15 @@ _EXPORTS: dict[str, str] = {
     "provider": "reverie.providers.registry",
     "fallback": "reverie.fallback_model",
     "FallbackModel": "reverie.fallback_model",
+    # embeddings
+    "embed": "reverie.embeddings.api",
+    "embed_many": "reverie.embeddings.api",
+    "embed_sync": "reverie.embeddings.api",
+    "embed_many_sync": "reverie.embeddings.api",
+    "Embedding": "reverie.embeddings.result",
+    "Embeddings": "reverie.embeddings.result",
+    "EmbeddingModel": "reverie.embeddings.model",
+    "EmbeddingNotSupported": "reverie.embeddings.model",
     # serialization
     "dump_messages": "reverie.serialize",
     "load_messages": "reverie.serialize",
@@ -191,6 +200,17 @@ if TYPE_CHECKING:
         ToolCall as ToolCall,
         ToolResult as ToolResult,
     )
+    from reverie.embeddings.api import (
+        embed as embed,
+        embed_many as embed_many,
+        embed_many_sync as embed_many_sync,
+        embed_sync as embed_sync,
+    )
+    from reverie.embeddings.model import (
+        EmbeddingModel as EmbeddingModel,
+        EmbeddingNotSupported as EmbeddingNotSupported,
+    )
+    from reverie.embeddings.result import Embedding as Embedding, Embeddings as Embeddings
     from reverie.errors import (
         ConfigurationError as ConfigurationError,
         ContextOverflowError as ContextOverflowError,

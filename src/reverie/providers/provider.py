@@ -8,7 +8,7 @@ created again if used later), and a client the user passed in is never closed by
 from __future__ import annotations
 
 from collections.abc import Generator, Mapping
-from typing import ClassVar, Protocol, Self, TypedDict, Unpack, runtime_checkable
+from typing import TYPE_CHECKING, ClassVar, Protocol, Self, TypedDict, Unpack, runtime_checkable
 
 import httpx
 
@@ -20,6 +20,9 @@ from reverie.model import LanguageModel, ObjectMode
 from reverie.providers.secret import Secret, conceal
 from reverie.providers.spec import ProviderSpec
 from reverie.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from reverie.embeddings.model import EmbeddingModel
 
 _KEY_HEADERS = {"api-key": "api-key", "x-api-key": "x-api-key", "x-goog-api-key": "x-goog-api-key"}
 
@@ -164,6 +167,13 @@ class HttpProvider:
     @property
     def name(self) -> str:
         return self.spec.name
+
+    def embedding_model(self, model_id: str) -> EmbeddingModel:
+        """This provider's embedding model ``model_id`` (for ``reverie.embed``), with its key
+        and client; :class:`~reverie.embeddings.EmbeddingNotSupported` where it has none."""
+        from reverie.embeddings.providers import embedding_model_for
+
+        return embedding_model_for(self, model_id)
 
     def __repr__(self) -> str:  # never show credentials
         return f"{type(self).__name__}()"

@@ -11,9 +11,14 @@ llama-cpp-python; creating a model checks it is there, the first call loads the 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from reverie.providers.local.model import AutoToolChoice, LocalModel
 from reverie.providers.local.prompt_cache import PromptCacheSetting
 from reverie.providers.local.weights import is_default_model, model_path_for, require_llama_cpp
+
+if TYPE_CHECKING:
+    from reverie.embeddings.local_wire import LocalEmbeddingModel
 
 
 class Local:
@@ -61,6 +66,17 @@ class Local:
         self._verbose = verbose
         self._auto_tool_choice = auto_tool_choice
         self._prompt_cache = prompt_cache
+
+    def embedding_model(self, model_id: str = "smollm2") -> LocalEmbeddingModel:
+        """The same weights as an embedding model (mean-pooled, normalised vectors), loaded
+        apart from the chat model at the first call; ids as for :meth:`model`."""
+        require_llama_cpp()
+        from reverie.embeddings.local_wire import LocalEmbeddingModel
+
+        path = model_path_for(model_id, self._model_path)
+        return LocalEmbeddingModel(
+            model_id, path=path, n_threads=self._n_threads, n_ctx=self._n_ctx
+        )
 
     def model(self, model_id: str = "smollm2") -> LocalModel:
         """``"smollm2"``/``"default"`` for the bundled model, else a path to a .gguf file
