@@ -130,8 +130,8 @@ _EXPORTS: dict[str, str] = {
     "embed_many_sync": "reverie.embeddings.api",
     "Embedding": "reverie.embeddings.result",
     "Embeddings": "reverie.embeddings.result",
-    "EmbeddingModel": "reverie.embeddings.model",
-    "EmbeddingNotSupported": "reverie.embeddings.model",
+    "EmbeddingModel": "reverie.providers.embedding.model",
+    "EmbeddingNotSupported": "reverie.providers.embedding.model",
     # serialization
     "dump_messages": "reverie.serialize",
     "load_messages": "reverie.serialize",
@@ -206,10 +206,6 @@ if TYPE_CHECKING:
         embed_many_sync as embed_many_sync,
         embed_sync as embed_sync,
     )
-    from reverie.embeddings.model import (
-        EmbeddingModel as EmbeddingModel,
-        EmbeddingNotSupported as EmbeddingNotSupported,
-    )
     from reverie.embeddings.result import Embedding as Embedding, Embeddings as Embeddings
     from reverie.errors import (
         ConfigurationError as ConfigurationError,
@@ -259,6 +255,10 @@ if TYPE_CHECKING:
         ToolInputDelta as ToolInputDelta,
         ToolInputEnd as ToolInputEnd,
         ToolInputStart as ToolInputStart,
+    )
+    from reverie.providers.embedding.model import (
+        EmbeddingModel as EmbeddingModel,
+        EmbeddingNotSupported as EmbeddingNotSupported,
     )
     from reverie.providers.registry import (
         provider as provider,

@@ -18,8 +18,8 @@ _EXPORTS = {
     "embed_many_sync": "reverie.embeddings.api",
     "Embedding": "reverie.embeddings.result",
     "Embeddings": "reverie.embeddings.result",
-    "EmbeddingModel": "reverie.embeddings.model",
-    "EmbeddingNotSupported": "reverie.embeddings.model",
+    "EmbeddingModel": "reverie.providers.embedding.model",
+    "EmbeddingNotSupported": "reverie.providers.embedding.model",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -43,8 +43,8 @@ if TYPE_CHECKING:
         embed_many_sync as embed_many_sync,
         embed_sync as embed_sync,
     )
-    from reverie.embeddings.model import (
+    from reverie.embeddings.result import Embedding as Embedding, Embeddings as Embeddings
+    from reverie.providers.embedding.model import (
         EmbeddingModel as EmbeddingModel,
         EmbeddingNotSupported as EmbeddingNotSupported,
     )
-    from reverie.embeddings.result import Embedding as Embedding, Embeddings as Embeddings

@@ -6,9 +6,9 @@ import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from reverie.embeddings.model import EmbedBatch, EmbeddingModel, EmbedOptions
 from reverie.embeddings.result import Embedding, Embeddings
 from reverie.errors import ConfigurationError
+from reverie.providers.embedding.model import EmbedBatch, EmbeddingModel, EmbedOptions
 from reverie.retry import RetryPolicy
 from reverie.usage import Usage
 

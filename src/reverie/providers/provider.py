@@ -22,7 +22,7 @@ from reverie.providers.spec import ProviderSpec
 from reverie.retry import RetryPolicy
 
 if TYPE_CHECKING:
-    from reverie.embeddings.model import EmbeddingModel
+    from reverie.providers.embedding.model import EmbeddingModel
 
 _KEY_HEADERS = {"api-key": "api-key", "x-api-key": "x-api-key", "x-goog-api-key": "x-goog-api-key"}
 
@@ -171,7 +171,7 @@ class HttpProvider:
     def embedding_model(self, model_id: str) -> EmbeddingModel:
         """This provider's embedding model ``model_id`` (for ``reverie.embed``), with its key
         and client; :class:`~reverie.embeddings.EmbeddingNotSupported` where it has none."""
-        from reverie.embeddings.providers import embedding_model_for
+        from reverie.providers.embedding.select import embedding_model_for
 
         return embedding_model_for(self, model_id)
 

@@ -18,7 +18,7 @@ from reverie.providers.local.prompt_cache import PromptCacheSetting
 from reverie.providers.local.weights import is_default_model, model_path_for, require_llama_cpp
 
 if TYPE_CHECKING:
-    from reverie.embeddings.local_wire import LocalEmbeddingModel
+    from reverie.providers.embedding.local_wire import LocalEmbeddingModel
 
 
 class Local:
@@ -71,7 +71,7 @@ class Local:
         """The same weights as an embedding model (mean-pooled, normalised vectors), loaded
         apart from the chat model at the first call; ids as for :meth:`model`."""
         require_llama_cpp()
-        from reverie.embeddings.local_wire import LocalEmbeddingModel
+        from reverie.providers.embedding.local_wire import LocalEmbeddingModel
 
         path = model_path_for(model_id, self._model_path)
         return LocalEmbeddingModel(

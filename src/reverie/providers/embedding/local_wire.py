@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from reverie.embeddings.model import EmbedBatch, EmbedOptions
 from reverie.errors import ConfigurationError
+from reverie.providers.embedding.model import EmbedBatch, EmbedOptions
 from reverie.usage import Usage
 
 

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from reverie.errors import ConfigurationError
+from reverie.providers.provider import HttpModel
 from reverie.usage import Usage
 
 if TYPE_CHECKING:
+    from reverie.http.client import HttpClient
     from reverie.retry import RetryPolicy
 
 
@@ -51,3 +53,28 @@ class EmbeddingModel(Protocol):
     def max_batch(self) -> int: ...
 
     async def embed_batch(self, texts: Sequence[str], options: EmbedOptions) -> EmbedBatch: ...
+
+
+class HttpEmbeddingModel(HttpModel):
+    """What every HTTP embedding model shares beyond :class:`HttpModel` (the
+    ``provider``/``model_id`` pair and the client's lifetime): the URL it posts to, the options
+    namespace it reads and its batch limit."""
+
+    def __init__(
+        self,
+        model_id: str,
+        *,
+        provider: str,
+        http: HttpClient,
+        url: str,
+        namespace: str,
+        max_batch: int,
+    ) -> None:
+        super().__init__(model_id, provider=provider, http=http)
+        self._url = url
+        self._namespace = namespace
+        self._max_batch = max_batch
+
+    @property
+    def max_batch(self) -> int:
+        return self._max_batch

@@ -12,15 +12,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from reverie.embeddings.model import EmbedBatch, EmbeddingNotSupported, EmbedOptions
-from reverie.embeddings.wire import as_list, count, extra, get, vector
 from reverie.http.client import HttpClient
+from reverie.providers.embedding.model import (
+    EmbedBatch,
+    EmbeddingNotSupported,
+    EmbedOptions,
+    HttpEmbeddingModel,
+)
+from reverie.providers.embedding.wire import as_list, count, extra, get, vector
 from reverie.usage import Usage
 
 COHERE_MAX_BATCH = 96
 
 
-class BedrockEmbeddingModel:
+class BedrockEmbeddingModel(HttpEmbeddingModel):
     def __init__(
         self, model_id: str, *, provider: str, http: HttpClient, url: str, namespace: str
     ) -> None:
@@ -34,26 +39,10 @@ class BedrockEmbeddingModel:
                 f"{provider}: {model_id!r} is not an embedding model reverie speaks on Bedrock "
                 "(amazon.titan-embed-* or cohere.embed-*)"
             )
-        self._model_id = model_id
-        self._provider = provider
-        self.http = http
-        self._url = url
-        self._namespace = namespace
-
-    @property
-    def provider(self) -> str:
-        return self._provider
-
-    @property
-    def model_id(self) -> str:
-        return self._model_id
-
-    @property
-    def max_batch(self) -> int:
-        return 1 if self._kind == "titan" else COHERE_MAX_BATCH
-
-    def __repr__(self) -> str:
-        return f"BedrockEmbeddingModel({self._provider}:{self._model_id})"
+        super().__init__(
+            model_id, provider=provider, http=http, url=url, namespace=namespace,
+            max_batch=1 if self._kind == "titan" else COHERE_MAX_BATCH,
+        )  # fmt: skip
 
     async def embed_batch(self, texts: Sequence[str], options: EmbedOptions) -> EmbedBatch:
         fields = extra(options, self._namespace)

@@ -14,50 +14,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from reverie.embeddings.model import EmbedBatch, EmbedOptions
-from reverie.embeddings.wire import as_list, count, extra, get, vector
-from reverie.http.client import HttpClient
+from reverie.providers.embedding.model import EmbedBatch, EmbedOptions, HttpEmbeddingModel
+from reverie.providers.embedding.wire import as_list, count, extra, get, vector
 from reverie.usage import Usage
 
 GEMINI_MAX_BATCH = 100
 VERTEX_MAX_BATCH = 250
 
 
-class _Base:
-    def __init__(
-        self,
-        model_id: str,
-        *,
-        provider: str,
-        http: HttpClient,
-        url: str,
-        namespace: str,
-        max_batch: int,
-    ) -> None:
-        self._model_id = model_id
-        self._provider = provider
-        self.http = http
-        self._url = url
-        self._namespace = namespace
-        self._max_batch = max_batch
-
-    @property
-    def provider(self) -> str:
-        return self._provider
-
-    @property
-    def model_id(self) -> str:
-        return self._model_id
-
-    @property
-    def max_batch(self) -> int:
-        return self._max_batch
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._provider}:{self._model_id})"
-
-
-class GeminiEmbeddingModel(_Base):
+class GeminiEmbeddingModel(HttpEmbeddingModel):
     async def embed_batch(self, texts: Sequence[str], options: EmbedOptions) -> EmbedBatch:
         name = self._model_id if "/" in self._model_id else f"models/{self._model_id}"
         fields = extra(options, self._namespace)
@@ -83,7 +48,7 @@ class GeminiEmbeddingModel(_Base):
         return EmbedBatch(vectors, Usage())
 
 
-class VertexEmbeddingModel(_Base):
+class VertexEmbeddingModel(HttpEmbeddingModel):
     async def embed_batch(self, texts: Sequence[str], options: EmbedOptions) -> EmbedBatch:
         fields = extra(options, self._namespace)
         per_instance = {k: fields.pop(k) for k in ("task_type", "title") if k in fields}

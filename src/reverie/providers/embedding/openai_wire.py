@@ -12,47 +12,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from reverie.embeddings.model import EmbedBatch, EmbedOptions
-from reverie.embeddings.wire import as_list, bad, count, extra, get, vector
 from reverie.http.client import HttpClient
+from reverie.providers.embedding.model import EmbedBatch, EmbedOptions, HttpEmbeddingModel
+from reverie.providers.embedding.wire import as_list, bad, count, extra, get, vector
 from reverie.usage import Usage
 
 MAX_INPUTS = 2048
 """OpenAI's documented limit of inputs per request."""
 
 
-class OpenAIEmbeddingModel:
+class OpenAIEmbeddingModel(HttpEmbeddingModel):
     def __init__(
-        self,
-        model_id: str,
-        *,
-        provider: str,
-        http: HttpClient,
-        url: str,
-        namespace: str,
-        max_batch: int = MAX_INPUTS,
+        self, model_id: str, *, provider: str, http: HttpClient, url: str, namespace: str
     ) -> None:
-        self._model_id = model_id
-        self._provider = provider
-        self.http = http
-        self._url = url
-        self._namespace = namespace
-        self._max_batch = max_batch
-
-    @property
-    def provider(self) -> str:
-        return self._provider
-
-    @property
-    def model_id(self) -> str:
-        return self._model_id
-
-    @property
-    def max_batch(self) -> int:
-        return self._max_batch
-
-    def __repr__(self) -> str:
-        return f"OpenAIEmbeddingModel({self._provider}:{self._model_id})"
+        super().__init__(
+            model_id, provider=provider, http=http, url=url, namespace=namespace,
+            max_batch=MAX_INPUTS,
+        )  # fmt: skip
 
     async def embed_batch(self, texts: Sequence[str], options: EmbedOptions) -> EmbedBatch:
         body: dict[str, Any] = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from reverie.embeddings.model import EmbeddingModel, EmbeddingNotSupported
+from reverie.providers.embedding.model import EmbeddingModel, EmbeddingNotSupported
 
 
 def embedding_model_for(provider: Any, model_id: str) -> EmbeddingModel:
@@ -20,15 +20,15 @@ def embedding_model_for(provider: Any, model_id: str) -> EmbeddingModel:
     spec = provider.spec
     common = {"provider": spec.name, "http": provider.http, "namespace": spec.name}
     if isinstance(provider, OpenAI):  # OpenAI and Azure (its endpoint adds the api-version)
-        from reverie.embeddings.openai_wire import OpenAIEmbeddingModel
+        from reverie.providers.embedding.openai_wire import OpenAIEmbeddingModel
 
         return OpenAIEmbeddingModel(model_id, url=provider.endpoint("/embeddings"), **common)
     if isinstance(provider, ChatProvider):  # OpenRouter, Vercel, OpenAI-compatible servers
-        from reverie.embeddings.openai_wire import OpenAIEmbeddingModel
+        from reverie.providers.embedding.openai_wire import OpenAIEmbeddingModel
 
         return OpenAIEmbeddingModel(model_id, url=provider.base_url + "/embeddings", **common)
     if isinstance(provider, Google):
-        from reverie.embeddings.google_wire import GEMINI_MAX_BATCH, GeminiEmbeddingModel
+        from reverie.providers.embedding.google_wire import GEMINI_MAX_BATCH, GeminiEmbeddingModel
 
         name = model_id if "/" in model_id else f"models/{quote(model_id, safe='@.-_')}"
         return GeminiEmbeddingModel(
@@ -38,7 +38,7 @@ def embedding_model_for(provider: Any, model_id: str) -> EmbeddingModel:
             **common,
         )
     if isinstance(provider, Vertex):
-        from reverie.embeddings.google_wire import VERTEX_MAX_BATCH, VertexEmbeddingModel
+        from reverie.providers.embedding.google_wire import VERTEX_MAX_BATCH, VertexEmbeddingModel
 
         url = (
             f"{provider.base_url}/v1/projects/{provider.project}/locations/{provider.location}"
@@ -49,7 +49,7 @@ def embedding_model_for(provider: Any, model_id: str) -> EmbeddingModel:
             model_id, url=url, max_batch=1 if one else VERTEX_MAX_BATCH, **common
         )
     if isinstance(provider, Bedrock):
-        from reverie.embeddings.bedrock_wire import BedrockEmbeddingModel
+        from reverie.providers.embedding.bedrock_wire import BedrockEmbeddingModel
 
         url = f"{provider.base_url}/model/{quote(model_id, safe='')}/invoke"
         return BedrockEmbeddingModel(model_id, url=url, **common)
