@@ -9,7 +9,9 @@ Ray cluster (``pip install 'reverie[ray]'``). Nothing here imports Ray until it 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from reverie.lazy import lazy
 
 _EXPORTS = {
     "run_many": "reverie.batch.run",
@@ -24,15 +26,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    from importlib import import_module
-
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'reverie.batch' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy(__name__, _EXPORTS)
 
 
 if TYPE_CHECKING:

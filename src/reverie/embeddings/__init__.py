@@ -9,7 +9,9 @@ once, retried as chat requests are; vectors come back in input order with the us
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from reverie.lazy import lazy
 
 _EXPORTS = {
     "embed": "reverie.embeddings.api",
@@ -25,15 +27,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    from importlib import import_module
-
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'reverie.embeddings' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy(__name__, _EXPORTS)
 
 
 if TYPE_CHECKING:

@@ -13,7 +13,9 @@ Nothing here is imported by ``import reverie``; AG-UI's package loads only when 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from reverie.lazy import lazy
 
 _EXPORTS = {
     "ui_message_chunks": "reverie.ui.ai_sdk",
@@ -30,15 +32,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    from importlib import import_module
-
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'reverie.ui' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy(__name__, _EXPORTS)
 
 
 if TYPE_CHECKING:
