@@ -64,6 +64,11 @@ Framing = Callable[[], Decoder[E]]
 sse: Framing[ServerSentEvent] = SseDecoder
 
 
+class MalformedEvent(StreamError):
+    """A stream event whose text is not the JSON it should be. Read from the body's
+    unterminated end, it was cut off there: a truncated body, retried like any other."""
+
+
 async def read_stream(
     provider: str,
     response: httpx.Response,

@@ -35,5 +35,6 @@ def google_error(body: Any, provider: str, *, stream: bool = False) -> ProviderE
         provider=provider,
         status=code if isinstance(code, int) and not isinstance(code, bool) else None,
         body=json.dumps(body)[:2000],
-        retryable=status in _TRANSIENT or code in (429, 500, 503, 504),
+        retryable=(isinstance(status, str) and status in _TRANSIENT)
+        or code in (429, 500, 503, 504),
     )

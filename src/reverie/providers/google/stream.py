@@ -21,14 +21,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from reverie.errors import StreamError
 from reverie.framer import Framer
-from reverie.http.fastjson import loads
 from reverie.http.sse import ServerSentEvent
 from reverie.model import Finish, StreamPart
 from reverie.providers.google.errors import google_error
 from reverie.providers.google.ids import IdGenerator
 from reverie.providers.google.response import (
+    candidate_parts,
     finish_reason,
     first_candidate,
     read_call,
@@ -38,6 +37,7 @@ from reverie.providers.google.response import (
 )
 from reverie.providers.google.signature import signature_metadata
 from reverie.providers.google.usage import convert_usage, count
+from reverie.providers.wire import Reader
 from reverie.warning import CallWarning
 
 
@@ -53,6 +53,7 @@ class GeminiStreamParser:
         "_include_thoughts",
         "_model_id",
         "_provider",
+        "_read",
         "_reasoning",
         "_seen_part",
         "_text",
@@ -73,6 +74,7 @@ class GeminiStreamParser:
         self._include_thoughts = include_thoughts
         self._seen_part = False
         self._provider = provider
+        self._read = Reader(provider, stream=True)
         self._ids = ids
         self._framer = Framer()
         self._text = 0  # index of the current text block id
@@ -86,38 +88,33 @@ class GeminiStreamParser:
 
     def feed(self, event: ServerSentEvent) -> list[StreamPart]:
         data = event.data
-        try:
-            chunk = loads(data)
-        except ValueError:
-            if not data.strip():
-                return []
-            raise self._error(f"malformed stream event: {data[:200]!r}") from None
+        if not data.strip():
+            return []
+        chunk = self._read.event_json(data)
         error = google_error(chunk, self._provider, stream=True)
         if error is not None:
             raise error
         if not isinstance(chunk, dict):
-            raise self._error(f"stream event is not an object: {data[:200]!r}")
+            raise self._read.error(f"stream event is not an object: {data[:200]!r}")
         return self.feed_chunk(chunk)
 
-    def _error(self, message: str) -> StreamError:
-        return StreamError(f"{self._provider}: {message}", provider=self._provider)
-
     def feed_chunk(self, chunk: dict[str, Any]) -> list[StreamPart]:
+        read = self._read
         usage = chunk.get("usageMetadata")
-        if isinstance(usage, dict):
-            self._usage.update(usage)  # cumulative: later counts replace earlier ones
-        if isinstance(chunk.get("modelVersion"), str):
-            self._model_id = chunk["modelVersion"]
+        if usage is not None:
+            # cumulative: later counts replace earlier ones
+            self._usage.update(read.obj(usage, "usageMetadata"))
+        model = chunk.get("modelVersion")
+        if model is not None:
+            self._model_id = read.text(model, "modelVersion")
         self._chunk = chunk
-        candidate = first_candidate(chunk, self._provider)
+        candidate = first_candidate(chunk, read)
         if candidate is not None:
             self._candidate = candidate
-            parts = candidate.get("content", {}).get("parts") or []
-            if not isinstance(parts, list):
-                raise self._error(f"'content.parts' is not a list: {parts!r:.200}")
-            for part in parts:
+            for index, part in enumerate(candidate_parts(candidate, read)):
                 if not isinstance(part, dict):
-                    raise self._error(f"a part is not an object: {part!r:.200}")
+                    where = ("candidates", 0, "content", "parts", index)
+                    raise read.malformed(where, part, "an object")
                 self._part(part)
             if candidate.get("finishReason"):
                 self.done = True
@@ -129,7 +126,7 @@ class GeminiStreamParser:
     def _part(self, part: dict[str, Any]) -> None:
         framer = self._framer
         metadata = signature_metadata(part)
-        text = part.get("text")
+        text = self._read.opt_text(part.get("text"), "part.text")
         thought = part.get("thought")
         if text == "" and not metadata and not thought:
             return  # an empty closing part: nothing to frame, and not the first part
@@ -156,16 +153,16 @@ class GeminiStreamParser:
         self._end_text()
         self._end_reasoning()
         if "functionCall" in part:
-            id_, name, input_ = read_call(part["functionCall"], self._provider, self._ids)
+            id_, name, input_ = read_call(part["functionCall"], self._read, self._ids)
             framer.tool_end(id_, input=input_, name=name, metadata=metadata)
             self._has_calls = True
         elif "inlineData" in part:
-            framer.emit(read_file(part["inlineData"], self._provider))
+            framer.emit(read_file(part["inlineData"], self._read))
 
     def _hidden_reasoning(self, first: bool, signature: dict[str, Any]) -> None:
         if not (first and self._include_thoughts):
             return
-        if signature or count(self._usage, "thoughtsTokenCount", self._provider) > 0:
+        if signature or count(self._usage, "thoughtsTokenCount", self._read) > 0:
             rid = f"reasoning-{self._reasoning}"
             self._framer.reasoning(rid, "")
             self._framer.end_reasoning(rid)
