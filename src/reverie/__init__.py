@@ -108,6 +108,9 @@ _EXPORTS: dict[str, str] = {
     "ProviderError": "reverie.errors",
     "StreamError": "reverie.errors",
     "ContextOverflowError": "reverie.errors",
+    "RateLimitError": "reverie.errors",
+    "OverloadedError": "reverie.errors",
+    "AuthenticationError": "reverie.errors",
     "SerializationError": "reverie.errors",
     "ToolError": "reverie.errors",
     "NoObjectGenerated": "reverie.errors",
@@ -171,10 +174,13 @@ if TYPE_CHECKING:
         ToolResult as ToolResult,
     )
     from reverie.errors import (
+        AuthenticationError as AuthenticationError,
         ConfigurationError as ConfigurationError,
         ContextOverflowError as ContextOverflowError,
         NoObjectGenerated as NoObjectGenerated,
+        OverloadedError as OverloadedError,
         ProviderError as ProviderError,
+        RateLimitError as RateLimitError,
         ReverieError as ReverieError,
         SerializationError as SerializationError,
         StreamError as StreamError,

@@ -198,7 +198,7 @@ def test_a_stream_of_only_done_finishes_with_empty_model_and_metadata() -> None:
 def test_an_error_chunk_keeps_the_providers_error_as_the_body() -> None:
     with pytest.raises(StreamError) as caught:
         parse({"error": {"message": "overloaded", "code": 529}})
-    assert caught.value.body == "{'message': 'overloaded', 'code': 529}"
+    assert caught.value.body == '{"message": "overloaded", "code": 529}'
 
 
 @pytest.mark.parametrize(

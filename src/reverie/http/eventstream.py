@@ -161,6 +161,7 @@ def frame_error(frame: Frame, provider: str) -> StreamError | None:
         provider=provider,
         body=frame.payload.decode("utf-8", errors="replace")[:2000],
         retryable=retryable,
+        code=name,
     )
 
 

@@ -7,9 +7,9 @@ import json
 from typing import Any
 
 from reverie.content import Content, Reasoning, Source, Text, ToolCall, ToolResult
-from reverie.errors import ProviderError
 from reverie.messages import ErrorOutput, Metadata, TextOutput, ToolOutput
 from reverie.model import Response
+from reverie.providers.anthropic.errors import ERRORS
 from reverie.providers.anthropic.finish_reason import map_finish_reason
 from reverie.providers.anthropic.options import NAMESPACE
 from reverie.providers.anthropic.usage import convert_usage
@@ -20,13 +20,9 @@ from reverie.warning import CallWarning
 def parse_response(body: Any, provider: str, warnings: list[CallWarning]) -> Response:
     read = Reader(provider)
     body = read.answer(body)
-    if body.get("type") == "error":
-        from reverie.providers.anthropic.errors import error_fields
-
-        error_type, message = error_fields(body)
-        raise ProviderError(
-            f"{provider}: {error_type}: {message}", provider=provider, body=json.dumps(body)
-        )
+    error = ERRORS.in_body(body, provider)
+    if error is not None:
+        raise ERRORS.classify(error)
     blocks = body.get("content")
     if not isinstance(blocks, list):
         raise read.malformed("content", blocks, "a list")

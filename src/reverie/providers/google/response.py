@@ -14,7 +14,7 @@ from typing import Any
 from reverie.content import Content, File, Reasoning, Source, Text, ToolCall
 from reverie.messages import Metadata
 from reverie.model import Response
-from reverie.providers.google.errors import google_error
+from reverie.providers.google.errors import ERRORS, google_error
 from reverie.providers.google.finish_reason import map_finish_reason
 from reverie.providers.google.ids import IdGenerator
 from reverie.providers.google.signature import NAMESPACE, signature_metadata
@@ -43,7 +43,7 @@ def parse_response(
     thought summary gets an empty Reasoning first (as the stream does)."""
     error = google_error(body, provider)
     if error is not None:
-        raise error
+        raise ERRORS.classify(error)
     read = Reader(provider)
     body = read.answer(body)
     candidate = first_candidate(body, read)

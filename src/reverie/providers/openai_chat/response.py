@@ -12,6 +12,7 @@ from typing import Any
 from reverie.content import Content, Text, ToolCall
 from reverie.model import Response
 from reverie.providers.openai_chat.dialect import ChatDialect
+from reverie.providers.openai_chat.errors import ERRORS
 from reverie.providers.openai_chat.finish_reason import map_finish_reason
 from reverie.providers.openai_chat.usage import convert_usage
 from reverie.providers.wire import Reader
@@ -22,6 +23,9 @@ def parse_response(
     body: Any, dialect: ChatDialect, warnings: list[CallWarning], provider: str = "openai"
 ) -> Response:
     read = Reader(provider)
+    error = ERRORS.in_body(body, provider)
+    if error is not None:
+        raise ERRORS.classify(error)
     body = read.answer(body)
     choices = read.items(body.get("choices"), "choices")
     if not choices:

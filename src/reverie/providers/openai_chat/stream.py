@@ -16,6 +16,7 @@ from reverie.http.sse import ServerSentEvent
 from reverie.messages import Metadata
 from reverie.model import Finish, StreamPart
 from reverie.providers.openai_chat.dialect import ChatDialect
+from reverie.providers.openai_chat.errors import wire_error
 from reverie.providers.openai_chat.finish_reason import map_finish_reason
 from reverie.providers.openai_chat.usage import convert_usage
 from reverie.providers.wire import Reader
@@ -67,8 +68,7 @@ class ChatStreamParser:
         read = self._read
         error = chunk.get("error")
         if error is not None:
-            message = error.get("message") if isinstance(error, dict) else error
-            raise read.error(f"stream error: {message}", body=str(error))
+            raise wire_error(error, self._provider, stream=True)
         usage = chunk.get("usage")
         if usage:
             self._usage = read.obj(usage, "usage")

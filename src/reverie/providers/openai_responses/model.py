@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 from reverie.http.client import HttpClient, sse
 from reverie.model import Call, Response, StreamPart
+from reverie.providers.openai_responses.errors import ERRORS
 from reverie.providers.openai_responses.request import build_body
 from reverie.providers.openai_responses.response import parse_response
 from reverie.providers.openai_responses.stream import ResponsesStreamParser
@@ -40,7 +41,9 @@ class ResponsesModel(HttpModel):
 
     async def generate(self, call: Call) -> Response:
         body, warnings = build_body(call, self._model_id, self._namespace, stream=False)
-        data = await self.http.post_json(self._url, body, headers=call.headers, retry=call.retry)
+        data = await self.http.post_json(
+            self._url, body, headers=call.headers, retry=call.retry, errors=ERRORS
+        )
         return parse_response(data, warnings, self.provider, provider_tool_names(call.tools))
 
     def stream(self, call: Call) -> AsyncIterator[StreamPart]:
@@ -53,4 +56,5 @@ class ResponsesModel(HttpModel):
             framing=sse,
             headers=call.headers,
             retry=call.retry,
+            errors=ERRORS,
         )

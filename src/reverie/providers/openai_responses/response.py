@@ -16,10 +16,9 @@ import json
 from typing import Any
 
 from reverie.content import Content, Reasoning, Source, Text, ToolCall, ToolResult
-from reverie.errors import ProviderError
-from reverie.http.client import error_message
 from reverie.messages import Metadata, TextOutput
 from reverie.model import Response
+from reverie.providers.openai_responses.errors import ERRORS
 from reverie.providers.openai_responses.finish_reason import map_finish_reason
 from reverie.providers.openai_responses.usage import convert_usage
 from reverie.providers.wire import Reader, show
@@ -38,9 +37,9 @@ def parse_response(
     """``tool_names``: wire type of a provider tool → the name the caller gave it."""
     read = Reader(provider)
     body = read.answer(body)
-    if body.get("error"):
-        message = error_message(body) or str(body["error"])[:500]
-        raise ProviderError(f"{provider}: {message}", provider=provider, body=str(body["error"]))
+    error = ERRORS.in_body(body, provider)
+    if error is not None:
+        raise ERRORS.classify(error)
     names = tool_names or {}
     content: list[Content] = []
     has_calls = False

@@ -18,6 +18,7 @@ from reverie.framer import Framer
 from reverie.http.sse import ServerSentEvent
 from reverie.messages import Metadata
 from reverie.model import Finish, StreamPart
+from reverie.providers.openai_responses.errors import wire_error
 from reverie.providers.openai_responses.finish_reason import map_finish_reason
 from reverie.providers.openai_responses.response import (
     WEB_SEARCH,
@@ -33,20 +34,6 @@ from reverie.providers.wire import Reader, show
 from reverie.warning import CallWarning
 
 TERMINAL = ("response.completed", "response.incomplete")
-# Error codes OpenAI uses for failures that a new attempt may not meet.
-TRANSIENT = frozenset(
-    {
-        "server_error",
-        "internal_error",
-        "rate_limit_exceeded",
-        "rate_limit_error",
-        "server_overloaded",
-        "overloaded",
-        "overloaded_error",
-        "timeout",
-    }
-)
-
 # Events that carry nothing the parser keeps (the text or arguments they repeat came as
 # deltas): when the SSE event name says so, their JSON is not even decoded.
 SKIPPED = frozenset(
@@ -234,13 +221,7 @@ class ResponsesStreamParser:
             self._model_id = model
 
     def _in_band(self, error: dict[str, Any], fallback: str) -> ProviderError:
-        code = error.get("code") or error.get("type")
-        message = error.get("message") or fallback
-        return self._error(
-            f"{message} ({code})" if code else str(message),
-            body=json.dumps(error)[:2000],
-            retryable=isinstance(code, str) and code in TRANSIENT,
-        )
+        return wire_error(error, self._provider, fallback, stream=True)
 
     def finish(self) -> list[StreamPart]:
         """Parts that close the stream after its terminal event."""
