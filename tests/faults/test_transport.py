@@ -298,8 +298,11 @@ async def test_a_stream_answered_with_a_json_completion_names_the_type(h: Harnes
 
 async def test_an_html_page_instead_of_a_stream_names_its_type(h: Harness) -> None:
     h.server.script(respond(200, "<html>login</html>", "text/html"))
-    error = failure(await collect(h.model(retry=_instant(h, max_retries=0))))
-    assert "ended before [DONE] (content-type 'text/html')" in str(error)
+    error = failure(await collect(h.model()))
+    assert str(error) == (
+        "openai: expected an event stream (text/event-stream), got text/html: '<html>login</html>'"
+    )
+    assert not error.retryable and h.server.attempts == 1  # a page, not a cut stream
     await h.check_clean()
 
 

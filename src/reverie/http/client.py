@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import json
 import ssl
@@ -37,7 +38,7 @@ from reverie.http.timeouts import (
     Deadline,
     Expired,
 )
-from reverie.model import ErrorPart, StreamPart
+from reverie.model import ErrorPart, Finish, StreamPart
 from reverie.retry import RetryPolicy
 
 #: Requests one HttpClient keeps in flight; more wait their turn in a FIFO queue of ours.
@@ -460,6 +461,7 @@ class HttpClient:
                     response = await self._send(url, content, headers, deadline, stream=True)
                     async with _closing(response, deadline):
                         await self._refuse_plain_json(response, errors)
+                        await self._refuse_other_content(response, framing)
                         parts = read_stream(
                             self.provider,
                             response,
@@ -471,6 +473,8 @@ class HttpClient:
                         async with contextlib.aclosing(parts):
                             async for part in parts:
                                 yielded = True
+                                if attempt and isinstance(part, Finish):
+                                    part = dataclasses.replace(part, attempts=attempt + 1)
                                 yield part
                 return
             except ProviderError as exc:
@@ -509,6 +513,30 @@ class HttpClient:
             body=text,
         )
 
+    async def _refuse_other_content(self, response: httpx.Response, framing: Framing[Any]) -> None:
+        """A page (HTML, XML) where a stream was asked for, or, for a framing that names its
+        media type strictly (the AWS event stream), any other content: say what came back
+        rather than failing to decode it. SSE servers label their streams loosely, so for
+        SSE only a page is refused."""
+        expected: str | None = getattr(framing, "media_type", None)
+        kind = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if expected is None or not kind or kind == expected:
+            return
+        if expected == "text/event-stream" and kind not in _PAGES:
+            return
+        try:
+            head = await _head(response)
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, str(response.request.url)) from None
+        text = redact(head.decode("utf-8", "replace"), self._secrets)
+        raise ProviderError(
+            f"{self.provider}: expected {_MEDIA_NAMES.get(expected, expected)}, "
+            f"got {kind}: {text[:200]!r}",
+            provider=self.provider,
+            status=response.status_code,
+            body=text,
+        )
+
     def _transport_error(self, exc: httpx.HTTPError, url: str) -> ProviderError:
         where = _safe_url(url)
         if isinstance(exc, httpx.ConnectError):
@@ -526,6 +554,24 @@ class HttpClient:
 
 
 _NO_GATE = contextlib.nullcontext()
+_PAGES = frozenset({"text/html", "application/xhtml+xml", "text/xml", "application/xml"})
+_MEDIA_NAMES = {
+    "text/event-stream": "an event stream (text/event-stream)",
+    "application/vnd.amazon.eventstream": "an AWS event stream",
+}
+_HEAD_BYTES = 2048
+
+
+async def _head(response: httpx.Response) -> bytes:
+    """The start of a body that is not the stream asked for: enough to say what it is."""
+    head = b""
+    async for chunk in response.aiter_bytes():
+        head += chunk
+        if len(head) >= _HEAD_BYTES:
+            break
+    return head[:_HEAD_BYTES]
+
+
 _MAX_URLS = 64  # URLs kept parsed per client (one per model and endpoint in practice)
 _UNDECODED = object()
 

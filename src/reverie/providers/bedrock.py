@@ -102,6 +102,8 @@ class BedrockEvents:
 
     __slots__ = ("_frames",)
 
+    media_type = "application/vnd.amazon.eventstream"
+
     def __init__(self) -> None:
         self._frames = EventStreamDecoder()
 

@@ -15,12 +15,14 @@ option that was not sent.
 
 from __future__ import annotations
 
+import dataclasses
 import reprlib
 from typing import Any
 
 from reverie.errors import ProviderError, StreamError
 from reverie.http.fastjson import loads
 from reverie.http.reading import MalformedEvent
+from reverie.model import Response
 from reverie.warning import CallWarning
 
 Path = str | tuple[str | int, ...]
@@ -185,6 +187,11 @@ class Reader:
             raise MalformedEvent(
                 f"{prefix}malformed stream event: {data[:_SHOWN]!r}", provider=self.provider
             ) from None
+
+
+def counted(response: Response, attempts: int) -> Response:
+    """``response`` saying how many requests it took (when more than one)."""
+    return response if attempts == 1 else dataclasses.replace(response, attempts=attempts)
 
 
 def unsupported(setting: str, message: str) -> CallWarning:

@@ -15,6 +15,7 @@ from reverie.providers.anthropic.request import Request, build_request
 from reverie.providers.anthropic.response import parse_response
 from reverie.providers.anthropic.stream import AnthropicStream, SseJson
 from reverie.providers.provider import HttpModel
+from reverie.providers.wire import counted
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,10 +85,10 @@ class AnthropicModel(HttpModel):
 
     async def generate(self, call: Call) -> Response:
         url, request, headers = self._request(call, stream=False)
-        data = await self.http.post_json(
+        data, attempts = await self.http.request_json(
             url, request.body, headers=headers, retry=call.retry, errors=ERRORS
         )
-        return parse_response(data, self.provider, request.warnings)
+        return counted(parse_response(data, self.provider, request.warnings), attempts)
 
     def stream(self, call: Call) -> AsyncIterator[StreamPart]:
         url, request, headers = self._request(call, stream=True)

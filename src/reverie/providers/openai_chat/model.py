@@ -20,6 +20,7 @@ from reverie.providers.provider import (
     split_base_url,
 )
 from reverie.providers.spec import ProviderSpec
+from reverie.providers.wire import counted
 
 
 class ChatModel(HttpModel):
@@ -44,10 +45,10 @@ class ChatModel(HttpModel):
         body, warnings = build_body(
             call, self._model_id, self._dialect, self._namespace, stream=False
         )
-        data = await self.http.post_json(
+        data, attempts = await self.http.request_json(
             self._url, body, headers=call.headers, retry=call.retry, errors=ERRORS
         )
-        return parse_response(data, self._dialect, warnings, self.provider)
+        return counted(parse_response(data, self._dialect, warnings, self.provider), attempts)
 
     def stream(self, call: Call) -> AsyncIterator[StreamPart]:
         body, warnings = build_body(
