@@ -173,7 +173,10 @@ class Reader:
         """A stream event's JSON object. Text that is not JSON is a ``MalformedEvent`` (the
         reader of the body tells a cut-off last event from a garbled one); JSON that is not
         an object names itself."""
-        value = self.event_json(data)
+        try:
+            value = loads(data)
+        except ValueError:
+            value = self.event_json(data)  # raises MalformedEvent
         if isinstance(value, dict):
             return value
         raise self.error(f"stream event is not an object: {data[:_SHOWN]!r}")

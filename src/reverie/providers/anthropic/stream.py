@@ -115,7 +115,10 @@ class AnthropicStream:
         return self._framer.drain()  # ping and unknown events carry nothing
 
     def _index(self, event: dict[str, Any]) -> int:
-        return self._read.integer(event.get("index"), "index")
+        index = event.get("index")
+        if isinstance(index, int) and not isinstance(index, bool):
+            return index
+        return self._read.integer(index, "index")  # raises, naming the field
 
     def _start(self, event: dict[str, Any]) -> None:
         read = self._read
@@ -154,8 +157,9 @@ class AnthropicStream:
         kind = delta.get("type")
         framer = self._framer
         read = self._read
-        if kind == "text_delta":
-            framer.text(state.id, read.name(delta.get("text"), "delta.text"))
+        if kind == "text_delta":  # the most frequent event: its check written out
+            text = delta.get("text")
+            framer.text(state.id, text if isinstance(text, str) else read.name(text, "delta.text"))
         elif kind == "input_json_delta":
             partial = read.name(delta.get("partial_json"), "delta.partial_json")
             if partial:

@@ -99,19 +99,33 @@ class GeminiStreamParser:
         return self.feed_chunk(chunk)
 
     def feed_chunk(self, chunk: dict[str, Any]) -> list[StreamPart]:
+        # The checks are written out here, not called: this runs for every chunk.
         read = self._read
         usage = chunk.get("usageMetadata")
         if usage is not None:
-            # cumulative: later counts replace earlier ones
-            self._usage.update(read.obj(usage, "usageMetadata"))
+            if not isinstance(usage, dict):
+                raise read.malformed("usageMetadata", usage, "an object")
+            self._usage.update(usage)  # cumulative: later counts replace earlier ones
         model = chunk.get("modelVersion")
         if model is not None:
-            self._model_id = read.text(model, "modelVersion")
+            if not isinstance(model, str):
+                raise read.malformed("modelVersion", model, "a string")
+            self._model_id = model
         self._chunk = chunk
-        candidate = first_candidate(chunk, read)
+        candidates = chunk.get("candidates")
+        candidate = None
+        if candidates:
+            if not isinstance(candidates, list) or not isinstance(candidates[0], dict):
+                candidate = first_candidate(chunk, read)  # raises, naming the field
+            else:
+                candidate = candidates[0]
         if candidate is not None:
             self._candidate = candidate
-            for index, part in enumerate(candidate_parts(candidate, read)):
+            content = candidate.get("content")
+            parts = content.get("parts") if isinstance(content, dict) else None
+            if not isinstance(parts, list):
+                parts = candidate_parts(first_candidate(chunk, read), read)
+            for index, part in enumerate(parts):
                 if not isinstance(part, dict):
                     where = ("candidates", 0, "content", "parts", index)
                     raise read.malformed(where, part, "an object")
@@ -126,7 +140,9 @@ class GeminiStreamParser:
     def _part(self, part: dict[str, Any]) -> None:
         framer = self._framer
         metadata = signature_metadata(part)
-        text = self._read.opt_text(part.get("text"), "part.text")
+        text = part.get("text")
+        if text is not None and not isinstance(text, str):
+            raise self._read.malformed("part.text", text, "a string")
         thought = part.get("thought")
         if text == "" and not metadata and not thought:
             return  # an empty closing part: nothing to frame, and not the first part

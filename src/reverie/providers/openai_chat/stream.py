@@ -79,13 +79,18 @@ class ChatStreamParser:
         choices = chunk.get("choices")
         if not choices:
             return []
+        if not isinstance(choices, list):
+            raise read.malformed("choices", choices, "a list")
         framer = self._framer
-        for position, choice in enumerate(read.items(choices, "choices")):
+        # The checks are written out here, not called: this runs for every chunk.
+        for position, choice in enumerate(choices):
             if not isinstance(choice, dict):
                 raise read.malformed(("choices", position), choice, "an object")
             if choice.get("index", 0) != 0:
                 continue
-            delta = read.opt_obj(choice.get("delta"), "choices[0].delta")
+            delta = choice.get("delta")
+            if not isinstance(delta, dict):
+                delta = read.opt_obj(delta, "choices[0].delta")
             self._reasoning.feed(delta, framer)
             text = delta.get("content")
             if text:
