@@ -87,9 +87,6 @@ class ResponsesStreamParser:
         self._model_id = ""
         self.done = False
 
-    def _error(self, message: str, **kw: Any) -> ProviderError:
-        return self._read.error(message, **kw)
-
     def feed(self, event: ServerSentEvent) -> list[StreamPart]:
         if event.event in SKIPPED:
             return []
@@ -108,7 +105,7 @@ class ResponsesStreamParser:
             item_id = self._str(data, "item_id")
             call_id = self._calls.get(item_id)
             if call_id is None:
-                raise self._error(f"arguments for an unknown function call {item_id!r:.100}")
+                raise self._read.error(f"arguments for an unknown function call {item_id!r:.100}")
             framer.tool_delta(call_id, self._str(data, "delta"))
         elif kind == "response.output_item.added":
             self._item_added(self._item(data))
@@ -212,7 +209,7 @@ class ResponsesStreamParser:
         value = data.get(key)
         if isinstance(value, str):
             return value
-        raise self._error(f"{data.get('type')}: '{key}' is not a string: {show(value)}")
+        raise self._read.error(f"{data.get('type')}: '{key}' is not a string: {show(value)}")
 
     def _keep_response(self, data: dict[str, Any]) -> None:
         response = self._response = self._read.obj(data.get("response"), "response")
