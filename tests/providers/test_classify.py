@@ -490,3 +490,35 @@ async def test_a_claude_event_stream_chunk_carrying_an_error_is_typed() -> None:
     frame = encode_frame(chunk, json.dumps({"bytes": event.decode()}).encode())
     reply = (200, frame, {"content-type": "application/vnd.amazon.eventstream"})
     assert isinstance(await streamed(MODELS["bedrock"], reply), OverloadedError)
+
+
+@pytest.mark.parametrize("provider", ["openai", "google", "openai-responses", "vercel"])
+@pytest.mark.parametrize("path", ["plain", "streamed"])
+async def test_fallback_on_context_overflow_moves_on_from_every_family(
+    provider: str, path: str
+) -> None:
+    from reverie import Agent, fallback
+    from reverie.testing import ScriptedModel
+
+    overflow = {
+        "openai": answer(400, OPENAI_OVERFLOW),
+        "openai-responses": answer(400, OPENAI_OVERFLOW),
+        "vercel": answer(400, OPENAI_OVERFLOW),
+        "google": answer(400, GEMINI_OVERFLOW),
+    }[provider]
+    from reverie.content import Text
+    from reverie.finish_reason import FinishReason
+    from reverie.model import Response
+
+    reply = Response(content=[Text(text="from the larger window")], finish_reason=FinishReason.STOP)
+    larger = ScriptedModel([reply])
+    agent = Agent(fallback(MODELS[provider](client(overflow)), larger, on=ContextOverflowError))
+    if path == "plain":
+        result = await agent.run("a long prompt")
+    else:
+        stream = agent.stream("a long prompt")
+        async for _ in stream:
+            pass
+        result = stream.result
+    assert result.text == "from the larger window"
+    assert "ContextOverflowError" in result.steps[0].provider_metadata["fallback"]["failed"][0]
