@@ -103,27 +103,30 @@ class StreamError(ProviderError):
     :class:`AuthenticationError`)."""
 
 
-class _StreamContextOverflowError(ContextOverflowError, StreamError):
-    pass
+# The typed errors as a stream's in-band errors are both (catch them by either name).
 
 
-class _StreamRateLimitError(RateLimitError, StreamError):
-    pass
+class StreamContextOverflowError(ContextOverflowError, StreamError):
+    """A :class:`ContextOverflowError` a stream reported."""
 
 
-class _StreamOverloadedError(OverloadedError, StreamError):
-    pass
+class StreamRateLimitError(RateLimitError, StreamError):
+    """A :class:`RateLimitError` a stream reported."""
 
 
-class _StreamAuthenticationError(AuthenticationError, StreamError):
-    pass
+class StreamOverloadedError(OverloadedError, StreamError):
+    """An :class:`OverloadedError` a stream reported."""
+
+
+class StreamAuthenticationError(AuthenticationError, StreamError):
+    """An :class:`AuthenticationError` a stream reported."""
 
 
 _IN_STREAM: dict[type[ProviderError], type[ProviderError]] = {
-    ContextOverflowError: _StreamContextOverflowError,
-    RateLimitError: _StreamRateLimitError,
-    OverloadedError: _StreamOverloadedError,
-    AuthenticationError: _StreamAuthenticationError,
+    ContextOverflowError: StreamContextOverflowError,
+    RateLimitError: StreamRateLimitError,
+    OverloadedError: StreamOverloadedError,
+    AuthenticationError: StreamAuthenticationError,
 }
 
 
