@@ -125,7 +125,7 @@ class BedrockEvents:
         try:
             wrapped = json.loads(frame.payload)
             return loads(base64.b64decode(wrapped["bytes"], validate=True))
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             raise StreamError(
                 f"{BEDROCK.name}: unreadable event stream chunk: {frame.payload[:200]!r}",
                 provider=BEDROCK.name,
