@@ -270,3 +270,11 @@ async def test_an_sse_family_given_something_else_says_what_came(family: str, ki
     assert provider and str(error.error).startswith(f"{provider}: expected ")
     assert f"got {kind}: " in str(error.error) and "Sign in to continue" in str(error.error)
     assert not error.error.retryable and server.requests == 1
+
+
+async def test_a_stream_labelled_in_capitals_is_still_a_stream_cut_short() -> None:
+    make, body, _ = FAMILIES["openai"]
+    server = Server((200, body[: body.index(b"\n\n") + 2], "Text/Event-Stream; charset=UTF-8"))
+    [*_, error] = await collect(make(server.client()))
+    assert isinstance(error, ErrorPart) and isinstance(error.error, StreamError)
+    assert "ended before [DONE]" in str(error.error) and error.error.retryable

@@ -159,7 +159,7 @@ async def read_stream(
         if close is not None:
             await close()
     if not parser.done:
-        kind = response.headers.get("content-type", "").split(";", 1)[0].strip()
+        kind = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
         expected = getattr(framing, "media_type", None)
         if head and expected is not None and kind != expected:
             # Not a stream cut short but something else: say what came back.
