@@ -522,3 +522,60 @@ async def test_fallback_on_context_overflow_moves_on_from_every_family(
         result = stream.result
     assert result.text == "from the larger window"
     assert "ContextOverflowError" in result.steps[0].provider_metadata["fallback"]["failed"][0]
+
+
+@pytest.mark.parametrize(
+    ("provider", "body", "used", "limit"),
+    [
+        (
+            "anthropic",
+            claude_error(
+                "invalid_request_error",
+                "input length and `max_tokens` exceed context limit: 197000 + 8192 > 200000, "
+                "decrease input length or `max_tokens` and try again",
+            ),
+            197000,
+            200000,
+        ),
+        (
+            "openai-responses",
+            openai_error(
+                "Input tokens exceed the configured limit of 272000 tokens. Your messages "
+                "resulted in 300000 tokens. Please reduce the length of the messages.",
+                "invalid_request_error",
+                "context_length_exceeded",
+            ),
+            300000,
+            272000,
+        ),
+        (
+            "openrouter",
+            {
+                "error": {
+                    "code": 400,
+                    "message": "prompt is too long: 210000 tokens > 200000 maximum",
+                }
+            },
+            210000,
+            200000,
+        ),
+    ],
+)
+async def test_other_documented_overflow_wordings_give_their_counts(
+    provider: str, body: dict[str, Any], used: int, limit: int
+) -> None:
+    error = await plain(MODELS[provider], answer(400, body))
+    assert isinstance(error, ContextOverflowError)
+    assert (error.used_tokens, error.max_tokens) == (used, limit)
+
+
+async def test_a_rate_limit_mentioning_tokens_is_not_an_overflow() -> None:
+    throttled = answer(
+        429,
+        openai_error(
+            "Rate limit reached for gpt-4o on tokens per min (TPM): Limit 30000, Requested 50000.",
+            "tokens",
+            "rate_limit_exceeded",
+        ),
+    )
+    assert type(await plain(MODELS["openai"], throttled)) is RateLimitError

@@ -154,9 +154,22 @@ OPENAI_COUNTS = counts(
     r"maximum context length is (?P<max>\d+) tokens.*?"
     r"(?:resulted in|requested(?: about)?|have) (?P<used>\d+) tokens"
 )
+OPENAI_LIMIT_COUNTS = counts(
+    r"exceed the configured limit of (?P<max>\d+) tokens.*?resulted in (?P<used>\d+) tokens"
+)
 ANTHROPIC_COUNTS = counts(r"prompt is too long:\s*(?P<used>\d+)\s*tokens?\s*>\s*(?P<max>\d+)")
+# "input length and `max_tokens` exceed context limit: 197000 + 8192 > 200000"
+ANTHROPIC_LIMIT_COUNTS = counts(
+    r"exceed context limit:\s*(?P<used>\d+)\s*\+\s*\d+\s*>\s*(?P<max>\d+)"
+)
 GEMINI_COUNTS = counts(
     r"input token count \((?P<used>\d+)\) exceeds the maximum number of tokens allowed "
     r"\((?P<max>\d+)\)"
 )
-ALL_COUNTS = (OPENAI_COUNTS, ANTHROPIC_COUNTS, GEMINI_COUNTS)
+ALL_COUNTS = (
+    OPENAI_COUNTS,
+    OPENAI_LIMIT_COUNTS,
+    ANTHROPIC_COUNTS,
+    ANTHROPIC_LIMIT_COUNTS,
+    GEMINI_COUNTS,
+)

@@ -25,6 +25,8 @@ OVERFLOW_WORDS = (
     "prompt is too long",
     "input is too long",
     "exceeds the maximum number of tokens",
+    "exceed the configured limit",
+    "exceed context limit",
 )
 OVERFLOW_COUNTS = ALL_COUNTS
 AUTH_CODES = frozenset(

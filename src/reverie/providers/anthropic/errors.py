@@ -70,6 +70,7 @@ ERRORS = ErrorKinds(
         "input is too long",  # Bedrock
         "context window",
         "context length",
+        "exceed context limit",
         "exceeds the maximum number of tokens",  # Vertex
     ),
     overflow_counts=ALL_COUNTS,
