@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from reverie.framer import Framer
+from reverie.http.fastjson import loads
 from reverie.http.sse import ServerSentEvent
 from reverie.model import Finish, StreamPart
 from reverie.providers.google.errors import google_error
@@ -88,9 +89,12 @@ class GeminiStreamParser:
 
     def feed(self, event: ServerSentEvent) -> list[StreamPart]:
         data = event.data
-        if not data.strip():
-            return []
-        chunk = self._read.event_json(data)
+        try:  # decoded here rather than through the reader: this runs for every chunk
+            chunk = loads(data)
+        except ValueError:
+            if not data.strip():
+                return []
+            chunk = self._read.event_json(data)  # raises, saying what the event was
         error = google_error(chunk, self._provider, stream=True)
         if error is not None:
             raise error

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from reverie.framer import Framer
+from reverie.http.fastjson import loads
 from reverie.http.sse import ServerSentEvent
 from reverie.messages import Metadata
 from reverie.model import Finish, StreamPart
@@ -62,7 +63,13 @@ class ChatStreamParser:
         if data == "[DONE]":
             self.done = True
             return []
-        return self.feed_chunk(self._read.event(data))
+        try:  # decoded here rather than through the reader: this runs for every chunk
+            chunk = loads(data)
+        except ValueError:
+            chunk = None
+        if not isinstance(chunk, dict):
+            chunk = self._read.event(data)  # raises, saying what the event was
+        return self.feed_chunk(chunk)
 
     def feed_chunk(self, chunk: dict[str, Any]) -> list[StreamPart]:
         read = self._read
