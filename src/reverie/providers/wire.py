@@ -5,12 +5,14 @@ the field's JSON path, and returns it as the type the family expects, or raises 
 error (a ``ProviderError`` for a plain answer, a ``StreamError`` for a stream) naming the
 path and quoting the value: never a bare ``TypeError``, ``KeyError`` or ``AttributeError``.
 
-They are plain method calls with an ``isinstance`` test each, cheap enough for every chunk
-of a stream; the path is formatted only when a value is wrong (give it as a tuple,
-``("choices", 0, "delta")``, to avoid formatting indexes on the way).
+They are plain method calls with an ``isinstance`` test each, no validation library; the
+path is formatted only when a value is wrong (give it as a tuple, ``("choices", 0, "delta")``,
+to avoid formatting indexes on the way). The few checks a stream makes for every chunk of
+its most frequent event are written out in its parser, which calls the reader only to raise
+(``read.malformed``), so the message is the same and a chunk pays no call.
 
 Also here, because every family writes them the same way: the warnings for a setting or an
-option that was not sent.
+option that was not sent, and a response's count of attempts.
 """
 
 from __future__ import annotations
