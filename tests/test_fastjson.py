@@ -60,3 +60,8 @@ def test_bad_input_raises_the_standard_librarys_error(text: str) -> None:
 
 def test_bytes_with_a_byte_order_mark_read_as_the_standard_library_reads_them() -> None:
     assert loads(b"\xef\xbb\xbf{}") == json.loads(b"\xef\xbb\xbf{}") == {}
+
+
+def test_json_nested_too_deeply_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="nested too deeply"):
+        loads(b"[" * 100_000 + b"]" * 100_000)

@@ -128,6 +128,8 @@ class Response:
     provider_metadata: Metadata = field(default_factory=dict)
     warnings: list[CallWarning] = field(default_factory=list)
     model_id: str = ""
+    attempts: int = 1
+    """Requests it took: more than 1 when passing failures were retried."""
 
     @property
     def text(self) -> str:
@@ -212,6 +214,8 @@ class Finish:
     provider_metadata: Metadata = field(default_factory=dict)
     warnings: list[CallWarning] = field(default_factory=list)
     model_id: str = ""
+    attempts: int = 1
+    """Requests the stream took: more than 1 when it was retried before its first part."""
     type: Literal["finish"] = "finish"
 
 

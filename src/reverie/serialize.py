@@ -69,7 +69,12 @@ def dump_result(result: RunResult) -> str:
     unset = {name for name in _ADDED_IN_V2 if not getattr(result, name)}
     if result.output is None:
         unset.add("output")
-    data: bytes = _adapter("result").dump_json([result], exclude={0: unset} if unset else None)
+    exclude: dict[str, Any] = dict.fromkeys(unset, True)
+    # A step's attempts is written only when the call was retried (newer than version 2.0).
+    once = {i: {"attempts"} for i, step in enumerate(result.steps) if step.attempts == 1}
+    if once:
+        exclude["steps"] = once
+    data: bytes = _adapter("result").dump_json([result], exclude={0: exclude} if exclude else None)
     body = data.decode()[1:-1]  # the result's object, out of its list
     return f'{{"schema_version":{SCHEMA_VERSION},{body[1:]}'
 

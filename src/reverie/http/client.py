@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import json
 import ssl
 from collections.abc import AsyncIterator, Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
@@ -37,7 +38,7 @@ from reverie.http.timeouts import (
     Deadline,
     Expired,
 )
-from reverie.model import ErrorPart, StreamPart
+from reverie.model import ErrorPart, Finish, StreamPart
 from reverie.retry import RetryPolicy
 
 #: Requests one HttpClient keeps in flight; more wait their turn in a FIFO queue of ours.
@@ -51,6 +52,16 @@ DEFAULT_TIMEOUT = httpx.Timeout(DEFAULT_TOTAL_TIMEOUT, connect=CONNECT_TIMEOUT)
 _RETRYABLE = {408, 409, 429, 500, 502, 503, 504, 529}
 
 E = TypeVar("E")
+
+
+class ErrorHooks(Protocol):
+    """A family's reading of errors (its ``ERRORS``), given to every request: ``classify``
+    turns any failure into the typed error it is (before the retry owner decides, so a
+    retry sees the typed error); ``in_body`` finds the error a 2xx answer holds."""
+
+    def classify(self, error: ProviderError) -> ProviderError: ...
+
+    def in_body(self, body: Any, provider: str) -> ProviderError | None: ...
 
 
 def default_client(max_connections: int | None = DEFAULT_MAX_CONCURRENCY) -> httpx.AsyncClient:
@@ -80,7 +91,32 @@ def status_error(
         body=body,
         retryable=status in _RETRYABLE,
         retry_after=retry_after(headers) if headers is not None else None,
+        code=error_code(body, headers),
     )
+
+
+def error_code(body: str, headers: httpx.Headers | None = None) -> str | None:
+    """The provider's name for an error: AWS's ``x-amzn-ErrorType`` header, else the
+    ``code``, ``type`` or ``status`` word of the body's error object."""
+    aws = headers.get("x-amzn-errortype") if headers is not None else None
+    if aws:
+        return aws.split(":", 1)[0].strip() or None
+    try:
+        value = json.loads(body) if body[:1] in ("{", "[") else None
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(value, list) and value:
+        value = value[0]
+    if not isinstance(value, dict):
+        return None
+    error = value.get("error", value)
+    if not isinstance(error, dict):
+        return None
+    for key in ("code", "type", "status", "__type"):
+        word = error.get(key)
+        if isinstance(word, str) and word:
+            return word.rsplit("#", 1)[-1]
+    return None
 
 
 def error_message(body: str | Any) -> str | None:
@@ -287,10 +323,29 @@ class HttpClient:
         *,
         headers: Mapping[str, str] | None = None,
         retry: RetryPolicy | None = None,
+        errors: ErrorHooks | None = None,
     ) -> httpx.Response:
         """POST ``body`` as JSON and read the answer whole, retrying passing failures
         (``retry`` overrides the client's policy for this call); an error status raises
-        ``ProviderError``, a transport failure a ``ProviderError`` saying what failed."""
+        ``ProviderError`` (typed by ``errors``), a transport failure a ``ProviderError``
+        saying what failed."""
+        response, _ = await self._post(url, body, headers, retry, errors, decode=False)
+        assert isinstance(response, httpx.Response)
+        return response
+
+    async def _post(
+        self,
+        url: str,
+        body: Mapping[str, Any],
+        headers: Mapping[str, str] | None,
+        retry: RetryPolicy | None,
+        errors: ErrorHooks | None,
+        *,
+        decode: bool,
+    ) -> tuple[Any, int]:
+        """The answer (decoded, with ``decode``) and the number of attempts it took. An
+        error a decoded answer holds is a failure like an error status: retried when it
+        says it is passing."""
         policy = retry or self.retry
         url = _strip_userinfo(url)
         content = dump_json(body)
@@ -298,12 +353,22 @@ class HttpClient:
         while True:
             try:
                 async with self._gate():
-                    return await self._send(url, content, headers, Deadline(self.timeout))
+                    response = await self._send(url, content, headers, Deadline(self.timeout))
+                if not decode:
+                    return response, attempt + 1
+                data = self._decode(response)
+                if errors is not None:
+                    error = errors.in_body(data, self.provider)
+                    if error is not None:
+                        raise error
+                return data, attempt + 1
             except ProviderError as exc:
-                self._scrub(exc)  # before on_retry sees it
-                if not policy.should_retry(exc, attempt):
-                    raise
-                await policy.wait(exc, attempt)
+                error = self._scrub(errors.classify(exc) if errors is not None else exc)
+                if not policy.should_retry(error, attempt):
+                    if error is exc:
+                        raise
+                    raise error from None
+                await policy.wait(error, attempt)
                 attempt += 1
 
     async def post_json(
@@ -313,9 +378,26 @@ class HttpClient:
         *,
         headers: Mapping[str, str] | None = None,
         retry: RetryPolicy | None = None,
+        errors: ErrorHooks | None = None,
     ) -> Any:
-        """POST and decode the JSON answer; an answer that is not JSON is a ProviderError."""
-        response = await self.post(url, body, headers=headers, retry=retry)
+        """POST and decode the JSON answer; an answer that is not JSON is a ProviderError
+        saying what came back, and one holding an error (``errors.in_body``) that error."""
+        data, _ = await self._post(url, body, headers, retry, errors, decode=True)
+        return data
+
+    async def request_json(
+        self,
+        url: str,
+        body: Mapping[str, Any],
+        *,
+        headers: Mapping[str, str] | None = None,
+        retry: RetryPolicy | None = None,
+        errors: ErrorHooks | None = None,
+    ) -> tuple[Any, int]:
+        """:meth:`post_json`, and how many attempts the answer took (1 when none failed)."""
+        return await self._post(url, body, headers, retry, errors, decode=True)
+
+    def _decode(self, response: httpx.Response) -> Any:
         # A server echoing our key gets it nowhere: not into a Response, nor an error (nor a
         # local of this frame, which a traceback with locals would print). The common case
         # (no echo) is decoded straight from the bytes, without a text pass.
@@ -325,11 +407,12 @@ class HttpClient:
         text = redact(response.text, self._secrets)
         try:
             return json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise ProviderError(
                 f"{self.provider}: response is not JSON "
                 f"(content-type {response.headers.get('content-type')!r}): {text[:200]!r}",
                 provider=self.provider,
+                status=response.status_code,
             ) from None
 
     def _decode_clean(self, response: httpx.Response) -> Any:
@@ -350,7 +433,7 @@ class HttpClient:
         framing: Framing[E],
         headers: Mapping[str, str] | None = None,
         retry: RetryPolicy | None = None,
-        classify: Callable[[ProviderError], ProviderError] | None = None,
+        errors: ErrorHooks | None = None,
     ) -> AsyncIterator[StreamPart]:
         """POST and yield the parser's parts, ending with exactly one Finish or ErrorPart.
 
@@ -361,9 +444,10 @@ class HttpClient:
         provider's error when it holds one, else a ``StreamError`` naming its content type.
 
         The error in an ``ErrorPart`` carries no traceback: its frames would hold the wire
-        data (which may echo a credential) in their locals. ``classify`` lets the family
-        recognise it further (a prompt too long as a ``ContextOverflowError``), here rather
-        than in a wrapper around this generator, which would cost every part a layer.
+        data (which may echo a credential) in their locals. ``errors`` lets the family
+        recognise it further (a prompt too long as a ``ContextOverflowError``), before the
+        retry decision and here rather than in a wrapper around this generator, which would
+        cost every part a layer.
         """
         policy = retry or self.retry
         url = _strip_userinfo(url)
@@ -376,7 +460,8 @@ class HttpClient:
                     deadline = Deadline(self.timeout, lambda: self._total_timeout(url, StreamError))
                     response = await self._send(url, content, headers, deadline, stream=True)
                     async with _closing(response, deadline):
-                        await self._refuse_plain_json(response)
+                        await self._refuse_plain_json(response, errors)
+                        await self._refuse_other_content(response, framing)
                         parts = read_stream(
                             self.provider,
                             response,
@@ -388,19 +473,22 @@ class HttpClient:
                         async with contextlib.aclosing(parts):
                             async for part in parts:
                                 yielded = True
+                                if attempt and isinstance(part, Finish):
+                                    part = dataclasses.replace(part, attempts=attempt + 1)
                                 yield part
                 return
             except ProviderError as exc:
-                self._scrub(exc)  # before on_retry sees it
-                if yielded or not policy.should_retry(exc, attempt):
-                    error = exc.with_traceback(None)
+                # typed, then free of our credentials, before on_retry sees it
+                error = self._scrub(errors.classify(exc) if errors is not None else exc)
+                if yielded or not policy.should_retry(error, attempt):
+                    error = error.with_traceback(None)
                     error.__cause__ = error.__context__ = None
-                    yield ErrorPart(error if classify is None else classify(error))
+                    yield ErrorPart(error)
                     return
-                await policy.wait(exc, attempt)
+                await policy.wait(error, attempt)
             attempt += 1
 
-    async def _refuse_plain_json(self, response: httpx.Response) -> None:
+    async def _refuse_plain_json(self, response: httpx.Response, errors: ErrorHooks | None) -> None:
         """A JSON document where a stream was asked for: its error, or say what came."""
         kind = response.headers.get("content-type", "")
         if not kind.startswith("application/json"):
@@ -409,12 +497,43 @@ class HttpClient:
             text = (await response.aread()).decode("utf-8", "replace")
         except httpx.HTTPError as exc:
             raise self._transport_error(exc, str(response.request.url)) from None
+        if errors is not None:
+            try:
+                error = errors.in_body(loads(text), self.provider)
+            except ValueError:
+                error = None
+            if error is not None:
+                raise error
         message = error_message(text)
         if message is not None:
             raise ProviderError(f"{self.provider}: {message}", provider=self.provider, body=text)
         raise StreamError(
             f"{self.provider}: expected a stream but the answer is {kind}: {text[:200]!r}",
             provider=self.provider,
+            body=text,
+        )
+
+    async def _refuse_other_content(self, response: httpx.Response, framing: Framing[Any]) -> None:
+        """A page (HTML, XML) where a stream was asked for, or, for a framing that names its
+        media type strictly (the AWS event stream), any other content: say what came back
+        rather than failing to decode it. SSE servers label their streams loosely, so for
+        SSE only a page is refused."""
+        expected: str | None = getattr(framing, "media_type", None)
+        kind = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if expected is None or not kind or kind == expected:
+            return
+        if expected == "text/event-stream" and kind not in _PAGES:
+            return
+        try:
+            head = await _head(response)
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, str(response.request.url)) from None
+        text = redact(head.decode("utf-8", "replace"), self._secrets)
+        raise ProviderError(
+            f"{self.provider}: expected {_MEDIA_NAMES.get(expected, expected)}, "
+            f"got {kind}: {text[:200]!r}",
+            provider=self.provider,
+            status=response.status_code,
             body=text,
         )
 
@@ -435,6 +554,24 @@ class HttpClient:
 
 
 _NO_GATE = contextlib.nullcontext()
+_PAGES = frozenset({"text/html", "application/xhtml+xml", "text/xml", "application/xml"})
+_MEDIA_NAMES = {
+    "text/event-stream": "an event stream (text/event-stream)",
+    "application/vnd.amazon.eventstream": "an AWS event stream",
+}
+_HEAD_BYTES = 2048
+
+
+async def _head(response: httpx.Response) -> bytes:
+    """The start of a body that is not the stream asked for: enough to say what it is."""
+    head = b""
+    async for chunk in response.aiter_bytes():
+        head += chunk
+        if len(head) >= _HEAD_BYTES:
+            break
+    return head[:_HEAD_BYTES]
+
+
 _MAX_URLS = 64  # URLs kept parsed per client (one per model and endpoint in practice)
 _UNDECODED = object()
 

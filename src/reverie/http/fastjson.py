@@ -15,11 +15,15 @@ from typing import Any
 
 
 def loads(data: str | bytes) -> Any:
-    """``json.loads(data)``, faster."""
+    """``json.loads(data)``, faster; JSON nested too deeply for it is a ``ValueError`` too
+    (never a ``RecursionError``), like any other JSON it cannot read."""
     try:
         return _parse(data)
     except ValueError:
-        return json.loads(data)
+        try:
+            return json.loads(data)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply to read") from None
 
 
 def _first_parse(data: str | bytes) -> Any:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from reverie.accumulate import StreamAccumulator
-from reverie.errors import ConfigurationError, ProviderError, ReverieError
+from reverie.errors import ConfigurationError, ContextOverflowError, ProviderError, ReverieError
 from reverie.finish_reason import FinishReason
 from reverie.model import (
     Call,
@@ -355,10 +355,12 @@ class LocalModel:
         tokens, head = self._tokens(llama, plan.prompt)
         room = self._n_ctx - len(tokens)
         if room <= 0:
-            raise ProviderError(
+            raise ContextOverflowError(
                 f"local: the prompt has {len(tokens)} tokens, more than the context window "
                 f"of {self._n_ctx}; create the provider with a larger n_ctx",
                 provider=PROVIDER,
+                used_tokens=len(tokens),
+                max_tokens=self._n_ctx,
             )
         sampling = plan.sampling
         limit = min(sampling.max_tokens, room)
