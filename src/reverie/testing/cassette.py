@@ -149,7 +149,7 @@ class Cassette:
 def redact_interaction(interaction: Interaction, secrets: Iterable[str]) -> None:
     """Replace every secret in what ``interaction`` would write (URL, headers, form, bodies),
     whatever echoed it; see :func:`reverie.http.auth.redact` for what counts as one."""
-    from reverie.http.auth import REDACTED, redact
+    from reverie.http.auth import redact
 
     found = tuple(secrets)
     if not found:
@@ -165,11 +165,23 @@ def redact_interaction(interaction: Interaction, secrets: Iterable[str]) -> None
         body = half.body
         if isinstance(body, str):
             half.body = redact(body, found)
-        else:
-            for secret in found:
-                if len(secret) >= MIN_LENGTH:
-                    body = body.replace(secret.encode(), REDACTED.encode())
-            half.body = body
+        elif body:
+            half.body = _redact_bytes(body, found)
+
+
+def _redact_bytes(body: bytes, secrets: tuple[str, ...]) -> bytes:
+    """A binary body redacted: inside its frames when it is an AWS event stream (whose
+    payloads hold base64 and whose frames carry CRCs), else byte for byte."""
+    from reverie.http.auth import REDACTED
+    from reverie.testing.eventstream import redact_frames
+
+    raw = tuple(s.encode() for s in secrets if len(s) >= MIN_LENGTH)
+    framed = redact_frames(body, raw)
+    if framed is not None:
+        return framed
+    for secret in raw:
+        body = body.replace(secret, REDACTED.encode())
+    return body
 
 
 def load_cassette(path: str | os.PathLike[str]) -> Cassette:
