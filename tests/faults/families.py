@@ -15,6 +15,9 @@ import httpx
 from reverie.testing.eventstream import encode_frame
 
 TOOL = "lookup"
+RAW = {"__raw_args__": True}
+"""Stands for tool arguments written into a body as they are (JSON nested deeper than
+Python can build or dump): ``dumps`` puts the raw text in its place."""
 
 
 @dataclass(frozen=True)
@@ -29,12 +32,32 @@ class Answer:
     def whole_args(self) -> str:
         return "".join(self.args)
 
+    @property
+    def args_value(self) -> Any:
+        """The arguments as a value to put in a body (RAW when Python cannot hold them)."""
+        try:
+            return json.loads(self.whole_args)
+        except (ValueError, RecursionError):
+            return RAW
 
-def sse(events: list[tuple[str | None, Any]]) -> bytes:
+
+def dumps(value: Any, a: Answer | None = None) -> str:
+    """JSON as a server writes it (non-ASCII escaped, so lone surrogates travel as
+    ``\\ud83d``), raw arguments put in place."""
+    text = json.dumps(value)
+    if a is not None and RAW_TEXT in text:
+        text = text.replace(RAW_TEXT, a.whole_args)
+    return text
+
+
+RAW_TEXT = '{"__raw_args__": true}'
+
+
+def sse(events: list[tuple[str | None, Any]], a: Answer | None = None) -> bytes:
     out = []
     for name, data in events:
         head = f"event: {name}\n" if name else ""
-        body = data if isinstance(data, str) else json.dumps(data)
+        body = data if isinstance(data, str) else dumps(data, a)
         out.append(f"{head}data: {body}\n\n")
     return "".join(out).encode()
 
@@ -188,9 +211,7 @@ def anthropic_plain(a: Answer) -> dict[str, Any]:
     if a.text:
         content.append({"type": "text", "text": "".join(a.text)})
     if a.args:
-        content.append(
-            {"type": "tool_use", "id": "toolu_1", "name": TOOL, "input": json.loads(a.whole_args)}
-        )
+        content.append({"type": "tool_use", "id": "toolu_1", "name": TOOL, "input": a.args_value})
     return {
         "id": "msg_1",
         "type": "message",
@@ -238,7 +259,7 @@ CHUNK = {":event-type": "chunk", ":content-type": "application/json", ":message-
 
 
 def bedrock_frame(event: dict[str, Any]) -> bytes:
-    wrapped = {"bytes": base64.b64encode(json.dumps(event).encode()).decode(), "p": "abcd"}
+    wrapped = {"bytes": base64.b64encode(dumps(event).encode()).decode(), "p": "abcd"}
     return encode_frame(CHUNK, json.dumps(wrapped).encode())
 
 
@@ -261,7 +282,7 @@ def _gemini_parts(a: Answer) -> list[list[dict[str, Any]]]:
     pieces: list[list[dict[str, Any]]] = [[{"text": r, "thought": True}] for r in a.reasoning]
     pieces += [[{"text": t}] for t in a.text]
     if a.args:  # Gemini sends a call whole
-        pieces.append([{"functionCall": {"name": TOOL, "args": json.loads(a.whole_args)}}])
+        pieces.append([{"functionCall": {"name": TOOL, "args": a.args_value}}])
     return pieces or [[{"text": ""}]]
 
 
@@ -272,7 +293,8 @@ def gemini_plain(a: Answer) -> dict[str, Any]:
 
 def gemini_stream(a: Answer) -> bytes:
     pieces = _gemini_parts(a)
-    return sse([(None, _gemini_chunk(p, i == len(pieces) - 1)) for i, p in enumerate(pieces)])
+    chunks = [(None, _gemini_chunk(p, i == len(pieces) - 1)) for i, p in enumerate(pieces)]
+    return sse(chunks, a)
 
 
 # ---- providers ------------------------------------------------------------------------------
@@ -363,6 +385,7 @@ def answering(
         if streamed:
             headers = {"content-type": family.content_type}
             return httpx.Response(200, headers=headers, content=family.stream(said))
-        return httpx.Response(200, json=family.plain(said))
+        text = dumps(family.plain(said), said)
+        return httpx.Response(200, headers={"content-type": "application/json"}, content=text)
 
     return handle

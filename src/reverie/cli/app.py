@@ -371,7 +371,7 @@ def result_json(result: RunResult, model: str) -> dict[str, Any]:
         for call in step.tool_calls:
             try:
                 arguments: Any = json.loads(call.input or "{}")
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested too deep to read
                 arguments = call.input
             done = outputs.get(call.tool_call_id)
             calls.append(

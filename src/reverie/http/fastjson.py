@@ -21,7 +21,10 @@ def loads(data: str | bytes) -> Any:
     try:
         return _parse(data)
     except ValueError:
-        value = json.loads(data)
+        try:
+            value = json.loads(data)
+        except RecursionError:  # deeper than Python recurses: unreadable, as bad JSON is
+            raise ValueError("JSON nested too deeply to read") from None
     if _SURROGATE[isinstance(data, str)] in data or _UPPER[isinstance(data, str)] in data:
         return _well_formed(value)
     return value
