@@ -197,7 +197,7 @@ class Agent:
         check_tools_arg(tools)
         self.tools: list[Tool | ProviderTool] = as_tools(tools)
         if isinstance(stop_sequences, str):
-            raise TypeError("stop_sequences must be a list of str, not a str: use ['END']")
+            raise ConfigurationError("stop_sequences must be a list of str, not a str: use ['END']")
         self.settings = Settings(
             max_output_tokens=max_output_tokens,
             temperature=temperature,

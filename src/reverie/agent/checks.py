@@ -7,6 +7,7 @@ be secrets (header values, option values).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
@@ -43,7 +44,7 @@ def check_seconds(value: object, name: str) -> None:
         return
     if not isinstance(value, int | float) or isinstance(value, bool):
         raise TypeError(f"{name} must be a number of seconds or None, not {_kind(value)}")
-    if not value > 0:
+    if not (value > 0 and math.isfinite(value)):
         raise ConfigurationError(f"{name} must be more than 0 seconds (None: no limit)")
 
 

@@ -13,13 +13,14 @@ import asyncio
 import contextlib
 import functools
 import json
+import math
 import ssl
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, TypeVar
 
 import httpx
 
-from reverie.errors import ProviderError, StreamError
+from reverie.errors import ConfigurationError, ProviderError, StreamError
 from reverie.http.auth import Secrets, credentials_in, fewest, redact, strip_userinfo
 from reverie.http.body import dump_json as dump_json
 from reverie.http.fastjson import loads
@@ -140,15 +141,24 @@ class HttpClient:
         idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
         max_concurrency: int | None = DEFAULT_MAX_CONCURRENCY,
     ) -> None:
-        for name, value in (
-            ("timeout", timeout),
-            ("idle_timeout", idle_timeout),
-            ("max_concurrency", max_concurrency),
-        ):
+        for name, value in (("timeout", timeout), ("idle_timeout", idle_timeout)):
             if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int | float) or not value > 0
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not (value > 0 and math.isfinite(value))
             ):
-                raise ValueError(f"{provider}: {name} must be positive or None, not {value!r}")
+                raise ConfigurationError(
+                    f"{provider}: {name} must be positive or None, not {value!r}"
+                )
+        if max_concurrency is not None and (
+            isinstance(max_concurrency, bool)
+            or not isinstance(max_concurrency, int)
+            or max_concurrency < 1
+        ):
+            raise ConfigurationError(
+                f"{provider}: max_concurrency must be positive or None, and whole, "
+                f"not {max_concurrency!r}"
+            )
         self.provider = provider
         self.retry = retry or RetryPolicy()
         self.timeout = timeout

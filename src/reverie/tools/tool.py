@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import math
 import re
 import threading
 from collections.abc import Awaitable, Callable
@@ -141,7 +142,7 @@ class Tool:
                 raise TypeError(
                     f"tool {self.name}: timeout must be seconds, not {type(timeout).__name__}"
                 )
-            if not timeout > 0:
+            if not (timeout > 0 and math.isfinite(timeout)):  # None: no limit
                 raise ConfigurationError(f"tool {self.name}: timeout must be more than 0 seconds")
 
     @property
