@@ -145,7 +145,11 @@ def run(
     if prompt == "-":
         prompt = sys.stdin.read()
     if not prompt.strip():
-        raise CommandError("the prompt is empty", 2)
+        raise CommandError(
+            "the prompt is empty: give it as an argument, as in reverie run "
+            '"What\'s the weather in Florence?", or pass - to read it from stdin',
+            2,
+        )
     agent, spec = _make_agent(model, system, tool_specs, no_tools, max_steps)
     if as_json:
         result = asyncio.run(agent.stream(prompt).collect())

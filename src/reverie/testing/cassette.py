@@ -104,11 +104,21 @@ class Cassette:
         try:
             doc = yaml.load(data, Loader=_loader())
         except (yaml.YAMLError, UnicodeError) as exc:
-            raise ValueError(f"{source}: not YAML: {exc}") from None
+            raise ValueError(f"{source}: not YAML: {yaml_problem(exc)}") from None
         if not isinstance(doc, Mapping):
-            raise ValueError(f"{source}: not a cassette (expected a mapping)")
+            kind = "empty" if doc is None else f"a {type(doc).__name__}"
+            raise ValueError(
+                f"{source}: not a go-vcr v2 cassette (the file is {kind}; a cassette is a "
+                "mapping with 'version: 2' and 'interactions')"
+            )
+        if "version" not in doc:
+            has = "'interactions' but" if "interactions" in doc else "neither 'interactions' nor"
+            raise ValueError(f"{source}: not a go-vcr v2 cassette (it has {has} 'version: 2')")
         if doc.get("version") != CASSETTE_VERSION:
-            raise ValueError(f"{source}: unsupported cassette version {doc.get('version')!r:.50}")
+            raise ValueError(
+                f"{source}: unsupported cassette version {doc.get('version')!r:.50} "
+                "(reverie reads go-vcr version 2)"
+            )
         items = doc.get("interactions") or []
         if not isinstance(items, list):
             raise ValueError(f"{source}: 'interactions' is not a list")
@@ -182,6 +192,16 @@ def _redact_bytes(body: bytes, secrets: tuple[str, ...]) -> bytes:
     for secret in raw:
         body = body.replace(secret, REDACTED.encode())
     return body
+
+
+def yaml_problem(exc: Exception) -> str:
+    """A YAML error in one line: what is wrong and where (PyYAML's own text spans lines)."""
+    problem = getattr(exc, "problem", None) or getattr(exc, "reason", None)
+    mark = getattr(exc, "problem_mark", None)
+    if not problem:
+        return " ".join(str(exc).split())
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return f"{' '.join(str(problem).split())}{where}"
 
 
 def load_cassette(path: str | os.PathLike[str]) -> Cassette:
