@@ -143,7 +143,9 @@ class Tool:
                     f"tool {self.name}: timeout must be seconds, not {type(timeout).__name__}"
                 )
             if not (timeout > 0 and math.isfinite(timeout)):  # None: no limit
-                raise ConfigurationError(f"tool {self.name}: timeout must be more than 0 seconds")
+                raise ConfigurationError(
+                    f"tool {self.name}: timeout must be more than 0 seconds, and finite"
+                )
 
     @property
     def spec(self) -> FunctionTool | ProviderTool:
