@@ -216,7 +216,7 @@ def aws_secrets(request: httpx.Request) -> list[str]:
 
 
 @pytest.mark.usefixtures("aws_env")
-@pytest.mark.parametrize("where", ["stream", "plain", "error", "stream-error"])
+@pytest.mark.parametrize("where", ["stream", "plain", "error", "error-escaped", "stream-error"])
 async def test_sigv4_credentials_echoed_are_redacted(
     where: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -232,6 +232,12 @@ async def test_sigv4_credentials_echoed_are_redacted(
         if where == "error":
             said = {"message": f"The request signature is wrong: {quoted}"}
             return httpx.Response(403, json=said)
+        if where == "error-escaped":  # a JSON writer that escapes "/" (the token holds some)
+            text = json.dumps({"message": f"The security token is invalid: {quoted}"})
+            escaped = text.replace("/", "\\/").encode()
+            return httpx.Response(
+                403, headers={"content-type": "application/json"}, content=escaped
+            )
         if where == "stream-error":
             headers = {
                 ":message-type": "exception",
@@ -251,7 +257,7 @@ async def test_sigv4_credentials_echoed_are_redacted(
     provider = reverie.provider("bedrock", region="us-east-1", client=client)
     model = provider.model(case.model)
     seen: list[str] = []
-    if where in ("plain", "error"):
+    if where in ("plain", "error", "error-escaped"):
         try:
             seen.append(repr(await model.generate(HELLO)))
         except reverie.ProviderError as error:
@@ -267,6 +273,7 @@ async def test_sigv4_credentials_echoed_are_redacted(
     assert "***" in "\n".join(seen)
     for secret in aws_secrets(sent[0]):
         assert secret not in everything
+        assert secret.replace("/", "\\/") not in everything
 
 
 @pytest.mark.usefixtures("aws_env")

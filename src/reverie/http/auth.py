@@ -89,6 +89,13 @@ def fewest(secrets: Iterable[str]) -> Secrets:
     return Secrets(reversed(kept))
 
 
+def with_escaped(secrets: Iterable[str]) -> Secrets:
+    """``secrets`` and, for those holding ``/`` (AWS secret keys and session tokens), their
+    form inside JSON written by a writer that escapes it as ``\\/``."""
+    found = tuple(secrets)
+    return Secrets((*found, *(s.replace("/", "\\/") for s in found if "/" in s)))
+
+
 def clean_key(key: str, provider: str) -> str:
     """``key`` without surrounding whitespace; refuses what no HTTP header can carry."""
     if not isinstance(key, str):

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import httpx
 
 from reverie.errors import ConfigurationError, ProviderError, StreamError
-from reverie.http.auth import Secrets, credentials_in, fewest, redact, strip_userinfo
+from reverie.http.auth import credentials_in, fewest, redact, strip_userinfo, with_escaped
 from reverie.http.body import dump_json as dump_json
 from reverie.http.fastjson import loads
 from reverie.http.reading import (
@@ -290,7 +290,7 @@ class HttpClient:
 
     def _scrub(self, exc: ProviderError, secrets: tuple[str, ...] | None = None) -> ProviderError:
         """``exc`` without our credentials, should the server have echoed them."""
-        secrets = self._secrets() if secrets is None else secrets
+        secrets = with_escaped(self._secrets() if secrets is None else secrets)
         if secrets:
             message = str(exc)
             clean = redact(message, secrets)
@@ -343,7 +343,7 @@ class HttpClient:
         decoded = _decode_clean(response, secrets)
         if decoded is not _UNDECODED:
             return decoded
-        text = redact(response.text, _with_escaped(secrets))
+        text = redact(response.text, with_escaped(secrets))
         try:
             return loads(text)
         except ValueError:
@@ -458,18 +458,12 @@ def _decode_clean(response: httpx.Response, secrets: tuple[str, ...]) -> Any:
     """The JSON of a body that holds none of ``secrets`` (nor them with ``/`` escaped, as
     some JSON writers do), else ``_UNDECODED``."""
     content = response.content
-    if any(secret.encode() in content for secret in _with_escaped(secrets)):
+    if any(secret.encode() in content for secret in with_escaped(secrets)):
         return _UNDECODED
     try:
         return loads(content)
     except ValueError:
         return _UNDECODED
-
-
-def _with_escaped(secrets: tuple[str, ...]) -> tuple[str, ...]:
-    """``secrets`` and, for those holding ``/`` (AWS secret keys and tokens), their JSON
-    form with it escaped as ``\\/``."""
-    return Secrets((*secrets, *(s.replace("/", "\\/") for s in secrets if "/" in s)))
 
 
 class _closing:

@@ -159,9 +159,9 @@ class Cassette:
 def redact_interaction(interaction: Interaction, secrets: Iterable[str]) -> None:
     """Replace every secret in what ``interaction`` would write (URL, headers, form, bodies),
     whatever echoed it; see :func:`reverie.http.auth.redact` for what counts as one."""
-    from reverie.http.auth import redact
+    from reverie.http.auth import redact, with_escaped
 
-    found = tuple(secrets)
+    found = with_escaped(secrets)
     if not found:
         return
     req, resp = interaction.request, interaction.response
