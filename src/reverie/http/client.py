@@ -14,14 +14,16 @@ import contextlib
 import dataclasses
 import functools
 import json
+import math
 import ssl
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
 import httpx
 
-from reverie.errors import ProviderError, StreamError
-from reverie.http.auth import MIN_SECRET_LENGTH, redact, strip_userinfo
+from reverie.errors import ConfigurationError, ProviderError, StreamError
+from reverie.http.auth import credentials_in, fewest, redact, strip_userinfo, with_escaped
+from reverie.http.body import dump_json as dump_json
 from reverie.http.fastjson import loads
 from reverie.http.reading import (
     Framing as Framing,
@@ -30,6 +32,7 @@ from reverie.http.reading import (
     read_stream,
     sse as sse,
 )
+from reverie.http.redacting import RedactingStream
 from reverie.http.retry import is_transient
 from reverie.http.timeouts import (
     CONNECT_TIMEOUT,
@@ -174,24 +177,30 @@ class HttpClient:
         idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
         max_concurrency: int | None = DEFAULT_MAX_CONCURRENCY,
     ) -> None:
-        for name, value in (
-            ("timeout", timeout),
-            ("idle_timeout", idle_timeout),
-            ("max_concurrency", max_concurrency),
-        ):
+        for name, value in (("timeout", timeout), ("idle_timeout", idle_timeout)):
             if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int | float) or not value > 0
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not (value > 0 and math.isfinite(value))
             ):
-                raise ValueError(f"{provider}: {name} must be positive or None, not {value!r}")
+                raise ConfigurationError(
+                    f"{provider}: {name} must be positive or None, not {value!r}"
+                )
+        if max_concurrency is not None and (
+            isinstance(max_concurrency, bool)
+            or not isinstance(max_concurrency, int)
+            or max_concurrency < 1
+        ):
+            raise ConfigurationError(
+                f"{provider}: max_concurrency must be positive or None, and whole, "
+                f"not {max_concurrency!r}"
+            )
         self.provider = provider
         self.retry = retry or RetryPolicy()
         self.timeout = timeout
         self.idle_timeout = idle_timeout
         self.max_concurrency = max_concurrency
         self._auth = auth
-        # What error messages quoting a server must not repeat (a server echoing our key).
-        self._secrets: tuple[str, ...] = tuple(getattr(auth, "secrets", ()))
-        self._secret_bytes = tuple(s.encode() for s in self._secrets if len(s) >= MIN_SECRET_LENGTH)
         self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
         self._headers.update(headers or {})
         self._client = client
@@ -285,7 +294,8 @@ class HttpClient:
             raise self._transport_error(exc, url) from None
         finally:
             await response.aclose()
-        raise status_error(self.provider, response.status_code, response.text, response.headers)
+        error = status_error(self.provider, response.status_code, response.text, response.headers)
+        raise self._scrub(error, self._secrets(response.request))
 
     def _url(self, url: str) -> httpx.URL:
         """``url`` parsed, from a small cache: a provider sends to a handful of URLs, and
@@ -305,15 +315,25 @@ class HttpClient:
             provider=self.provider,
         )
 
-    def _scrub(self, exc: ProviderError) -> ProviderError:
+    def _secrets(self, request: httpx.Request | None = None) -> tuple[str, ...]:
+        """What nothing built from a server's answer may repeat (a server echoing a key):
+        the credentials of ``auth`` (keys; the tokens a signer last used) and those that
+        ``request`` carried in its headers, whoever put them there."""
+        known: tuple[str, ...] = getattr(self._auth, "secrets", ())
+        if request is None:
+            return fewest(known)
+        return fewest((*known, *credentials_in(request.headers.multi_items())))
+
+    def _scrub(self, exc: ProviderError, secrets: tuple[str, ...] | None = None) -> ProviderError:
         """``exc`` without our credentials, should the server have echoed them."""
-        if self._secrets:
+        secrets = with_escaped(self._secrets() if secrets is None else secrets)
+        if secrets:
             message = str(exc)
-            clean = redact(message, self._secrets)
+            clean = redact(message, secrets)
             if clean != message:
                 exc.args = (clean,)
             if exc.body:
-                exc.body = redact(exc.body, self._secrets)
+                exc.body = redact(exc.body, secrets)
         return exc
 
     async def post(
@@ -401,12 +421,13 @@ class HttpClient:
         # A server echoing our key gets it nowhere: not into a Response, nor an error (nor a
         # local of this frame, which a traceback with locals would print). The common case
         # (no echo) is decoded straight from the bytes, without a text pass.
-        decoded = self._decode_clean(response)
+        secrets = self._secrets(response.request)
+        decoded = _decode_clean(response, secrets)
         if decoded is not _UNDECODED:
             return decoded
-        text = redact(response.text, self._secrets)
+        text = redact(response.text, with_escaped(secrets))
         try:
-            return json.loads(text)
+            return loads(text)
         except (ValueError, RecursionError):
             raise ProviderError(
                 f"{self.provider}: response is not JSON "
@@ -414,15 +435,6 @@ class HttpClient:
                 provider=self.provider,
                 status=response.status_code,
             ) from None
-
-    def _decode_clean(self, response: httpx.Response) -> Any:
-        """The JSON of a body that holds none of our secrets, else ``_UNDECODED``."""
-        if any(secret in response.content for secret in self._secret_bytes):
-            return _UNDECODED
-        try:
-            return loads(response.content)
-        except ValueError:
-            return _UNDECODED
 
     async def stream(
         self,
@@ -455,17 +467,20 @@ class HttpClient:
         attempt = 0
         while True:
             yielded = False
+            secrets: tuple[str, ...] | None = None
             try:
                 async with self._gate():
                     deadline = Deadline(self.timeout, lambda: self._total_timeout(url, StreamError))
                     response = await self._send(url, content, headers, deadline, stream=True)
                     async with _closing(response, deadline):
+                        secrets = self._secrets(response.request)
                         await self._refuse_plain_json(response, errors)
                         await self._refuse_other_content(response, framing)
+                        wire = parser()
                         parts = read_stream(
                             self.provider,
                             response,
-                            parser(),
+                            RedactingStream(wire, secrets) if secrets else wire,
                             framing,
                             self.idle_timeout,
                             deadline,
@@ -479,7 +494,8 @@ class HttpClient:
                 return
             except ProviderError as exc:
                 # typed, then free of our credentials, before on_retry sees it
-                error = self._scrub(errors.classify(exc) if errors is not None else exc)
+                classified = errors.classify(exc) if errors is not None else exc
+                error = self._scrub(classified, secrets)
                 if yielded or not policy.should_retry(error, attempt):
                     error = error.with_traceback(None)
                     error.__cause__ = error.__context__ = None
@@ -576,6 +592,18 @@ _MAX_URLS = 64  # URLs kept parsed per client (one per model and endpoint in pra
 _UNDECODED = object()
 
 
+def _decode_clean(response: httpx.Response, secrets: tuple[str, ...]) -> Any:
+    """The JSON of a body that holds none of ``secrets`` (nor them with ``/`` escaped, as
+    some JSON writers do), else ``_UNDECODED``."""
+    content = response.content
+    if any(secret.encode() in content for secret in with_escaped(secrets)):
+        return _UNDECODED
+    try:
+        return loads(content)
+    except ValueError:
+        return _UNDECODED
+
+
 class _closing:
     """Closes a streamed response, and stops its deadline, however the consumer leaves
     (break, error, cancel)."""
@@ -603,7 +631,3 @@ def _safe_url(url: str) -> str:
     if parsed.userinfo:
         parsed = parsed.copy_with(username=None, password=None)
     return str(parsed)
-
-
-def dump_json(body: Mapping[str, Any]) -> bytes:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()

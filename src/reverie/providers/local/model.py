@@ -18,6 +18,7 @@ from typing import Any, Literal
 from reverie.accumulate import StreamAccumulator
 from reverie.errors import ConfigurationError, ContextOverflowError, ProviderError, ReverieError
 from reverie.finish_reason import FinishReason
+from reverie.http.body import utf8
 from reverie.model import (
     Call,
     ErrorPart,
@@ -329,7 +330,7 @@ class LocalModel:
         tokens = list(self._bos)
         head = len(tokens)
         for i, segment in enumerate(prompt.segments):
-            tokens += llama.tokenize(segment.text.encode(), add_bos=False, special=segment.special)
+            tokens += llama.tokenize(utf8(segment.text), add_bos=False, special=segment.special)
             if i < prompt.head:
                 head = len(tokens)
         return tokens, head
