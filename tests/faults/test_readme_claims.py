@@ -85,7 +85,7 @@ async def test_a_provider_retry_policy_changes_how_often(h: Harness) -> None:
     await h.check_clean()
 
 
-# "timeout= (default 3600 ...), idle_timeout= (default 300 ...), max_concurrency= (default
+# "timeout= (default 3600 ...), idle_timeout= (default 300 ...), max_in_flight= (default
 # 100 ...). None turns each off."
 
 
@@ -93,7 +93,7 @@ async def test_a_provider_retry_policy_changes_how_often(h: Harness) -> None:
 def test_every_provider_has_the_documented_limits(name: str) -> None:
     http = make(name).http
     assert (http.timeout, http.idle_timeout, http.max_concurrency) == (3600, 300, 100)
-    off = make(name, timeout=None, idle_timeout=None, max_concurrency=None).http
+    off = make(name, timeout=None, idle_timeout=None, max_in_flight=None).http
     assert (off.timeout, off.idle_timeout, off.max_concurrency) == (None, None, None)
 
 

@@ -14,8 +14,9 @@ import httpx
 import pytest
 
 import reverie
-from reverie import Call, user_message
+from reverie import user_message
 from reverie.model import ErrorPart, Finish
+from reverie.providers.kit import Call
 from reverie.testing import record_client
 
 from .families import CASE_IDS, CASES, TOOL, Answer, Case, answering, sse

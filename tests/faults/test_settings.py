@@ -94,8 +94,8 @@ def test_every_provider_refuses_a_bound_that_is_not_a_whole_number(name: str, va
     }.get(name, {})
     if name not in ("vertex", "bedrock"):
         settings["api_key"] = "sk-test-12345678"
-    with pytest.raises(ConfigurationError, match="max_concurrency"):
-        reverie.provider(name, max_concurrency=value, **settings)
+    with pytest.raises(ConfigurationError, match="max_in_flight"):
+        reverie.provider(name, max_in_flight=value, **settings)
 
 
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)

@@ -15,7 +15,6 @@ import pytest
 from test_eventstream import encode_frame
 
 import reverie
-from reverie import Call
 from reverie.errors import (
     AuthenticationError,
     ContextOverflowError,
@@ -30,6 +29,7 @@ from reverie.providers.anthropic import Anthropic
 from reverie.providers.azure import Azure
 from reverie.providers.bedrock import Bedrock
 from reverie.providers.google import Google
+from reverie.providers.kit import Call
 from reverie.providers.openai import OpenAI
 from reverie.providers.openai_compat import OpenAICompatible
 from reverie.providers.openrouter import OpenRouter
@@ -77,7 +77,7 @@ MODELS: dict[str, Make] = {
     "openai-responses": lambda c: OpenAI(
         api_key="k", api="responses", client=c, retry=NO_RETRY
     ).model("gpt-5"),
-    "azure": lambda c: Azure(api_key="k", resource_name="r", client=c, retry=NO_RETRY).model("g"),
+    "azure": lambda c: Azure(api_key="k", resource_name="res", client=c, retry=NO_RETRY).model("g"),
     "openrouter": lambda c: OpenRouter(api_key="k", client=c, retry=NO_RETRY).model("a/b"),
     "vercel": lambda c: Vercel(api_key="k", client=c, retry=NO_RETRY).model("a/b"),
     "compat": lambda c: OpenAICompatible(

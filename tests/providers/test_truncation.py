@@ -16,7 +16,7 @@ import httpx
 import pytest
 from test_eventstream import encode_frame
 
-from reverie import Agent, Call
+from reverie import Agent
 from reverie.accumulate import StreamAccumulator
 from reverie.errors import OverloadedError, ProviderError, StreamError
 from reverie.messages import user_message
@@ -24,6 +24,7 @@ from reverie.model import ErrorPart, Finish, StreamPart
 from reverie.providers.anthropic import Anthropic
 from reverie.providers.bedrock import Bedrock
 from reverie.providers.google import Google
+from reverie.providers.kit import Call
 from reverie.providers.openai import OpenAI
 from reverie.retry import RetryPolicy
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import httpx
 
 import reverie
-from reverie import Call, user_message
+from reverie import user_message
 from reverie.http.eventstream import EventStreamDecoder
+from reverie.providers.kit import Call
 from reverie.testing import load_cassette, record_client, replay_client
 from reverie.testing.eventstream import encode_frame, redact_frames
 from reverie.testing.transport import request_secrets

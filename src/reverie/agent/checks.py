@@ -62,9 +62,7 @@ def check_seconds(value: float | None, name: str) -> float | None:
     if not isinstance(value, int | float) or isinstance(value, bool):
         raise TypeError(f"{name} must be a number of seconds or None, not {_kind(value)}")
     if not (value > 0 and math.isfinite(value)):
-        raise ConfigurationError(
-            f"{name} must be more than 0 seconds, and finite (None: no limit)"
-        )
+        raise ConfigurationError(f"{name} must be more than 0 seconds, and finite (None: no limit)")
     return value
 
 

@@ -544,7 +544,9 @@ class HttpClient:
             head = await _head(response)
         except httpx.HTTPError as exc:
             raise self._transport_error(exc, str(response.request.url)) from None
-        text = redact(head.decode("utf-8", "replace"), self._secrets)
+        text = redact(
+            head.decode("utf-8", "replace"), with_escaped(self._secrets(response.request))
+        )
         raise ProviderError(
             f"{self.provider}: expected {_MEDIA_NAMES.get(expected, expected)}, "
             f"got {kind}: {text[:200]!r}",
