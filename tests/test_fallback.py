@@ -113,7 +113,7 @@ async def test_a_529_storm_falls_back_after_the_first_providers_retries() -> Non
     fell = step.provider_metadata["fallback"]
     assert fell["model"] == "openai:gpt-4o"
     assert len(fell["failed"]) == 1
-    assert fell["failed"][0].startswith("anthropic:claude-sonnet-4-5: ProviderError:")
+    assert fell["failed"][0].startswith("anthropic:claude-sonnet-4-5: OverloadedError:")
     assert "Overloaded" in fell["failed"][0]
     assert [w.message.split(" after:")[0] for w in step.warnings] == ["answered by openai:gpt-4o"]
 
@@ -180,7 +180,7 @@ async def test_when_every_model_fails_the_last_error_is_raised_with_the_others_n
     assert info.value.status == 503
     notes = info.value.__notes__
     assert len(notes) == 1 and notes[0].startswith(
-        "reverie.fallback: tried first anthropic:claude-sonnet-4-5: ProviderError"
+        "reverie.fallback: tried first anthropic:claude-sonnet-4-5: OverloadedError"
     )
 
 

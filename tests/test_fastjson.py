@@ -31,7 +31,7 @@ def test_any_json_document_reads_as_the_standard_library_reads_it(value: object)
 @pytest.mark.parametrize(
     "text",
     [
-        '"\\ud800"',  # a lone surrogate escape: pydantic-core refuses it, json takes it
+        '"\\ud83d\\ude00"',  # a surrogate pair in escapes: pydantic-core refuses it
         "[" * 300 + "]" * 300,  # deeper than pydantic-core's nesting limit
         '{"a": 1, "a": 2}',
         "123456789012345678901234567890",
@@ -42,6 +42,30 @@ def test_what_pydantic_core_refuses_or_reads_differently_is_the_standard_library
     text: str,
 ) -> None:
     assert loads(text) == json.loads(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ('"\\ud800"', "\ufffd"),
+        (
+            '{"\\ud83dk": ["a\\uDFFFb", {"x": "\\ud83d\\ude00\\ud83d"}]}',
+            {"\ufffdk": ["a\ufffdb", {"x": "\U0001f600\ufffd"}]},
+        ),
+    ],
+)
+def test_a_lone_surrogate_escape_reads_as_the_replacement_character(
+    text: str, value: object
+) -> None:
+    """The one difference from the standard library: no UTF-8 writer can carry a lone
+    surrogate on, so it is read as U+FFFD (keys too); a pair still reads as its character."""
+    assert loads(text) == loads(text.encode()) == value
+
+
+def test_json_nested_deeper_than_python_recurses_is_a_value_error() -> None:
+    for text in ("[" * 100_000 + "]" * 100_000, "[" * 100_000):
+        with pytest.raises(ValueError, match=r"nested too deeply|Expecting"):
+            loads(text)
 
 
 def test_nan_and_infinity_read_as_the_standard_library_reads_them() -> None:
@@ -60,3 +84,8 @@ def test_bad_input_raises_the_standard_librarys_error(text: str) -> None:
 
 def test_bytes_with_a_byte_order_mark_read_as_the_standard_library_reads_them() -> None:
     assert loads(b"\xef\xbb\xbf{}") == json.loads(b"\xef\xbb\xbf{}") == {}
+
+
+def test_json_nested_too_deeply_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="nested too deeply"):
+        loads(b"[" * 100_000 + b"]" * 100_000)

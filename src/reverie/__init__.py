@@ -114,6 +114,9 @@ _EXPORTS: dict[str, str] = {
     "ProviderError": "reverie.errors",
     "StreamError": "reverie.errors",
     "ContextOverflowError": "reverie.errors",
+    "RateLimitError": "reverie.errors",
+    "OverloadedError": "reverie.errors",
+    "AuthenticationError": "reverie.errors",
     "SerializationError": "reverie.errors",
     "ToolError": "reverie.errors",
     "NoObjectGenerated": "reverie.errors",
@@ -208,10 +211,13 @@ if TYPE_CHECKING:
     )
     from reverie.embeddings.result import Embedding as Embedding, Embeddings as Embeddings
     from reverie.errors import (
+        AuthenticationError as AuthenticationError,
         ConfigurationError as ConfigurationError,
         ContextOverflowError as ContextOverflowError,
         NoObjectGenerated as NoObjectGenerated,
+        OverloadedError as OverloadedError,
         ProviderError as ProviderError,
+        RateLimitError as RateLimitError,
         ReverieError as ReverieError,
         SerializationError as SerializationError,
         StreamError as StreamError,

@@ -100,6 +100,7 @@ class StreamAccumulator:
             provider_metadata=finish.provider_metadata,
             warnings=list(finish.warnings),
             model_id=finish.model_id,
+            attempts=finish.attempts,
         )
 
     @property

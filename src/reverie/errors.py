@@ -31,7 +31,14 @@ class ProviderError(ReverieError):
     """A provider answered with an error, or with something we could not understand.
 
     ``status`` is the HTTP status when there was one. ``body`` is the provider's error
-    text, already free of request headers, so it never carries credentials.
+    text, already free of request headers, so it never carries credentials. ``code`` is the
+    provider's own name for the error when it gave one (``rate_limit_error``,
+    ``context_length_exceeded``, ``RESOURCE_EXHAUSTED``, ``ThrottlingException``…).
+
+    Errors every provider has are raised as the same subclasses, whichever family, host or
+    path (plain or streamed, an HTTP status or an error inside the stream) they came by:
+    :class:`ContextOverflowError`, :class:`RateLimitError`, :class:`OverloadedError`,
+    :class:`AuthenticationError`.
     """
 
     def __init__(
@@ -43,6 +50,7 @@ class ProviderError(ReverieError):
         body: str | None = None,
         retryable: bool = False,
         retry_after: float | None = None,
+        code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.provider = provider
@@ -50,29 +58,95 @@ class ProviderError(ReverieError):
         self.body = body
         self.retryable = retryable
         self.retry_after = retry_after
+        self.code = code
 
 
 class ContextOverflowError(ProviderError):
     """The prompt does not fit the model's context window. ``used_tokens`` and ``max_tokens``
-    are set when the provider's message gives them."""
+    are set when the provider's message gives them. Not retryable: the same prompt fails
+    again (``fallback(on=ContextOverflowError)`` sends it to a model with a larger window)."""
 
     def __init__(
         self,
         message: str,
         *,
-        provider: str = "",
-        status: int | None = None,
-        body: str | None = None,
         used_tokens: int | None = None,
         max_tokens: int | None = None,
+        **fields: Any,
     ) -> None:
-        super().__init__(message, provider=provider, status=status, body=body)
+        super().__init__(message, **fields)
         self.used_tokens = used_tokens
         self.max_tokens = max_tokens
 
 
+class RateLimitError(ProviderError):
+    """Too many requests or tokens for the account's limits. Retryable (after
+    ``retry_after`` when the provider said), unless the quota itself is spent (OpenAI's
+    ``insufficient_quota``, OpenRouter's 402): then ``retryable`` is false."""
+
+
+class OverloadedError(ProviderError):
+    """The provider is overloaded or briefly unavailable (Anthropic's 529, Gemini's
+    ``UNAVAILABLE``, Bedrock's ``ServiceUnavailableException``…); retryable."""
+
+
+class AuthenticationError(ProviderError):
+    """The credentials were refused: a missing, invalid or expired key or token, or one
+    without permission for the model. Not retryable."""
+
+
 class StreamError(ProviderError):
-    """A stream failed mid-way: an in-band error event, or it ended without its terminal signal."""
+    """A stream failed mid-way: an in-band error event, or it ended without its terminal signal.
+
+    An in-band error of a kind every provider has is both: a ``StreamError`` and a
+    :class:`RateLimitError` (or :class:`OverloadedError`, :class:`ContextOverflowError`,
+    :class:`AuthenticationError`)."""
+
+
+# The typed errors as a stream's in-band errors are both (catch them by either name).
+
+
+class StreamContextOverflowError(ContextOverflowError, StreamError):
+    """A :class:`ContextOverflowError` a stream reported."""
+
+
+class StreamRateLimitError(RateLimitError, StreamError):
+    """A :class:`RateLimitError` a stream reported."""
+
+
+class StreamOverloadedError(OverloadedError, StreamError):
+    """An :class:`OverloadedError` a stream reported."""
+
+
+class StreamAuthenticationError(AuthenticationError, StreamError):
+    """An :class:`AuthenticationError` a stream reported."""
+
+
+_IN_STREAM: dict[type[ProviderError], type[ProviderError]] = {
+    ContextOverflowError: StreamContextOverflowError,
+    RateLimitError: StreamRateLimitError,
+    OverloadedError: StreamOverloadedError,
+    AuthenticationError: StreamAuthenticationError,
+}
+
+
+def retyped(error: ProviderError, kind: type[ProviderError], **fields: Any) -> ProviderError:
+    """``error`` as a ``kind`` (one of the typed errors above), keeping its message, fields
+    and being a StreamError; ``fields`` (``retryable``, ``used_tokens``…) are set anew."""
+    if isinstance(error, StreamError):
+        kind = _IN_STREAM.get(kind, kind)
+    values: dict[str, Any] = {
+        "provider": error.provider,
+        "status": error.status,
+        "body": error.body,
+        "retryable": error.retryable,
+        "retry_after": error.retry_after,
+        "code": error.code,
+    }
+    values.update(fields)
+    new = kind(str(error), **values)
+    new.partial = error.partial
+    return new
 
 
 class SerializationError(ReverieError, ValueError):

@@ -6,6 +6,7 @@ format; nothing below it knows that agents exist.
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -38,7 +39,11 @@ class Settings:
     def __post_init__(self) -> None:
         # Wrong types would reach the wire misread: "END" sent as ["E", "N", "D"].
         stops = self.stop_sequences
-        if isinstance(stops, str | bytes) or not isinstance(stops, Sequence):
+        if isinstance(stops, str | bytes):  # a value we could misread, not only a wrong type
+            raise ConfigurationError(
+                f"stop_sequences must be a list of str, not {type(stops).__name__}: use ['END']"
+            )
+        if not isinstance(stops, Sequence):
             raise TypeError(
                 f"stop_sequences must be a list of str, not {type(stops).__name__}: use ['END']"
             )
@@ -60,6 +65,17 @@ class Settings:
             raise ConfigurationError(
                 f"max_output_tokens must be at least 1, not {self.max_output_tokens}"
             )
+        # NaN or an infinity would be sent as the bare tokens NaN/Infinity, which are not JSON.
+        for name in _NUMBERS:
+            value = getattr(self, name)
+            if value is not None and not math.isfinite(value):
+                raise ConfigurationError(f"{name} must be a finite number, not {value}")
+        if self.temperature is not None and self.temperature < 0:
+            raise ConfigurationError(f"temperature must be 0 or more, not {self.temperature}")
+        if self.top_p is not None and not 0 <= self.top_p <= 1:
+            raise ConfigurationError(f"top_p must be between 0 and 1, not {self.top_p}")
+        if self.top_k is not None and self.top_k < 0:
+            raise ConfigurationError(f"top_k must be 0 or more, not {self.top_k}")
 
 
 _NUMBERS = ("temperature", "top_p", "presence_penalty", "frequency_penalty")
@@ -128,6 +144,8 @@ class Response:
     provider_metadata: Metadata = field(default_factory=dict)
     warnings: list[CallWarning] = field(default_factory=list)
     model_id: str = ""
+    attempts: int = 1
+    """Requests it took: more than 1 when passing failures were retried."""
 
     @property
     def text(self) -> str:
@@ -212,6 +230,8 @@ class Finish:
     provider_metadata: Metadata = field(default_factory=dict)
     warnings: list[CallWarning] = field(default_factory=list)
     model_id: str = ""
+    attempts: int = 1
+    """Requests the stream took: more than 1 when it was retried before its first part."""
     type: Literal["finish"] = "finish"
 
 

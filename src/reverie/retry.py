@@ -12,10 +12,11 @@ No jitter and an injectable ``sleep``, so a retried run is as reproducible as an
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from reverie.errors import ProviderError
+from reverie.errors import ConfigurationError, ProviderError
 
 Sleep = Callable[[float], Awaitable[None]]
 OnRetry = Callable[[ProviderError, int, float], None]
@@ -39,6 +40,23 @@ class RetryPolicy:
     max_delay: float = 20.0
     sleep: Sleep = _asyncio_sleep
     on_retry: OnRetry | None = None
+
+    def __post_init__(self) -> None:
+        count = self.max_retries
+        if not isinstance(count, int) or isinstance(count, bool):
+            raise TypeError(f"max_retries must be an int, not {type(count).__name__}")
+        if count < 0:
+            raise ConfigurationError(f"max_retries must be 0 or more, not {count}")
+        for name in ("initial_delay", "max_delay"):
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                raise TypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
+            if not (math.isfinite(value) and value >= 0):
+                raise ConfigurationError(f"{name} must be a finite number of seconds, 0 or more")
+        if not callable(self.sleep):
+            raise TypeError("sleep must be an async function taking seconds")
+        if self.on_retry is not None and not callable(self.on_retry):
+            raise TypeError("on_retry must be a function or None")
 
     def should_retry(self, error: Exception, attempt: int) -> bool:
         if attempt >= self.max_retries:

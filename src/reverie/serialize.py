@@ -40,9 +40,25 @@ def _adapter(kind: str) -> Any:
     return TypeAdapter(target, config=config)
 
 
+def _dump_json(kind: str, value: Any, **options: Any) -> bytes:
+    """pydantic's JSON of ``value``; text with a lone surrogate (which UTF-8 cannot carry:
+    a tool's output, a prompt) is written with U+FFFD in its place, as requests send it."""
+    adapter = _adapter(kind)
+    try:
+        data: bytes = adapter.dump_json(value, **options)
+    except ValueError as exc:  # PydanticSerializationError
+        if "surrogates not allowed" not in str(exc):
+            raise
+        from reverie.http.body import utf8
+
+        plain = adapter.dump_python(value, mode="json", **options)
+        return utf8(json.dumps(plain, ensure_ascii=False, separators=(",", ":")))
+    return data
+
+
 def dump_messages(messages: Sequence[Message]) -> str:
     """``messages`` as a JSON string: ``{"schema_version": 2, "messages": [...]}``."""
-    data: bytes = _adapter("messages").dump_json(list(messages))
+    data = _dump_json("messages", list(messages))
     return f'{{"schema_version":{SCHEMA_VERSION},"messages":{data.decode()}}}'
 
 
@@ -69,7 +85,12 @@ def dump_result(result: RunResult) -> str:
     unset = {name for name in _ADDED_IN_V2 if not getattr(result, name)}
     if result.output is None:
         unset.add("output")
-    data: bytes = _adapter("result").dump_json([result], exclude={0: unset} if unset else None)
+    exclude: dict[str, Any] = dict.fromkeys(unset, True)
+    # A step's attempts is written only when the call was retried (newer than version 2.0).
+    once = {i: {"attempts"} for i, step in enumerate(result.steps) if step.attempts == 1}
+    if once:
+        exclude["steps"] = once
+    data = _dump_json("result", [result], exclude={0: exclude} if exclude else None)
     body = data.decode()[1:-1]  # the result's object, out of its list
     return f'{{"schema_version":{SCHEMA_VERSION},{body[1:]}'
 

@@ -32,9 +32,11 @@ def model() -> ScriptedModel:
 
 
 def test_stop_sequences_as_a_str_is_refused() -> None:
-    with pytest.raises(TypeError, match=r"stop_sequences must be a list of str.*\['END'\]"):
+    with pytest.raises(
+        ConfigurationError, match=r"stop_sequences must be a list of str.*\['END'\]"
+    ):
         Agent(model(), stop_sequences="END")
-    with pytest.raises(TypeError, match="stop_sequences"):
+    with pytest.raises(ConfigurationError, match="stop_sequences"):
         Settings(stop_sequences="END")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="stop_sequences must hold str"):
         Settings(stop_sequences=("END", 3))  # type: ignore[arg-type]
@@ -221,7 +223,8 @@ def test_a_hook_that_is_not_a_function_is_named(field: str) -> None:
 
 def test_a_bare_string_of_stop_sequences_is_refused_with_the_fix() -> None:
     with pytest.raises(
-        TypeError, match=r"^stop_sequences must be a list of str, not a str: use \['END'\]$"
+        ConfigurationError,
+        match=r"^stop_sequences must be a list of str, not a str: use \['END'\]$",
     ):
         Agent(model(), stop_sequences="END")
 

@@ -370,7 +370,19 @@ def test_replay_rejects_a_file_that_is_not_a_cassette(tmp_path: Path) -> None:
     path = tmp_path / "notes.yaml"
     path.write_text("just: a mapping\n")
     line = assert_one_error_line(reverie("replay", str(path)), 1)
-    assert "(not a go-vcr v2 cassette)" in line
+    assert "not a go-vcr v2 cassette" in line
+
+
+def test_replay_of_malformed_yaml_is_one_line_saying_where(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("version: 2\ninteractions: [\n  - {a: 1\n")
+    line = assert_one_error_line(reverie("replay", str(path)), 1)
+    assert f"{path}: not YAML: " in line and "at line 3" in line
+
+
+def test_an_empty_prompt_says_what_to_do() -> None:
+    line = assert_one_error_line(reverie("run", ""), 2)
+    assert "the prompt is empty" in line and "reverie run" in line and "stdin" in line
 
 
 def test_replay_malformed_reply_is_shown_without_a_traceback(tmp_path: Path) -> None:

@@ -378,14 +378,18 @@ async def test_parser_errors_are_typed() -> None:
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
-        ("just: a mapping\n", "unsupported cassette version None (not a go-vcr v2 cassette)"),
-        ("- 1\n", "not a cassette (expected a mapping) (not a go-vcr v2 cassette)"),
+        (
+            "just: a mapping\n",
+            "not a go-vcr v2 cassette (it has neither 'interactions' nor 'version: 2')",
+        ),
+        ("- 1\n", "not a go-vcr v2 cassette (the file is a list; a cassette is a mapping"),
+        ("version: 1\n", "unsupported cassette version 1 (reverie reads go-vcr version 2)"),
         ("version: 2\ninteractions: [1]\n", "interaction 0 is not a mapping"),
         (
             "version: 2\ninteractions:\n- response: {code: x}\n",
             "interaction 0: response.code is not a whole number: 'x'",
         ),
-        ("a: [\n", "not YAML: while parsing a flow node"),
+        ("a: [\n", "not YAML: did not find expected node content at line 2, column 1"),
     ],
 )
 def test_files_that_are_not_cassettes(tmp_path: Path, content: str, problem: str) -> None:

@@ -30,7 +30,7 @@ PLAIN_FAULTS = {
     "choices-null-item": ({"choices": [None]}, "'choices[0]' is not an object"),
     "top-level-array": ([completion()], "the response is not a JSON object"),
     "message-a-list": ({"choices": [{"message": ["x"]}]}, "'choices[0].message' is not an object"),
-    "tool-calls-a-string": (completion(tool_calls="call_1"), "'tool_calls' is not a list"),
+    "tool-calls-a-string": (completion(tool_calls="call_1"), "tool_calls' is not a list"),
     "usage-not-a-number": (
         {**completion(), "usage": {"prompt_tokens": "many"}},
         "'usage.prompt_tokens' is not a number",
@@ -71,24 +71,24 @@ async def test_arguments_sent_as_an_object_are_serialised(h: Harness) -> None:
 
 STREAM_FAULTS = {
     "choices-not-a-list": ({"choices": {"0": {}}}, "'choices' is not a list"),
-    "choices-null-item": ({"choices": [None]}, "a choice is not an object"),
-    "top-level-array": ([text("x")], "stream chunk is not an object"),
-    "delta-a-list": ({"choices": [{"index": 0, "delta": ["x"]}]}, "'delta' is not an object"),
+    "choices-null-item": ({"choices": [None]}, "'choices[0]' is not an object"),
+    "top-level-array": ([text("x")], "stream event is not an object"),
+    "delta-a-list": ({"choices": [{"index": 0, "delta": ["x"]}]}, "delta' is not an object"),
     "tool-calls-a-string": (
         {"choices": [{"index": 0, "delta": {"tool_calls": "call_1"}}]},
-        "'tool_calls' is not a list",
+        "tool_calls' is not a list",
     ),
     "tool-index-a-list": (
         {"choices": [{"index": 0, "delta": {"tool_calls": [{"index": [0], "id": "c"}]}}]},
-        "a tool call's 'index' is not a number",
+        "'choices[0].delta.tool_calls[0].index' is not a number",
     ),
     "tool-id-an-object": (
         {"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": {"a": 1}}]}}]},
-        "a tool call's 'id' is not a string",
+        "'choices[0].delta.tool_calls[0].id' is not a string",
     ),
     "function-a-string": (
         {"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": "f"}]}}]},
-        "'function' is not an object",
+        "function' is not an object",
     ),
     "usage-not-a-number": (
         {"choices": [], "usage": {"prompt_tokens": [1]}},

@@ -271,10 +271,19 @@ async def test_invalid_json_in_a_chunk_is_a_stream_error_quoting_it(h: Harness) 
 
 
 async def test_a_stream_answered_with_a_json_error_is_the_providers_error(h: Harness) -> None:
-    h.server.script(respond(200, error("model is overloaded")))
+    body = {"error": {"message": "bad request", "type": "invalid_request_error"}}
+    h.server.script(respond(200, body))
     got = failure(await collect(h.model()))
-    assert str(got) == "openai: model is overloaded" and not isinstance(got, StreamError)
+    assert str(got) == "openai: bad request" and not isinstance(got, StreamError)
     assert h.server.attempts == 1
+    await h.check_clean()
+
+
+async def test_a_stream_answered_with_a_passing_json_error_is_retried(h: Harness) -> None:
+    h.server.script(respond(200, error("model is overloaded")), respond(200, error("again")))
+    got = failure(await collect(h.model()))
+    assert str(got) == "openai: again" and got.retryable
+    assert h.server.attempts == 3
     await h.check_clean()
 
 
@@ -289,8 +298,11 @@ async def test_a_stream_answered_with_a_json_completion_names_the_type(h: Harnes
 
 async def test_an_html_page_instead_of_a_stream_names_its_type(h: Harness) -> None:
     h.server.script(respond(200, "<html>login</html>", "text/html"))
-    error = failure(await collect(h.model(retry=_instant(h, max_retries=0))))
-    assert "ended before [DONE] (content-type 'text/html')" in str(error)
+    error = failure(await collect(h.model()))
+    assert str(error) == (
+        "openai: expected an event stream (text/event-stream), got text/html: '<html>login</html>'"
+    )
+    assert not error.retryable and h.server.attempts == 1  # a page, not a cut stream
     await h.check_clean()
 
 

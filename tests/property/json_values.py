@@ -6,11 +6,23 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
+#: Text as hostile as valid JSON allows: any code point, lone surrogates (``"\\ud83d"``,
+#: which no UTF-8 writer can carry) among them, and brackets nested deeper than Python
+#: recurses (valid, or cut off) where a string of JSON is expected.
+LONE_SURROGATES = ["\ud83d", "\udcff", "\ude00", "\udfff"]
+any_char = st.characters(exclude_categories=[]) | st.sampled_from(LONE_SURROGATES)
+deep_json = st.integers(150, 3000).flatmap(
+    lambda n: st.sampled_from(
+        ["[" * n + "]" * n, "[" * n, '{"a":' * n + "1" + "}" * n, '{"a":' * n, '{"q": ' + "[" * n]
+    )
+)
+hostile_text = st.one_of(st.text(any_char), deep_json)
+scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | hostile_text
 json_values: st.SearchStrategy[Any] = st.recursive(
     scalars,
     lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(any_char, max_size=8), inner, max_size=4)
     ),
     max_leaves=12,
 )
@@ -29,7 +41,9 @@ tool_call_delta = objects(
     index=maybe(st.integers(0, 2)),
     id=maybe(st.text(max_size=6)),
     type=maybe(st.just("function")),
-    function=maybe(objects(name=maybe(st.text(max_size=6)), arguments=maybe(st.text(max_size=12)))),
+    function=maybe(
+        objects(name=maybe(st.text(max_size=6)), arguments=maybe(st.text(max_size=12) | deep_json))
+    ),
 )
 reasoning_detail = objects(
     type=maybe(st.sampled_from(["reasoning.text", "reasoning.summary", "reasoning.encrypted"])),
@@ -43,7 +57,7 @@ reasoning_detail = objects(
 )
 delta = objects(
     role=maybe(st.just("assistant")),
-    content=maybe(st.text(max_size=12)),
+    content=maybe(st.text(any_char, max_size=12)),
     reasoning=maybe(st.text(max_size=8)),
     reasoning_content=maybe(st.text(max_size=8)),
     reasoning_details=maybe(st.lists(maybe(reasoning_detail), max_size=3)),

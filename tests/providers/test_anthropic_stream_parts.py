@@ -118,14 +118,19 @@ def test_a_stream_without_message_start_finishes_with_no_model() -> None:
     assert parts == [Finish(finish_reason=FinishReason.UNKNOWN, usage=Usage(), model_id="")]
 
 
-def test_a_message_delta_without_a_delta_object_keeps_its_usage() -> None:
+def test_a_message_delta_without_a_delta_keeps_its_usage() -> None:
     parts = parse(
-        {"type": "message_delta", "delta": "end_turn", "usage": {"output_tokens": 3}},
+        {"type": "message_delta", "usage": {"output_tokens": 3}},
         {"type": "message_delta", "usage": {"input_tokens": 2}},
     )
     finish = finish_of(parts)
     assert finish.finish_reason == FinishReason.UNKNOWN
     assert finish.usage == Usage(input_tokens=2, output_tokens=3, total_tokens=5)
+
+
+def test_a_delta_that_is_not_an_object_is_a_stream_error_naming_it() -> None:
+    with pytest.raises(StreamError, match=r"^anthropic: 'delta' is not an object: 'end_turn'$"):
+        parse({"type": "message_delta", "delta": "end_turn", "usage": {"output_tokens": 3}})
 
 
 def test_an_empty_stop_reason_does_not_replace_an_earlier_one() -> None:
@@ -184,7 +189,7 @@ def test_a_block_event_without_an_index_is_a_stream_error() -> None:
     event = {"type": "content_block_stop", "index": "0"}
     with pytest.raises(StreamError) as error:
         parser.feed(event)
-    assert str(error.value) == f"anthropic: content block event without an index: {event!r}"
+    assert str(error.value) == "anthropic: 'index' is not a number: '0'"
     assert error.value.provider == "anthropic"
 
 

@@ -407,7 +407,7 @@ async def test_only_the_first_part_can_open_a_hidden_reasoning_block() -> None:
 async def test_finish_carries_the_usage_counted_across_events() -> None:
     parts = await stream(
         event({"text": "Hi"}, usageMetadata={"promptTokenCount": 10, "thoughtsTokenCount": 7}),
-        event({"text": "."}, usageMetadata="not counted yet"),
+        event({"text": "."}),
         event(
             {"text": "!"},
             finish="STOP",
@@ -437,7 +437,7 @@ async def test_finish_names_the_last_model_version_sent() -> None:
     parts = await stream(
         event({"text": "Hi"}, modelVersion="gemini-2.5-flash"),
         event({"text": "!"}, modelVersion="gemini-2.5-flash-002"),
-        event(finish="STOP", modelVersion=25),
+        event(finish="STOP"),
     )
     assert parts[-1] == stop(model_id="gemini-2.5-flash-002")
 
@@ -538,26 +538,28 @@ async def test_an_event_that_is_not_an_object_is_a_stream_error(data: str) -> No
 async def test_parts_that_are_not_a_list_are_a_stream_error() -> None:
     error = await error_of({"candidates": [{"content": {"parts": {"text": "Hi"}}}]})
     assert isinstance(error, StreamError) and error.provider == "google"
-    assert str(error) == "google: 'content.parts' is not a list: {'text': 'Hi'}"
+    assert str(error) == "google: 'candidates[0].content.parts' is not a list: {'text': 'Hi'}"
 
 
 async def test_the_parts_error_quotes_at_most_200_characters() -> None:
     error = await error_of({"candidates": [{"content": {"parts": "z" * 300}}]})
-    assert str(error) == f"google: 'content.parts' is not a list: {('z' * 300)!r:.200}"
+    where = "'candidates[0].content.parts'"
+    assert str(error) == f"google: {where} is not a list: {('z' * 300)!r:.200}"
 
 
 async def test_a_part_that_is_not_an_object_is_a_stream_error() -> None:
     error = await error_of(event({"text": "Hi"}, "stray", {"text": "never"}))
     assert isinstance(error, StreamError) and error.provider == "google"
-    assert str(error) == "google: a part is not an object: 'stray'"
+    assert str(error) == "google: 'candidates[0].content.parts[1]' is not an object: 'stray'"
     long = await error_of(event(["w" * 300]))
-    assert str(long) == f"google: a part is not an object: {['w' * 300]!r:.200}"
+    where = "'candidates[0].content.parts[0]'"
+    assert str(long) == f"google: {where} is not an object: {['w' * 300]!r:.200}"
 
 
 async def test_a_candidate_that_is_not_an_object_is_a_provider_error() -> None:
     error = await error_of({"candidates": ["oops"]})
-    assert type(error) is ProviderError
-    assert str(error) == "google: 'candidates' is not a list of objects: ['oops']"
+    assert isinstance(error, StreamError)
+    assert str(error) == "google: 'candidates[0]' is not an object: 'oops'"
 
 
 async def test_an_in_band_error_names_the_provider() -> None:
@@ -578,7 +580,7 @@ async def test_a_function_call_that_is_not_an_object_is_a_provider_error() -> No
 async def test_inline_data_without_data_is_a_provider_error() -> None:
     error = await error_of(event({"inlineData": {"mimeType": "image/png"}}))
     assert isinstance(error, ProviderError) and error.provider == "google"
-    assert str(error) == "google: 'inlineData' has no data: {'mimeType': 'image/png'}"
+    assert str(error) == "google: 'inlineData.data' is not a string: None"
 
 
 async def test_a_thought_count_that_is_not_a_number_is_a_provider_error() -> None:

@@ -762,3 +762,21 @@ def test_this_file_skips_rather_than_fails_without_llama_cpp() -> None:
     summary = out.stdout.strip().splitlines()[-1]
     assert "failed" not in summary and "error" not in summary
     assert " passed" in summary and " skipped" in summary
+
+
+async def test_a_prompt_past_the_window_is_a_context_overflow_with_exact_counts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from reverie.errors import ContextOverflowError
+
+    model = fake_model(monkeypatch, FakeLlama("ab"), n_ctx=20)
+    call = Call(prompt=[user_message("a prompt much longer than twenty tokens")])
+    with pytest.raises(ContextOverflowError) as caught:
+        await model.generate(call)
+    error = caught.value
+    assert error.max_tokens == 20 and error.used_tokens is not None and error.used_tokens > 20
+    assert not error.retryable and error.provider == "local"
+    parts = await collect(model, call)
+    assert len(parts) == 1 and isinstance(parts[0], ErrorPart)
+    assert isinstance(parts[0].error, ContextOverflowError)
+    assert parts[0].error.used_tokens == error.used_tokens

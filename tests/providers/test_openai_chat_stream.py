@@ -160,16 +160,28 @@ def test_an_error_chunk_that_is_a_string_raises_it() -> None:
     ("chunk", "message"),
     [
         ("{not json", "openai: malformed stream event: '{not json'"),
-        ("[1]", "openai: stream chunk is not an object: '[1]'"),
+        ("[1]", "openai: stream event is not an object: '[1]'"),
         ({"usage": 5}, "openai: 'usage' is not an object: 5"),
         ({"choices": {"a": 1}}, "openai: 'choices' is not a list: {'a': 1}"),
-        ({"choices": [3]}, "openai: a choice is not an object: 3"),
-        ({"choices": [{"delta": [1]}]}, "openai: 'delta' is not an object: [1]"),
-        (delta(tool_calls={"a": 1}), "openai: 'tool_calls' is not a list: {'a': 1}"),
-        (delta(tool_calls=[7]), "openai: a tool call delta is not an object: 7"),
-        (delta(tool_calls=[{"index": "0"}]), "openai: a tool call's 'index' is not a number: '0'"),
-        (delta(tool_calls=[{"function": [1]}]), "openai: 'function' is not an object: [1]"),
-        (delta(tool_calls=[{"id": 5}]), "openai: a tool call's 'id' is not a string: 5"),
+        ({"choices": [3]}, "openai: 'choices[0]' is not an object: 3"),
+        ({"choices": [{"delta": [1]}]}, "openai: 'choices[0].delta' is not an object: [1]"),
+        (
+            delta(tool_calls={"a": 1}),
+            "openai: 'choices[0].delta.tool_calls' is not a list: {'a': 1}",
+        ),
+        (delta(tool_calls=[7]), "openai: 'choices[0].delta.tool_calls[0]' is not an object: 7"),
+        (
+            delta(tool_calls=[{"index": "0"}]),
+            "openai: 'choices[0].delta.tool_calls[0].index' is not a number: '0'",
+        ),
+        (
+            delta(tool_calls=[{"function": [1]}]),
+            "openai: 'choices[0].delta.tool_calls[0].function' is not an object: [1]",
+        ),
+        (
+            delta(tool_calls=[{"id": 5}]),
+            "openai: 'choices[0].delta.tool_calls[0].id' is not a string: 5",
+        ),
     ],
 )
 def test_a_chunk_of_the_wrong_shape_is_an_error_naming_the_field(chunk: Any, message: str) -> None:
@@ -186,12 +198,12 @@ def test_a_stream_of_only_done_finishes_with_empty_model_and_metadata() -> None:
 def test_an_error_chunk_keeps_the_providers_error_as_the_body() -> None:
     with pytest.raises(StreamError) as caught:
         parse({"error": {"message": "overloaded", "code": 529}})
-    assert caught.value.body == "{'message': 'overloaded', 'code': 529}"
+    assert caught.value.body == '{"message": "overloaded", "code": 529}'
 
 
 @pytest.mark.parametrize(
     ("data", "start"),
-    [("{" + "x" * 300, "malformed stream event"), ("9" * 300, "stream chunk is not")],
+    [("{" + "x" * 300, "malformed stream event"), ("9" * 300, "stream event is not")],
 )
 def test_a_bad_event_is_quoted_up_to_200_characters(data: str, start: str) -> None:
     with pytest.raises(StreamError) as caught:

@@ -255,7 +255,8 @@ def test_redact_interaction_covers_urls_headers_forms_and_bodies() -> None:
     ("text", "words"),
     [
         ("{", "not YAML"),
-        ("- 1", "expected a mapping"),
+        ("- 1", "a cassette is a mapping"),
+        ("just: a mapping", "not a go-vcr v2 cassette"),
         ("version: 1", "unsupported cassette version"),
         ("version: 2\ninteractions: 5", "'interactions' is not a list"),
         ("version: 2\ninteractions: [{request: [1]}]", "'request' is not a mapping"),

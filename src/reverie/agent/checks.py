@@ -7,6 +7,7 @@ be secrets (header values, option values).
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -60,8 +61,8 @@ def check_seconds(value: float | None, name: str) -> float | None:
         return None
     if not isinstance(value, int | float) or isinstance(value, bool):
         raise TypeError(f"{name} must be a number of seconds or None, not {_kind(value)}")
-    if not value > 0:
-        raise ConfigurationError(f"{name} must be more than 0 seconds (None: no limit)")
+    if not (value > 0 and math.isfinite(value)):
+        raise ConfigurationError(f"{name} must be more than 0 seconds, and finite (None: no limit)")
     return value
 
 
@@ -136,7 +137,7 @@ def sampling_settings(
 ) -> Settings:
     """Flat sampling keywords as one :class:`Settings`."""
     if isinstance(stop_sequences, str):
-        raise TypeError("stop_sequences must be a list of str, not a str: use ['END']")
+        raise ConfigurationError("stop_sequences must be a list of str, not a str: use ['END']")
     return Settings(
         max_output_tokens=max_output_tokens,
         temperature=temperature,

@@ -34,7 +34,10 @@ def repair_json(call: ToolCall, tool: Tool | None, error: Exception) -> ToolCall
         return None
     from json_repair import repair_json as repair
 
-    fixed = repair(call.input or "{}")
+    try:
+        fixed = repair(call.input or "{}")
+    except (RecursionError, ValueError):  # nested deeper than Python recurses
+        return None
     if not isinstance(fixed, str) or fixed == call.input:
         return None
     if not fixed.lstrip().startswith("{"):
@@ -82,6 +85,8 @@ def not_json(text: str) -> str | None:
         return None
     try:
         json.loads(text)
+    except RecursionError:
+        return f"the input is nested too deeply to read ({len(text)} characters)"
     except ValueError as exc:
         quoted = repr(text[:QUOTE_LIMIT])
         if len(text) > QUOTE_LIMIT:

@@ -57,6 +57,8 @@ class Step:
     """The agent's model as ``provider:model``."""
     model_id: str = ""
     """The model id the provider reported answering with (e.g. a dated snapshot)."""
+    attempts: int = 1
+    """Requests the model call took (retries of passing failures counted)."""
 
     @property
     def text(self) -> str:

@@ -264,6 +264,7 @@ def make_step(
         provider_metadata=response.provider_metadata,
         model=f"{model.provider}:{model.model_id}",
         model_id=response.model_id,
+        attempts=response.attempts,
     )
 
 

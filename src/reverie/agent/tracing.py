@@ -20,12 +20,14 @@ from __future__ import annotations
 import json
 import os
 import sys
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from reverie.content import File, Reasoning, Text, ToolCall, ToolResult
+from reverie.errors import ProviderError
 from reverie.messages import (
     ErrorOutput,
     FilePart,
@@ -259,9 +261,32 @@ class RunTrace:
     def _mark(self, span: Span, error: BaseException) -> None:
         if not isinstance(error, Exception) or not span.is_recording():
             return  # cancellation and exit are not failures of the call
-        span.record_exception(error)
+        if self.content:
+            described = f"{type(error).__name__}: {error}"
+            span.record_exception(error)
+        else:  # a message may quote the prompt (a 400) or the answer (NoObjectGenerated)
+            described = content_free(error)
+            frames = "".join(traceback.format_tb(error.__traceback__))
+            span.record_exception(
+                error,
+                attributes={
+                    "exception.message": described,
+                    "exception.stacktrace": f"Traceback (most recent call last):\n{frames}"
+                    f"{described}",
+                },
+            )
         span.set_attribute("error.type", error_type(error))
-        span.set_status(self._api.StatusCode.ERROR, f"{type(error).__name__}: {error}")
+        span.set_status(self._api.StatusCode.ERROR, described)
+
+
+def content_free(error: BaseException) -> str:
+    """What a failure is, without its message: the type, and for a provider's error who
+    answered and the HTTP status (the message may quote the prompt or the answer)."""
+    described = type(error).__name__
+    if isinstance(error, ProviderError):
+        described += f": {error.provider}" if error.provider else ""
+        described += f" HTTP {error.status}" if error.status else ""
+    return described
 
 
 def provider_name(provider: str) -> str:

@@ -145,7 +145,11 @@ def run(
     if prompt == "-":
         prompt = sys.stdin.read()
     if not prompt.strip():
-        raise CommandError("the prompt is empty", 2)
+        raise CommandError(
+            "the prompt is empty: give it as an argument, as in reverie run "
+            '"What\'s the weather in Florence?", or pass - to read it from stdin',
+            2,
+        )
     agent, spec = _make_agent(model, system, tool_specs, no_tools, max_steps)
     if as_json:
         result = asyncio.run(agent.stream(prompt).collect())
@@ -374,7 +378,7 @@ def result_json(result: RunResult, model: str) -> dict[str, Any]:
         for call in step.tool_calls:
             try:
                 arguments: Any = json.loads(call.input or "{}")
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested too deep to read
                 arguments = call.input
             done = outputs.get(call.tool_call_id)
             calls.append(

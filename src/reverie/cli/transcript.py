@@ -59,7 +59,8 @@ def load_interactions(path: Path) -> list[Interaction]:
         raise CassetteError(f"{path} is not valid YAML: {_yaml_problem(exc)}") from exc
     except (ValueError, TypeError, AttributeError) as exc:  # YAML, but not a cassette's shape
         problem = str(exc).removeprefix(f"{path}: ")
-        raise CassetteError(f"{path}: {problem} (not a go-vcr v2 cassette)") from exc
+        said = "" if "cassette" in problem or "YAML" in problem else " (not a go-vcr v2 cassette)"
+        raise CassetteError(f"{path}: {problem}{said}") from exc
 
 
 def transcript(path: Path) -> list[Line]:

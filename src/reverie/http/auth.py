@@ -9,6 +9,7 @@ that names the provider and the problem, never the key.
 from __future__ import annotations
 
 import base64
+import binascii
 from collections.abc import Generator, Iterable
 from urllib.parse import unquote
 
@@ -21,6 +22,19 @@ from reverie.errors import ConfigurationError
 MIN_SECRET_LENGTH = 8
 REDACTED = "***"
 
+#: Request headers whose values are credentials, whoever set them (our auth, a proxy's
+#: signer, ``headers=`` given by the caller).
+CREDENTIAL_HEADERS = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "api-key",
+        "x-api-key",
+        "x-goog-api-key",
+        "x-amz-security-token",
+    }
+)
+
 
 def redact(text: str, secrets: Iterable[str]) -> str:
     """``text`` with every secret (of at least ``MIN_SECRET_LENGTH`` characters) replaced."""
@@ -28,6 +42,58 @@ def redact(text: str, secrets: Iterable[str]) -> str:
         if len(secret) >= MIN_SECRET_LENGTH and secret in text:
             text = text.replace(secret, REDACTED)
     return text
+
+
+def credentials_in(headers: Iterable[tuple[str, str]]) -> set[str]:
+    """The credentials a request's ``headers`` carry: each credential header's value, the
+    token after its scheme (``Bearer``, ``Basic``), a Basic token's user and password, and a
+    SigV4 ``Signature=``."""
+    found: set[str] = set()
+    for name, value in headers:
+        if name.lower() not in CREDENTIAL_HEADERS or not value:
+            continue
+        found.add(value)
+        scheme, _, token = value.partition(" ")
+        token = token.strip()
+        if not token:
+            continue
+        found.add(token)
+        if scheme.lower() == "basic":
+            try:
+                user, _, password = base64.b64decode(token).decode().partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                continue
+            found.update(p for p in (user, password) if p)
+        elif "Signature=" in token:  # AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…
+            found.add(token.rpartition("Signature=")[2].split(",")[0].strip())
+    return {s for s in found if s}
+
+
+class Secrets(tuple[str, ...]):
+    """Credentials to search for, shown by ``repr`` as a count only: a traceback printed
+    with its frames' locals must not quote them."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} secrets>"
+
+
+def fewest(secrets: Iterable[str]) -> Secrets:
+    """``secrets`` worth searching for: long enough, each once, and none that holds another
+    (redacting the shorter one redacts it too), longest first."""
+    kept: list[str] = []
+    for secret in sorted({s for s in secrets if len(s) >= MIN_SECRET_LENGTH}, key=len):
+        if not any(k in secret for k in kept):
+            kept.append(secret)
+    return Secrets(reversed(kept))
+
+
+def with_escaped(secrets: Iterable[str]) -> Secrets:
+    """``secrets`` and, for those holding ``/`` (AWS secret keys and session tokens), their
+    form inside JSON written by a writer that escapes it as ``\\/``."""
+    found = tuple(secrets)
+    return Secrets((*found, *(s.replace("/", "\\/") for s in found if "/" in s)))
 
 
 def clean_key(key: str, provider: str) -> str:
@@ -55,11 +121,12 @@ class HeaderAuth(httpx.Auth):
         self._header = header
         self._key = clean_key(key, provider)
         self._value = prefix + self._key
+        self._secrets: tuple[str, ...] = (self._key,)
 
     @property
     def secrets(self) -> tuple[str, ...]:
         """What error messages built from server answers must never show (an echoed key)."""
-        return (self._key,)
+        return self._secrets
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers[self._header] = self._value
@@ -86,11 +153,7 @@ class UserinfoAuth(HeaderAuth):
     def __init__(self, username: str, password: str, *, provider: str) -> None:
         token = base64.b64encode(f"{username}:{password}".encode()).decode()
         super().__init__(token, provider=provider, header="Authorization", prefix="Basic ")
-        self._parts = tuple(p for p in (username, password) if p)
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        return (self._key, *self._parts)
+        self._secrets = (self._key, *(p for p in (username, password) if p))
 
 
 def strip_userinfo(url: str) -> tuple[str, str | None]:

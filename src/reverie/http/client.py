@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import json
+import math
 import ssl
 from collections.abc import AsyncIterator, Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
-from reverie.errors import ProviderError, StreamError
-from reverie.http.auth import MIN_SECRET_LENGTH, redact, strip_userinfo
+from reverie.errors import ConfigurationError, ProviderError, StreamError
+from reverie.http.auth import credentials_in, fewest, redact, strip_userinfo, with_escaped
+from reverie.http.body import dump_json as dump_json
 from reverie.http.fastjson import loads
 from reverie.http.reading import (
     Framing as Framing,
@@ -29,6 +32,7 @@ from reverie.http.reading import (
     read_stream,
     sse as sse,
 )
+from reverie.http.redacting import RedactingStream
 from reverie.http.retry import is_transient
 from reverie.http.timeouts import (
     CONNECT_TIMEOUT,
@@ -37,7 +41,7 @@ from reverie.http.timeouts import (
     Deadline,
     Expired,
 )
-from reverie.model import ErrorPart, StreamPart
+from reverie.model import ErrorPart, Finish, StreamPart
 from reverie.retry import RetryPolicy
 
 #: Requests one HttpClient keeps in flight; more wait their turn in a FIFO queue of ours.
@@ -51,6 +55,16 @@ DEFAULT_TIMEOUT = httpx.Timeout(DEFAULT_TOTAL_TIMEOUT, connect=CONNECT_TIMEOUT)
 _RETRYABLE = {408, 409, 429, 500, 502, 503, 504, 529}
 
 E = TypeVar("E")
+
+
+class ErrorHooks(Protocol):
+    """A family's reading of errors (its ``ERRORS``), given to every request: ``classify``
+    turns any failure into the typed error it is (before the retry owner decides, so a
+    retry sees the typed error); ``in_body`` finds the error a 2xx answer holds."""
+
+    def classify(self, error: ProviderError) -> ProviderError: ...
+
+    def in_body(self, body: Any, provider: str) -> ProviderError | None: ...
 
 
 def default_client(max_connections: int | None = DEFAULT_MAX_CONCURRENCY) -> httpx.AsyncClient:
@@ -80,7 +94,32 @@ def status_error(
         body=body,
         retryable=status in _RETRYABLE,
         retry_after=retry_after(headers) if headers is not None else None,
+        code=error_code(body, headers),
     )
+
+
+def error_code(body: str, headers: httpx.Headers | None = None) -> str | None:
+    """The provider's name for an error: AWS's ``x-amzn-ErrorType`` header, else the
+    ``code``, ``type`` or ``status`` word of the body's error object."""
+    aws = headers.get("x-amzn-errortype") if headers is not None else None
+    if aws:
+        return aws.split(":", 1)[0].strip() or None
+    try:
+        value = json.loads(body) if body[:1] in ("{", "[") else None
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(value, list) and value:
+        value = value[0]
+    if not isinstance(value, dict):
+        return None
+    error = value.get("error", value)
+    if not isinstance(error, dict):
+        return None
+    for key in ("code", "type", "status", "__type"):
+        word = error.get(key)
+        if isinstance(word, str) and word:
+            return word.rsplit("#", 1)[-1]
+    return None
 
 
 def error_message(body: str | Any) -> str | None:
@@ -138,24 +177,30 @@ class HttpClient:
         idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
         max_concurrency: int | None = DEFAULT_MAX_CONCURRENCY,
     ) -> None:
-        for name, value in (
-            ("timeout", timeout),
-            ("idle_timeout", idle_timeout),
-            ("max_concurrency", max_concurrency),
-        ):
+        for name, value in (("timeout", timeout), ("idle_timeout", idle_timeout)):
             if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int | float) or not value > 0
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not (value > 0 and math.isfinite(value))
             ):
-                raise ValueError(f"{provider}: {name} must be positive or None, not {value!r}")
+                raise ConfigurationError(
+                    f"{provider}: {name} must be positive or None, not {value!r}"
+                )
+        if max_concurrency is not None and (
+            isinstance(max_concurrency, bool)
+            or not isinstance(max_concurrency, int)
+            or max_concurrency < 1
+        ):
+            raise ConfigurationError(
+                f"{provider}: max_concurrency must be positive or None, and whole, "
+                f"not {max_concurrency!r}"
+            )
         self.provider = provider
         self.retry = retry or RetryPolicy()
         self.timeout = timeout
         self.idle_timeout = idle_timeout
         self.max_concurrency = max_concurrency
         self._auth = auth
-        # What error messages quoting a server must not repeat (a server echoing our key).
-        self._secrets: tuple[str, ...] = tuple(getattr(auth, "secrets", ()))
-        self._secret_bytes = tuple(s.encode() for s in self._secrets if len(s) >= MIN_SECRET_LENGTH)
         self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
         self._headers.update(headers or {})
         self._client = client
@@ -249,7 +294,8 @@ class HttpClient:
             raise self._transport_error(exc, url) from None
         finally:
             await response.aclose()
-        raise status_error(self.provider, response.status_code, response.text, response.headers)
+        error = status_error(self.provider, response.status_code, response.text, response.headers)
+        raise self._scrub(error, self._secrets(response.request))
 
     def _url(self, url: str) -> httpx.URL:
         """``url`` parsed, from a small cache: a provider sends to a handful of URLs, and
@@ -269,15 +315,25 @@ class HttpClient:
             provider=self.provider,
         )
 
-    def _scrub(self, exc: ProviderError) -> ProviderError:
+    def _secrets(self, request: httpx.Request | None = None) -> tuple[str, ...]:
+        """What nothing built from a server's answer may repeat (a server echoing a key):
+        the credentials of ``auth`` (keys; the tokens a signer last used) and those that
+        ``request`` carried in its headers, whoever put them there."""
+        known: tuple[str, ...] = getattr(self._auth, "secrets", ())
+        if request is None:
+            return fewest(known)
+        return fewest((*known, *credentials_in(request.headers.multi_items())))
+
+    def _scrub(self, exc: ProviderError, secrets: tuple[str, ...] | None = None) -> ProviderError:
         """``exc`` without our credentials, should the server have echoed them."""
-        if self._secrets:
+        secrets = with_escaped(self._secrets() if secrets is None else secrets)
+        if secrets:
             message = str(exc)
-            clean = redact(message, self._secrets)
+            clean = redact(message, secrets)
             if clean != message:
                 exc.args = (clean,)
             if exc.body:
-                exc.body = redact(exc.body, self._secrets)
+                exc.body = redact(exc.body, secrets)
         return exc
 
     async def post(
@@ -287,10 +343,29 @@ class HttpClient:
         *,
         headers: Mapping[str, str] | None = None,
         retry: RetryPolicy | None = None,
+        errors: ErrorHooks | None = None,
     ) -> httpx.Response:
         """POST ``body`` as JSON and read the answer whole, retrying passing failures
         (``retry`` overrides the client's policy for this call); an error status raises
-        ``ProviderError``, a transport failure a ``ProviderError`` saying what failed."""
+        ``ProviderError`` (typed by ``errors``), a transport failure a ``ProviderError``
+        saying what failed."""
+        response, _ = await self._post(url, body, headers, retry, errors, decode=False)
+        assert isinstance(response, httpx.Response)
+        return response
+
+    async def _post(
+        self,
+        url: str,
+        body: Mapping[str, Any],
+        headers: Mapping[str, str] | None,
+        retry: RetryPolicy | None,
+        errors: ErrorHooks | None,
+        *,
+        decode: bool,
+    ) -> tuple[Any, int]:
+        """The answer (decoded, with ``decode``) and the number of attempts it took. An
+        error a decoded answer holds is a failure like an error status: retried when it
+        says it is passing."""
         policy = retry or self.retry
         url = _strip_userinfo(url)
         content = dump_json(body)
@@ -298,12 +373,22 @@ class HttpClient:
         while True:
             try:
                 async with self._gate():
-                    return await self._send(url, content, headers, Deadline(self.timeout))
+                    response = await self._send(url, content, headers, Deadline(self.timeout))
+                if not decode:
+                    return response, attempt + 1
+                data = self._decode(response)
+                if errors is not None:
+                    error = errors.in_body(data, self.provider)
+                    if error is not None:
+                        raise error
+                return data, attempt + 1
             except ProviderError as exc:
-                self._scrub(exc)  # before on_retry sees it
-                if not policy.should_retry(exc, attempt):
-                    raise
-                await policy.wait(exc, attempt)
+                error = self._scrub(errors.classify(exc) if errors is not None else exc)
+                if not policy.should_retry(error, attempt):
+                    if error is exc:
+                        raise
+                    raise error from None
+                await policy.wait(error, attempt)
                 attempt += 1
 
     async def post_json(
@@ -313,33 +398,43 @@ class HttpClient:
         *,
         headers: Mapping[str, str] | None = None,
         retry: RetryPolicy | None = None,
+        errors: ErrorHooks | None = None,
     ) -> Any:
-        """POST and decode the JSON answer; an answer that is not JSON is a ProviderError."""
-        response = await self.post(url, body, headers=headers, retry=retry)
+        """POST and decode the JSON answer; an answer that is not JSON is a ProviderError
+        saying what came back, and one holding an error (``errors.in_body``) that error."""
+        data, _ = await self._post(url, body, headers, retry, errors, decode=True)
+        return data
+
+    async def request_json(
+        self,
+        url: str,
+        body: Mapping[str, Any],
+        *,
+        headers: Mapping[str, str] | None = None,
+        retry: RetryPolicy | None = None,
+        errors: ErrorHooks | None = None,
+    ) -> tuple[Any, int]:
+        """:meth:`post_json`, and how many attempts the answer took (1 when none failed)."""
+        return await self._post(url, body, headers, retry, errors, decode=True)
+
+    def _decode(self, response: httpx.Response) -> Any:
         # A server echoing our key gets it nowhere: not into a Response, nor an error (nor a
         # local of this frame, which a traceback with locals would print). The common case
         # (no echo) is decoded straight from the bytes, without a text pass.
-        decoded = self._decode_clean(response)
+        secrets = self._secrets(response.request)
+        decoded = _decode_clean(response, secrets)
         if decoded is not _UNDECODED:
             return decoded
-        text = redact(response.text, self._secrets)
+        text = redact(response.text, with_escaped(secrets))
         try:
-            return json.loads(text)
-        except ValueError:
+            return loads(text)
+        except (ValueError, RecursionError):
             raise ProviderError(
                 f"{self.provider}: response is not JSON "
                 f"(content-type {response.headers.get('content-type')!r}): {text[:200]!r}",
                 provider=self.provider,
+                status=response.status_code,
             ) from None
-
-    def _decode_clean(self, response: httpx.Response) -> Any:
-        """The JSON of a body that holds none of our secrets, else ``_UNDECODED``."""
-        if any(secret in response.content for secret in self._secret_bytes):
-            return _UNDECODED
-        try:
-            return loads(response.content)
-        except ValueError:
-            return _UNDECODED
 
     async def stream(
         self,
@@ -350,7 +445,7 @@ class HttpClient:
         framing: Framing[E],
         headers: Mapping[str, str] | None = None,
         retry: RetryPolicy | None = None,
-        classify: Callable[[ProviderError], ProviderError] | None = None,
+        errors: ErrorHooks | None = None,
     ) -> AsyncIterator[StreamPart]:
         """POST and yield the parser's parts, ending with exactly one Finish or ErrorPart.
 
@@ -361,9 +456,10 @@ class HttpClient:
         provider's error when it holds one, else a ``StreamError`` naming its content type.
 
         The error in an ``ErrorPart`` carries no traceback: its frames would hold the wire
-        data (which may echo a credential) in their locals. ``classify`` lets the family
-        recognise it further (a prompt too long as a ``ContextOverflowError``), here rather
-        than in a wrapper around this generator, which would cost every part a layer.
+        data (which may echo a credential) in their locals. ``errors`` lets the family
+        recognise it further (a prompt too long as a ``ContextOverflowError``), before the
+        retry decision and here rather than in a wrapper around this generator, which would
+        cost every part a layer.
         """
         policy = retry or self.retry
         url = _strip_userinfo(url)
@@ -371,16 +467,20 @@ class HttpClient:
         attempt = 0
         while True:
             yielded = False
+            secrets: tuple[str, ...] | None = None
             try:
                 async with self._gate():
                     deadline = Deadline(self.timeout, lambda: self._total_timeout(url, StreamError))
                     response = await self._send(url, content, headers, deadline, stream=True)
                     async with _closing(response, deadline):
-                        await self._refuse_plain_json(response)
+                        secrets = self._secrets(response.request)
+                        await self._refuse_plain_json(response, errors)
+                        await self._refuse_other_content(response, framing)
+                        wire = parser()
                         parts = read_stream(
                             self.provider,
                             response,
-                            parser(),
+                            RedactingStream(wire, secrets) if secrets else wire,
                             framing,
                             self.idle_timeout,
                             deadline,
@@ -388,19 +488,23 @@ class HttpClient:
                         async with contextlib.aclosing(parts):
                             async for part in parts:
                                 yielded = True
+                                if attempt and isinstance(part, Finish):
+                                    part = dataclasses.replace(part, attempts=attempt + 1)
                                 yield part
                 return
             except ProviderError as exc:
-                self._scrub(exc)  # before on_retry sees it
-                if yielded or not policy.should_retry(exc, attempt):
-                    error = exc.with_traceback(None)
+                # typed, then free of our credentials, before on_retry sees it
+                classified = errors.classify(exc) if errors is not None else exc
+                error = self._scrub(classified, secrets)
+                if yielded or not policy.should_retry(error, attempt):
+                    error = error.with_traceback(None)
                     error.__cause__ = error.__context__ = None
-                    yield ErrorPart(error if classify is None else classify(error))
+                    yield ErrorPart(error)
                     return
-                await policy.wait(exc, attempt)
+                await policy.wait(error, attempt)
             attempt += 1
 
-    async def _refuse_plain_json(self, response: httpx.Response) -> None:
+    async def _refuse_plain_json(self, response: httpx.Response, errors: ErrorHooks | None) -> None:
         """A JSON document where a stream was asked for: its error, or say what came."""
         kind = response.headers.get("content-type", "")
         if not kind.startswith("application/json"):
@@ -409,12 +513,45 @@ class HttpClient:
             text = (await response.aread()).decode("utf-8", "replace")
         except httpx.HTTPError as exc:
             raise self._transport_error(exc, str(response.request.url)) from None
+        if errors is not None:
+            try:
+                error = errors.in_body(loads(text), self.provider)
+            except ValueError:
+                error = None
+            if error is not None:
+                raise error
         message = error_message(text)
         if message is not None:
             raise ProviderError(f"{self.provider}: {message}", provider=self.provider, body=text)
         raise StreamError(
             f"{self.provider}: expected a stream but the answer is {kind}: {text[:200]!r}",
             provider=self.provider,
+            body=text,
+        )
+
+    async def _refuse_other_content(self, response: httpx.Response, framing: Framing[Any]) -> None:
+        """A page (HTML, XML) where a stream was asked for, or, for a framing that names its
+        media type strictly (the AWS event stream), any other content: say what came back
+        rather than failing to decode it. SSE servers label their streams loosely, so for
+        SSE only a page is refused."""
+        expected: str | None = getattr(framing, "media_type", None)
+        kind = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if expected is None or not kind or kind == expected:
+            return
+        if expected == "text/event-stream" and kind not in _PAGES:
+            return
+        try:
+            head = await _head(response)
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, str(response.request.url)) from None
+        text = redact(
+            head.decode("utf-8", "replace"), with_escaped(self._secrets(response.request))
+        )
+        raise ProviderError(
+            f"{self.provider}: expected {_MEDIA_NAMES.get(expected, expected)}, "
+            f"got {kind}: {text[:200]!r}",
+            provider=self.provider,
+            status=response.status_code,
             body=text,
         )
 
@@ -435,8 +572,38 @@ class HttpClient:
 
 
 _NO_GATE = contextlib.nullcontext()
+_PAGES = frozenset({"text/html", "application/xhtml+xml", "text/xml", "application/xml"})
+_MEDIA_NAMES = {
+    "text/event-stream": "an event stream (text/event-stream)",
+    "application/vnd.amazon.eventstream": "an AWS event stream",
+}
+_HEAD_BYTES = 2048
+
+
+async def _head(response: httpx.Response) -> bytes:
+    """The start of a body that is not the stream asked for: enough to say what it is."""
+    head = b""
+    async for chunk in response.aiter_bytes():
+        head += chunk
+        if len(head) >= _HEAD_BYTES:
+            break
+    return head[:_HEAD_BYTES]
+
+
 _MAX_URLS = 64  # URLs kept parsed per client (one per model and endpoint in practice)
 _UNDECODED = object()
+
+
+def _decode_clean(response: httpx.Response, secrets: tuple[str, ...]) -> Any:
+    """The JSON of a body that holds none of ``secrets`` (nor them with ``/`` escaped, as
+    some JSON writers do), else ``_UNDECODED``."""
+    content = response.content
+    if any(secret.encode() in content for secret in with_escaped(secrets)):
+        return _UNDECODED
+    try:
+        return loads(content)
+    except ValueError:
+        return _UNDECODED
 
 
 class _closing:
@@ -466,7 +633,3 @@ def _safe_url(url: str) -> str:
     if parsed.userinfo:
         parsed = parsed.copy_with(username=None, password=None)
     return str(parsed)
-
-
-def dump_json(body: Mapping[str, Any]) -> bytes:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()

@@ -62,10 +62,11 @@ class Frame:
 class EventStreamDecoder:
     """Feed it bytes as they arrive; it returns the frames completed by them."""
 
-    __slots__ = ("_buffer",)
+    __slots__ = ("_buffer", "_started")
 
     def __init__(self) -> None:
         self._buffer = bytearray()
+        self._started = False  # a frame has been read: the bytes are an event stream
 
     def feed(self, data: bytes) -> list[Frame]:
         buffer = self._buffer
@@ -74,6 +75,11 @@ class EventStreamDecoder:
         while len(buffer) >= _PRELUDE:
             total, headers_length, prelude_crc = struct.unpack_from(">III", buffer)
             if zlib.crc32(buffer[:8]) != prelude_crc:
+                if not self._started:  # not an event stream at all: say what came
+                    raise EventStreamError(
+                        "event stream: prelude CRC mismatch in the first frame: not an AWS "
+                        f"event stream, it begins {bytes(buffer[:200])!r}"
+                    )
                 raise EventStreamError("event stream: prelude CRC mismatch")
             if total > _MAX_FRAME or headers_length > _MAX_HEADERS:
                 raise EventStreamError(f"event stream: frame of {total} bytes is too large")
@@ -88,6 +94,7 @@ class EventStreamDecoder:
             payload = bytes(buffer[_PRELUDE + headers_length : total - 4])
             del buffer[:total]
             frames.append(Frame(headers, payload))
+            self._started = True
         return frames
 
     def close(self) -> list[Frame]:
@@ -95,7 +102,10 @@ class EventStreamDecoder:
         if self._buffer:
             left = len(self._buffer)
             self._buffer.clear()
-            raise EventStreamError(f"event stream: ended inside a frame ({left} bytes left)")
+            # Cut off: a transport fault, retried like a body cut between frames.
+            raise EventStreamError(
+                f"event stream: ended inside a frame ({left} bytes left)", retryable=True
+            )
         return []
 
 
@@ -161,6 +171,7 @@ def frame_error(frame: Frame, provider: str) -> StreamError | None:
         provider=provider,
         body=frame.payload.decode("utf-8", errors="replace")[:2000],
         retryable=retryable,
+        code=name,
     )
 
 

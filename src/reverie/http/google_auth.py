@@ -52,6 +52,13 @@ class GoogleAuth(httpx.Auth):
             _import("google.auth", provider)  # fail at construction when the extra is missing
         self._credentials = credentials
         self._lock = threading.Lock()
+        self._token = ""
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The access token last sent, which no message or answer built from a server's
+        reply may show (each request's own token is also found in its headers)."""
+        return (self._token,) if self._token else ()
 
     def __repr__(self) -> str:
         return f"GoogleAuth({self._provider})"
@@ -74,7 +81,8 @@ class GoogleAuth(httpx.Auth):
             if not credentials.valid:
                 transport = _import("google.auth.transport.requests", self._provider)
                 credentials.refresh(transport.Request())
-            return str(credentials.token)
+            self._token = str(credentials.token)
+            return self._token
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
         request.headers["Authorization"] = f"Bearer {self.token()}"

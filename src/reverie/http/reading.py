@@ -64,6 +64,11 @@ Framing = Callable[[], Decoder[E]]
 sse: Framing[ServerSentEvent] = SseDecoder
 
 
+class MalformedEvent(StreamError):
+    """A stream event whose text is not the JSON it should be. Read from the body's
+    unterminated end, it was cut off there: a truncated body, retried like any other."""
+
+
 async def read_stream(
     provider: str,
     response: httpx.Response,
@@ -86,12 +91,15 @@ async def read_stream(
         deadline = Deadline(None)
     current_task = asyncio.current_task
     task = current_task()
+    head = b""  # the body's first bytes, to say what came when it was not a stream
     try:
         deadline.reader = task
         async for chunk in chunks:
             deadline.reader = None
             if deadline.expired:  # it passed while this task was busy with a chunk
                 raise deadline.error()
+            if not head:
+                head = chunk[:200]
             for event in decoder.feed(chunk):
                 for part in feed(event):
                     yield part
@@ -104,11 +112,20 @@ async def read_stream(
             deadline.reader = task = current_task()
         else:
             deadline.reader = None
-            for event in decoder.close():
-                for part in feed(event):
-                    yield part
-                if parser.done:
-                    break
+            try:
+                for event in decoder.close():
+                    for part in feed(event):
+                        yield part
+                    if parser.done:
+                        break
+            except MalformedEvent:
+                # The body ended inside its last event: cut off, as a body cut between
+                # events is (retried when nothing reached the caller yet).
+                raise StreamError(
+                    f"{provider}: the stream ended inside an event, before {parser.terminal}",
+                    provider=provider,
+                    retryable=True,
+                ) from None
     except asyncio.CancelledError:
         if task is not None and deadline.interrupted(task):
             raise deadline.error() from None
@@ -126,7 +143,10 @@ async def read_stream(
             provider=provider,
             retryable=True,
         ) from None
-    except ProviderError:
+    except ProviderError as exc:
+        if not exc.provider:  # a framing's error (the AWS event stream): name the provider
+            exc.provider = provider
+            exc.args = (f"{provider}: {exc}",)
         raise
     except Exception as exc:  # a parser meeting a shape it does not know: say so, typed
         raise StreamError(
@@ -139,10 +159,18 @@ async def read_stream(
         if close is not None:
             await close()
     if not parser.done:
-        kind = response.headers.get("content-type", "")
-        got = "" if kind.startswith("text/event-stream") else f" (content-type {kind!r})"
+        kind = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        expected = getattr(framing, "media_type", None)
+        if head and expected is not None and kind != expected:
+            # Not a stream cut short but something else: say what came back.
+            raise StreamError(
+                f"{provider}: expected a stream ({expected}), got {kind or 'no content type'}: "
+                f"{head.decode('utf-8', 'replace')!r}",
+                provider=provider,
+                body=head.decode("utf-8", "replace"),
+            )
         raise StreamError(
-            f"{provider}: the stream ended before {parser.terminal}{got}",
+            f"{provider}: the stream ended before {parser.terminal}",
             provider=provider,
             retryable=True,
         )

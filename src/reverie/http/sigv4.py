@@ -5,8 +5,11 @@ instance or container role. botocore is imported here only, when a request is fi
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
-from collections.abc import Generator
+import logging
+import threading
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import httpx
@@ -20,6 +23,37 @@ _MISSING = (
 
 # Headers signed: the ones that define the request and that no proxy rewrites.
 _SIGNED = ("content-type",)
+
+
+#: botocore's loggers that, at DEBUG, write what is signed: the canonical request (with the
+#: session token), the string to sign and the signature.
+_SIGNING_LOGGERS = ("botocore.auth",)
+_signing = threading.local()
+
+
+class _WhileSigning(logging.Filter):
+    """Drops the records botocore's signer writes while this thread signs for us; every
+    other record, and the user's logging configuration, are left alone."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(_signing, "active", False)
+
+
+_FILTER = _WhileSigning()
+
+
+@contextlib.contextmanager
+def quiet_signing() -> Iterator[None]:
+    """While signing, botocore's signer logs nothing (its DEBUG records hold credentials)."""
+    for name in _SIGNING_LOGGERS:
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)
+    _signing.active = True
+    try:
+        yield
+    finally:
+        _signing.active = False
 
 
 class SigV4Auth(httpx.Auth):
@@ -43,6 +77,14 @@ class SigV4Auth(httpx.Auth):
         self._region = region
         self._profile = profile
         self._credentials = credentials
+        self._secrets: tuple[str, ...] = ()
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The credentials last signed with (key id, secret key, session token), which no
+        message or answer built from a server's reply may show; each request's signature
+        is found in its own headers."""
+        return self._secrets
 
     def __repr__(self) -> str:
         return f"SigV4Auth({self._service}, {self._region})"
@@ -70,6 +112,8 @@ class SigV4Auth(httpx.Auth):
 
         credentials = self._resolve()
         frozen = credentials.get_frozen_credentials()
+        found = (frozen.access_key, frozen.secret_key, frozen.token)
+        self._secrets = tuple(str(value) for value in found if value)
         headers = {"host": request.url.netloc.decode("ascii")}
         for name in _SIGNED:
             if name in request.headers:
@@ -77,7 +121,8 @@ class SigV4Auth(httpx.Auth):
         aws = AWSRequest(
             method=request.method, url=str(request.url), data=request.content, headers=headers
         )
-        BotocoreSigner(frozen, self._service, self._region).add_auth(aws)
+        with quiet_signing():
+            BotocoreSigner(frozen, self._service, self._region).add_auth(aws)
         for name in ("Authorization", "X-Amz-Date", "X-Amz-Security-Token"):
             value = aws.headers.get(name)
             if value is not None:

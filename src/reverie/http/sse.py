@@ -27,6 +27,8 @@ class SseDecoder:
 
     __slots__ = ("_data", "_event", "_pending")
 
+    media_type = "text/event-stream"
+
     def __init__(self) -> None:
         self._event = ""
         self._data: list[str] = []

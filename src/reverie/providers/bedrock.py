@@ -121,6 +121,8 @@ class BedrockEvents:
 
     __slots__ = ("_frames",)
 
+    media_type = "application/vnd.amazon.eventstream"
+
     def __init__(self) -> None:
         self._frames = EventStreamDecoder()
 
@@ -142,7 +144,7 @@ class BedrockEvents:
         try:
             wrapped = json.loads(frame.payload)
             return loads(base64.b64decode(wrapped["bytes"], validate=True))
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             raise StreamError(
                 f"{BEDROCK.name}: unreadable event stream chunk: {frame.payload[:200]!r}",
                 provider=BEDROCK.name,

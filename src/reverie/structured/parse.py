@@ -60,9 +60,18 @@ def parse_json(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         pass
+    except RecursionError:
+        raise ParseError(
+            f"the JSON is nested too deeply to read ({len(text)} characters)"
+        ) from None
     import json_repair
 
-    value = json_repair.repair_json(text, return_objects=True)
+    try:
+        value = json_repair.repair_json(text, return_objects=True)
+    except (RecursionError, ValueError):  # json-repair says "nesting exceeds…" as ValueError
+        raise ParseError(
+            f"the JSON is nested too deeply to read ({len(text)} characters)"
+        ) from None
     if not isinstance(value, dict | list):
         raise ParseError(f"no JSON value in the text: {text[:200]!r}")
     return value

@@ -104,11 +104,21 @@ class Cassette:
         try:
             doc = yaml.load(data, Loader=_loader())
         except (yaml.YAMLError, UnicodeError) as exc:
-            raise ValueError(f"{source}: not YAML: {exc}") from None
+            raise ValueError(f"{source}: not YAML: {yaml_problem(exc)}") from None
         if not isinstance(doc, Mapping):
-            raise ValueError(f"{source}: not a cassette (expected a mapping)")
+            kind = "empty" if doc is None else f"a {type(doc).__name__}"
+            raise ValueError(
+                f"{source}: not a go-vcr v2 cassette (the file is {kind}; a cassette is a "
+                "mapping with 'version: 2' and 'interactions')"
+            )
+        if "version" not in doc:
+            has = "'interactions' but" if "interactions" in doc else "neither 'interactions' nor"
+            raise ValueError(f"{source}: not a go-vcr v2 cassette (it has {has} 'version: 2')")
         if doc.get("version") != CASSETTE_VERSION:
-            raise ValueError(f"{source}: unsupported cassette version {doc.get('version')!r:.50}")
+            raise ValueError(
+                f"{source}: unsupported cassette version {doc.get('version')!r:.50} "
+                "(reverie reads go-vcr version 2)"
+            )
         items = doc.get("interactions") or []
         if not isinstance(items, list):
             raise ValueError(f"{source}: 'interactions' is not a list")
@@ -149,9 +159,9 @@ class Cassette:
 def redact_interaction(interaction: Interaction, secrets: Iterable[str]) -> None:
     """Replace every secret in what ``interaction`` would write (URL, headers, form, bodies),
     whatever echoed it; see :func:`reverie.http.auth.redact` for what counts as one."""
-    from reverie.http.auth import REDACTED, redact
+    from reverie.http.auth import redact, with_escaped
 
-    found = tuple(secrets)
+    found = with_escaped(secrets)
     if not found:
         return
     req, resp = interaction.request, interaction.response
@@ -165,11 +175,33 @@ def redact_interaction(interaction: Interaction, secrets: Iterable[str]) -> None
         body = half.body
         if isinstance(body, str):
             half.body = redact(body, found)
-        else:
-            for secret in found:
-                if len(secret) >= MIN_LENGTH:
-                    body = body.replace(secret.encode(), REDACTED.encode())
-            half.body = body
+        elif body:
+            half.body = _redact_bytes(body, found)
+
+
+def _redact_bytes(body: bytes, secrets: tuple[str, ...]) -> bytes:
+    """A binary body redacted: inside its frames when it is an AWS event stream (whose
+    payloads hold base64 and whose frames carry CRCs), else byte for byte."""
+    from reverie.http.auth import REDACTED
+    from reverie.testing.eventstream import redact_frames
+
+    raw = tuple(s.encode() for s in secrets if len(s) >= MIN_LENGTH)
+    framed = redact_frames(body, raw)
+    if framed is not None:
+        return framed
+    for secret in raw:
+        body = body.replace(secret, REDACTED.encode())
+    return body
+
+
+def yaml_problem(exc: Exception) -> str:
+    """A YAML error in one line: what is wrong and where (PyYAML's own text spans lines)."""
+    problem = getattr(exc, "problem", None) or getattr(exc, "reason", None)
+    mark = getattr(exc, "problem_mark", None)
+    if not problem:
+        return " ".join(str(exc).split())
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return f"{' '.join(str(problem).split())}{where}"
 
 
 def load_cassette(path: str | os.PathLike[str]) -> Cassette:

@@ -6,10 +6,16 @@ the real APIs instead (with real credentials in the environment)::
     async def test_chat(reverie_cassette):
         async with reverie_cassette("cassettes/chat.yaml") as http:
             ...  # give ``http`` to a provider
+
+An ``async def`` test that uses ``reverie_cassette`` runs as it is, in an event loop of its
+own, without pytest-asyncio or anyio set up; when one of them runs it (asyncio mode
+``auto``, a marker, an ``anyio_backend``), that one does.
 """
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -101,3 +107,18 @@ def reverie_cassette(request: pytest.FixtureRequest) -> Iterator[CassetteFactory
     )
     yield factory
     factory.finish()
+
+
+@pytest.hookimpl
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Runs an ``async def`` test using ``reverie_cassette`` that no async plugin took (those
+    run it before this hook, or hand it over wrapped as a plain function): pytest alone would
+    skip it ("async def functions are not natively supported")."""
+    function = pyfuncitem.obj
+    if "reverie_cassette" not in pyfuncitem.fixturenames:
+        return None
+    if not inspect.iscoroutinefunction(function):
+        return None
+    names = pyfuncitem._fixtureinfo.argnames
+    asyncio.run(function(**{name: pyfuncitem.funcargs[name] for name in names}))
+    return True

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import os
 import time
 from collections.abc import AsyncIterator, Callable
@@ -13,7 +11,7 @@ from urllib.parse import parse_qs, unquote_plus, urlsplit, urlunsplit
 
 import httpx
 
-from reverie.http.auth import strip_userinfo
+from reverie.http.auth import CREDENTIAL_HEADERS, credentials_in, strip_userinfo
 from reverie.http.client import ssl_context
 from reverie.testing.cassette import (
     Body,
@@ -40,9 +38,7 @@ DEFAULT_CHUNK_SIZE = 4096
 #: Request headers worth keeping; everything else (notably auth) is dropped.
 KEPT_REQUEST_HEADERS = frozenset({"accept", "content-type", "user-agent"})
 #: Never recorded even if the allow-list above grows.
-SECRET_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "api-key", "x-api-key", "x-goog-api-key"}
-)
+SECRET_HEADERS = CREDENTIAL_HEADERS
 KEPT_RESPONSE_HEADERS = frozenset({"content-type"})
 #: Query parameters that carry API keys (Gemini's ``?key=``), removed from recorded URLs.
 SECRET_QUERY_PARAMS = frozenset({"key", "api_key", "api-key"})
@@ -279,22 +275,10 @@ def strip_secret_params(url: str) -> str:
 
 
 def request_secrets(request: httpx.Request) -> set[str]:
-    """The credentials ``request`` carries: auth header values (and the token after the
-    scheme, and a Basic token's user and password), userinfo, ``key=`` parameter values."""
-    found: set[str] = set()
-    for name, value in request.headers.multi_items():
-        if name.lower() not in SECRET_HEADERS:
-            continue
-        found.add(value)
-        scheme, _, token = value.partition(" ")
-        if token:
-            found.add(token.strip())
-            if scheme.lower() == "basic":
-                try:
-                    user, _, password = base64.b64decode(token).decode().partition(":")
-                except (binascii.Error, UnicodeDecodeError):
-                    continue
-                found.update((user, password))
+    """The credentials ``request`` carries: credential header values (and the token after
+    the scheme, a Basic token's user and password, a SigV4 signature, an AWS session
+    token), userinfo, ``key=`` parameter values."""
+    found = credentials_in(request.headers.multi_items())
     url = request.url
     found.update(p for p in (url.username, url.password) if p)
     for key, value in url.params.multi_items():

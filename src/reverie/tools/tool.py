@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import math
 import re
 import threading
 from collections.abc import Awaitable, Callable
@@ -166,8 +167,10 @@ class Tool:
                 raise TypeError(
                     f"tool {self.name}: timeout must be seconds, not {type(timeout).__name__}"
                 )
-            if not timeout > 0:
-                raise ConfigurationError(f"tool {self.name}: timeout must be more than 0 seconds")
+            if not (timeout > 0 and math.isfinite(timeout)):  # None: no limit
+                raise ConfigurationError(
+                    f"tool {self.name}: timeout must be more than 0 seconds, and finite"
+                )
 
     @property
     def spec(self) -> FunctionTool | ProviderTool:

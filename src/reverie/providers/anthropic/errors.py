@@ -1,31 +1,25 @@
-"""Anthropic's error body, ``{"type": "error", "error": {"type", "message"}}``, → our errors.
+"""Anthropic's errors → our errors: the family's one classifier, wherever Claude is served
+(Anthropic, Bedrock, Vertex), on the plain and the streamed path alike.
 
-HTTP errors are built by the kit (status, retryable 429/5xx/529); here they are recognised
-further: a prompt too long for the context window becomes a ``ContextOverflowError`` with
-the token counts the message gives. In-band stream errors become ``StreamError``s, retryable
-when Anthropic says the failure is passing.
+Anthropic's body is ``{"type": "error", "error": {"type", "message"}}``: ``invalid_request_error``
+(a prompt too long says "prompt is too long: N tokens > M maximum"), ``authentication_error``
+(401), ``permission_error`` (403), ``rate_limit_error`` (429), ``api_error`` (500),
+``overloaded_error`` (529); in a stream, an ``error`` event carries the same object. Bedrock
+names its errors in ``x-amzn-ErrorType`` and exception frames (``ThrottlingException``,
+``ServiceUnavailableException``, ``ValidationException`` with "Input is too long…",
+``AccessDeniedException``…); Vertex in Google's shape (``RESOURCE_EXHAUSTED``…).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
-from reverie.errors import ContextOverflowError, ProviderError, StreamError
+from reverie.errors import ProviderError, StreamError
+from reverie.providers.classify import ALL_COUNTS, ErrorKinds
 
 # Error types that say "try again later".
 RETRYABLE = frozenset({"overloaded_error", "api_error", "rate_limit_error", "timeout_error"})
-
-# "prompt is too long: 208451 tokens > 200000 maximum"
-_OVERFLOW = re.compile(r"prompt is too long:\s*(\d+)\s*tokens?\s*>\s*(\d+)", re.IGNORECASE)
-_OVERFLOW_WORDS = (
-    "prompt is too long",
-    "input is too long",  # Bedrock
-    "context window",
-    "context length",
-    "too many tokens",
-)
 
 
 def error_fields(body: Any) -> tuple[str, str]:
@@ -40,7 +34,8 @@ def error_fields(body: Any) -> tuple[str, str]:
     error = body.get("error", body)
     if not isinstance(error, dict):
         return "", str(error)
-    return str(error.get("type") or ""), str(error.get("message") or "")
+    kind, message = error.get("type"), error.get("message")
+    return (kind if isinstance(kind, str) else ""), str(message or "")
 
 
 def stream_error(event: dict[str, Any], provider: str) -> StreamError:
@@ -51,22 +46,53 @@ def stream_error(event: dict[str, Any], provider: str) -> StreamError:
         provider=provider,
         body=json.dumps(event)[:2000],
         retryable=kind in RETRYABLE,
+        code=kind or None,
     )
 
 
-def classify(error: ProviderError) -> ProviderError:
-    """The same error, as a ContextOverflowError when its body says the prompt was too long."""
-    if isinstance(error, ContextOverflowError) or error.body is None:
-        return error
-    _, message = error_fields(error.body)
-    if not any(word in message.lower() for word in _OVERFLOW_WORDS):
-        return error
-    match = _OVERFLOW.search(message)
-    return ContextOverflowError(
-        str(error),
-        provider=error.provider,
-        status=error.status,
-        body=error.body,
-        used_tokens=int(match.group(1)) if match else None,
-        max_tokens=int(match.group(2)) if match else None,
+def in_body(body: Any, provider: str) -> ProviderError | None:
+    """The error a 200 answer holds (``"type": "error"``), or None."""
+    if not isinstance(body, dict) or body.get("type") != "error":
+        return None
+    kind, message = error_fields(body)
+    return ProviderError(
+        f"{provider}: {kind}: {message}",
+        provider=provider,
+        body=json.dumps(body)[:2000],
+        retryable=kind in RETRYABLE,
+        code=kind or None,
     )
+
+
+ERRORS = ErrorKinds(
+    overflow_words=(
+        "prompt is too long",
+        "input is too long",  # Bedrock
+        "context window",
+        "context length",
+        "exceed context limit",
+        "exceeds the maximum number of tokens",  # Vertex
+    ),
+    overflow_counts=ALL_COUNTS,
+    auth_statuses=frozenset({401, 403}),
+    auth_codes=frozenset(
+        {
+            "authentication_error",
+            "permission_error",
+            "AccessDeniedException",
+            "UnrecognizedClientException",
+            "ExpiredTokenException",
+            "InvalidSignatureException",
+            "IncompleteSignature",
+            "MissingAuthenticationToken",
+            "UNAUTHENTICATED",
+            "PERMISSION_DENIED",
+        }
+    ),
+    rate_limit_codes=frozenset({"rate_limit_error", "ThrottlingException", "RESOURCE_EXHAUSTED"}),
+    quota_codes=frozenset({"ServiceQuotaExceededException"}),
+    overloaded_codes=frozenset(
+        {"overloaded_error", "ServiceUnavailableException", "ModelNotReadyException", "UNAVAILABLE"}
+    ),
+    in_body=in_body,
+)

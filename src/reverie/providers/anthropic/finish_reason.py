@@ -16,7 +16,10 @@ _MAP = {
 }
 
 
-def map_finish_reason(value: str | None) -> FinishReason:
+def map_finish_reason(value: object) -> FinishReason:
+    """``value`` as read (and checked) by the family's reader; anything else is ``other``."""
     if value is None:
         return FinishReason.UNKNOWN
+    if not isinstance(value, str):
+        return FinishReason.OTHER
     return _MAP.get(value, FinishReason.OTHER)

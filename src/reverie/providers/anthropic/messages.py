@@ -160,7 +160,7 @@ def _thinking(part: ReasoningPart, warnings: list[CallWarning]) -> Block | None:
 def _input(part: ToolCallPart, warnings: list[CallWarning]) -> Any:
     try:
         value = json.loads(part.input or "{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # nested deeper than Python reads: sent as {}
         value = None
     if not isinstance(value, dict):
         warnings.append(

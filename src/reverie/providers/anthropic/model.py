@@ -8,14 +8,14 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from reverie.errors import ProviderError
 from reverie.http.client import Framing, HttpClient
 from reverie.model import Call, ObjectMode, Response, StreamPart
-from reverie.providers.anthropic.errors import classify
+from reverie.providers.anthropic.errors import ERRORS
 from reverie.providers.anthropic.request import Request, build_request
 from reverie.providers.anthropic.response import parse_response
 from reverie.providers.anthropic.stream import AnthropicStream, SseJson
 from reverie.providers.provider import HttpModel
+from reverie.providers.wire import counted
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,11 +85,10 @@ class AnthropicModel(HttpModel):
 
     async def generate(self, call: Call) -> Response:
         url, request, headers = self._request(call, stream=False)
-        try:
-            data = await self.http.post_json(url, request.body, headers=headers, retry=call.retry)
-        except ProviderError as exc:
-            raise classify(exc) from None
-        return parse_response(data, self.provider, request.warnings)
+        data, attempts = await self.http.request_json(
+            url, request.body, headers=headers, retry=call.retry, errors=ERRORS
+        )
+        return counted(parse_response(data, self.provider, request.warnings), attempts)
 
     def stream(self, call: Call) -> AsyncIterator[StreamPart]:
         url, request, headers = self._request(call, stream=True)
@@ -100,5 +99,5 @@ class AnthropicModel(HttpModel):
             framing=self._transport.framing,
             headers=headers,
             retry=call.retry,
-            classify=classify,
+            errors=ERRORS,
         )

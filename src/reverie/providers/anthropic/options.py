@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, TypedDict
 
+from reverie.providers.wire import unknown_option
 from reverie.warning import CallWarning
 
 NAMESPACE = "anthropic"
@@ -61,13 +62,7 @@ def read_options(options: Any) -> tuple[dict[str, Any], list[CallWarning]]:
                 if key == "cache_control"
                 else "is not an Anthropic option"
             )
-            warnings.append(
-                CallWarning(
-                    kind="unsupported-setting",
-                    setting=f"{NAMESPACE}.{key}",
-                    message=f"{NAMESPACE} option {key!r} {why} and was not sent",
-                )
-            )
+            warnings.append(unknown_option(NAMESPACE, key, why))
     return known, warnings
 
 

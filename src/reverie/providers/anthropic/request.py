@@ -9,6 +9,7 @@ from reverie.model import Call
 from reverie.providers.anthropic.messages import convert_prompt
 from reverie.providers.anthropic.options import read_options, thinking_param
 from reverie.providers.anthropic.tools import prepare_tools
+from reverie.providers.wire import unsupported
 from reverie.warning import CallWarning
 
 # recorded quirk: with no maximum set, fantasy sends 4096 (and does not add the thinking
@@ -53,14 +54,14 @@ def build_request(
         if value is None:
             continue
         if thinking is not None:
-            warnings.append(_unsupported(name, f"{name} is not allowed with thinking"))
+            warnings.append(unsupported(name, f"{name} is not allowed with thinking"))
         else:
             body[name] = value
     if settings.stop_sequences:
         body["stop_sequences"] = list(settings.stop_sequences)
     for name in ("presence_penalty", "frequency_penalty", "seed"):
         if getattr(settings, name) is not None:
-            warnings.append(_unsupported(name, f"Anthropic has no {name}"))
+            warnings.append(unsupported(name, f"Anthropic has no {name}"))
     if "effort" in options:
         body["output_config"] = {"effort": options["effort"]}
     if "metadata" in options:
@@ -81,14 +82,10 @@ def build_request(
     if call.response_format is not None:
         # Structured output is tool mode here, built by reverie.generate_object.
         warnings.append(
-            _unsupported(
+            unsupported(
                 "response_format",
                 "the Messages API has no JSON-schema output: use reverie.generate_object, "
                 "which asks Claude for a forced tool call",
             )
         )
     return Request(body, warnings, betas)
-
-
-def _unsupported(setting: str, message: str) -> CallWarning:
-    return CallWarning(kind="unsupported-setting", setting=setting, message=message)

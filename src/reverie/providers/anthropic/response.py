@@ -7,53 +7,51 @@ import json
 from typing import Any
 
 from reverie.content import Content, Reasoning, Source, Text, ToolCall, ToolResult
-from reverie.errors import ProviderError
 from reverie.messages import ErrorOutput, Metadata, TextOutput, ToolOutput
 from reverie.model import Response
+from reverie.providers.anthropic.errors import ERRORS
 from reverie.providers.anthropic.finish_reason import map_finish_reason
 from reverie.providers.anthropic.options import NAMESPACE
 from reverie.providers.anthropic.usage import convert_usage
+from reverie.providers.wire import Reader
 from reverie.warning import CallWarning
 
 
 def parse_response(body: Any, provider: str, warnings: list[CallWarning]) -> Response:
-    if not isinstance(body, dict):
-        raise ProviderError(f"{provider}: the response is not a JSON object", provider=provider)
-    if body.get("type") == "error":
-        from reverie.providers.anthropic.errors import error_fields
-
-        error_type, message = error_fields(body)
-        raise ProviderError(
-            f"{provider}: {error_type}: {message}", provider=provider, body=json.dumps(body)
-        )
+    read = Reader(provider)
+    body = read.answer(body)
+    error = ERRORS.in_body(body, provider)
+    if error is not None:
+        raise ERRORS.classify(error)
     blocks = body.get("content")
     if not isinstance(blocks, list):
-        raise ProviderError(
-            f"{provider}: 'content' is not a list: {blocks!r:.200}", provider=provider
-        )
+        raise read.malformed("content", blocks, "a list")
     content: list[Content] = []
     names: dict[str, str] = {}  # server tool call id → tool name, for its result
-    for block in blocks:
-        if not isinstance(block, dict):
-            raise ProviderError(f"{provider}: a content block is not an object", provider=provider)
+    for index, block in enumerate(blocks):
+        at = ("content", index)
+        block = read.obj(block, at)
         kind = block.get("type")
         if kind == "text":
-            if block.get("text"):
-                content.append(Text(text=str(block["text"])))
-            for citation in block.get("citations") or ():
+            text = read.name(block.get("text"), (*at, "text"))
+            if text:
+                content.append(Text(text=text))
+            for citation in read.items(block.get("citations"), (*at, "citations")):
                 source = citation_source(citation, len(content))
                 if source is not None:
                     content.append(source)
         elif kind == "thinking":
-            meta = {NAMESPACE: {"signature": str(block.get("signature") or "")}}
-            content.append(Reasoning(text=str(block.get("thinking") or ""), provider_metadata=meta))
+            signature = read.name(block.get("signature"), (*at, "signature"))
+            meta = {NAMESPACE: {"signature": signature}}
+            text = read.name(block.get("thinking"), (*at, "thinking"))
+            content.append(Reasoning(text=text, provider_metadata=meta))
         elif kind == "redacted_thinking":
-            meta = {NAMESPACE: {"redacted_data": str(block.get("data") or "")}}
+            meta = {NAMESPACE: {"redacted_data": read.name(block.get("data"), (*at, "data"))}}
             content.append(Reasoning(text="", provider_metadata=meta))
         elif kind in ("tool_use", "server_tool_use"):
-            name = str(block.get("name") or "")
+            name = read.name(block.get("name"), (*at, "name"))
             arguments = json.dumps(block.get("input") or {}, ensure_ascii=False)
-            call_id = str(block.get("id") or "")
+            call_id = read.name(block.get("id"), (*at, "id"))
             names[call_id] = name
             content.append(
                 ToolCall(
@@ -67,10 +65,10 @@ def parse_response(body: Any, provider: str, warnings: list[CallWarning]) -> Res
             content.append(server_result(block, names))
     return Response(
         content=content,
-        finish_reason=map_finish_reason(body.get("stop_reason")),
+        finish_reason=map_finish_reason(read.opt_text(body.get("stop_reason"), "stop_reason")),
         usage=convert_usage(body.get("usage"), provider),
         warnings=warnings,
-        model_id=str(body.get("model") or ""),
+        model_id=read.name(body.get("model"), "model"),
     )
 
 

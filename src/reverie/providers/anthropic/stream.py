@@ -12,16 +12,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reverie.errors import StreamError
 from reverie.framer import Framer
-from reverie.http.fastjson import loads
 from reverie.http.sse import SseDecoder
 from reverie.model import Finish, StreamPart
 from reverie.providers.anthropic.errors import stream_error
 from reverie.providers.anthropic.finish_reason import map_finish_reason
 from reverie.providers.anthropic.options import NAMESPACE
 from reverie.providers.anthropic.response import citation_source, server_result
-from reverie.providers.anthropic.usage import convert_usage, merge_usage
+from reverie.providers.anthropic.usage import merge_usage, usage_of
+from reverie.providers.wire import Reader, show
 from reverie.warning import CallWarning
 
 
@@ -29,16 +28,21 @@ class SseJson:
     """The framing of Anthropic's SSE body: its events' JSON (``ping`` included; the parser
     skips it)."""
 
-    __slots__ = ("_sse",)
+    __slots__ = ("_read", "_sse")
+
+    media_type = "text/event-stream"
 
     def __init__(self) -> None:
         self._sse = SseDecoder()
+        self._read = Reader("", stream=True)  # the body's reader adds the provider's name
 
     def feed(self, chunk: bytes) -> list[Any]:
-        return [loads(event.data) for event in self._sse.feed(chunk)]
+        decode = self._read.event_json
+        return [decode(event.data) for event in self._sse.feed(chunk)]
 
     def close(self) -> list[Any]:
-        return [loads(event.data) for event in self._sse.close()]
+        decode = self._read.event_json
+        return [decode(event.data) for event in self._sse.close()]
 
 
 class _Block:
@@ -62,6 +66,7 @@ class AnthropicStream:
         "_model_id",
         "_names",
         "_provider",
+        "_read",
         "_sources",
         "_stop_reason",
         "_usage",
@@ -71,22 +76,21 @@ class AnthropicStream:
 
     def __init__(self, provider: str, warnings: list[CallWarning]) -> None:
         self._provider = provider
+        self._read = Reader(provider, stream=True)
         self._warnings = warnings
         self._framer = Framer()
         self._blocks: dict[int, _Block] = {}
         self._names: dict[str, str] = {}
-        self._usage: dict[str, Any] = {}
+        self._usage: dict[str, int] = {}
         self._stop_reason: str | None = None
         self._model_id = ""
         self._sources = 0
         self.done = False
 
-    def _error(self, message: str) -> StreamError:
-        return StreamError(f"{self._provider}: {message}", provider=self._provider)
-
     def feed(self, event: Any) -> list[StreamPart]:
+        read = self._read
         if not isinstance(event, dict):
-            raise self._error(f"stream event is not an object: {event!r:.200}")
+            raise read.error(f"stream event is not an object: {show(event)}")
         kind = event.get("type")
         if kind == "content_block_delta":
             self._delta(event)
@@ -95,16 +99,15 @@ class AnthropicStream:
         elif kind == "content_block_stop":
             self._stop(event)
         elif kind == "message_start":
-            message = event.get("message") or {}
-            if not isinstance(message, dict):
-                raise self._error(f"'message' is not an object: {message!r:.200}")
-            self._model_id = str(message.get("model") or "")
-            merge_usage(self._usage, message.get("usage"), self._provider)
+            message = read.opt_obj(event.get("message"), "message")
+            self._model_id = read.name(message.get("model"), "message.model")
+            merge_usage(self._usage, message.get("usage"), read)
         elif kind == "message_delta":
-            delta = event.get("delta") or {}
-            if isinstance(delta, dict) and delta.get("stop_reason"):
-                self._stop_reason = str(delta["stop_reason"])
-            merge_usage(self._usage, event.get("usage"), self._provider)
+            delta = read.opt_obj(event.get("delta"), "delta")
+            reason = read.opt_text(delta.get("stop_reason"), "delta.stop_reason")
+            if reason:
+                self._stop_reason = reason
+            merge_usage(self._usage, event.get("usage"), read)
         elif kind == "message_stop":
             self.done = True
         elif kind == "error":
@@ -113,33 +116,32 @@ class AnthropicStream:
 
     def _index(self, event: dict[str, Any]) -> int:
         index = event.get("index")
-        if not isinstance(index, int):
-            raise self._error(f"content block event without an index: {event!r:.200}")
-        return index
+        if isinstance(index, int) and not isinstance(index, bool):
+            return index
+        return self._read.integer(index, "index")  # raises, naming the field
 
     def _start(self, event: dict[str, Any]) -> None:
+        read = self._read
         index = self._index(event)
-        block = event.get("content_block")
-        if not isinstance(block, dict):
-            raise self._error(f"'content_block' is not an object: {block!r:.200}")
+        block = read.obj(event.get("content_block"), "content_block")
         kind = block.get("type")
         framer = self._framer
         id = str(index)
         if kind == "text":
             self._blocks[index] = _Block("text", id)
-            framer.text(id, str(block.get("text") or ""))
-            for citation in block.get("citations") or ():
+            framer.text(id, read.name(block.get("text"), "content_block.text"))
+            for citation in read.items(block.get("citations"), "content_block.citations"):
                 self._cite(citation)
         elif kind == "thinking":
             state = self._blocks[index] = _Block("thinking", id)
-            state.signature = str(block.get("signature") or "")
-            framer.reasoning(id, str(block.get("thinking") or ""))
+            state.signature = read.name(block.get("signature"), "content_block.signature")
+            framer.reasoning(id, read.name(block.get("thinking"), "content_block.thinking"))
         elif kind == "redacted_thinking":
-            meta = {NAMESPACE: {"redacted_data": str(block.get("data") or "")}}
-            framer.end_reasoning(id, meta)
+            data = read.name(block.get("data"), "content_block.data")
+            framer.end_reasoning(id, {NAMESPACE: {"redacted_data": data}})
         elif kind in ("tool_use", "server_tool_use"):
-            name = str(block.get("name") or "")
-            call_id = str(block.get("id") or f"call_{index}")
+            name = read.name(block.get("name"), "content_block.name")
+            call_id = read.name(block.get("id"), "content_block.id") or f"call_{index}"
             state = self._blocks[index] = _Block("tool", call_id)
             state.input = block.get("input") or None
             self._names[call_id] = name
@@ -154,17 +156,19 @@ class AnthropicStream:
             return
         kind = delta.get("type")
         framer = self._framer
-        if kind == "text_delta":
-            framer.text(state.id, str(delta.get("text") or ""))
+        read = self._read
+        if kind == "text_delta":  # the most frequent event: its check written out
+            text = delta.get("text")
+            framer.text(state.id, text if isinstance(text, str) else read.name(text, "delta.text"))
         elif kind == "input_json_delta":
-            partial = str(delta.get("partial_json") or "")
+            partial = read.name(delta.get("partial_json"), "delta.partial_json")
             if partial:
                 state.input = None  # the fragments are the input now
                 framer.tool_delta(state.id, partial)
         elif kind == "thinking_delta":
-            framer.reasoning(state.id, str(delta.get("thinking") or ""))
+            framer.reasoning(state.id, read.name(delta.get("thinking"), "delta.thinking"))
         elif kind == "signature_delta":
-            state.signature += str(delta.get("signature") or "")
+            state.signature += read.name(delta.get("signature"), "delta.signature")
         elif kind == "citations_delta":
             self._cite(delta.get("citation"))
 
@@ -195,7 +199,7 @@ class AnthropicStream:
         framer.emit(
             Finish(
                 finish_reason=map_finish_reason(self._stop_reason),
-                usage=convert_usage(self._usage, self._provider),
+                usage=usage_of(self._usage),
                 warnings=self._warnings,
                 model_id=self._model_id,
             )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reverie.errors import ProviderError
+from reverie.providers.wire import Reader
 from reverie.usage import Usage
 
 _FIELDS = (
@@ -19,24 +19,25 @@ _FIELDS = (
 )
 
 
-def merge_usage(into: dict[str, Any], raw: Any, provider: str) -> None:
+def merge_usage(into: dict[str, int], raw: Any, read: Reader) -> None:
     """Fold a usage object into ``into``: a stream reports input on ``message_start`` and the
     final counts on ``message_delta``, where a field it leaves out keeps its earlier value."""
     if raw is None:
         return
-    if not isinstance(raw, dict):
-        raise ProviderError(
-            f"{provider}: 'usage' is not an object: {raw!r:.200}", provider=provider
-        )
+    raw = read.obj(raw, "usage")
     for key in _FIELDS:
-        value = raw.get(key)
-        if value is not None:
-            into[key] = _count(value, key, provider)
+        if raw.get(key) is not None:
+            into[key] = read.count(raw, key, "usage")
 
 
 def convert_usage(raw: Any, provider: str) -> Usage:
-    counts: dict[str, Any] = {}
-    merge_usage(counts, raw, provider)
+    counts: dict[str, int] = {}
+    merge_usage(counts, raw, Reader(provider))
+    return usage_of(counts)
+
+
+def usage_of(counts: dict[str, int]) -> Usage:
+    """Our Usage from the merged counts."""
     write = counts.get("cache_creation_input_tokens", 0)
     read = counts.get("cache_read_input_tokens", 0)
     input_tokens = counts.get("input_tokens", 0) + write + read
@@ -47,12 +48,4 @@ def convert_usage(raw: Any, provider: str) -> Usage:
         total_tokens=input_tokens + output_tokens,
         cache_read_tokens=read,
         cache_write_tokens=write,
-    )
-
-
-def _count(value: Any, key: str, provider: str) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    raise ProviderError(
-        f"{provider}: 'usage.{key}' is not a whole number: {value!r:.100}", provider=provider
     )

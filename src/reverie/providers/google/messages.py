@@ -116,7 +116,7 @@ def _args(text: str) -> dict[str, Any]:
     the call was invalid and its error result follows)."""
     try:
         value = json.loads(text)
-    except ValueError:  # empty input too
+    except (ValueError, RecursionError):  # empty input too; nested deeper than Python reads
         return {}
     return value if isinstance(value, dict) else {}
 

@@ -10,12 +10,14 @@ from collections.abc import AsyncIterator
 
 from reverie.http.client import HttpClient, sse
 from reverie.model import Call, Response, StreamPart
+from reverie.providers.google.errors import ERRORS
 from reverie.providers.google.ids import IdGenerator
 from reverie.providers.google.request import build_body
 from reverie.providers.google.response import parse_response
 from reverie.providers.google.signature import NAMESPACE
 from reverie.providers.google.stream import GeminiStreamParser
 from reverie.providers.provider import HttpModel
+from reverie.providers.wire import counted
 
 
 class GeminiModel(HttpModel):
@@ -47,12 +49,13 @@ class GeminiModel(HttpModel):
 
     async def generate(self, call: Call) -> Response:
         body, warnings = build_body(call, namespace=self._namespace, send_ids=self._send_ids)
-        data = await self.http.post_json(
-            self._generate_url, body, headers=call.headers, retry=call.retry
+        data, attempts = await self.http.request_json(
+            self._generate_url, body, headers=call.headers, retry=call.retry, errors=ERRORS
         )
-        return parse_response(
+        response = parse_response(
             data, warnings, self.provider, self._ids, include_thoughts=self._thoughts(call)
         )
+        return counted(response, attempts)
 
     def stream(self, call: Call) -> AsyncIterator[StreamPart]:
         body, warnings = build_body(call, namespace=self._namespace, send_ids=self._send_ids)
@@ -65,6 +68,7 @@ class GeminiModel(HttpModel):
             framing=sse,
             headers=call.headers,
             retry=call.retry,
+            errors=ERRORS,
         )
 
     def _thoughts(self, call: Call) -> bool:

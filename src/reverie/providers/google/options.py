@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, TypedDict
 
+from reverie.providers.wire import unknown_option
 from reverie.warning import CallWarning
 
 MIN_THINKING_BUDGET = 128
@@ -78,13 +79,7 @@ def apply_options(
     for key, value in options.items():
         target = WIRE_FIELDS.get(key)
         if target is None:
-            warnings.append(
-                CallWarning(
-                    kind="unsupported-setting",
-                    setting=f"{namespace}.{key}",
-                    message=f"unknown {namespace} option {key!r} was not sent",
-                )
-            )
+            warnings.append(unknown_option(namespace, key))
             continue
         place, wire = target
         if key == "thinking_config" and isinstance(value, dict):

@@ -12,14 +12,14 @@ import json
 from typing import Any
 
 from reverie.content import Content, File, Reasoning, Source, Text, ToolCall
-from reverie.errors import ProviderError
 from reverie.messages import Metadata
 from reverie.model import Response
-from reverie.providers.google.errors import google_error
+from reverie.providers.google.errors import ERRORS, google_error
 from reverie.providers.google.finish_reason import map_finish_reason
 from reverie.providers.google.ids import IdGenerator
 from reverie.providers.google.signature import NAMESPACE, signature_metadata
 from reverie.providers.google.usage import convert_usage, count
+from reverie.providers.wire import Reader
 from reverie.warning import CallWarning
 
 # Candidate and answer fields kept in provider metadata, under their snake_case names.
@@ -43,23 +43,18 @@ def parse_response(
     thought summary gets an empty Reasoning first (as the stream does)."""
     error = google_error(body, provider)
     if error is not None:
-        raise error
-    if not isinstance(body, dict):
-        raise bad(provider, "the response is not a JSON object", body)
-    candidate = first_candidate(body, provider)
+        raise ERRORS.classify(error)
+    read = Reader(provider)
+    body = read.answer(body)
+    candidate = first_candidate(body, read)
     content: list[Content] = []
-    parts = (candidate.get("content", {}).get("parts") or []) if candidate else []
-    if not isinstance(parts, list):
-        raise bad(provider, "'content.parts' is not a list", parts)
-    for part in parts:
-        if not isinstance(part, dict):
-            raise bad(provider, "a part is not an object", part)
-        item = _content(part, provider, ids)
+    for index, part in enumerate(candidate_parts(candidate, read)):
+        item = _content(read.obj(part, ("candidates", 0, "content", "parts", index)), read, ids)
         if item is not None:
             content.append(item)
     usage = body.get("usageMetadata")
     if include_thoughts and content and not any(isinstance(c, Reasoning) for c in content):
-        thoughts = count(usage, "thoughtsTokenCount", provider) if isinstance(usage, dict) else 0
+        thoughts = count(usage, "thoughtsTokenCount", read) if isinstance(usage, dict) else 0
         if thoughts > 0 or content[0].provider_metadata:
             content.insert(0, Reasoning(text=""))
     content.extend(sources(candidate))
@@ -70,65 +65,68 @@ def parse_response(
         usage=convert_usage(usage, provider),
         provider_metadata=response_metadata(body, candidate),
         warnings=warnings,
-        model_id=str(body.get("modelVersion") or ""),
+        model_id=read.name(body.get("modelVersion"), "modelVersion"),
     )
 
 
-def bad(provider: str, what: str, value: Any) -> ProviderError:
-    return ProviderError(f"{provider}: {what}: {value!r:.200}", provider=provider)
-
-
-def first_candidate(chunk: dict[str, Any], provider: str) -> dict[str, Any] | None:
-    candidates = chunk.get("candidates")
+def first_candidate(chunk: dict[str, Any], read: Reader) -> dict[str, Any] | None:
+    candidates = read.items(chunk.get("candidates"), "candidates")
     if not candidates:
         return None
-    if not isinstance(candidates, list) or not isinstance(candidates[0], dict):
-        raise bad(provider, "'candidates' is not a list of objects", candidates)
-    candidate: dict[str, Any] = candidates[0]
-    if not isinstance(candidate.get("content", {}), dict):
-        raise bad(provider, "'content' is not an object", candidate.get("content"))
+    candidate = read.obj(candidates[0], "candidates[0]")
+    read.opt_obj(candidate.get("content"), "candidates[0].content")
     return candidate
 
 
-def _content(part: dict[str, Any], provider: str, ids: IdGenerator) -> Content | None:
+def candidate_parts(candidate: dict[str, Any] | None, read: Reader) -> list[Any]:
+    """The candidate's ``content.parts`` (checked by :func:`first_candidate`)."""
+    if not candidate:
+        return []
+    content = candidate.get("content")
+    if not content:
+        return []
+    return read.items(content.get("parts"), "candidates[0].content.parts")
+
+
+def _content(part: dict[str, Any], read: Reader, ids: IdGenerator) -> Content | None:
     metadata = signature_metadata(part)
-    text = part.get("text")
-    if isinstance(text, str):
+    text = read.opt_text(part.get("text"), "part.text")
+    if text is not None:
         if part.get("thought"):
             return Reasoning(text=text, provider_metadata=metadata)
         if text or metadata:
             return Text(text=text, provider_metadata=metadata)
         return None
     if "functionCall" in part:
-        id_, name, input_ = read_call(part["functionCall"], provider, ids)
+        id_, name, input_ = read_call(part["functionCall"], read, ids)
         return ToolCall(tool_call_id=id_, tool_name=name, input=input_, provider_metadata=metadata)
     if "inlineData" in part:
-        return read_file(part["inlineData"], provider)
+        return read_file(part["inlineData"], read)
     return None  # executable code and other parts we do not model yet
 
 
-def read_call(call: Any, provider: str, ids: IdGenerator) -> tuple[str, str, str]:
+def read_call(call: Any, read: Reader, ids: IdGenerator) -> tuple[str, str, str]:
     """(id, name, JSON input) of a ``functionCall``; the id is made when Gemini gave none."""
-    if not isinstance(call, dict):
-        raise bad(provider, "'functionCall' is not an object", call)
-    name = str(call.get("name") or "")
+    call = read.obj(call, "functionCall")
+    name = read.name(call.get("name"), "functionCall.name")
     args = call.get("args")
-    id_ = call.get("id")
+    id_ = read.name(call.get("id"), "functionCall.id")
     return (
-        id_ if isinstance(id_, str) and id_ else ids(name),
+        id_ or ids(name),
         name,
         json.dumps(args if args is not None else {}, ensure_ascii=False),
     )
 
 
-def read_file(data: Any, provider: str) -> File:
-    if not isinstance(data, dict) or not isinstance(data.get("data"), str):
-        raise bad(provider, "'inlineData' has no data", data)
+def read_file(data: Any, read: Reader) -> File:
+    data = read.obj(data, "inlineData")
+    encoded = read.text(data.get("data"), "inlineData.data")
     try:
-        raw = base64.b64decode(data["data"])
+        raw = base64.b64decode(encoded)
     except ValueError:
-        raise bad(provider, "'inlineData.data' is not base64", data["data"][:50]) from None
-    return File(data=raw, media_type=str(data.get("mimeType") or "application/octet-stream"))
+        raise read.malformed("inlineData.data", encoded[:50], "base64") from None
+    mime = read.name(data.get("mimeType"), "inlineData.mimeType")
+    return File(data=raw, media_type=mime or "application/octet-stream")
 
 
 def sources(candidate: dict[str, Any] | None) -> list[Source]:
@@ -140,8 +138,15 @@ def sources(candidate: dict[str, Any] | None) -> list[Source]:
         if not isinstance(chunk, dict):
             continue
         ref = chunk.get("web") or chunk.get("retrievedContext")
-        if isinstance(ref, dict) and ref.get("uri"):
-            out.append(Source(id=f"source-{index}", url=str(ref["uri"]), title=ref.get("title")))
+        if isinstance(ref, dict) and isinstance(ref.get("uri"), str) and ref["uri"]:
+            title = ref.get("title")
+            out.append(
+                Source(
+                    id=f"source-{index}",
+                    url=ref["uri"],
+                    title=title if isinstance(title, str) else None,
+                )
+            )
     return out
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from reverie.errors import StreamError
 from reverie.framer import Framer
 from reverie.http.fastjson import loads
 from reverie.http.sse import ServerSentEvent
@@ -29,6 +28,7 @@ from reverie.model import Finish, StreamPart
 from reverie.providers.google.errors import google_error
 from reverie.providers.google.ids import IdGenerator
 from reverie.providers.google.response import (
+    candidate_parts,
     finish_reason,
     first_candidate,
     read_call,
@@ -38,6 +38,7 @@ from reverie.providers.google.response import (
 )
 from reverie.providers.google.signature import signature_metadata
 from reverie.providers.google.usage import convert_usage, count
+from reverie.providers.wire import Reader
 from reverie.warning import CallWarning
 
 
@@ -53,6 +54,7 @@ class GeminiStreamParser:
         "_include_thoughts",
         "_model_id",
         "_provider",
+        "_read",
         "_reasoning",
         "_seen_part",
         "_text",
@@ -73,6 +75,7 @@ class GeminiStreamParser:
         self._include_thoughts = include_thoughts
         self._seen_part = False
         self._provider = provider
+        self._read = Reader(provider, stream=True)
         self._ids = ids
         self._framer = Framer()
         self._text = 0  # index of the current text block id
@@ -86,38 +89,50 @@ class GeminiStreamParser:
 
     def feed(self, event: ServerSentEvent) -> list[StreamPart]:
         data = event.data
-        try:
+        try:  # decoded here rather than through the reader: this runs for every chunk
             chunk = loads(data)
         except ValueError:
             if not data.strip():
                 return []
-            raise self._error(f"malformed stream event: {data[:200]!r}") from None
+            chunk = self._read.event_json(data)  # raises, saying what the event was
         error = google_error(chunk, self._provider, stream=True)
         if error is not None:
             raise error
         if not isinstance(chunk, dict):
-            raise self._error(f"stream event is not an object: {data[:200]!r}")
+            raise self._read.error(f"stream event is not an object: {data[:200]!r}")
         return self.feed_chunk(chunk)
 
-    def _error(self, message: str) -> StreamError:
-        return StreamError(f"{self._provider}: {message}", provider=self._provider)
-
     def feed_chunk(self, chunk: dict[str, Any]) -> list[StreamPart]:
+        # The checks are written out here, not called: this runs for every chunk.
+        read = self._read
         usage = chunk.get("usageMetadata")
-        if isinstance(usage, dict):
+        if usage is not None:
+            if not isinstance(usage, dict):
+                raise read.malformed("usageMetadata", usage, "an object")
             self._usage.update(usage)  # cumulative: later counts replace earlier ones
-        if isinstance(chunk.get("modelVersion"), str):
-            self._model_id = chunk["modelVersion"]
+        model = chunk.get("modelVersion")
+        if model is not None:
+            if not isinstance(model, str):
+                raise read.malformed("modelVersion", model, "a string")
+            self._model_id = model
         self._chunk = chunk
-        candidate = first_candidate(chunk, self._provider)
+        candidates = chunk.get("candidates")
+        candidate = None
+        if candidates:
+            if not isinstance(candidates, list) or not isinstance(candidates[0], dict):
+                candidate = first_candidate(chunk, read)  # raises, naming the field
+            else:
+                candidate = candidates[0]
         if candidate is not None:
             self._candidate = candidate
-            parts = candidate.get("content", {}).get("parts") or []
+            content = candidate.get("content")
+            parts = content.get("parts") if isinstance(content, dict) else None
             if not isinstance(parts, list):
-                raise self._error(f"'content.parts' is not a list: {parts!r:.200}")
-            for part in parts:
+                parts = candidate_parts(first_candidate(chunk, read), read)
+            for index, part in enumerate(parts):
                 if not isinstance(part, dict):
-                    raise self._error(f"a part is not an object: {part!r:.200}")
+                    where = ("candidates", 0, "content", "parts", index)
+                    raise read.malformed(where, part, "an object")
                 self._part(part)
             if candidate.get("finishReason"):
                 self.done = True
@@ -130,6 +145,8 @@ class GeminiStreamParser:
         framer = self._framer
         metadata = signature_metadata(part)
         text = part.get("text")
+        if text is not None and not isinstance(text, str):
+            raise self._read.malformed("part.text", text, "a string")
         thought = part.get("thought")
         if text == "" and not metadata and not thought:
             return  # an empty closing part: nothing to frame, and not the first part
@@ -156,16 +173,16 @@ class GeminiStreamParser:
         self._end_text()
         self._end_reasoning()
         if "functionCall" in part:
-            id_, name, input_ = read_call(part["functionCall"], self._provider, self._ids)
+            id_, name, input_ = read_call(part["functionCall"], self._read, self._ids)
             framer.tool_end(id_, input=input_, name=name, metadata=metadata)
             self._has_calls = True
         elif "inlineData" in part:
-            framer.emit(read_file(part["inlineData"], self._provider))
+            framer.emit(read_file(part["inlineData"], self._read))
 
     def _hidden_reasoning(self, first: bool, signature: dict[str, Any]) -> None:
         if not (first and self._include_thoughts):
             return
-        if signature or count(self._usage, "thoughtsTokenCount", self._provider) > 0:
+        if signature or count(self._usage, "thoughtsTokenCount", self._read) > 0:
             rid = f"reasoning-{self._reasoning}"
             self._framer.reasoning(rid, "")
             self._framer.end_reasoning(rid)

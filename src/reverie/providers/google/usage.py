@@ -9,30 +9,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from reverie.errors import ProviderError
-from reverie.providers.tokens import token_count
+from reverie.providers.wire import Reader
 from reverie.usage import Usage
 
 
 def convert_usage(raw: Any, provider: str) -> Usage:
     if not raw:
         return Usage()
-    if not isinstance(raw, dict):
-        raise ProviderError(
-            f"{provider}: 'usageMetadata' is not an object: {raw!r:.200}", provider=provider
-        )
-    input_tokens = count(raw, "promptTokenCount", provider)
-    thoughts = count(raw, "thoughtsTokenCount", provider)
-    output_tokens = count(raw, "candidatesTokenCount", provider) + thoughts
+    read = Reader(provider)
+    raw = read.obj(raw, "usageMetadata")
+    input_tokens = count(raw, "promptTokenCount", read)
+    thoughts = count(raw, "thoughtsTokenCount", read)
+    output_tokens = count(raw, "candidatesTokenCount", read) + thoughts
     return Usage(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
-        total_tokens=count(raw, "totalTokenCount", provider) or input_tokens + output_tokens,
+        total_tokens=count(raw, "totalTokenCount", read) or input_tokens + output_tokens,
         reasoning_tokens=thoughts,
-        cache_read_tokens=count(raw, "cachedContentTokenCount", provider),
+        cache_read_tokens=count(raw, "cachedContentTokenCount", read),
     )
 
 
-def count(raw: dict[str, Any], key: str, provider: str) -> int:
-    """A token count from `usageMetadata`; see :func:`reverie.providers.tokens.token_count`."""
-    return token_count(raw, key, provider, where="usageMetadata")
+def count(raw: dict[str, Any], key: str, read: Reader) -> int:
+    """A token count from `usageMetadata` (see :meth:`Reader.count`)."""
+    return read.count(raw, key, "usageMetadata")

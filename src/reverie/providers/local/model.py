@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from reverie.accumulate import StreamAccumulator
-from reverie.errors import ConfigurationError, ProviderError, ReverieError
+from reverie.errors import ConfigurationError, ContextOverflowError, ProviderError, ReverieError
 from reverie.finish_reason import FinishReason
+from reverie.http.body import utf8
 from reverie.model import (
     Call,
     ErrorPart,
@@ -329,7 +330,7 @@ class LocalModel:
         tokens = list(self._bos)
         head = len(tokens)
         for i, segment in enumerate(prompt.segments):
-            tokens += llama.tokenize(segment.text.encode(), add_bos=False, special=segment.special)
+            tokens += llama.tokenize(utf8(segment.text), add_bos=False, special=segment.special)
             if i < prompt.head:
                 head = len(tokens)
         return tokens, head
@@ -355,10 +356,12 @@ class LocalModel:
         tokens, head = self._tokens(llama, plan.prompt)
         room = self._n_ctx - len(tokens)
         if room <= 0:
-            raise ProviderError(
+            raise ContextOverflowError(
                 f"local: the prompt has {len(tokens)} tokens, more than the context window "
                 f"of {self._n_ctx}; create the provider with a larger n_ctx",
                 provider=PROVIDER,
+                used_tokens=len(tokens),
+                max_tokens=self._n_ctx,
             )
         sampling = plan.sampling
         limit = min(sampling.max_tokens, room)

@@ -16,6 +16,7 @@ from reverie.messages import Metadata, ReasoningPart
 from reverie.model import Call
 from reverie.providers.openai_chat.options import OpenAIChatOptions, option_fields
 from reverie.providers.openai_models import is_reasoning_model
+from reverie.providers.wire import unknown_option
 from reverie.warning import CallWarning
 
 REASONING_ID = "reasoning-0"
@@ -112,11 +113,5 @@ def copy_known_options(
         if key in known:
             body[key] = value
         else:
-            warnings.append(
-                CallWarning(
-                    kind="unsupported-setting",
-                    setting=f"{namespace}.{key}",
-                    message=f"unknown {namespace} option {key!r} was not sent",
-                )
-            )
+            warnings.append(unknown_option(namespace, key))
     return warnings

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from reverie.errors import ProviderError
-from reverie.http.client import HttpClient, error_message, sse
+from reverie.http.client import HttpClient, sse
 from reverie.model import Call, ObjectMode, Response, StreamPart
 from reverie.providers.openai_chat.dialect import ChatDialect
+from reverie.providers.openai_chat.errors import ERRORS
 from reverie.providers.openai_chat.request import build_body
 from reverie.providers.openai_chat.response import parse_response
 from reverie.providers.openai_chat.stream import ChatStreamParser
 from reverie.providers.provider import HttpModel, HttpProvider
 from reverie.providers.spec import ProviderSpec
+from reverie.providers.wire import counted
 
 
 class ChatModel(HttpModel):
@@ -38,11 +39,10 @@ class ChatModel(HttpModel):
         body, warnings = build_body(
             call, self._model_id, self._dialect, self._namespace, stream=False
         )
-        data = await self.http.post_json(self._url, body, headers=call.headers, retry=call.retry)
-        if isinstance(data, dict) and data.get("error") and not data.get("choices"):
-            message = error_message(data) or str(data["error"])[:500]
-            raise ProviderError(f"{self.provider}: {message}", provider=self.provider)
-        return parse_response(data, self._dialect, warnings, self.provider)
+        data, attempts = await self.http.request_json(
+            self._url, body, headers=call.headers, retry=call.retry, errors=ERRORS
+        )
+        return counted(parse_response(data, self._dialect, warnings, self.provider), attempts)
 
     def stream(self, call: Call) -> AsyncIterator[StreamPart]:
         body, warnings = build_body(
@@ -55,6 +55,7 @@ class ChatModel(HttpModel):
             framing=sse,
             headers=call.headers,
             retry=call.retry,
+            errors=ERRORS,
         )
 
 

@@ -9,6 +9,7 @@ from reverie.providers.openai_chat.dialect import ChatDialect
 from reverie.providers.openai_chat.messages import convert_messages
 from reverie.providers.openai_chat.tools import prepare_tools
 from reverie.providers.openai_strict import close_objects
+from reverie.providers.wire import unsupported
 from reverie.warning import CallWarning
 
 _SAMPLING = ("temperature", "top_p", "presence_penalty", "frequency_penalty")
@@ -34,11 +35,11 @@ def build_body(
         if value is None:
             continue
         if rejects:
-            warnings.append(_unsupported(name, f"{model_id} does not accept {name}"))
+            warnings.append(unsupported(name, f"{model_id} does not accept {name}"))
         else:
             body[name] = value
     if settings.top_k is not None:
-        warnings.append(_unsupported("top_k", "chat completions has no top_k"))
+        warnings.append(unsupported("top_k", "chat completions has no top_k"))
     if settings.stop_sequences:
         body["stop"] = list(settings.stop_sequences)
     if settings.seed is not None:
@@ -71,7 +72,3 @@ def build_body(
         body["tool_choice"] = tool_choice
     dialect.extend_body(body, call, stream)
     return body, warnings
-
-
-def _unsupported(setting: str, message: str) -> CallWarning:
-    return CallWarning(kind="unsupported-setting", setting=setting, message=message)

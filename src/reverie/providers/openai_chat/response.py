@@ -10,61 +10,66 @@ import json
 from typing import Any
 
 from reverie.content import Content, Text, ToolCall
-from reverie.errors import ProviderError
 from reverie.model import Response
 from reverie.providers.openai_chat.dialect import ChatDialect
+from reverie.providers.openai_chat.errors import ERRORS
 from reverie.providers.openai_chat.finish_reason import map_finish_reason
 from reverie.providers.openai_chat.usage import convert_usage
+from reverie.providers.wire import Reader
 from reverie.warning import CallWarning
 
 
 def parse_response(
     body: Any, dialect: ChatDialect, warnings: list[CallWarning], provider: str = "openai"
 ) -> Response:
-    def bad(what: str, value: Any) -> ProviderError:
-        return ProviderError(f"{provider}: {what}: {value!r:.200}", provider=provider)
-
-    if not isinstance(body, dict):
-        raise bad("the response is not a JSON object", body)
-    choices = body.get("choices")
-    if not isinstance(choices, list):
-        raise bad("'choices' is not a list", choices)
+    read = Reader(provider)
+    error = ERRORS.in_body(body, provider)
+    if error is not None:
+        raise ERRORS.classify(error)
+    body = read.answer(body)
+    choices = read.items(body.get("choices"), "choices")
     if not choices:
-        raise bad("the response has no choices", body)
-    choice = choices[0]
-    if not isinstance(choice, dict):
-        raise bad("'choices[0]' is not an object", choice)
-    message = choice.get("message") or {}
-    if not isinstance(message, dict):
-        raise bad("'choices[0].message' is not an object", message)
+        raise read.error(f"the response has no choices: {body!r:.200}")
+    choice = read.obj(choices[0], "choices[0]")
+    message = read.opt_obj(choice.get("message"), "choices[0].message")
     content: list[Content] = list(dialect.reasoning_from_message(message))
-    text = message.get("content")
-    if isinstance(text, str) and text:
+    text = _text(message.get("content"), read)
+    if text:
         content.append(Text(text=text))
-    calls = message.get("tool_calls") or ()
-    if not isinstance(calls, list | tuple):
-        raise bad("'tool_calls' is not a list", calls)
-    for index, call in enumerate(calls):
-        if not isinstance(call, dict):
-            raise bad(f"'tool_calls[{index}]' is not an object", call)
-        function = call.get("function") or {}
-        if not isinstance(function, dict):
-            raise bad(f"'tool_calls[{index}].function' is not an object", function)
+    where = "choices[0].message.tool_calls"
+    for index, call in enumerate(read.items(message.get("tool_calls"), where)):
+        call = read.obj(call, (where, index))
+        function = read.opt_obj(call.get("function"), (where, index, "function"))
         arguments = function.get("arguments")
         if isinstance(arguments, dict):  # an object sent unencoded: the intent is plain
             arguments = json.dumps(arguments)
         content.append(
             ToolCall(
-                tool_call_id=str(call.get("id") or f"call_{index}"),
-                tool_name=str(function.get("name") or ""),
-                input=str(arguments or "{}"),
+                tool_call_id=read.name(call.get("id"), (where, index, "id")) or f"call_{index}",
+                tool_name=read.name(function.get("name"), (where, index, "function", "name")),
+                input=read.name(arguments, (where, index, "function", "arguments")) or "{}",
             )
         )
     return Response(
         content=content,
-        finish_reason=map_finish_reason(choice.get("finish_reason")),
+        finish_reason=map_finish_reason(
+            read.opt_text(choice.get("finish_reason"), "choices[0].finish_reason")
+        ),
         usage=convert_usage(body.get("usage"), provider),
         provider_metadata=dialect.response_metadata(body),
         warnings=warnings,
-        model_id=str(body.get("model", "")),
+        model_id=read.name(body.get("model"), "model"),
     )
+
+
+def _text(value: Any, read: Reader) -> str | None:
+    """The message's text: a string, or a list of content parts whose text parts count."""
+    where = "choices[0].message.content"
+    if not isinstance(value, list):
+        return read.opt_text(value, where)
+    texts = []
+    for index, part in enumerate(value):
+        part = read.obj(part, (where, index))
+        if part.get("type") == "text":
+            texts.append(read.text(part.get("text"), (where, index, "text")))
+    return "".join(texts)

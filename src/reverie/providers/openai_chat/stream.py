@@ -11,15 +11,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reverie.errors import StreamError
 from reverie.framer import Framer
 from reverie.http.fastjson import loads
 from reverie.http.sse import ServerSentEvent
 from reverie.messages import Metadata
 from reverie.model import Finish, StreamPart
 from reverie.providers.openai_chat.dialect import ChatDialect
+from reverie.providers.openai_chat.errors import wire_error
 from reverie.providers.openai_chat.finish_reason import map_finish_reason
 from reverie.providers.openai_chat.usage import convert_usage
+from reverie.providers.wire import Reader
 from reverie.warning import CallWarning
 
 TEXT_ID = "text-0"
@@ -35,6 +36,7 @@ class ChatStreamParser:
         "_metadata",
         "_model_id",
         "_provider",
+        "_read",
         "_reasoning",
         "_tool_ids",
         "_usage",
@@ -46,6 +48,7 @@ class ChatStreamParser:
         self._dialect = dialect
         self._warnings = warnings
         self._provider = provider
+        self._read = Reader(provider, stream=True)
         self._framer = Framer()
         self._reasoning = dialect.reasoning_stream()
         self._tool_ids: dict[int, str] = {}  # wire index → call id, in arrival order
@@ -55,87 +58,79 @@ class ChatStreamParser:
         self._model_id = ""
         self.done = False
 
-    def _error(self, message: str, **kw: Any) -> StreamError:
-        return StreamError(f"{self._provider}: {message}", provider=self._provider, **kw)
-
     def feed(self, event: ServerSentEvent) -> list[StreamPart]:
         data = event.data
         if data == "[DONE]":
             self.done = True
             return []
-        try:
+        try:  # decoded here rather than through the reader: this runs for every chunk
             chunk = loads(data)
         except ValueError:
-            raise self._error(f"malformed stream event: {data[:200]!r}") from None
+            chunk = None
         if not isinstance(chunk, dict):
-            raise self._error(f"stream chunk is not an object: {data[:200]!r}")
+            chunk = self._read.event(data)  # raises, saying what the event was
         return self.feed_chunk(chunk)
 
     def feed_chunk(self, chunk: dict[str, Any]) -> list[StreamPart]:
+        read = self._read
         error = chunk.get("error")
         if error is not None:
-            message = error.get("message") if isinstance(error, dict) else str(error)
-            raise self._error(f"stream error: {message}", body=str(error))
+            raise wire_error(error, self._provider, stream=True)
         usage = chunk.get("usage")
         if usage:
-            if not isinstance(usage, dict):
-                raise self._error(f"'usage' is not an object: {usage!r:.200}")
-            self._usage = usage
-        if not self._model_id and isinstance(chunk.get("model"), str):
-            self._model_id = chunk["model"]
+            self._usage = read.obj(usage, "usage")
+        if not self._model_id:
+            self._model_id = read.name(chunk.get("model"), "model")
         if not self._metadata:  # the same on every chunk: read it until found, not each time
             self._metadata = self._dialect.response_metadata(chunk)
         choices = chunk.get("choices")
         if not choices:
             return []
         if not isinstance(choices, list):
-            raise self._error(f"'choices' is not a list: {choices!r:.200}")
+            raise read.malformed("choices", choices, "a list")
         framer = self._framer
-        for choice in choices:
+        # The checks are written out here, not called: this runs for every chunk.
+        for position, choice in enumerate(choices):
             if not isinstance(choice, dict):
-                raise self._error(f"a choice is not an object: {choice!r:.200}")
+                raise read.malformed(("choices", position), choice, "an object")
             if choice.get("index", 0) != 0:
                 continue
-            delta = choice.get("delta") or {}
+            delta = choice.get("delta")
             if not isinstance(delta, dict):
-                raise self._error(f"'delta' is not an object: {delta!r:.200}")
+                delta = read.opt_obj(delta, "choices[0].delta")
             self._reasoning.feed(delta, framer)
             text = delta.get("content")
-            if isinstance(text, str) and text:
+            if text:
+                if not isinstance(text, str):
+                    raise read.malformed("choices[0].delta.content", text, "a string")
                 self._reasoning.close(framer)
                 framer.text(TEXT_ID, text)
             calls = delta.get("tool_calls")
             if calls:
-                if not isinstance(calls, list):
-                    raise self._error(f"'tool_calls' is not a list: {calls!r:.200}")
                 self._reasoning.close(framer)
-                for position, call in enumerate(calls):
+                for position, call in enumerate(read.items(calls, "choices[0].delta.tool_calls")):
                     self._tool_delta(call, position)
-            if choice.get("finish_reason"):
-                self._finish_reason = choice["finish_reason"]
+            reason = choice.get("finish_reason")
+            if reason:
+                self._finish_reason = read.text(reason, "choices[0].finish_reason")
         return framer.drain()
 
     def _tool_delta(self, call: Any, position: int) -> None:
-        if not isinstance(call, dict):
-            raise self._error(f"a tool call delta is not an object: {call!r:.200}")
-        index = call.get("index", position)
-        if not isinstance(index, int):
-            raise self._error(f"a tool call's 'index' is not a number: {index!r:.200}")
-        function = call.get("function") or {}
-        if not isinstance(function, dict):
-            raise self._error(f"'function' is not an object: {function!r:.200}")
+        read = self._read
+        where = ("choices", 0, "delta", "tool_calls", position)
+        call = read.obj(call, where)
+        index = read.integer(call.get("index", position), (*where, "index"))
+        function = read.opt_obj(call.get("function"), (*where, "function"))
         id_ = self._tool_ids.get(index)
         if id_ is None:
-            id_ = call.get("id") or f"call_{index}"
-            if not isinstance(id_, str):
-                raise self._error(f"a tool call's 'id' is not a string: {id_!r:.200}")
+            id_ = read.name(call.get("id"), (*where, "id")) or f"call_{index}"
             self._tool_ids[index] = id_
-            self._framer.tool_start(id_, str(function.get("name") or ""))
+            self._framer.tool_start(id_, read.name(function.get("name"), (*where, "name")))
         arguments = function.get("arguments")
         if isinstance(arguments, dict):  # the intent is plain: an object sent unencoded
             arguments = json.dumps(arguments)
         if arguments:
-            self._framer.tool_delta(id_, str(arguments))
+            self._framer.tool_delta(id_, read.text(arguments, (*where, "function", "arguments")))
 
     def finish(self) -> list[StreamPart]:
         """Parts that close the stream after its terminal ``[DONE]``."""

@@ -22,7 +22,7 @@ def map_finish_reason(status: Any, incomplete: Any, has_tool_calls: bool) -> Fin
     if status == "failed":
         return FinishReason.ERROR
     reason = incomplete.get("reason") if isinstance(incomplete, dict) else None
-    if reason is None:
+    if not isinstance(reason, str):  # none given (or not a word: not worth failing for)
         if status in ("completed", "incomplete", None):
             return FinishReason.TOOL_CALLS if has_tool_calls else FinishReason.STOP
         return FinishReason.UNKNOWN

@@ -6,11 +6,13 @@ from collections.abc import AsyncIterator
 
 from reverie.http.client import HttpClient, sse
 from reverie.model import Call, Response, StreamPart
+from reverie.providers.openai_responses.errors import ERRORS
 from reverie.providers.openai_responses.request import build_body
 from reverie.providers.openai_responses.response import parse_response
 from reverie.providers.openai_responses.stream import ResponsesStreamParser
 from reverie.providers.openai_responses.tools import provider_tool_names
 from reverie.providers.provider import HttpModel
+from reverie.providers.wire import counted
 
 
 class ResponsesModel(HttpModel):
@@ -40,8 +42,11 @@ class ResponsesModel(HttpModel):
 
     async def generate(self, call: Call) -> Response:
         body, warnings = build_body(call, self._model_id, self._namespace, stream=False)
-        data = await self.http.post_json(self._url, body, headers=call.headers, retry=call.retry)
-        return parse_response(data, warnings, self.provider, provider_tool_names(call.tools))
+        data, attempts = await self.http.request_json(
+            self._url, body, headers=call.headers, retry=call.retry, errors=ERRORS
+        )
+        names = provider_tool_names(call.tools)
+        return counted(parse_response(data, warnings, self.provider, names), attempts)
 
     def stream(self, call: Call) -> AsyncIterator[StreamPart]:
         body, warnings = build_body(call, self._model_id, self._namespace, stream=True)
@@ -53,4 +58,5 @@ class ResponsesModel(HttpModel):
             framing=sse,
             headers=call.headers,
             retry=call.retry,
+            errors=ERRORS,
         )

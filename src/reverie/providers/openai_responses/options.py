@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
+from reverie.providers.wire import unknown_option
 from reverie.warning import CallWarning
 
 TOP_LOGPROBS_MAX = 20
@@ -92,13 +93,7 @@ def apply_options(
         elif key == "text_verbosity":
             body.setdefault("text", {})["verbosity"] = value
         elif key not in _LOCAL and key != "logprobs":
-            warnings.append(
-                CallWarning(
-                    kind="unsupported-setting",
-                    setting=f"{namespace}.{key}",
-                    message=f"unknown {namespace} option {key!r} was not sent",
-                )
-            )
+            warnings.append(unknown_option(namespace, key))
     if reasoning:
         body["reasoning"] = reasoning
     _logprobs(body, options.get("logprobs"))  # after "include", which it extends

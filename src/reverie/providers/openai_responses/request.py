@@ -14,6 +14,7 @@ from reverie.providers.openai_responses.messages import convert_messages
 from reverie.providers.openai_responses.options import apply_options
 from reverie.providers.openai_responses.tools import prepare_tools
 from reverie.providers.openai_strict import close_objects
+from reverie.providers.wire import unsupported
 from reverie.warning import CallWarning
 
 _SAMPLING = ("temperature", "top_p")
@@ -39,14 +40,14 @@ def build_body(
         if value is None:
             continue
         if reasoning:
-            warnings.append(_unsupported(name, f"{model_id} does not accept {name}"))
+            warnings.append(unsupported(name, f"{model_id} does not accept {name}"))
         else:
             body[name] = value
     for name in _UNSUPPORTED:
         if getattr(settings, name) is not None:
-            warnings.append(_unsupported(name, f"the Responses API has no {name}"))
+            warnings.append(unsupported(name, f"the Responses API has no {name}"))
     if settings.stop_sequences:
-        warnings.append(_unsupported("stop_sequences", "the Responses API has no stop sequences"))
+        warnings.append(unsupported("stop_sequences", "the Responses API has no stop sequences"))
 
     if call.response_format is not None:
         fmt = call.response_format
@@ -67,7 +68,3 @@ def build_body(
     if stream:
         body["stream"] = True
     return body, warnings
-
-
-def _unsupported(setting: str, message: str) -> CallWarning:
-    return CallWarning(kind="unsupported-setting", setting=setting, message=message)

@@ -16,12 +16,12 @@ import json
 from typing import Any
 
 from reverie.content import Content, Reasoning, Source, Text, ToolCall, ToolResult
-from reverie.errors import ProviderError
-from reverie.http.client import error_message
 from reverie.messages import Metadata, TextOutput
 from reverie.model import Response
+from reverie.providers.openai_responses.errors import ERRORS
 from reverie.providers.openai_responses.finish_reason import map_finish_reason
 from reverie.providers.openai_responses.usage import convert_usage
+from reverie.providers.wire import Reader, show
 from reverie.warning import CallWarning
 
 NAMESPACE = "openai"
@@ -35,62 +35,66 @@ def parse_response(
     tool_names: dict[str, str] | None = None,
 ) -> Response:
     """``tool_names``: wire type of a provider tool → the name the caller gave it."""
-
-    def bad(what: str, value: Any) -> ProviderError:
-        return _bad(provider, what, value)
-
-    if not isinstance(body, dict):
-        raise bad("the response is not a JSON object", body)
-    if body.get("error"):
-        message = error_message(body) or str(body["error"])[:500]
-        raise ProviderError(f"{provider}: {message}", provider=provider, body=str(body["error"]))
-    output = body.get("output")
-    if not isinstance(output, list):
-        raise bad("'output' is not a list", output)
+    read = Reader(provider)
+    body = read.answer(body)
+    error = ERRORS.in_body(body, provider)
+    if error is not None:
+        raise ERRORS.classify(error)
     names = tool_names or {}
     content: list[Content] = []
     has_calls = False
+    output = body.get("output")
+    if not isinstance(output, list):
+        raise read.malformed("output", output, "a list")
     for index, item in enumerate(output):
-        if not isinstance(item, dict):
-            raise bad(f"'output[{index}]' is not an object", item)
+        item = read.obj(item, ("output", index))
         kind = item.get("type")
         if kind == "message":
-            parts = item.get("content") or []
-            if not isinstance(parts, list):
-                raise bad(f"'output[{index}].content' is not a list", parts)
-            meta = item_metadata(item)
-            for position, part in enumerate(parts):
-                if not isinstance(part, dict):
-                    raise bad(f"'output[{index}].content[{position}]' is not an object", part)
-                text = part.get("text") if part.get("type") == "output_text" else None
-                if part.get("type") == "refusal":
-                    text = part.get("refusal")
-                if isinstance(text, str) and text:
-                    content.append(Text(text=text, provider_metadata=_copy(meta)))
-                annotations = part.get("annotations") or []
-                if not isinstance(annotations, list):
-                    raise bad(f"'output[{index}].content[{position}].annotations'", annotations)
-                for number, annotation in enumerate(annotations):
-                    source = to_source(annotation, f"{item.get('id')}:{position}:{number}")
-                    if source is not None:
-                        content.append(source)
+            content.extend(message_content(item, read, ("output", index)))
         elif kind == "reasoning":
-            content.extend(reasoning_parts(item, provider))
+            content.extend(reasoning_parts(item, read))
         elif kind == "function_call":
-            content.append(function_call(item, provider))
+            content.append(function_call(item, read))
             has_calls = True
         elif kind == "web_search_call":
-            content.extend(web_search(item, names.get(WEB_SEARCH, WEB_SEARCH), provider))
+            content.extend(web_search(item, names.get(WEB_SEARCH, WEB_SEARCH), read))
     return Response(
         content=content,
         finish_reason=map_finish_reason(
-            body.get("status"), body.get("incomplete_details"), has_calls
+            read.opt_text(body.get("status"), "status"),
+            read.opt_obj(body.get("incomplete_details"), "incomplete_details"),
+            has_calls,
         ),
         usage=convert_usage(body.get("usage"), provider),
         provider_metadata=response_metadata(body),
         warnings=warnings,
-        model_id=str(body.get("model") or ""),
+        model_id=read.name(body.get("model"), "model"),
     )
+
+
+def message_content(
+    item: dict[str, Any], read: Reader, where: tuple[str | int, ...]
+) -> list[Content]:
+    """A message item's text (output text and refusals) and the sources its citations name."""
+    content: list[Content] = []
+    meta = item_metadata(item)
+    for position, part in enumerate(read.items(item.get("content"), (*where, "content"))):
+        at = (*where, "content", position)
+        part = read.obj(part, at)
+        kind = part.get("type")
+        text = None
+        if kind == "output_text":
+            text = read.opt_text(part.get("text"), (*at, "text"))
+        elif kind == "refusal":
+            text = read.opt_text(part.get("refusal"), (*at, "refusal"))
+        if text:
+            content.append(Text(text=text, provider_metadata=_copy(meta)))
+        annotations = read.items(part.get("annotations"), (*at, "annotations"))
+        for number, annotation in enumerate(annotations):
+            source = to_source(annotation, f"{item.get('id')}:{position}:{number}")
+            if source is not None:
+                content.append(source)
+    return content
 
 
 def response_metadata(response: dict[str, Any]) -> Metadata:
@@ -109,34 +113,29 @@ def reasoning_metadata(item: dict[str, Any]) -> Metadata:
     }
 
 
-def summary_texts(item: dict[str, Any], provider: str) -> list[str]:
-    summary = item.get("summary") or []
-    if not isinstance(summary, list):
-        raise _bad(provider, "reasoning 'summary' is not a list", summary)
-    texts: list[str] = []
-    for part in summary:
-        if not isinstance(part, dict) or not isinstance(part.get("text"), str):
-            raise _bad(provider, "a reasoning summary part has no text", part)
-        texts.append(part["text"])
-    return texts
+def summary_texts(item: dict[str, Any], read: Reader) -> list[str]:
+    return [
+        read.text(read.obj(part, ("summary", index)).get("text"), ("summary", index, "text"))
+        for index, part in enumerate(read.items(item.get("summary"), "reasoning.summary"))
+    ]
 
 
-def reasoning_parts(item: dict[str, Any], provider: str) -> list[Reasoning]:
-    texts = summary_texts(item, provider) or [""]
+def reasoning_parts(item: dict[str, Any], read: Reader) -> list[Reasoning]:
+    texts = summary_texts(item, read) or [""]
     return [Reasoning(text=t, provider_metadata=reasoning_metadata(item)) for t in texts]
 
 
-def function_call(item: dict[str, Any], provider: str) -> ToolCall:
-    call_id = item.get("call_id")
-    if not isinstance(call_id, str) or not call_id:
-        raise _bad(provider, "function call without 'call_id'", item)
+def function_call(item: dict[str, Any], read: Reader) -> ToolCall:
+    call_id = read.name(item.get("call_id"), "function_call.call_id")
+    if not call_id:
+        raise read.error(f"function call without 'call_id': {show(item)}")
     arguments = item.get("arguments")
     if isinstance(arguments, dict):  # an object sent unencoded: the intent is plain
         arguments = json.dumps(arguments)
     return ToolCall(
         tool_call_id=call_id,
-        tool_name=str(item.get("name") or ""),
-        input=str(arguments or "{}"),
+        tool_name=read.name(item.get("name"), "function_call.name"),
+        input=read.name(arguments, "function_call.arguments") or "{}",
         provider_metadata=item_metadata(item),
     )
 
@@ -157,11 +156,9 @@ def web_search_result(item: dict[str, Any], name: str) -> ToolResult:
     )
 
 
-def web_search(item: dict[str, Any], name: str, provider: str) -> list[Content]:
-    if not isinstance(item.get("id"), str):
-        raise _bad(provider, "web search call without 'id'", item)
+def web_search(item: dict[str, Any], name: str, read: Reader) -> list[Content]:
     call = ToolCall(
-        tool_call_id=item["id"],
+        tool_call_id=read.text(item.get("id"), "web_search_call.id"),
         tool_name=name,
         input=web_search_input(item),
         provider_executed=True,
@@ -200,7 +197,3 @@ def dump(value: Any) -> str:
 
 def _copy(meta: Metadata) -> Metadata:
     return {k: dict(v) for k, v in meta.items()}
-
-
-def _bad(provider: str, what: str, value: Any) -> ProviderError:
-    return ProviderError(f"{provider}: {what}: {value!r:.200}", provider=provider)

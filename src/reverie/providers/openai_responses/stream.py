@@ -13,12 +13,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reverie.errors import StreamError
+from reverie.errors import ProviderError
 from reverie.framer import Framer
-from reverie.http.fastjson import loads
 from reverie.http.sse import ServerSentEvent
 from reverie.messages import Metadata
 from reverie.model import Finish, StreamPart
+from reverie.providers.openai_responses.errors import wire_error
 from reverie.providers.openai_responses.finish_reason import map_finish_reason
 from reverie.providers.openai_responses.response import (
     WEB_SEARCH,
@@ -30,23 +30,10 @@ from reverie.providers.openai_responses.response import (
     web_search_result,
 )
 from reverie.providers.openai_responses.usage import convert_usage
+from reverie.providers.wire import Reader, show
 from reverie.warning import CallWarning
 
 TERMINAL = ("response.completed", "response.incomplete")
-# Error codes OpenAI uses for failures that a new attempt may not meet.
-TRANSIENT = frozenset(
-    {
-        "server_error",
-        "internal_error",
-        "rate_limit_exceeded",
-        "rate_limit_error",
-        "server_overloaded",
-        "overloaded",
-        "overloaded_error",
-        "timeout",
-    }
-)
-
 # Events that carry nothing the parser keeps (the text or arguments they repeat came as
 # deltas): when the SSE event name says so, their JSON is not even decoded.
 SKIPPED = frozenset(
@@ -74,6 +61,7 @@ class ResponsesStreamParser:
         "_has_calls",
         "_model_id",
         "_provider",
+        "_read",
         "_reasoning",
         "_response",
         "_tool_names",
@@ -89,6 +77,7 @@ class ResponsesStreamParser:
     ) -> None:
         self._warnings = warnings
         self._provider = provider
+        self._read = Reader(provider, stream=True)
         self._tool_names = tool_names or {}
         self._framer = Framer()
         self._calls: dict[str, str] = {}  # function-call item id → call id
@@ -98,19 +87,10 @@ class ResponsesStreamParser:
         self._model_id = ""
         self.done = False
 
-    def _error(self, message: str, **kw: Any) -> StreamError:
-        return StreamError(f"{self._provider}: {message}", provider=self._provider, **kw)
-
     def feed(self, event: ServerSentEvent) -> list[StreamPart]:
         if event.event in SKIPPED:
             return []
-        try:
-            data = loads(event.data)
-        except ValueError:
-            raise self._error(f"malformed stream event: {event.data[:200]!r}") from None
-        if not isinstance(data, dict):
-            raise self._error(f"stream event is not an object: {event.data[:200]!r}")
-        self.feed_event(data)
+        self.feed_event(self._read.event(event.data))
         return self._framer.drain()
 
     def feed_event(self, data: dict[str, Any]) -> None:
@@ -125,7 +105,7 @@ class ResponsesStreamParser:
             item_id = self._str(data, "item_id")
             call_id = self._calls.get(item_id)
             if call_id is None:
-                raise self._error(f"arguments for an unknown function call {item_id!r:.100}")
+                raise self._read.error(f"arguments for an unknown function call {item_id!r:.100}")
             framer.tool_delta(call_id, self._str(data, "delta"))
         elif kind == "response.output_item.added":
             self._item_added(self._item(data))
@@ -165,7 +145,7 @@ class ResponsesStreamParser:
         elif kind == "function_call":
             call_id = self._str(item, "call_id")
             self._calls[self._str(item, "id")] = call_id
-            self._framer.tool_start(call_id, str(item.get("name") or ""))
+            self._framer.tool_start(call_id, self._read.name(item.get("name"), "item.name"))
         elif kind == "web_search_call":
             name = self._tool_names.get(WEB_SEARCH, WEB_SEARCH)
             self._framer.tool_start(self._str(item, "id"), name, provider_executed=True)
@@ -195,7 +175,7 @@ class ResponsesStreamParser:
             framer.tool_end(
                 call_id,
                 input=arguments if isinstance(arguments, str) else None,
-                name=str(item.get("name") or "") or None,
+                name=self._read.name(item.get("name"), "item.name") or None,
                 metadata=item_metadata(item),
             )
             self._has_calls = True
@@ -209,9 +189,7 @@ class ResponsesStreamParser:
 
     def _summary_block(self, data: dict[str, Any]) -> str:
         item_id = self._str(data, "item_id")
-        index = data.get("summary_index", 0)
-        if not isinstance(index, int):
-            raise self._error(f"'summary_index' is not a number: {index!r:.100}")
+        index = self._read.integer(data.get("summary_index", 0), "summary_index")
         block = f"{item_id}:{index}"
         self._open_reasoning(item_id, block)
         return block
@@ -225,33 +203,22 @@ class ResponsesStreamParser:
     # ---- shapes and errors ----------------------------------------------------------------
 
     def _item(self, data: dict[str, Any]) -> dict[str, Any]:
-        item = data.get("item")
-        if not isinstance(item, dict):
-            raise self._error(f"'item' is not an object: {item!r:.200}")
-        return item
+        return self._read.obj(data.get("item"), "item")
 
     def _str(self, data: dict[str, Any], key: str) -> str:
         value = data.get(key)
-        if not isinstance(value, str):
-            raise self._error(f"{data.get('type')}: '{key}' is not a string: {value!r:.100}")
-        return value
+        if isinstance(value, str):
+            return value
+        raise self._read.error(f"{data.get('type')}: '{key}' is not a string: {show(value)}")
 
     def _keep_response(self, data: dict[str, Any]) -> None:
-        response = data.get("response")
-        if not isinstance(response, dict):
-            raise self._error(f"'response' is not an object: {response!r:.200}")
-        self._response = response
-        if isinstance(response.get("model"), str):
-            self._model_id = response["model"]
+        response = self._response = self._read.obj(data.get("response"), "response")
+        model = self._read.name(response.get("model"), "response.model")
+        if model:
+            self._model_id = model
 
-    def _in_band(self, error: dict[str, Any], fallback: str) -> StreamError:
-        code = error.get("code") or error.get("type")
-        message = error.get("message") or fallback
-        return self._error(
-            f"{message} ({code})" if code else str(message),
-            body=json.dumps(error)[:2000],
-            retryable=isinstance(code, str) and code in TRANSIENT,
-        )
+    def _in_band(self, error: dict[str, Any], fallback: str) -> ProviderError:
+        return wire_error(error, self._provider, fallback, stream=True)
 
     def finish(self) -> list[StreamPart]:
         """Parts that close the stream after its terminal event."""
@@ -262,7 +229,11 @@ class ResponsesStreamParser:
         framer.emit(
             Finish(
                 finish_reason=map_finish_reason(
-                    response.get("status"), response.get("incomplete_details"), self._has_calls
+                    self._read.opt_text(response.get("status"), "response.status"),
+                    self._read.opt_obj(
+                        response.get("incomplete_details"), "response.incomplete_details"
+                    ),
+                    self._has_calls,
                 ),
                 usage=convert_usage(response.get("usage"), self._provider),
                 provider_metadata=metadata,

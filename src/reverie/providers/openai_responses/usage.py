@@ -8,35 +8,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from reverie.errors import ProviderError
-from reverie.providers.tokens import token_count
+from reverie.providers.wire import Reader
 from reverie.usage import Usage
 
 
 def convert_usage(raw: Any, provider: str = "openai") -> Usage:
     if not raw:
         return Usage()
-    if not isinstance(raw, dict):
-        raise ProviderError(
-            f"{provider}: 'usage' is not an object: {raw!r:.200}", provider=provider
-        )
-    input_details = _details(raw, "input_tokens_details", provider)
-    output_details = _details(raw, "output_tokens_details", provider)
-    input_tokens = token_count(raw, "input_tokens", provider)
-    output_tokens = token_count(raw, "output_tokens", provider)
+    read = Reader(provider)
+    raw = read.obj(raw, "usage")
+    inputs = read.opt_obj(raw.get("input_tokens_details"), "usage.input_tokens_details")
+    outputs = read.opt_obj(raw.get("output_tokens_details"), "usage.output_tokens_details")
+    count = read.count
+    input_tokens = count(raw, "input_tokens", "usage")
+    output_tokens = count(raw, "output_tokens", "usage")
     return Usage(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
-        total_tokens=token_count(raw, "total_tokens", provider) or input_tokens + output_tokens,
-        reasoning_tokens=token_count(output_details, "reasoning_tokens", provider),
-        cache_read_tokens=token_count(input_details, "cached_tokens", provider),
+        total_tokens=count(raw, "total_tokens", "usage") or input_tokens + output_tokens,
+        reasoning_tokens=count(outputs, "reasoning_tokens", "usage.output_tokens_details"),
+        cache_read_tokens=count(inputs, "cached_tokens", "usage.input_tokens_details"),
     )
-
-
-def _details(raw: dict[str, Any], key: str, provider: str) -> dict[str, Any]:
-    value = raw.get(key) or {}
-    if not isinstance(value, dict):
-        raise ProviderError(
-            f"{provider}: 'usage.{key}' is not an object: {value!r:.200}", provider=provider
-        )
-    return value
