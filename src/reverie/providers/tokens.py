@@ -18,7 +18,7 @@ def token_count(raw: dict[str, Any], key: str, provider: str, where: str = "usag
     if not isinstance(value, bool):
         try:
             return int(float(value))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: Infinity
             pass
 
     raise ProviderError(
