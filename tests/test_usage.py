@@ -69,7 +69,17 @@ def test_missing_usage_is_all_zero_and_no_cost() -> None:
     assert convert_usage({"prompt_tokens": 7}) == Usage(input_tokens=7, total_tokens=7)
 
 
-@pytest.mark.parametrize("raw", [[1], {"prompt_tokens": True}, {"prompt_tokens": "many"}])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        [1],
+        {"prompt_tokens": True},
+        {"prompt_tokens": "many"},
+        {"prompt_tokens": float("inf")},  # JSON's Infinity token, which json.loads reads
+        {"prompt_tokens": "1e400"},
+        {"prompt_tokens": float("nan")},
+    ],
+)
 def test_a_malformed_usage_is_a_provider_error(raw: Any) -> None:
     with pytest.raises(ProviderError):
         convert_usage(raw)
