@@ -133,8 +133,8 @@ _EXPORTS: dict[str, str] = {
     "embed_many_sync": "reverie.embeddings.api",
     "Embedding": "reverie.embeddings.result",
     "Embeddings": "reverie.embeddings.result",
-    "EmbeddingModel": "reverie.providers.embedding.model",
-    "EmbeddingNotSupported": "reverie.providers.embedding.model",
+    "EmbeddingModel": "reverie.providers.embedding.contract",
+    "EmbeddingNotSupported": "reverie.errors",
     # serialization
     "dump_messages": "reverie.serialize",
     "load_messages": "reverie.serialize",
@@ -214,6 +214,7 @@ if TYPE_CHECKING:
         AuthenticationError as AuthenticationError,
         ConfigurationError as ConfigurationError,
         ContextOverflowError as ContextOverflowError,
+        EmbeddingNotSupported as EmbeddingNotSupported,
         NoObjectGenerated as NoObjectGenerated,
         OverloadedError as OverloadedError,
         ProviderError as ProviderError,
@@ -262,10 +263,7 @@ if TYPE_CHECKING:
         ToolInputEnd as ToolInputEnd,
         ToolInputStart as ToolInputStart,
     )
-    from reverie.providers.embedding.model import (
-        EmbeddingModel as EmbeddingModel,
-        EmbeddingNotSupported as EmbeddingNotSupported,
-    )
+    from reverie.providers.embedding.contract import EmbeddingModel as EmbeddingModel
     from reverie.providers.registry import (
         provider as provider,
         resolve_model as resolve_model,

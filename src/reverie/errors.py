@@ -184,3 +184,7 @@ class NoObjectGenerated(ReverieError):
         self.cause = cause
         self.usage = usage
         self.finish_reason = finish_reason
+
+
+class EmbeddingNotSupported(ConfigurationError):
+    """The provider (or this model of it) has no embedding API reverie speaks."""

@@ -12,81 +12,18 @@ constructor does everywhere (on Ray, ``runtime_env={"env_vars": {...}}`` gives i
 
 from __future__ import annotations
 
-import contextlib
 import importlib
-import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from reverie.errors import ConfigurationError
+from reverie.providers.rebuild import ModelRecipe, is_data, model_recipe
 
 if TYPE_CHECKING:
     from reverie.agent import Agent
-    from reverie.model import LanguageModel
 
 RECIPE_VERSION = 1
-
-_SECRET_SETTINGS = frozenset({"api_key", "client", "credentials", "aws_secret_access_key"})
-_RECIPE_ATTRIBUTE = "_reverie_recipe"
-
-
-@dataclass(frozen=True, slots=True)
-class ModelRecipe:
-    """A model as ``provider:model`` plus its provider's settings (data only, no key)."""
-
-    model: str
-    settings: tuple[tuple[str, Any], ...] = ()
-
-    def build(self) -> LanguageModel:
-        from reverie.providers.registry import resolve_model
-
-        return resolve_model(self.model, **dict(self.settings))
-
-
-def remember(model: object, spec: str, settings: Mapping[str, Any]) -> None:
-    """Note on a model the registry made how to make it again; settings that are not plain
-    data leave no recipe, so such a model is refused by :func:`model_recipe`."""
-    kept = {k: v for k, v in settings.items() if k not in _SECRET_SETTINGS}
-    dropped = [k for k in settings if k in _SECRET_SETTINGS and k != "api_key"]
-    recipe: ModelRecipe | str
-    bad = next((k for k, v in kept.items() if not _is_data(v)), None)
-    if dropped:
-        recipe = f"its provider was given {dropped[0]}="
-    elif bad is not None:
-        recipe = f"its provider setting {bad}= is not plain data"
-    else:
-        recipe = ModelRecipe(spec, tuple(sorted(kept.items())))
-    with contextlib.suppress(AttributeError, TypeError):  # a slotted model keeps none
-        object.__setattr__(model, _RECIPE_ATTRIBUTE, recipe)
-
-
-def model_recipe(model: LanguageModel) -> ModelRecipe:
-    recipe = getattr(model, _RECIPE_ATTRIBUTE, None)
-    if isinstance(recipe, ModelRecipe):
-        return recipe
-    why = (
-        recipe
-        if isinstance(recipe, str)
-        else f"the model object {model!r} has no 'provider:model' id"
-    )
-    raise ConfigurationError(
-        f"this agent's model cannot be rebuilt in another process: {why}; build the agent "
-        "from a 'provider:model' string (or reverie.resolve_model('provider:model', "
-        "base_url=...)) and give workers their API key through their environment"
-    )
-
-
-def _is_data(value: Any) -> bool:
-    if value is None or isinstance(value, bool | int | str):
-        return True
-    if isinstance(value, float):
-        return math.isfinite(value)
-    if isinstance(value, list | tuple):
-        return all(_is_data(v) for v in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _is_data(v) for k, v in value.items())
-    return False
 
 
 def reference(fn: Callable[..., Any], what: str) -> str:
@@ -201,7 +138,9 @@ class AgentRecipe:
             from reverie.retry import RetryPolicy
 
             options["retry"] = RetryPolicy(**dict(retry))
-        return Agent(self.model.build(), tools=[t.build() for t in self.tools], **options)
+        from reverie.providers.registry import rebuild_model
+
+        return Agent(rebuild_model(self.model), tools=[t.build() for t in self.tools], **options)
 
 
 # The Agent's attributes that are plain data, by constructor keyword.
@@ -223,7 +162,7 @@ def agent_recipe(agent: Agent) -> AgentRecipe:
             options[field.name] = value
     for name in ("provider_options", "headers"):
         value = getattr(agent, name)
-        if not _is_data(value):
+        if not is_data(value):
             raise ConfigurationError(f"the agent's {name} cannot travel: it is not plain data")
         if value:
             options[name] = value

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import reverie
-from reverie.batch import BatchResult, read_jsonl, run_many, run_many_sync
+from reverie.batch import BatchResult, read_jsonl, run_many, run_many_sync, write_jsonl
 from reverie.batch.progress import Progress
 from reverie.usage import Usage
 
@@ -125,7 +125,7 @@ async def test_jsonl_round_trip_keeps_trajectories_and_errors(
 ) -> None:
     result = await run_many(make_agent(base_url), ["Lima", "FAIL"], progress=False)
     path = tmp_path / "out.jsonl"
-    result.write_jsonl(str(path))
+    write_jsonl(str(path), result)
     back = list(read_jsonl(str(path)))
     assert [item.index for item in back] == [0, 1]
     assert back[0].result is not None

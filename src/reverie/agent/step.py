@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from reverie.agent.approval import Decision, PendingCall, needs_screening, screen
 from reverie.agent.events import RunFinish
@@ -39,9 +39,25 @@ from reverie.tools.tool import Tool
 from reverie.usage import Usage
 
 if TYPE_CHECKING:
-    from reverie.agent.agent import Agent
+    from reverie.agent.hooks import AfterTool, BeforeTool
     from reverie.agent.tracing import RunTrace
     from reverie.retry import RetryPolicy
+
+
+class ToolSettings(Protocol):
+    """What running a step's tools reads of the agent (an ``Agent`` is one)."""
+
+    @property
+    def before_tool(self) -> BeforeTool | None: ...
+
+    @property
+    def after_tool(self) -> AfterTool | None: ...
+
+    @property
+    def max_parallel_tools(self) -> int: ...
+
+    @property
+    def tool_timeout(self) -> float | None: ...
 
 
 @dataclass(slots=True, kw_only=True)
@@ -223,7 +239,7 @@ def provider_ids(content: Sequence[Content]) -> set[str]:
 
 
 async def run_tools(
-    agent: Agent[Any],
+    agent: ToolSettings,
     checked: list[tuple[ToolCall, Any]],
     tools: dict[str, Tool],
     run: RunState,

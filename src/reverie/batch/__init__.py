@@ -20,6 +20,7 @@ _EXPORTS = {
     "BatchResult": "reverie.batch.items",
     "RateLimit": "reverie.batch.limits",
     "read_jsonl": "reverie.batch.jsonl",
+    "write_jsonl": "reverie.batch.jsonl",
     "run_dataset": "reverie.batch.dataset",
 }
 
@@ -32,6 +33,6 @@ __getattr__, __dir__ = lazy(__name__, _EXPORTS)
 if TYPE_CHECKING:
     from reverie.batch.dataset import run_dataset as run_dataset
     from reverie.batch.items import BatchItem as BatchItem, BatchResult as BatchResult
-    from reverie.batch.jsonl import read_jsonl as read_jsonl
+    from reverie.batch.jsonl import read_jsonl as read_jsonl, write_jsonl as write_jsonl
     from reverie.batch.limits import RateLimit as RateLimit
     from reverie.batch.run import run_many as run_many, run_many_sync as run_many_sync

@@ -40,7 +40,7 @@ class DatasetRunner:
 
     async def _run_all(self, prompts: list[str]) -> list[tuple[str | None, str | None]]:
         from reverie.batch.jsonl import error_text
-        from reverie.batch.run import run_one
+        from reverie.batch.one import run_one
         from reverie.serialize import dump_result
 
         gate = asyncio.Semaphore(self.concurrency)

@@ -84,10 +84,3 @@ class BatchResult(Sequence[BatchItem]):
 
     def __repr__(self) -> str:
         return f"BatchResult({len(self._items)} items, {len(self.failures)} failed)"
-
-    def write_jsonl(self, path: str) -> None:
-        """Each item as one JSON line: ``index``, ``input``, ``result`` (the run as
-        :func:`reverie.dump_result` writes it, trajectory included) and ``error``."""
-        from reverie.batch.jsonl import write_jsonl
-
-        write_jsonl(path, self._items)

@@ -44,6 +44,9 @@ def record(item: BatchItem) -> dict[str, Any]:
 
 
 def write_jsonl(path: str, items: Iterable[BatchItem]) -> None:
+    """Each item as one JSON line: ``index``, ``input``, ``result`` (the run as
+    :func:`reverie.dump_result` writes it, trajectory included) and ``error``; ``items`` is a
+    ``BatchResult`` or any iterable of its items."""
     with open(path, "w", encoding="utf-8") as out:
         for item in items:
             out.write(json.dumps(record(item), ensure_ascii=False))

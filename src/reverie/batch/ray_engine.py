@@ -79,7 +79,7 @@ class BatchWorker:
         self.gate: asyncio.Semaphore | None = None
         if limiter is not None:
             from reverie.batch.limits import LimitedModel
-            from reverie.batch.run import limited
+            from reverie.batch.one import limited
 
             async def reserve() -> float:
                 wait: float = await limiter.reserve.remote()
@@ -106,7 +106,7 @@ class BatchWorker:
         return list(await asyncio.gather(*(one(i, v) for i, v in chunk)))
 
     async def run(self, index: int, value: Any) -> tuple[int, str | None, bytes | None]:
-        from reverie.batch.run import run_one
+        from reverie.batch.one import run_one
         from reverie.serialize import dump_result
 
         item = await run_one(self.agent, index, input_from_data(value))

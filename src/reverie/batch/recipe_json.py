@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reverie.recipe import AgentRecipe, ModelRecipe, ToolRecipe
+from reverie.providers.rebuild import ModelRecipe
+from reverie.recipe import AgentRecipe, ToolRecipe
 
 
 def _pairs(value: Any) -> tuple[tuple[str, Any], ...]:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from reverie.batch.items import BatchItem, BatchResult, Input
 from reverie.batch.limits import LimitedModel, Limiter, RateLimit, local_limit
+from reverie.batch.one import limited, run_one
 from reverie.batch.progress import Progress
 from reverie.errors import ConfigurationError
 
@@ -44,18 +45,6 @@ def check_count(value: int | None, name: str) -> None:
         raise TypeError(f"{name} must be an int, not {type(value).__name__}")
     if value < 1:
         raise ConfigurationError(f"{name} must be 1 or more, not {value}")
-
-
-async def run_one(agent: Agent, index: int, value: Input) -> BatchItem:
-    """One input's run; any failure is the item's ``error``, never raised."""
-    try:
-        if isinstance(value, str):
-            result = await agent.run(value)
-        else:
-            result = await agent.run(messages=value)
-    except Exception as error:  # isolated: one bad input never ends the batch
-        return BatchItem(index, value, error=error)
-    return BatchItem(index, value, result=result)
 
 
 async def run_local(
@@ -115,15 +104,6 @@ async def run_many(
     finally:
         bar.close()
     return BatchResult(items)
-
-
-def limited(agent: Agent, model: LimitedModel) -> Agent:
-    """A copy of ``agent`` whose requests go through ``model`` (the caller's is unchanged)."""
-    import copy
-
-    twin = copy.copy(agent)
-    twin.model = model
-    return twin
 
 
 def run_many_sync(

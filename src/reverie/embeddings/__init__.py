@@ -20,8 +20,8 @@ _EXPORTS = {
     "embed_many_sync": "reverie.embeddings.api",
     "Embedding": "reverie.embeddings.result",
     "Embeddings": "reverie.embeddings.result",
-    "EmbeddingModel": "reverie.providers.embedding.model",
-    "EmbeddingNotSupported": "reverie.providers.embedding.model",
+    "EmbeddingModel": "reverie.providers.embedding.contract",
+    "EmbeddingNotSupported": "reverie.errors",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -38,7 +38,5 @@ if TYPE_CHECKING:
         embed_sync as embed_sync,
     )
     from reverie.embeddings.result import Embedding as Embedding, Embeddings as Embeddings
-    from reverie.providers.embedding.model import (
-        EmbeddingModel as EmbeddingModel,
-        EmbeddingNotSupported as EmbeddingNotSupported,
-    )
+    from reverie.errors import EmbeddingNotSupported as EmbeddingNotSupported
+    from reverie.providers.embedding.contract import EmbeddingModel as EmbeddingModel

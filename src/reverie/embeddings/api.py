@@ -8,7 +8,7 @@ from typing import Any
 
 from reverie.embeddings.result import Embedding, Embeddings
 from reverie.errors import ConfigurationError
-from reverie.providers.embedding.model import EmbedBatch, EmbeddingModel, EmbedOptions
+from reverie.providers.embedding.contract import EmbedBatch, EmbeddingModel, EmbedOptions
 from reverie.retry import RetryPolicy
 from reverie.usage import Usage
 

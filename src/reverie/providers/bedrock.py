@@ -16,7 +16,7 @@ import base64
 import json
 import os
 import re
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 from urllib.parse import quote
 
 import httpx
@@ -29,6 +29,9 @@ from reverie.providers.anthropic import AnthropicModel, Transport
 from reverie.providers.catalog import BEDROCK
 from reverie.providers.provider import HttpProvider, HttpSettings
 from reverie.providers.secret import Secret, conceal
+
+if TYPE_CHECKING:
+    from reverie.providers.embedding.bedrock_wire import BedrockEmbeddingModel
 
 ANTHROPIC_VERSION = "bedrock-2023-05-31"
 DEFAULT_REGION = "us-east-1"
@@ -112,6 +115,16 @@ class Bedrock(HttpProvider):
                 betas="body",
                 explicit_parallel_flag=False,
             ),
+        )
+
+    def embedding_model(self, model_id: str) -> BedrockEmbeddingModel:
+        """Titan Text Embeddings or Cohere Embed through ``InvokeModel``."""
+        from reverie.providers.embedding.bedrock_wire import BedrockEmbeddingModel
+
+        url = f"{self.base_url}/model/{quote(model_id, safe='')}/invoke"
+        name = self.spec.name
+        return BedrockEmbeddingModel(
+            model_id, provider=name, http=self.http, url=url, namespace=name
         )
 
 

@@ -13,6 +13,7 @@ from reverie.providers.provider import HttpProvider, HttpSettings
 from reverie.providers.secret import Secret, conceal
 
 if TYPE_CHECKING:
+    from reverie.providers.embedding.openai_wire import OpenAIEmbeddingModel
     from reverie.providers.openai_responses import ResponsesModel
 
 Api = Literal["chat", "responses"]
@@ -66,6 +67,17 @@ class OpenAI(HttpProvider):
                 url=self.endpoint("/responses"),
             )
         return chat_model(self.spec, self.http, self.endpoint("/chat/completions"), model_id)
+
+    def embedding_model(self, model_id: str) -> OpenAIEmbeddingModel:
+        """An embedding model on OpenAI's ``/embeddings`` (Azure: its deployment, with the
+        API version)."""
+        from reverie.providers.embedding.openai_wire import OpenAIEmbeddingModel
+
+        spec = self.spec
+        url = self.endpoint("/embeddings")
+        return OpenAIEmbeddingModel(
+            model_id, provider=spec.name, http=self.http, url=url, namespace=spec.name
+        )
 
     def endpoint(self, path: str) -> str:
         """The URL of one API path under this provider's root."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, ClassVar, Protocol, Self, TypedDict, Unpack, r
 
 import httpx
 
-from reverie.errors import ConfigurationError
+from reverie.errors import ConfigurationError, EmbeddingNotSupported
 from reverie.http.auth import api_key_header, bearer, split_userinfo
 from reverie.http.client import DEFAULT_MAX_CONCURRENCY, HttpClient
 from reverie.http.timeouts import DEFAULT_IDLE_TIMEOUT, DEFAULT_TOTAL_TIMEOUT
@@ -22,7 +22,7 @@ from reverie.providers.spec import ProviderSpec
 from reverie.retry import RetryPolicy
 
 if TYPE_CHECKING:
-    from reverie.providers.embedding.model import EmbeddingModel
+    from reverie.providers.embedding.contract import EmbeddingModel
 
 _KEY_HEADERS = {"api-key": "api-key", "x-api-key": "x-api-key", "x-goog-api-key": "x-goog-api-key"}
 
@@ -170,10 +170,11 @@ class HttpProvider:
 
     def embedding_model(self, model_id: str) -> EmbeddingModel:
         """This provider's embedding model ``model_id`` (for ``reverie.embed``), with its key
-        and client; :class:`~reverie.embeddings.EmbeddingNotSupported` where it has none."""
-        from reverie.providers.embedding.select import embedding_model_for
-
-        return embedding_model_for(self, model_id)
+        and client. A provider with an embedding API overrides this; here it has none."""
+        raise EmbeddingNotSupported(
+            f"{self.spec.name} has no embedding models reverie speaks; use openai, azure, "
+            "google, vertex, bedrock, openrouter, vercel, openai-compat or local"
+        )
 
     def __repr__(self) -> str:  # never show credentials
         return f"{type(self).__name__}()"

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from reverie.errors import ConfigurationError
 from reverie.providers.catalog import BUILT_IN
+from reverie.providers.rebuild import ModelRecipe, remember
 from reverie.providers.secret import conceal
 from reverie.providers.spec import ProviderSpec
 
@@ -108,7 +109,6 @@ def resolve_model(spec: str, **settings: Any) -> LanguageModel:
         )
     make: Callable[..., Provider] = provider  # the name is known at run time only
     model: LanguageModel = make(name, **settings).model(model_id)
-    from reverie.recipe import remember
 
     remember(model, spec, settings)
     return model
@@ -147,3 +147,9 @@ def identify(url: str) -> tuple[ProviderSpec, str] | None:
         if not spec.hosts:
             return spec, family
     return candidates[0]
+
+
+def rebuild_model(recipe: ModelRecipe) -> LanguageModel:
+    """The model a :class:`~reverie.providers.rebuild.ModelRecipe` describes, made again (in
+    another process: its key comes from that process's environment)."""
+    return resolve_model(recipe.model, **dict(recipe.settings))

@@ -28,6 +28,7 @@ from reverie.providers.secret import Secret
 
 if TYPE_CHECKING:
     from reverie.providers.anthropic import AnthropicModel
+    from reverie.providers.embedding.google_wire import VertexEmbeddingModel
 
 DEFAULT_LOCATION = "us-central1"
 ANTHROPIC_ON_VERTEX = "vertex-2023-10-16"
@@ -127,6 +128,25 @@ class Vertex(HttpProvider):
             ids=self._ids,
             send_ids=False,  # Vertex rejects "id" in functionCall/functionResponse
             namespace=self.spec.options_namespace,
+        )
+
+    def embedding_model(self, model_id: str) -> VertexEmbeddingModel:
+        """An embedding model through ``predict``: 250 texts a request, one for the Gemini
+        embedding models."""
+        from reverie.providers.embedding.google_wire import VERTEX_MAX_BATCH, VertexEmbeddingModel
+
+        url = (
+            f"{self.base_url}/v1/projects/{self.project}/locations/{self.location}"
+            f"/publishers/google/models/{_segment(model_id)}:predict"
+        )
+        one = model_id.startswith("gemini-embedding")
+        return VertexEmbeddingModel(
+            model_id,
+            provider=self.spec.name,
+            http=self.http,
+            url=url,
+            namespace=self.spec.name,
+            max_batch=1 if one else VERTEX_MAX_BATCH,
         )
 
     def _claude(self, model_id: str) -> AnthropicModel:

@@ -1,2 +1,2 @@
-"""Embedding models: the contract (``model.py``), one module per wire, and which wire each
-provider speaks (``select.py``); ``reverie.embed``/``embed_many`` are built on them."""
+"""Embedding models: the contract (``model.py``) and one module per wire; each provider class
+makes its own (``embedding_model``), and ``reverie.embed``/``embed_many`` are built on them."""

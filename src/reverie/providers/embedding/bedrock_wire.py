@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from reverie.errors import EmbeddingNotSupported
 from reverie.http.client import HttpClient
 from reverie.providers.embedding.model import (
     EmbedBatch,
-    EmbeddingNotSupported,
     EmbedOptions,
     HttpEmbeddingModel,
 )

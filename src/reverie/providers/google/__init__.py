@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Unpack
+from typing import TYPE_CHECKING, Unpack
 from urllib.parse import quote
 
 from reverie.providers.catalog import GOOGLE
@@ -14,6 +14,9 @@ from reverie.providers.google.model import GeminiModel
 from reverie.providers.google.options import GoogleOptions, SafetySetting, ThinkingConfig
 from reverie.providers.provider import HttpProvider, HttpSettings
 from reverie.providers.secret import Secret, conceal
+
+if TYPE_CHECKING:
+    from reverie.providers.embedding.google_wire import GeminiEmbeddingModel
 
 __all__ = [
     "GeminiModel",
@@ -61,4 +64,18 @@ class Google(HttpProvider):
             stream_url=f"{root}:streamGenerateContent?alt=sse",
             ids=self._ids,
             namespace=self.spec.options_namespace,
+        )
+
+    def embedding_model(self, model_id: str) -> GeminiEmbeddingModel:
+        """An embedding model through ``batchEmbedContents`` (100 texts a request)."""
+        from reverie.providers.embedding.google_wire import GEMINI_MAX_BATCH, GeminiEmbeddingModel
+
+        path = model_id if "/" in model_id else f"models/{quote(model_id, safe='@.-_')}"
+        return GeminiEmbeddingModel(
+            model_id,
+            provider=self.spec.name,
+            http=self.http,
+            url=f"{self.base_url}/{path}:batchEmbedContents",
+            namespace=self.spec.name,
+            max_batch=GEMINI_MAX_BATCH,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 from reverie.http.client import HttpClient, sse
 from reverie.model import Call, ObjectMode, Response, StreamPart
@@ -14,6 +15,9 @@ from reverie.providers.openai_chat.stream import ChatStreamParser
 from reverie.providers.provider import HttpModel, HttpProvider
 from reverie.providers.spec import ProviderSpec
 from reverie.providers.wire import counted
+
+if TYPE_CHECKING:
+    from reverie.providers.embedding.openai_wire import OpenAIEmbeddingModel
 
 
 class ChatModel(HttpModel):
@@ -64,6 +68,16 @@ class ChatProvider(HttpProvider):
 
     def model(self, model_id: str) -> ChatModel:
         return chat_model(self.spec, self.http, self.base_url + "/chat/completions", model_id)
+
+    def embedding_model(self, model_id: str) -> OpenAIEmbeddingModel:
+        """An embedding model on the provider's OpenAI-style ``/embeddings``."""
+        from reverie.providers.embedding.openai_wire import OpenAIEmbeddingModel
+
+        url = self.base_url + "/embeddings"
+        name = self.spec.name
+        return OpenAIEmbeddingModel(
+            model_id, provider=name, http=self.http, url=url, namespace=name
+        )
 
 
 def chat_model(spec: ProviderSpec, http: HttpClient, url: str, model_id: str) -> ChatModel:
