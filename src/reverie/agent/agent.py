@@ -81,6 +81,7 @@ from reverie.agent.stream import AgentStream
 from reverie.agent.tracing import start_run_trace
 from reverie.content import ToolResult
 from reverie.conversation import result_part
+from reverie.durable.base import bind
 from reverie.messages import (
     Metadata,
     system_message,
@@ -99,6 +100,7 @@ from reverie.tools.tool import Tool
 if TYPE_CHECKING:  # the HTTP stack loads only with a provider; OpenTelemetry when used
     from opentelemetry.trace import TracerProvider
 
+    from reverie.durable.base import Durability
     from reverie.retry import RetryPolicy
 
 
@@ -162,6 +164,7 @@ class Agent(Generic[OutputT]):
         name: str | None = None,
         trace_content: bool | None = None,
         tracer_provider: TracerProvider | None = None,
+        durability: Durability | None = None,
     ) -> None:
         self.model: LanguageModel = check_model(model)
         self.system = check_optional_str(system, "system")
@@ -187,6 +190,7 @@ class Agent(Generic[OutputT]):
         self.name = check_optional_str(name, "name")
         self.trace_content = check_trace_content(trace_content)
         self.tracer_provider = check_tracer_provider(tracer_provider)
+        self.durability = bind(durability, self, model) if durability is not None else None
 
     async def run(
         self, prompt: str | None = None, **options: Unpack[RunOptions]
@@ -209,6 +213,8 @@ class Agent(Generic[OutputT]):
         loop, so the provider's connections are reused across calls and closed at exit."""
         from reverie.sync import run_sync
 
+        if self.durability is not None:
+            self.durability.refuse_sync("run_sync")
         coro = self.run(prompt, **options)
         return run_sync(coro, self.model, "run_sync", "await agent.run(...)")
 
@@ -329,6 +335,8 @@ class Agent(Generic[OutputT]):
         step 0 (the step the earlier run stopped in, finished); calls still waiting for a
         decision are left in ``run.pending``."""
         tools = {t.name: t for t in self.tools if isinstance(t, Tool)}
+        if self.durability is not None:
+            tools = self.durability.units(self.model, tools)[1]
         waiting = [await check_call(c, tools, self.repair_tool_call) for c in run.unanswered]
         run.resumed, run.pending = await run_tools(self, waiting, tools, run, (), run.approvals)
         yield StepStart(0)
@@ -357,6 +365,9 @@ class Agent(Generic[OutputT]):
             setup = await ask_hook(self.prepare_step, setup, number, run.steps)
         spec = self.output.spec if self.output is not None else None
         call, tools = build_call(setup, spec, run.headers, run.retry)
+        if self.durability is not None:  # inside a workflow: each request, each call a unit
+            model, tools = self.durability.units(setup.model, tools)
+            return model, call, tools
         return setup.model, call, tools
 
     def _judge(self, turn: Turn, run: RunState) -> Verdict | None:

@@ -239,6 +239,10 @@ async def run_tools(
     if not screening:
         return await run_calls(checked, tools, limit, timeout, hooks, trace), []
     screened = await screen(checked, tools, approvals or {}, conversation)
+    if screened.pending and agent.durability is not None:  # a workflow waits for decisions
+        decided = await agent.durability.decide(screened.pending)
+        if decided:
+            screened = await screen(checked, tools, {**(approvals or {}), **decided}, conversation)
     ran = await run_calls(screened.run, tools, limit, timeout, hooks, trace)
     return screened.in_call_order(checked, ran), screened.pending
 

@@ -1,0 +1,124 @@
+"""The workflow the DBOS tests run in subprocesses (``python dbos_app.py MODE ...``).
+
+``start``: launch DBOS and run the workflow ``run-1``; the environment variable
+``REVERIE_KILL`` kills the process with ``os._exit`` at a chosen point: ``after_tool`` (the
+tool's step recorded, the next model request not sent) or ``in_tool`` (the tool's side effect
+done, its step not recorded). ``resume``: launch DBOS (which recovers ``run-1``) and print
+the run's result. ``worker``: serve the queue until ``REVERIE_RUNS`` runs are done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from dbos import DBOS, DBOSConfig, SetWorkflowID
+
+from reverie import Agent
+from reverie.content import ToolCall, ToolResult
+from reverie.durable.dbos import DBOSDurability, send_approvals_async
+from reverie.tools import tool
+
+WORK = Path(os.environ["REVERIE_WORK"])
+KILL = os.environ.get("REVERIE_KILL", "")
+
+
+@tool(needs_approval=os.environ.get("REVERIE_APPROVAL") == "1")
+def get_weather(city: str) -> str:
+    """The weather in a city."""
+    with (WORK / "side-effects.txt").open("a") as f:
+        f.write(f"{os.getpid()} {city}\n")
+        f.flush()
+    if KILL == "in_tool":
+        os._exit(17)
+    return f"sunny in {city}"
+
+
+def after_tool(call: ToolCall, result: ToolResult, context: Any) -> None:
+    if KILL == "after_tool":
+        os._exit(17)
+
+
+agent = Agent(
+    "openai-compat:fake-model",
+    name="weather",
+    tools=[get_weather],
+    after_tool=after_tool,
+    durability=DBOSDurability(),
+)
+
+
+@DBOS.workflow()
+async def ask(city: str) -> str:
+    result = await agent.run(f"What is the weather in {city}?")
+    return result.text
+
+
+@DBOS.workflow()
+async def ask_sync(city: str) -> str:
+    return agent.run_sync(f"What is the weather in {city}?").text
+
+
+def launch() -> None:
+    config: DBOSConfig = {
+        "name": "reverie-durable-test",
+        "system_database_url": os.environ["REVERIE_DB"],
+        "application_version": "reverie-test-1",
+        "run_admin_server": False,
+        "log_level": "WARNING",
+    }  # type: ignore[typeddict-unknown-key]
+    DBOS(config=config)
+    DBOS.launch()
+
+
+async def main(mode: str) -> None:
+    launch()
+    concurrency = int(os.environ.get("REVERIE_CONCURRENCY", "8"))
+    queue = await DBOS.register_queue_async(
+        "reverie-runs", worker_concurrency=concurrency, polling_interval_sec=0.05
+    )
+    if mode == "start":
+        with SetWorkflowID("run-1"):
+            handle = await DBOS.start_workflow_async(ask, "Paris")
+        print(json.dumps({"result": await handle.get_result()}))
+    elif mode == "approval":  # the run waits inside the workflow until a decision arrives
+        with SetWorkflowID("run-a"):
+            handle = await DBOS.start_workflow_async(ask, "Rome")
+        while not (WORK / "requests.log").exists():
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)
+        status = (await handle.get_status()).status
+        await send_approvals_async("run-a", "weather", {"call_Rome": True, "other": False})
+        print(json.dumps({"status": status, "result": await handle.get_result()}))
+    elif mode == "sync":  # run_sync inside a workflow is refused
+        with SetWorkflowID("run-s"):
+            handle = await DBOS.start_workflow_async(ask_sync, "Oslo")
+        try:
+            await handle.get_result()
+        except RuntimeError as exc:
+            print(json.dumps({"error": str(exc)}))
+    elif mode == "resume":
+        handle = await DBOS.retrieve_workflow_async("run-1")
+        print(json.dumps({"result": await handle.get_result()}))
+    elif mode == "enqueue":
+        count = int(os.environ["REVERIE_RUNS"])
+        for i in range(count):
+            with SetWorkflowID(f"q-{i}"):
+                await queue.enqueue_async(ask, f"City{i}")
+        print(json.dumps({"enqueued": count}))
+    elif mode == "worker":
+        count = int(os.environ["REVERIE_RUNS"])
+        results = {}
+        for i in range(count):
+            handle = await DBOS.retrieve_workflow_async(f"q-{i}")
+            results[f"q-{i}"] = await handle.get_result()
+        print(json.dumps({"done": len(results)}))
+    DBOS.destroy()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1]))
