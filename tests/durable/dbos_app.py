@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from dbos import DBOS, DBOSConfig, SetWorkflowID
+from dbos import DBOS, DBOSClient, DBOSConfig, EnqueueOptions, SetWorkflowID
 
 from reverie import Agent
 from reverie.content import ToolCall, ToolResult
@@ -63,13 +63,20 @@ async def ask_sync(city: str) -> str:
     return agent.run_sync(f"What is the weather in {city}?").text
 
 
+NAME = "reverie-durable-test"
+VERSION = "reverie-test-1"
+QUEUE = "reverie-runs"
+
+
 def launch() -> None:
     config: DBOSConfig = {
-        "name": "reverie-durable-test",
+        "name": NAME,
         "system_database_url": os.environ["REVERIE_DB"],
-        "application_version": "reverie-test-1",
+        "application_version": VERSION,  # pinned: DBOS would derive one from the code
+        "executor_id": os.environ.get("REVERIE_EXECUTOR", "local"),
         "run_admin_server": False,
         "log_level": "WARNING",
+        "notification_listener_polling_interval_sec": 0.1,
     }  # type: ignore[typeddict-unknown-key]
     DBOS(config=config)
     DBOS.launch()
@@ -77,14 +84,10 @@ def launch() -> None:
 
 async def main(mode: str) -> None:
     launch()
-    concurrency = int(os.environ.get("REVERIE_CONCURRENCY", "8"))
-    queue = await DBOS.register_queue_async(
-        "reverie-runs", worker_concurrency=concurrency, polling_interval_sec=0.05
-    )
     if mode == "start":
         with SetWorkflowID("run-1"):
             handle = await DBOS.start_workflow_async(ask, "Paris")
-        print(json.dumps({"result": await handle.get_result()}))
+        print(json.dumps({"result": await handle.get_result(polling_interval_sec=0.1)}))
     elif mode == "approval":  # the run waits inside the workflow until a decision arrives
         with SetWorkflowID("run-a"):
             handle = await DBOS.start_workflow_async(ask, "Rome")
@@ -93,30 +96,44 @@ async def main(mode: str) -> None:
         await asyncio.sleep(0.5)
         status = (await handle.get_status()).status
         await send_approvals_async("run-a", "weather", {"call_Rome": True, "other": False})
-        print(json.dumps({"status": status, "result": await handle.get_result()}))
+        print(
+            json.dumps(
+                {"status": status, "result": await handle.get_result(polling_interval_sec=0.1)}
+            )
+        )
     elif mode == "sync":  # run_sync inside a workflow is refused
         with SetWorkflowID("run-s"):
             handle = await DBOS.start_workflow_async(ask_sync, "Oslo")
         try:
-            await handle.get_result()
+            await handle.get_result(polling_interval_sec=0.1)
         except RuntimeError as exc:
             print(json.dumps({"error": str(exc)}))
     elif mode == "resume":
         handle = await DBOS.retrieve_workflow_async("run-1")
-        print(json.dumps({"result": await handle.get_result()}))
-    elif mode == "enqueue":
+        print(json.dumps({"result": await handle.get_result(polling_interval_sec=0.1)}))
+    elif mode == "enqueue":  # this process does not serve the queue: it only fills it
+        client = DBOSClient(system_database_url=os.environ["REVERIE_DB"], application_name=NAME)
         count = int(os.environ["REVERIE_RUNS"])
         for i in range(count):
-            with SetWorkflowID(f"q-{i}"):
-                await queue.enqueue_async(ask, f"City{i}")
+            options: EnqueueOptions = {
+                "queue_name": QUEUE,
+                "workflow_name": "ask",
+                "workflow_id": f"q-{i}",
+                "app_version": VERSION,
+            }
+            await client.enqueue_async(options, f"City{i}")
+        client.destroy()
         print(json.dumps({"enqueued": count}))
-    elif mode == "worker":
+    elif mode == "worker":  # serve the queue until every run is done (by either worker)
+        concurrency = int(os.environ.get("REVERIE_CONCURRENCY", "10"))
+        await DBOS.register_queue_async(
+            QUEUE, worker_concurrency=concurrency, polling_interval_sec=0.05
+        )
         count = int(os.environ["REVERIE_RUNS"])
-        results = {}
-        for i in range(count):
-            handle = await DBOS.retrieve_workflow_async(f"q-{i}")
-            results[f"q-{i}"] = await handle.get_result()
-        print(json.dumps({"done": len(results)}))
+        texts = [
+            await (await DBOS.retrieve_workflow_async(f"q-{i}")).get_result() for i in range(count)
+        ]
+        print(json.dumps({"done": len(texts), "texts": texts}))
     DBOS.destroy()
 
 

@@ -3,7 +3,7 @@ the request itself, and logging every request it answers (one JSON line each) to
 
 The script: a conversation ending in a user turn gets a call to ``get_weather`` for the city
 named last in that turn (id ``call_<city>``); one ending in a tool result gets the answer
-``"Forecast: <the tool's output>"``. ``/slow`` in a prompt makes the answer wait 0.2 s.
+``"Forecast: <the tool's output>"``. ``delay`` (seconds) makes every answer wait.
 """
 
 from __future__ import annotations
@@ -54,8 +54,9 @@ def reply_to(body: dict[str, Any]) -> dict[str, Any]:
 class FakeServer:
     """``with FakeServer(log) as server: server.base_url``."""
 
-    def __init__(self, log: Path) -> None:
+    def __init__(self, log: Path, delay: float = 0.0) -> None:
         self.log = log
+        self.delay = delay
         self.lock = threading.Lock()
         outer = self
 
@@ -67,8 +68,8 @@ class FakeServer:
                 body = json.loads(self.rfile.read(length))
                 with outer.lock, outer.log.open("a") as f:
                     f.write(json.dumps({"path": self.path, "body": body}) + "\n")
-                if "/slow" in json.dumps(body["messages"][-1]):
-                    time.sleep(0.2)
+                if outer.delay:
+                    time.sleep(outer.delay)
                 data = json.dumps(reply_to(body)).encode()
                 self.send_response(200)
                 self.send_header("content-type", "application/json")
