@@ -95,10 +95,15 @@ async def main(mode: str) -> None:
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.5)
         status = (await handle.get_status()).status
+        before = (WORK / "side-effects.txt").exists()
         await send_approvals_async("run-a", "weather", {"call_Rome": True, "other": False})
         print(
             json.dumps(
-                {"status": status, "result": await handle.get_result(polling_interval_sec=0.1)}
+                {
+                    "status": status,
+                    "ran": before,
+                    "result": await handle.get_result(polling_interval_sec=0.1),
+                }
             )
         )
     elif mode == "sync":  # run_sync inside a workflow is refused

@@ -58,7 +58,7 @@ def test_a_run_killed_inside_its_tool_runs_that_tool_again_and_nothing_else(app:
 def test_a_run_paused_for_approval_waits_in_the_workflow_for_the_decision(app: App) -> None:
     result = output(app.run("approval", REVERIE_APPROVAL="1"))
 
-    assert result == {"status": "PENDING", "result": "Forecast: sunny in Rome"}
+    assert result == {"status": "PENDING", "ran": False, "result": "Forecast: sunny in Rome"}
     assert [line.split()[1] for line in app.side_effects()] == ["Rome"]
     assert [last_role(r) for r in app.server.requests()] == ["user", "tool"]
 

@@ -8,8 +8,6 @@ accepts every version up to its own and refuses a newer one with
 :class:`~reverie.errors.SerializationError` (the same rule as :mod:`reverie.serialize`).
 """
 
-from __future__ import annotations
-
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
