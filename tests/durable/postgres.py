@@ -46,7 +46,17 @@ def postgres() -> Iterator[str]:
     env = {**os.environ, "LC_ALL": "C", "HOME": str(root)}
     subprocess.run(
         _as_user(
-            [str(BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
+            [
+                str(BIN / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ]
         ),
         check=True,
         capture_output=True,
@@ -93,7 +103,15 @@ def postgres() -> Iterator[str]:
             time.sleep(0.1)
         yield f"postgresql://postgres@127.0.0.1:{port}/reverie_dbos"
     finally:
-        server.terminate()
+        # An immediate shutdown (the data is thrown away), through pg_ctl: runuser does not
+        # pass every signal on to the server.
+        subprocess.run(
+            _as_user([str(BIN / "pg_ctl"), "stop", "-D", str(data), "-m", "immediate"]),
+            capture_output=True,
+            env=env,
+            cwd=root,
+            timeout=30,
+        )
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
