@@ -132,7 +132,6 @@ async def test_outside_a_workflow_the_durability_does_nothing(fake_server: FakeS
 
     assert result.text == "Forecast: sunny in Lima"
     assert engine.units == []
-    assert agent.run_sync is not None
 
 
 async def test_a_call_needing_approval_waits_for_the_engines_decision(
@@ -260,3 +259,18 @@ def test_importing_reverie_and_its_durable_package_imports_no_engine() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_sync_facade_is_refused_inside_a_workflow_and_allowed_outside(
+    fake_server: FakeServer,
+) -> None:
+    inside = make_agent(fake_server, Recording(active=True))
+    with pytest.raises(RuntimeError, match=r"agent.run_sync\(\) inside a test workflow"):
+        inside.run_sync("What is the weather in Oslo?")
+    with pytest.raises(RuntimeError, match=r"agent.stream_sync\(\) inside a test workflow"):
+        inside.stream_sync("What is the weather in Oslo?")
+    del inside
+    gc.collect()
+    outside = make_agent(fake_server, Recording(active=False))
+    assert outside.run_sync("What is the weather in Oslo?").text == "Forecast: sunny in Oslo"
+    assert len(fake_server.requests()) == 2

@@ -235,6 +235,8 @@ class Agent(Generic[OutputT]):
 
         instead = "async for event in agent.stream(...)"
         refuse_running_loop("stream_sync", instead)
+        if self.durability is not None:
+            self.durability.refuse_sync("stream_sync")
         check_run(prompt, options)
         events = self._loop(prompt, options, streaming=True)
         return iterate_sync(events, self.model, "stream_sync", instead)
