@@ -18,7 +18,7 @@ from reverie.durable.temporal import ReveriePlugin, send_approvals
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from temporal_flows import Ask, AskCarefully
+from temporal_flows import Ask, AskCarefully, AskOnce
 
 QUEUE = "reverie-tests"
 
@@ -29,7 +29,7 @@ async def main(mode: str) -> None:
         worker = Worker(
             client,
             task_queue=QUEUE,
-            workflows=[Ask, AskCarefully],
+            workflows=[Ask, AskCarefully, AskOnce],
             sticky_queue_schedule_to_start_timeout=timedelta(seconds=1),
         )
         print(json.dumps({"worker": os.getpid()}), flush=True)
@@ -49,8 +49,27 @@ async def main(mode: str) -> None:
         before = os.path.exists(os.path.join(os.environ["REVERIE_WORK"], "side-effects.txt"))
         await send_approvals(handle, "careful", {"call_Rome": True})
         result = await handle.result()
-        print(json.dumps({"status": described.status.name, "ran": before, "result": result}))
+        # A decision sent before the run asks for it is kept until it does.
+        early = await client.start_workflow(AskCarefully.run, "Nice", id="t-e", task_queue=QUEUE)
+        await send_approvals(early, "careful", {"call_Nice": "no tools today"})
+        print(
+            json.dumps(
+                {
+                    "status": described.status.name,
+                    "ran": before,
+                    "result": result,
+                    "early": await early.result(),
+                }
+            )
+        )
+    elif mode == "once":
+        result = await client.execute_workflow(AskOnce.run, "Bern", id="t-o", task_queue=QUEUE)
+        print(json.dumps({"result": result}))
 
 
 if __name__ == "__main__":
     asyncio.run(main(sys.argv[1]))
+    # The SDK's core threads can abort the interpreter's finalization (PyGILState_Release):
+    # the work is done and printed, so skip it.
+    sys.stdout.flush()
+    os._exit(0)

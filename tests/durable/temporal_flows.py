@@ -4,6 +4,7 @@ workflow sandbox imports it again; reverie itself passes through)."""
 from __future__ import annotations
 
 import os
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,6 +28,14 @@ def weather(city: str) -> str:
     return f"sunny in {city}"
 
 
+def slow_weather(city: str) -> str:
+    """The weather in a city, slowly: past its activity's timeout."""
+    with (WORK / "side-effects.txt").open("a") as f:
+        f.write(f"{os.getpid()} {city}\n")
+    time.sleep(3)
+    return f"sunny in {city}"
+
+
 durability = TemporalDurability(heartbeat_timeout=timedelta(seconds=2))
 forecaster = Agent(
     "openai-compat:fake-model",
@@ -42,6 +51,14 @@ careful = Agent(
 )
 
 
+once = Agent(
+    "openai-compat:fake-model",
+    name="once",
+    tools=[tool(slow_weather, name="get_weather")],
+    durability=TemporalDurability(tool_timeout=timedelta(seconds=1), tool_at_most_once=True),
+)
+
+
 @workflow.defn
 class Ask:
     @workflow.run
@@ -54,3 +71,10 @@ class AskCarefully:
     @workflow.run
     async def run(self, city: str) -> str:
         return (await careful.run(f"What is the weather in {city}?")).text
+
+
+@workflow.defn
+class AskOnce:
+    @workflow.run
+    async def run(self, city: str) -> str:
+        return (await once.run(f"What is the weather in {city}?")).text

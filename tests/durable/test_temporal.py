@@ -119,6 +119,23 @@ def test_a_run_paused_for_approval_waits_in_the_workflow_and_resumes_on_the_sign
         result = output(app.run("approval"))
     finally:
         stop(worker)
-    assert result == {"status": "RUNNING", "ran": False, "result": "Forecast: sunny in Rome"}
+    assert result == {
+        "status": "RUNNING",
+        "ran": False,
+        "result": "Forecast: sunny in Rome",
+        "early": "Forecast: denied: no tools today",
+    }
     assert [line.split()[1] for line in app.side_effects()] == ["Rome"]
-    assert [last_role(r) for r in app.server.requests()] == ["user", "tool"]
+    assert [last_role(r) for r in app.server.requests()] == ["user", "tool"] * 2
+
+
+def test_a_tool_at_most_once_is_not_run_again_after_its_attempt_is_cut_short(app: App) -> None:
+    worker = app.start("worker")
+    try:
+        result = output(app.run("once"))
+    finally:
+        stop(worker)
+    # The activity timed out (1 s) while the tool slept (3 s): no second attempt; the model
+    # was told the call failed.
+    assert result["result"].startswith("Forecast: ActivityError")
+    assert [line.split()[1] for line in app.side_effects()] == ["Bern"]
