@@ -182,6 +182,81 @@ async def temporal_figures(runs: int, work: Path) -> dict[str, float]:
     }
 
 
+def recovery_figures(work: Path, server: FakeServer) -> dict[str, float]:
+    """Crash to resumed progress, with the tests' apps: DBOS, a process killed right after
+    its tool's step, and a fresh one launched (recovery happens at launch): from its start to
+    the next model request. Temporal: a worker killed inside a tool activity while a second
+    worker runs: from the kill to the tool's next attempt (2 s heartbeat timeout)."""
+    import json
+    import subprocess
+
+    apps = ROOT / "tests" / "durable"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REVERIE_")}
+    env.update(
+        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")]),
+        OPENAI_COMPAT_BASE_URL=server.base_url,
+    )
+    figures: dict[str, float] = {}
+    dbos_work = work / "dbos-recovery"
+    dbos_work.mkdir()
+    env_d = {**env, "REVERIE_WORK": str(dbos_work), "REVERIE_DB": f"sqlite:///{dbos_work}/db"}
+    run = [sys.executable, str(apps / "dbos_app.py")]
+    subprocess.run([*run, "start"], env={**env_d, "REVERIE_KILL": "after_tool"}, check=False)
+    seen = len(server.requests())
+    started = time.time()
+    subprocess.run([*run, "resume"], env=env_d, check=True, capture_output=True)
+    resumed = server.requests()[seen]["t"]
+    figures["DBOS crash to resumed progress (s, from the new process's start)"] = resumed - started
+    if "--temporal" not in sys.argv:
+        return figures
+    import shutil
+    import socket
+
+    def free() -> int:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return int(s.getsockname()[1])
+
+    port = free()
+    cli = shutil.which("temporal") or str(Path(sys.executable).parent / "temporal")
+    temporal = subprocess.Popen(
+        [cli, "server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", str(port),
+         "--http-port", str(free()), "--metrics-port", str(free()), "--log-level", "error"],
+        env={**os.environ, "HOME": str(work)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    t_work = work / "temporal-recovery"
+    t_work.mkdir()
+    env_t = {**env, "REVERIE_WORK": str(t_work), "REVERIE_TEMPORAL": f"127.0.0.1:{port}"}
+    app = [sys.executable, str(apps / "temporal_app.py")]
+    try:
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        dying = subprocess.Popen([*app, "worker"], env={**env_t, "REVERIE_KILL": "in_tool"})
+        time.sleep(3)  # the first worker polls first
+        standby = subprocess.Popen([*app, "worker"], env=env_t, stdout=subprocess.DEVNULL)
+        subprocess.run([*app, "start"], env=env_t, check=True, capture_output=True)
+        dying.wait(timeout=60)
+        result = subprocess.run([*app, "result"], env=env_t, capture_output=True, text=True)
+        assert json.loads(result.stdout)["result"].startswith("Forecast")
+        standby.kill()
+        standby.wait()
+        lines = (t_work / "side-effects.txt").read_text().splitlines()
+        first, second = (float(line.split()[2]) for line in lines[:2])
+        figures["Temporal crash to the tool's next attempt (s, heartbeat timeout 2 s)"] = (
+            second - first
+        )
+    finally:
+        temporal.terminate()
+        temporal.wait(timeout=30)
+    return figures
+
+
 async def main() -> None:
     runs = int(next((a for a in sys.argv[1:] if a.isdigit()), "30"))
     work = Path(tempfile.mkdtemp(prefix="reverie-durable-bench-"))
@@ -190,6 +265,7 @@ async def main() -> None:
         figures = await dbos_figures(runs, work)
         if "--temporal" in sys.argv:
             figures.update(await temporal_figures(runs, work))
+        figures.update(recovery_figures(work, server))  # blocks: the server has its thread
     load = os.getloadavg()
     print(f"{runs} runs each (median), {UNITS_PER_RUN} units per run; load average "
           f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores")  # fmt: skip

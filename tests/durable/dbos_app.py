@@ -13,6 +13,7 @@ import asyncio
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ KILL = os.environ.get("REVERIE_KILL", "")
 def get_weather(city: str) -> str:
     """The weather in a city."""
     with (WORK / "side-effects.txt").open("a") as f:
-        f.write(f"{os.getpid()} {city}\n")
+        f.write(f"{os.getpid()} {city} {time.time()}\n")
         f.flush()
     if KILL == "in_tool":
         os._exit(17)

@@ -67,7 +67,7 @@ class FakeServer:
                 length = int(self.headers.get("content-length", "0"))
                 body = json.loads(self.rfile.read(length))
                 with outer.lock, outer.log.open("a") as f:
-                    f.write(json.dumps({"path": self.path, "body": body}) + "\n")
+                    f.write(json.dumps({"path": self.path, "t": time.time(), "body": body}) + "\n")
                 if outer.delay:
                     time.sleep(outer.delay)
                 data = json.dumps(reply_to(body)).encode()

@@ -21,7 +21,7 @@ KILL = os.environ.get("REVERIE_KILL", "")
 def weather(city: str) -> str:
     """The weather in a city."""
     with (WORK / "side-effects.txt").open("a") as f:
-        f.write(f"{os.getpid()} {city}\n")
+        f.write(f"{os.getpid()} {city} {time.time()}\n")
         f.flush()
     if KILL == "in_tool":
         os._exit(17)
@@ -31,7 +31,7 @@ def weather(city: str) -> str:
 def slow_weather(city: str) -> str:
     """The weather in a city, slowly: past its activity's timeout."""
     with (WORK / "side-effects.txt").open("a") as f:
-        f.write(f"{os.getpid()} {city}\n")
+        f.write(f"{os.getpid()} {city} {time.time()}\n")
     time.sleep(3)
     return f"sunny in {city}"
 
