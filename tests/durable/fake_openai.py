@@ -2,8 +2,9 @@
 the request itself, and logging every request it answers (one JSON line each) to a file.
 
 The script: a conversation ending in a user turn gets a call to ``get_weather`` for the city
-named last in that turn (id ``call_<city>``); one ending in a tool result gets the answer
-``"Forecast: <the tool's output>"``. ``delay`` (seconds) makes every answer wait.
+named last in that turn (id ``call_<city>``; ``Paris+Rome`` gets a call for each); one ending
+in tool results gets the answer ``"Forecast: <the tools' outputs, joined by '; '>"``.
+``delay`` (seconds) makes every answer wait.
 """
 
 from __future__ import annotations
@@ -21,14 +22,18 @@ def reply_to(body: dict[str, Any]) -> dict[str, Any]:
     last = messages[-1]
     usage = {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}
     if last["role"] == "tool":
-        content = last["content"]
-        text = content if isinstance(content, str) else json.dumps(content)
-        message: dict[str, Any] = {"role": "assistant", "content": f"Forecast: {text}"}
+        texts = []
+        for item in reversed(messages):
+            if item["role"] != "tool":
+                break
+            content = item["content"]
+            texts.insert(0, content if isinstance(content, str) else json.dumps(content))
+        message: dict[str, Any] = {"role": "assistant", "content": f"Forecast: {'; '.join(texts)}"}
         finish = "stop"
     else:
         prompt = last["content"]
         prompt = prompt if isinstance(prompt, str) else prompt[-1]["text"]
-        city = prompt.split()[-1].strip("?.")
+        cities = prompt.split()[-1].strip("?.").split("+")
         message = {
             "role": "assistant",
             "content": None,
@@ -38,6 +43,7 @@ def reply_to(body: dict[str, Any]) -> dict[str, Any]:
                     "type": "function",
                     "function": {"name": "get_weather", "arguments": json.dumps({"city": city})},
                 }
+                for city in cities
             ],
         }
         finish = "tool_calls"

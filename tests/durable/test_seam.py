@@ -3,6 +3,7 @@ which units a run makes, what crosses their boundary, and what is refused."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 import subprocess
@@ -274,3 +275,42 @@ def test_the_sync_facade_is_refused_inside_a_workflow_and_allowed_outside(
     outside = make_agent(fake_server, Recording(active=False))
     assert outside.run_sync("What is the weather in Oslo?").text == "Forecast: sunny in Oslo"
     assert len(fake_server.requests()) == 2
+
+
+async def test_inside_a_workflow_a_steps_calls_run_one_after_another_in_call_order(
+    fake_server: FakeServer,
+) -> None:
+    events: list[str] = []
+
+    async def slow(city: str) -> str:
+        """The weather, slowly."""
+        events.append(f"start {city}")
+        await asyncio.sleep(0.05)
+        events.append(f"end {city}")
+        return f"sunny in {city}"
+
+    model = rebuildable_model("openai-compat:fake", base_url=fake_server.base_url)
+    engine = Recording()
+    agent = Agent(
+        model,
+        name="weather",
+        tools=[tool(slow, name="get_weather", parallel=True)],
+        durability=engine,
+    )
+    result = await agent.run("What is the weather in Paris+Rome+Oslo?")
+
+    assert events == [f"{e} {c}" for c in ("Paris", "Rome", "Oslo") for e in ("start", "end")]
+    assert result.text == "Forecast: sunny in Paris; sunny in Rome; sunny in Oslo"
+    tool_units = [json.loads(u[1])["tool_call_id"] for u in engine.units if ".tool." in u[0]]
+    assert tool_units == ["call_Paris", "call_Rome", "call_Oslo"]
+    del agent
+    gc.collect()
+    events.clear()
+    outside = Agent(
+        model,
+        name="weather",
+        tools=[tool(slow, name="get_weather", parallel=True)],
+        durability=Recording(active=False),
+    )
+    await outside.run("What is the weather in Paris+Rome?")
+    assert events[:2] == ["start Paris", "start Rome"]  # outside, parallel as asked

@@ -125,8 +125,10 @@ class DurableAgent:
             )
             return ToolReturn(output, metadata)
 
-        # The tool's own timeout applies inside the unit (see run_tool_unit).
-        return replace(tool, invoke=invoke, timeout=None)
+        # The tool's own timeout applies inside the unit (see run_tool_unit). A step's calls
+        # run one after another, in call order: the engine matches recorded outputs to calls
+        # by their order, which concurrent calls would not keep from one replay to the next.
+        return replace(tool, invoke=invoke, timeout=None, parallel=False)
 
 
 class UnitModel:
