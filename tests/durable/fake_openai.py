@@ -4,7 +4,7 @@ the request itself, and logging every request it answers (one JSON line each) to
 The script: a conversation ending in a user turn gets a call to ``get_weather`` for the city
 named last in that turn (id ``call_<city>``; ``Paris+Rome`` gets a call for each); one ending
 in tool results gets the answer ``"Forecast: <the tools' outputs, joined by '; '>"``.
-``delay`` (seconds) makes every answer wait.
+``delay`` (seconds) makes every answer wait; a prompt naming ``Nowhere`` gets a 400.
 """
 
 from __future__ import annotations
@@ -76,8 +76,10 @@ class FakeServer:
                     f.write(json.dumps({"path": self.path, "t": time.time(), "body": body}) + "\n")
                 if outer.delay:
                     time.sleep(outer.delay)
-                data = json.dumps(reply_to(body)).encode()
-                self.send_response(200)
+                status = 400 if "Nowhere" in json.dumps(body["messages"][-1]) else 200
+                reply = reply_to(body) if status == 200 else {"error": {"message": "no such city"}}
+                data = json.dumps(reply).encode()
+                self.send_response(status)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(data)))
                 self.end_headers()

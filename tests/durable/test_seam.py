@@ -30,7 +30,7 @@ from reverie.durable.wire import (
     load_response,
     load_tool_output,
 )
-from reverie.errors import ConfigurationError, SerializationError
+from reverie.errors import ConfigurationError, ProviderError, SerializationError
 from reverie.finish_reason import FinishReason
 from reverie.messages import user_message
 from reverie.model import Call, FunctionTool, ProviderTool, Response, Settings, TextDelta
@@ -314,3 +314,22 @@ async def test_inside_a_workflow_a_steps_calls_run_one_after_another_in_call_ord
     )
     await outside.run("What is the weather in Paris+Rome?")
     assert events[:2] == ["start Paris", "start Rome"]  # outside, parallel as asked
+
+
+async def test_a_provider_error_is_the_units_recorded_result_and_raised_in_the_workflow(
+    fake_server: FakeServer,
+) -> None:
+    engine = Recording()
+    agent = make_agent(fake_server, engine)
+
+    with pytest.raises(ProviderError) as caught:
+        await agent.run("What is the weather in Nowhere?")
+
+    assert caught.value.status == 400 and "no such city" in str(caught.value.body)
+    [(name, _, recorded)] = engine.units
+    assert name == "weather.model"
+    assert json.loads(recorded)["error"]["status"] == 400  # data, not a pickled exception
+    with pytest.raises(ProviderError) as again:  # a replay raises the same error
+        load_response(recorded)
+    assert (str(again.value), again.value.status) == (str(caught.value), 400)
+    assert len(fake_server.requests()) == 1  # a bad request is not retried

@@ -221,11 +221,19 @@ def _in_sandbox() -> bool:
 
 
 async def run_model_unit(payload: str) -> str:
-    """A model unit's body: the model made again from its recipe, one request."""
+    """A model unit's body: the model made again from its recipe, one request. A provider
+    error that retrying cannot cure (a bad request, a refused key) is the unit's recorded
+    result and is raised again in the workflow; a retryable one fails the unit."""
     from reverie.durable import wire
+    from reverie.errors import ProviderError
 
     recipe, call = wire.load_call(payload)
-    response = await recipe.build().generate(call)
+    try:
+        response = await recipe.build().generate(call)
+    except ProviderError as exc:
+        if exc.retryable:  # the client's own retries ran out: the engine's may try again
+            raise
+        return wire.dump_error(exc)  # recorded, raised again in the workflow
     return wire.dump_response(response)
 
 

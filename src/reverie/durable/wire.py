@@ -15,7 +15,13 @@ from functools import cache
 from typing import Any
 
 from reverie.durable.recipe import ModelRecipe
-from reverie.errors import ConfigurationError, SerializationError
+from reverie.errors import (
+    ConfigurationError,
+    ContextOverflowError,
+    ProviderError,
+    SerializationError,
+    StreamError,
+)
 from reverie.messages import Message, ToolOutput
 from reverie.model import Call, FunctionTool, ProviderTool, Response, ResponseFormat, Settings
 
@@ -144,8 +150,41 @@ def dump_response(response: Response) -> str:
 
 
 def load_response(text: str) -> Response:
+    """The unit's response, or the provider error it recorded, raised again."""
+    data = json.loads(text) if '"error"' in text[:40] else None
+    if isinstance(data, dict) and isinstance(data.get("error"), dict):
+        raise _provider_error(data["error"])
     response: Response = _load("response", text)[0]
     return response
+
+
+_ERROR_FIELDS = ("provider", "status", "body", "retryable", "retry_after")
+
+
+def dump_error(error: ProviderError) -> str:
+    """A provider error a unit ends with, as data (its body never holds credentials)."""
+    fields: dict[str, Any] = {name: getattr(error, name, None) for name in _ERROR_FIELDS}
+    fields["kind"] = type(error).__name__
+    fields["message"] = str(error)
+    if isinstance(error, ContextOverflowError):
+        fields.update(used_tokens=error.used_tokens, max_tokens=error.max_tokens)
+    return json.dumps({"schema_version": WIRE_VERSION, "error": fields})
+
+
+def _provider_error(data: dict[str, Any]) -> ProviderError:
+    message = str(data.get("message", "the provider failed"))
+    provider = str(data.get("provider") or "")
+    status, body = data.get("status"), data.get("body")
+    if data.get("kind") == "ContextOverflowError":
+        used, most = data.get("used_tokens"), data.get("max_tokens")
+        return ContextOverflowError(
+            message, provider=provider, status=status, body=body, used_tokens=used, max_tokens=most
+        )
+    cls = StreamError if data.get("kind") == "StreamError" else ProviderError
+    retryable, after = bool(data.get("retryable")), data.get("retry_after")
+    return cls(
+        message, provider=provider, status=status, body=body, retryable=retryable, retry_after=after
+    )
 
 
 def dump_tool_input(tool_call_id: str, input_json: str) -> str:
