@@ -1,9 +1,10 @@
 """What durability costs: the agent's run inside a DBOS workflow (each model request and tool
 call a checkpointed step, SQLite) against the same run without durability, and runs per
 second through a DBOS queue on SQLite. Optional: ``--temporal`` adds the same run as a
-Temporal workflow on the dev server of the ``temporal`` CLI (each unit an activity).
+Temporal workflow on the dev server of the ``temporal`` CLI (each unit an activity);
+``--postgres`` adds runs per second through a DBOS queue on Postgres with two workers.
 
-python benchmarks/durable_overhead.py [runs] [--temporal]
+python benchmarks/durable_overhead.py [runs] [--temporal] [--postgres]
 
 Every run is three units (model request, tool call, model request) against a loopback fake
 OpenAI-compatible server (tests/durable/fake_openai.py) in this process. The load average is
@@ -75,6 +76,19 @@ async def dbos_figures(runs: int, work: Path) -> dict[str, float]:
     async def ask(city: str) -> str:
         return (await durable.run(f"What is the weather in {city}?")).text
 
+    async def nothing(city: str) -> str:
+        return city
+
+    @DBOS.workflow()
+    async def empty(city: str) -> str:
+        return city
+
+    @DBOS.workflow()
+    async def three_steps(city: str) -> str:
+        for n in range(UNITS_PER_RUN):
+            await DBOS.run_step_async({"name": f"empty.{n}"}, nothing, city)
+        return city
+
     DBOS(
         config={
             "name": "reverie-bench",
@@ -90,6 +104,8 @@ async def dbos_figures(runs: int, work: Path) -> dict[str, float]:
         await timed_runs(durable, 3, ask)
         base = statistics.median(await timed_runs(plain, runs))
         wrapped = statistics.median(await timed_runs(durable, runs, ask))
+        bare = statistics.median(await timed_runs(durable, runs, empty))
+        steps = statistics.median(await timed_runs(durable, runs, three_steps))
         queue = await DBOS.register_queue_async(
             "bench", worker_concurrency=10, polling_interval_sec=0.01
         )
@@ -108,6 +124,13 @@ async def dbos_figures(runs: int, work: Path) -> dict[str, float]:
         "plain run (ms)": base * 1000,
         "DBOS run (ms)": wrapped * 1000,
         "DBOS overhead per unit (ms)": (wrapped - base) / UNITS_PER_RUN * 1000,
+        "  an empty DBOS workflow (ms, per run)": bare * 1000,
+        "  a workflow of 3 empty DBOS steps (ms, per run)": steps * 1000,
+        "  reverie's own share per unit (ms: run - 3 empty steps - plain run, / 3)": (
+            wrapped - steps - base
+        )
+        / UNITS_PER_RUN
+        * 1000,
         "DBOS queue on SQLite, runs/s (10 at a time)": count / queued,
     }
 
@@ -257,6 +280,40 @@ def recovery_figures(work: Path, server: FakeServer) -> dict[str, float]:
     return figures
 
 
+def postgres_figures(work: Path, server: FakeServer, runs: int = 200) -> dict[str, float]:
+    """Runs per second through one DBOS queue on Postgres served by two worker processes
+    (10 runs at a time each), from the first model request to the last: process start-up
+    left out. Postgres 15 is started as in the tests (tests/durable/postgres.py)."""
+    import subprocess
+
+    from postgres import postgres
+
+    apps = ROOT / "tests" / "durable"
+    pg_work = work / "postgres"
+    pg_work.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REVERIE_")}
+    env.update(
+        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")]),
+        OPENAI_COMPAT_BASE_URL=server.base_url,
+        REVERIE_WORK=str(pg_work),
+        REVERIE_RUNS=str(runs),
+    )
+    run = [sys.executable, str(apps / "dbos_app.py")]
+    with postgres() as url:
+        env["REVERIE_DB"] = url
+        seen = len(server.requests())
+        subprocess.run([*run, "enqueue"], env=env, check=True, capture_output=True)
+        workers = [
+            subprocess.Popen([*run, "worker"], env={**env, "REVERIE_EXECUTOR": f"w{n}"},
+                             stdout=subprocess.DEVNULL)
+            for n in range(2)
+        ]  # fmt: skip
+        for worker in workers:
+            worker.wait(timeout=600)
+    times = [r["t"] for r in server.requests()[seen:]]
+    return {"DBOS queue on Postgres, 2 workers, runs/s": runs / (max(times) - min(times))}
+
+
 async def main() -> None:
     runs = int(next((a for a in sys.argv[1:] if a.isdigit()), "30"))
     work = Path(tempfile.mkdtemp(prefix="reverie-durable-bench-"))
@@ -266,6 +323,8 @@ async def main() -> None:
         if "--temporal" in sys.argv:
             figures.update(await temporal_figures(runs, work))
         figures.update(recovery_figures(work, server))  # blocks: the server has its thread
+        if "--postgres" in sys.argv:
+            figures.update(postgres_figures(work, server))
     load = os.getloadavg()
     print(f"{runs} runs each (median), {UNITS_PER_RUN} units per run; load average "
           f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores")  # fmt: skip
