@@ -129,16 +129,17 @@ class TemporalDurability(Durability):
         return decided
 
 
-_INBOXES: dict[str, dict[str, dict[str, Any]]] = {}
-"""Decisions received, by workflow run and agent: reverie is imported once per worker (a
-passthrough module), so a workflow's own run id keeps them apart."""
+_INBOX = "_reverie_approvals"
+"""The attribute of the workflow's instance that keeps the decisions received, by agent: they
+live and die with the workflow (reverie is imported once per worker, outside the sandbox)."""
 
 
 def _inbox() -> dict[str, dict[str, Any]]:
-    run_id = workflow.info().run_id
-    inbox = _INBOXES.get(run_id)
+    instance = workflow.instance()
+    inbox: dict[str, dict[str, Any]] | None = getattr(instance, _INBOX, None)
     if inbox is None:
-        inbox = _INBOXES[run_id] = {}
+        inbox = {}
+        setattr(instance, _INBOX, inbox)
         received = inbox
 
         def on_signal(payload: Any) -> None:
