@@ -46,7 +46,7 @@ def after_tool(call: ToolCall, result: ToolResult, context: Any) -> None:
 
 agent = Agent(
     "openai-compat:fake-model",
-    name="weather",
+    name=os.environ.get("REVERIE_AGENT_NAME", "weather"),
     tools=[get_weather],
     after_tool=after_tool,
     durability=DBOSDurability(),
@@ -116,7 +116,10 @@ async def main(mode: str) -> None:
             print(json.dumps({"error": str(exc)}))
     elif mode == "resume":
         handle = await DBOS.retrieve_workflow_async("run-1")
-        print(json.dumps({"result": await handle.get_result(polling_interval_sec=0.1)}))
+        try:
+            print(json.dumps({"result": await handle.get_result(polling_interval_sec=0.1)}))
+        except Exception as exc:  # a recovered run that fails
+            print(json.dumps({"error": type(exc).__name__, "message": str(exc)}))
     elif mode == "enqueue":  # this process does not serve the queue: it only fills it
         client = DBOSClient(system_database_url=os.environ["REVERIE_DB"], application_name=NAME)
         count = int(os.environ["REVERIE_RUNS"])

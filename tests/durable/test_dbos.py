@@ -55,6 +55,20 @@ def test_a_run_killed_inside_its_tool_runs_that_tool_again_and_nothing_else(app:
     assert len(pids) == 2 and pids[0] != pids[1]
 
 
+def test_a_renamed_agent_fails_its_runs_in_flight_instead_of_redoing_their_units(
+    app: App,
+) -> None:
+    killed = app.run("start", REVERIE_KILL="after_tool")
+    assert killed.returncode == 17, killed.stderr[-3000:]
+
+    resumed = output(app.run("resume", REVERIE_AGENT_NAME="forecaster"))
+
+    assert resumed["error"] == "DBOSUnexpectedStepError"
+    assert "weather.model" in resumed["message"] and "forecaster.model" in resumed["message"]
+    assert [last_role(r) for r in app.server.requests()] == ["user"]  # nothing done again
+    assert len(app.side_effects()) == 1
+
+
 def test_a_run_paused_for_approval_waits_in_the_workflow_for_the_decision(app: App) -> None:
     result = output(app.run("approval", REVERIE_APPROVAL="1"))
 
