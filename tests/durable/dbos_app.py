@@ -60,6 +60,18 @@ async def ask(city: str) -> str:
 
 
 @DBOS.workflow()
+async def ask_streaming(city: str) -> list[str]:
+    events = []
+    async for event in agent.stream(f"What is the weather in {city}?"):
+        name = type(event).__name__
+        if name in ("StepStart", "StepFinish", "ToolResult", "RunFinish"):
+            events.append(name)
+        elif name == "TextDelta":
+            events.append(f"TextDelta:{event.delta}")  # type: ignore[attr-defined]
+    return events
+
+
+@DBOS.workflow()
 async def ask_sync(city: str) -> str:
     return agent.run_sync(f"What is the weather in {city}?").text
 
@@ -107,13 +119,18 @@ async def main(mode: str) -> None:
                 }
             )
         )
-    elif mode == "sync":  # run_sync inside a workflow is refused
+    elif mode == "inside":  # a streamed run in a workflow; run_sync refused in one
+        with SetWorkflowID("run-st"):
+            streamed = await DBOS.start_workflow_async(ask_streaming, "Lima")
+        events = await streamed.get_result(polling_interval_sec=0.1)
+        steps = await DBOS.list_workflow_steps_async("run-st")
         with SetWorkflowID("run-s"):
             handle = await DBOS.start_workflow_async(ask_sync, "Oslo")
         try:
             await handle.get_result(polling_interval_sec=0.1)
         except RuntimeError as exc:
-            print(json.dumps({"error": str(exc)}))
+            units = [step["function_name"] for step in steps]
+            print(json.dumps({"events": events, "units": units, "error": str(exc)}))
     elif mode == "resume":
         handle = await DBOS.retrieve_workflow_async("run-1")
         try:

@@ -77,8 +77,15 @@ def test_a_run_paused_for_approval_waits_in_the_workflow_for_the_decision(app: A
     assert [last_role(r) for r in app.server.requests()] == ["user", "tool"]
 
 
-def test_run_sync_inside_a_workflow_is_refused(app: App) -> None:
-    result = output(app.run("sync"))
+def test_a_streamed_run_in_a_workflow_gets_each_units_output_and_run_sync_is_refused(
+    app: App,
+) -> None:
+    result = output(app.run("inside"))
 
+    assert result["events"] == [
+        "StepStart", "ToolResult", "StepFinish",
+        "StepStart", "TextDelta:Forecast: sunny in Lima", "StepFinish", "RunFinish",
+    ]  # fmt: skip
+    assert result["units"] == ["weather.model", "weather.tool.get_weather", "weather.model"]
     assert "run_sync() inside a DBOS workflow" in result["error"]
-    assert app.server.requests() == []
+    assert len(app.server.requests()) == 2  # the streamed run's two; run_sync sent none
