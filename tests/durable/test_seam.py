@@ -333,3 +333,19 @@ async def test_a_provider_error_is_the_units_recorded_result_and_raised_in_the_w
         load_response(recorded)
     assert (str(again.value), again.value.status) == (str(caught.value), 400)
     assert len(fake_server.requests()) == 1  # a bad request is not retried
+
+
+@pytest.mark.parametrize(
+    ("module", "engine", "extra"),
+    [("dbos", "dbos", "dbos"), ("temporal", "temporalio", "temporal")],
+)
+def test_an_engine_module_without_its_engine_names_the_extra_to_install(
+    module: str, engine: str, extra: str
+) -> None:
+    code = (
+        f"import sys; sys.modules[{engine!r}] = None\n"
+        f"try:\n    import reverie.durable.{module}\n"
+        "except ImportError as exc:\n    print(exc)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert f"pip install 'reverie[{extra}]'" in out.stdout

@@ -18,7 +18,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from dbos import DBOS
+try:
+    from dbos import DBOS
+except ImportError as exc:  # pragma: no cover - the message is what is tested
+    raise ImportError("reverie.durable.dbos needs DBOS: pip install 'reverie[dbos]'") from exc
 
 from reverie.durable.base import (
     Durability,

@@ -25,7 +25,12 @@ from collections.abc import Awaitable, Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from temporalio import activity, workflow
+try:
+    from temporalio import activity, workflow
+except ImportError as exc:  # pragma: no cover - the message is what is tested
+    raise ImportError(
+        "reverie.durable.temporal needs the Temporal SDK: pip install 'reverie[temporal]'"
+    ) from exc
 from temporalio.common import RawValue, RetryPolicy
 from temporalio.plugin import SimplePlugin
 from temporalio.worker import WorkflowRunner
