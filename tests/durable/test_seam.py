@@ -349,3 +349,25 @@ def test_an_engine_module_without_its_engine_names_the_extra_to_install(
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert f"pip install 'reverie[{extra}]'" in out.stdout
+
+
+@pytest.mark.parametrize("engine", ["dbos", "temporal"])
+async def test_with_no_engine_instance_in_the_process_the_agent_simply_runs(
+    fake_server: FakeServer, engine: str
+) -> None:
+    if engine == "dbos":
+        pytest.importorskip("dbos")
+        from reverie.durable.dbos import DBOSDurability
+
+        durability: Durability = DBOSDurability()
+    else:
+        pytest.importorskip("temporalio")
+        from reverie.durable.temporal import TemporalDurability
+
+        durability = TemporalDurability()
+    agent = make_agent(fake_server, durability)
+
+    result = await agent.run("What is the weather in Quito?")
+
+    assert result.text == "Forecast: sunny in Quito"
+    assert len(fake_server.requests()) == 2
