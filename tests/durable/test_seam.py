@@ -371,3 +371,25 @@ async def test_with_no_engine_instance_in_the_process_the_agent_simply_runs(
 
     assert result.text == "Forecast: sunny in Quito"
     assert len(fake_server.requests()) == 2
+
+
+async def test_a_credential_header_never_reaches_the_engines_database(
+    fake_server: FakeServer,
+) -> None:
+    with pytest.raises(ConfigurationError, match="header 'Authorization' would be written"):
+        rebuildable_model(
+            "openai-compat:fake", base_url=fake_server.base_url, headers={"Authorization": "x"}
+        )
+    engine = Recording()
+    agent = make_agent(fake_server, engine, headers={"X-Api-Key": "sk-secret"})
+    with pytest.raises(ConfigurationError, match="header 'X-Api-Key' would be written"):
+        await agent.run("What is the weather in Oslo?")
+    assert engine.units == [] and fake_server.requests() == []
+    del agent
+    harmless = make_agent_again(fake_server, engine, headers={"X-Trace": "1"})
+    assert (await harmless.run("What is the weather in Oslo?")).text.startswith("Forecast")
+
+
+def make_agent_again(server: FakeServer, durability: Durability, **kw: Any) -> Agent[Any]:
+    gc.collect()  # the earlier agent of this name is gone
+    return make_agent(server, durability, **kw)

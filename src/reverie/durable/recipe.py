@@ -82,7 +82,23 @@ def rebuildable_model(spec: str, **settings: Any) -> LanguageModel:
 _BY_ID: dict[int, tuple[LanguageModel, ModelRecipe]] = {}
 
 
+def check_headers(headers: object, where: str) -> None:
+    """Refuse credential headers (``Authorization``, ``x-api-key``...): they would be written
+    into the engine's database with the unit's input."""
+    if not isinstance(headers, Mapping) or not headers:
+        return
+    from reverie.testing.transport import SECRET_HEADERS
+
+    for name in headers:
+        if isinstance(name, str) and name.lower() in SECRET_HEADERS:
+            raise ConfigurationError(
+                f"{where} header {name!r} would be written into the engine's database; give "
+                "each worker its key through its environment (the provider reads it there)"
+            )
+
+
 def check_settings(settings: Mapping[str, Any]) -> None:
+    check_headers(settings.get("headers"), "a durable model's")
     for name, value in settings.items():
         if name in SECRET_SETTINGS:
             raise ConfigurationError(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from reverie.durable.recipe import ModelRecipe
+from reverie.durable.recipe import ModelRecipe, check_headers
 from reverie.errors import (
     ConfigurationError,
     ContextOverflowError,
@@ -91,7 +91,8 @@ def _load(kind: str, text: str) -> tuple[Any, dict[str, Any]]:
 
 
 def dump_call(recipe: ModelRecipe, call: Call) -> str:
-    """A model unit's input: the model's recipe and the call."""
+    """A model unit's input: the model's recipe and the call (no credential header)."""
+    check_headers(call.headers, "a durable run's")
     retry = None
     if call.retry is not None:
         from reverie.retry import RetryPolicy
