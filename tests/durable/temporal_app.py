@@ -62,6 +62,12 @@ async def main(mode: str) -> None:
                 }
             )
         )
+    elif mode == "refused":  # the provider refuses the request: the workflow fails
+        try:
+            await client.execute_workflow(Ask.run, "Nowhere", id="t-r", task_queue=QUEUE)
+        except Exception as exc:
+            cause = getattr(exc, "cause", None)
+            print(json.dumps({"error": type(exc).__name__, "type": getattr(cause, "type", None)}))
     elif mode == "once":
         result = await client.execute_workflow(AskOnce.run, "Bern", id="t-o", task_queue=QUEUE)
         print(json.dumps({"result": result}))

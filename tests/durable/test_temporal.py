@@ -129,12 +129,17 @@ def test_a_run_paused_for_approval_waits_in_the_workflow_and_resumes_on_the_sign
     assert [last_role(r) for r in app.server.requests()] == ["user", "tool"] * 2
 
 
-def test_a_tool_at_most_once_is_not_run_again_after_its_attempt_is_cut_short(app: App) -> None:
+def test_a_tool_at_most_once_is_not_run_again_and_a_provider_refusal_fails_the_workflow(
+    app: App,
+) -> None:
     worker = app.start("worker")
     try:
         result = output(app.run("once"))
+        refused = output(app.run("refused"))
     finally:
         stop(worker)
+    # A provider's refusal (400), recorded as the unit's result, fails the workflow at once.
+    assert refused == {"error": "WorkflowFailureError", "type": "ProviderError"}
     # The activity timed out (1 s) while the tool slept (3 s): no second attempt; the model
     # was told the call failed.
     assert result["result"].startswith("Forecast: ActivityError")

@@ -44,6 +44,7 @@ from reverie.durable.base import (
     run_tool_unit,
     tool_unit_name,
 )
+from reverie.errors import ReverieError
 
 if TYPE_CHECKING:
     from temporalio.client import WorkflowHandle
@@ -209,12 +210,16 @@ def _runner(runner: WorkflowRunner | None) -> WorkflowRunner:
 
 class ReveriePlugin(SimplePlugin):
     """Give it to the client (``Client.connect(..., plugins=[ReveriePlugin()])``): workers
-    made with that client register reverie's activity and import reverie once, outside the
-    workflow sandbox."""
+    made with that client register reverie's activity, import reverie once, outside the
+    workflow sandbox, and fail a workflow that raises a reverie error (a provider's refusal)
+    rather than retry its task."""
 
     def __init__(self) -> None:
         super().__init__(
             "reverie.ReveriePlugin",
             activities=lambda existing: [*(existing or []), reverie_unit],
             workflow_runner=_runner,
+            # A reverie error raised in a workflow (a provider's refusal, recorded) fails the
+            # workflow, as it fails a run outside one, instead of retrying its task forever.
+            workflow_failure_exception_types=lambda existing: [*(existing or []), ReverieError],
         )
