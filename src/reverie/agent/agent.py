@@ -130,6 +130,9 @@ class Agent(Generic[OutputT]):
     ``trace_content=True`` adds prompts, answers and tool arguments and results (left unset,
     ``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`` does). ``name`` names the
     agent in its spans.
+
+    ``durability=`` (``reverie.durable``: DBOS, Temporal) with a stable ``name`` makes each
+    model request and tool call of a run inside a workflow one durable unit (docs/durable.md).
     """
 
     def __init__(
