@@ -393,3 +393,25 @@ async def test_a_credential_header_never_reaches_the_engines_database(
 def make_agent_again(server: FakeServer, durability: Durability, **kw: Any) -> Agent[Any]:
     gc.collect()  # the earlier agent of this name is gone
     return make_agent(server, durability, **kw)
+
+
+async def test_a_model_the_registry_noted_a_recipe_on_is_rebuilt_from_it(
+    fake_server: FakeServer,
+) -> None:
+    from types import SimpleNamespace
+
+    noted = ScriptedModel([])  # the registry's note is all a unit reads
+    noted._reverie_recipe = SimpleNamespace(  # type: ignore[attr-defined]
+        model="openai-compat:fake", settings=(("base_url", fake_server.base_url),)
+    )
+    engine = Recording()
+    agent = Agent(noted, name="noted", tools=[get_weather], durability=engine)
+
+    result = await agent.run("What is the weather in Bonn?")
+
+    assert result.text == "Forecast: sunny in Bonn"
+    assert json.loads(engine.units[0][1])["model"]["model"] == "openai-compat:fake"
+    refused = ScriptedModel([])
+    refused._reverie_recipe = "its provider was given client="  # type: ignore[attr-defined]
+    with pytest.raises(ConfigurationError, match=r"cannot be \(its provider was given client="):
+        Agent(refused, name="refused", durability=engine)

@@ -27,6 +27,9 @@ SECRET_SETTINGS = frozenset(
 holding one. A worker gets them from its own environment."""
 
 _ATTRIBUTE = "_reverie_durable_recipe"
+_SHARED = "_reverie_recipe"
+"""Where ``reverie.recipe`` (reverie.batch's, when present) notes how the registry made a
+model: ``.model`` (``provider:model``) and ``.settings`` (pairs), or a str saying why not."""
 _BUILT: dict[str, LanguageModel] = {}
 """Models rebuilt in this process, by recipe: units of every run share their connections."""
 
@@ -124,9 +127,15 @@ def recipe_of(model: LanguageModel, given: object = None) -> ModelRecipe:
     kept = _BY_ID.get(id(model))
     if kept is not None and kept[0] is model:
         return kept[1]
+    shared = getattr(model, _SHARED, None)
+    if isinstance(getattr(shared, "model", None), str):  # noted by reverie.recipe, if present
+        settings = dict(getattr(shared, "settings", ()))
+        check_settings(settings)
+        return ModelRecipe(shared.model, settings)  # type: ignore[union-attr]
+    why = f" ({shared})" if isinstance(shared, str) else ""
     raise ConfigurationError(
         f"a durable agent's model must be rebuildable inside each unit, and {model!r:.80} "
-        "cannot be: rebuilding it differently would reach another endpoint. Give the agent "
+        f"cannot be{why}: rebuilding it differently would reach another endpoint. Give the agent "
         "a 'provider:model' string, or reverie.durable.rebuildable_model('provider:model', "
         "base_url=..., headers=...)"
     )
