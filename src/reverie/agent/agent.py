@@ -75,6 +75,7 @@ from reverie.agent.prepare import (
     merge_settings,
 )
 from reverie.agent.result import OutputT, RunResult, Step, StopReason
+from reverie.agent.seam import Durability, bind_durability
 from reverie.agent.step import RunState, Turn, request, run_tools, split_reply
 from reverie.agent.stop import StopCondition
 from reverie.agent.stream import AgentStream
@@ -128,6 +129,9 @@ class Agent(Generic[OutputT]):
     ``trace_content=True`` adds prompts, answers and tool arguments and results (left unset,
     ``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`` does). ``name`` names the
     agent in its spans.
+
+    ``durability=`` (``reverie.durable``: DBOS, Temporal) with a stable ``name`` makes each
+    model request and tool call of a run inside a workflow one durable unit (docs/durable.md).
     """
 
     def __init__(
@@ -162,6 +166,7 @@ class Agent(Generic[OutputT]):
         name: str | None = None,
         trace_content: bool | None = None,
         tracer_provider: TracerProvider | None = None,
+        durability: Durability | None = None,
     ) -> None:
         self.model: LanguageModel = check_model(model)
         self.system = check_optional_str(system, "system")
@@ -187,6 +192,7 @@ class Agent(Generic[OutputT]):
         self.name = check_optional_str(name, "name")
         self.trace_content = check_trace_content(trace_content)
         self.tracer_provider = check_tracer_provider(tracer_provider)
+        self.durability = bind_durability(durability, self, model) if durability else None
 
     async def run(
         self, prompt: str | None = None, **options: Unpack[RunOptions]
@@ -209,6 +215,8 @@ class Agent(Generic[OutputT]):
         loop, so the provider's connections are reused across calls and closed at exit."""
         from reverie.sync import run_sync
 
+        if self.durability is not None:
+            self.durability.refuse_sync("run_sync")
         coro = self.run(prompt, **options)
         return run_sync(coro, self.model, "run_sync", "await agent.run(...)")
 
@@ -229,6 +237,8 @@ class Agent(Generic[OutputT]):
 
         instead = "async for event in agent.stream(...)"
         refuse_running_loop("stream_sync", instead)
+        if self.durability is not None:
+            self.durability.refuse_sync("stream_sync")
         check_run(prompt, options)
         events = self._loop(prompt, options, streaming=True)
         return iterate_sync(events, self.model, "stream_sync", instead)
@@ -329,6 +339,8 @@ class Agent(Generic[OutputT]):
         step 0 (the step the earlier run stopped in, finished); calls still waiting for a
         decision are left in ``run.pending``."""
         tools = {t.name: t for t in self.tools if isinstance(t, Tool)}
+        if self.durability is not None:
+            tools = self.durability.units(self.model, tools)[1]
         waiting = [await check_call(c, tools, self.repair_tool_call) for c in run.unanswered]
         run.resumed, run.pending = await run_tools(self, waiting, tools, run, (), run.approvals)
         yield StepStart(0)
@@ -357,6 +369,9 @@ class Agent(Generic[OutputT]):
             setup = await ask_hook(self.prepare_step, setup, number, run.steps)
         spec = self.output.spec if self.output is not None else None
         call, tools = build_call(setup, spec, run.headers, run.retry)
+        if self.durability is not None:  # inside a workflow: each request, each call a unit
+            model, tools = self.durability.units(setup.model, tools)
+            return model, call, tools
         return setup.model, call, tools
 
     def _judge(self, turn: Turn, run: RunState) -> Verdict | None:

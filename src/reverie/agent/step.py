@@ -40,6 +40,7 @@ from reverie.usage import Usage
 
 if TYPE_CHECKING:
     from reverie.agent.hooks import AfterTool, BeforeTool
+    from reverie.agent.seam import BoundDurability
     from reverie.agent.tracing import RunTrace
     from reverie.retry import RetryPolicy
 
@@ -58,6 +59,9 @@ class ToolSettings(Protocol):
 
     @property
     def tool_timeout(self) -> float | None: ...
+
+    @property
+    def durability(self) -> BoundDurability | None: ...
 
 
 @dataclass(slots=True, kw_only=True)
@@ -258,6 +262,10 @@ async def run_tools(
     if not screening:
         return await run_calls(checked, tools, limit, timeout, hooks, trace), []
     screened = await screen(checked, tools, approvals or {}, conversation)
+    if screened.pending and agent.durability is not None:  # a workflow waits for decisions
+        decided = await agent.durability.decide(screened.pending)
+        if decided:
+            screened = await screen(checked, tools, {**(approvals or {}), **decided}, conversation)
     ran = await run_calls(screened.run, tools, limit, timeout, hooks, trace)
     return screened.in_call_order(checked, ran), screened.pending
 
