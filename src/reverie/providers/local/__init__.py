@@ -36,6 +36,10 @@ class Local:
     ``False``/``None``: off. With the default, the environment variable
     ``REVERIE_PROMPT_CACHE=0`` turns it off and ``REVERIE_PROMPT_CACHE=<dir>`` moves it.
     The cache changes no output: the system turn is evaluated on its own either way.
+    ``bounded_json`` (by default on for the bundled SmolLM2 only) is for a model that repeats
+    itself: arrays and strings in its JSON without a bound in their schema get one (at most
+    8 items, 100 characters), and its answers in a response format a repeat penalty of 1.1,
+    so an object closes well within the output limit instead of looping on one item.
     """
 
     name = "local"
@@ -50,6 +54,7 @@ class Local:
         verbose: bool = False,
         auto_tool_choice: AutoToolChoice | None = None,
         prompt_cache: PromptCacheSetting = True,
+        bounded_json: bool | None = None,
     ) -> None:
         self._model_path = model_path
         self._n_threads = n_threads
@@ -58,6 +63,7 @@ class Local:
         self._verbose = verbose
         self._auto_tool_choice = auto_tool_choice
         self._prompt_cache = prompt_cache
+        self._bounded_json = bounded_json
 
     def model(self, model_id: str = "smollm2") -> LocalModel:
         """``"smollm2"``/``"default"`` for the bundled model, else a path to a .gguf file
@@ -75,6 +81,7 @@ class Local:
             verbose=self._verbose,
             auto_tool_choice=auto,
             prompt_cache=self._prompt_cache,
+            bounded_json=bundled if self._bounded_json is None else self._bounded_json,
         )
 
 

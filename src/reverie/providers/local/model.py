@@ -51,6 +51,7 @@ DEFAULT_MAX_OUTPUT_TOKENS = 512
 a reply to a few seconds unless the call sets ``max_output_tokens``."""
 
 _OPTIONS = ("auto_tool_choice", "repeat_penalty", "min_p")
+JSON_REPEAT_PENALTY = 1.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +79,13 @@ class Plan:
     warnings: tuple[CallWarning, ...]
 
 
-def plan_call(call: Call, *, auto_tool_choice: AutoToolChoice, seed: int) -> Plan:
-    """The prompt, the reply format and the sampling settings for ``call``."""
+def plan_call(
+    call: Call, *, auto_tool_choice: AutoToolChoice, seed: int, bounded_json: bool = False
+) -> Plan:
+    """The prompt, the reply format and the sampling settings for ``call``. ``bounded_json``
+    is for a model that repeats itself: its JSON gets bounds (see
+    :func:`~reverie.providers.local.grammar.reply_format`) and an answer in a response format
+    a repeat penalty (1.1, unless the call's ``repeat_penalty`` option sets one)."""
     warnings: list[CallWarning] = []
     tools: list[FunctionTool] = []
     for t in call.tools:
@@ -123,8 +129,10 @@ def plan_call(call: Call, *, auto_tool_choice: AutoToolChoice, seed: int) -> Pla
         callable_tools,
         schema,
         constrain_text=bool(tools) or count_calls(call.prompt) > 0,
+        bounded=bounded_json,
     )
     prompt = build_prompt(call.prompt, tools)
+    penalty = JSON_REPEAT_PENALTY if bounded_json and schema is not None else 1.0
     s = call.settings
     sampling = Sampling(
         # Deterministic unless asked otherwise: temperature 0 is greedy decoding.
@@ -132,7 +140,7 @@ def plan_call(call: Call, *, auto_tool_choice: AutoToolChoice, seed: int) -> Pla
         top_k=40 if s.top_k is None else s.top_k,
         top_p=0.95 if s.top_p is None else s.top_p,
         min_p=float(options.get("min_p", 0.05)),
-        repeat_penalty=float(options.get("repeat_penalty", 1.0)),
+        repeat_penalty=float(options.get("repeat_penalty", penalty)),
         presence_penalty=s.presence_penalty or 0.0,
         frequency_penalty=s.frequency_penalty or 0.0,
         seed=seed if s.seed is None else s.seed,
@@ -188,6 +196,7 @@ class LocalModel:
         verbose: bool = False,
         auto_tool_choice: AutoToolChoice = "model",
         prompt_cache: PromptCacheSetting = True,
+        bounded_json: bool = False,
     ) -> None:
         self._model_id = model_id
         self._path = path
@@ -196,6 +205,7 @@ class LocalModel:
         self._seed = seed
         self._verbose = verbose
         self._auto_tool_choice = auto_tool_choice
+        self._bounded_json = bounded_json
         self._lock = threading.Lock()
         self._llama: Any = None
         self._bos: list[int] = []
@@ -231,7 +241,12 @@ class LocalModel:
                 self._llama = None
 
     def plan(self, call: Call) -> Plan:
-        return plan_call(call, auto_tool_choice=self._auto_tool_choice, seed=self._seed)
+        return plan_call(
+            call,
+            auto_tool_choice=self._auto_tool_choice,
+            seed=self._seed,
+            bounded_json=self._bounded_json,
+        )
 
     async def generate(self, call: Call) -> Response:
         import anyio.to_thread
