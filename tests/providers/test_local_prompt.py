@@ -13,7 +13,7 @@ import types
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -50,6 +50,7 @@ from reverie.model import (
     ToolInputStart,
 )
 from reverie.providers.local import grammar as grammar_module, model as local_model, weights
+from reverie.providers.local.decide import MARGIN, Decision, decide, tool_line
 from reverie.providers.local.grammar import (
     ReplyMode,
     _hoist_defs,
@@ -304,7 +305,7 @@ def test_bounded_json_bounds_the_grammar_and_penalises_repeats_in_answers_only()
     assert chosen.sampling.repeat_penalty == 1.3
 
 
-def test_the_bundled_model_is_bounded_and_another_is_not(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_bundled_model_is_bounded_and_decided_for_and_another_is_not(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("llama_cpp")
     import reverie.providers.local as local_package
 
@@ -320,6 +321,14 @@ def test_the_bundled_model_is_bounded_and_another_is_not(monkeypatch: pytest.Mon
     assert penalty(local_package.Local(model_path="/m/x.gguf").model("smollm2")) == 1.0
     assert penalty(local_package.Local(bounded_json=True).model("/m/x.gguf")) == 1.1
     assert penalty(local_package.Local(bounded_json=False).model("smollm2")) == 1.0
+    # The bundled model's auto tool choice is decided for it; any other model chooses.
+    question = Call(prompt=[user_message("Oslo?")], tools=[WEATHER])
+    assert local_package.Local().model("smollm2").plan(question).decision is not None
+    assert local_package.Local().model("/m/x.gguf").plan(question).decision is None
+    free = local_package.Local(model_path="/m/x.gguf").model("smollm2").plan(question)
+    assert free.decision is None and free.reply.mode is ReplyMode.EITHER
+    flagged = local_package.Local(auto_tool_choice="decide").model("/m/x.gguf")
+    assert flagged.plan(question).decision is not None
 
 
 def test_what_cannot_be_honoured_becomes_warnings() -> None:
@@ -931,3 +940,122 @@ def test_this_file_skips_rather_than_fails_without_llama_cpp() -> None:
     summary = out.stdout.strip().splitlines()[-1]
     assert "failed" not in summary and "error" not in summary
     assert " passed" in summary and " skipped" in summary
+
+
+# --- deciding whether a tool is needed ("decide") ----------------------------------------
+
+
+def test_decide_plans_a_call_and_keeps_a_text_answer_without_the_tools() -> None:
+    pytest.importorskip("llama_cpp")
+    call = Call(prompt=[user_message("Hi"), user_message("Oslo?")], tools=[WEATHER, TIME])
+    planned = plan(call, "decide")
+    assert planned.reply.mode is ReplyMode.CALL
+    decision = planned.decision
+    assert decision is not None
+    assert decision.message == "Oslo?"  # the last message, not the whole conversation
+    assert decision.tools == (WEATHER, TIME)
+    assert decision.reply.mode is ReplyMode.TEXT and decision.reply.grammar is None
+    assert "weather" not in decision.prompt.text and "weather" in planned.prompt.text
+    assert decision.prompt.text == build_prompt(call.prompt, []).text
+
+
+@pytest.mark.parametrize(
+    ("choice", "after_results"), [("auto", True), ("required", False), ("time", False)]
+)
+def test_decide_applies_to_auto_on_a_new_user_message_only(
+    choice: str, after_results: bool
+) -> None:
+    pytest.importorskip("llama_cpp")
+    prompt = [user_message("Weather in Rome?")]
+    if after_results:
+        prompt += [call_message("call_0", "Rome"), result_message("call_0", "sunny")]
+    planned = plan(Call(prompt=prompt, tools=[WEATHER, TIME], tool_choice=choice), "decide")
+    assert planned.decision is None
+    assert planned.reply.mode is (ReplyMode.TEXT if after_results else ReplyMode.CALL)
+    # No tools: nothing to decide.
+    assert plan(Call(prompt=[user_message("hi")]), "decide").decision is None
+
+
+def test_a_text_answer_after_earlier_calls_still_cannot_start_with_a_brace() -> None:
+    pytest.importorskip("llama_cpp")
+    prompt = [
+        user_message("Weather in Rome?"),
+        call_message("call_0", "Rome"),
+        result_message("call_0", "sunny"),
+        Message(role="assistant", content=(TextPart(text="Sunny."),)),
+        user_message("Thanks!"),
+    ]
+    decision = plan(Call(prompt=prompt, tools=[WEATHER]), "decide").decision
+    assert decision is not None and decision.reply.text_is_free
+    assert decision.message == "Thanks!"
+
+
+def test_the_decision_needs_a_margin_and_names_the_best_tool() -> None:
+    tools = [WEATHER, TIME]
+    assert MARGIN == 1.0
+    assert decide(tools, [-10.0, -8.0], [-9.5, -12.0]) == Decision("time", 1.5)
+    assert decide(tools, [-10.0, -8.0], [-8.2, -12.0]) == Decision(None, pytest.approx(0.2))
+    chosen = decide(tools, [-10.0, -8.0], [-9.0, -12.0], margin=1.0)
+    assert chosen == Decision("time", 1.0) and chosen.call
+    missed = decide(tools, [-10.0, -8.0], [-8.5, -12.0], margin=1.0)
+    assert missed == Decision(None, 0.5) and not missed.call
+
+
+def test_a_tool_line_is_its_description_or_its_name() -> None:
+    assert tool_line(WEATHER) == "get the current weather for a city."
+    nameless = FunctionTool(name="local_time", description="", input_schema={})
+    assert tool_line(nameless) == "local time"
+    spaced = FunctionTool(name="t", description="  Look up\n  Things  ", input_schema={})
+    assert tool_line(spaced) == "look up Things"
+
+
+class StubDecider:
+    made: ClassVar[list[StubDecider]] = []
+
+    def __init__(self, llama: Any) -> None:
+        self.asked: list[tuple[tuple[str, ...], str]] = []
+        self.closed = False
+        StubDecider.made.append(self)
+
+    def decide(self, tools: Sequence[FunctionTool], message: str) -> Decision | None:
+        self.asked.append((tuple(t.name for t in tools), message))
+        return {"Oslo?": Decision("weather", 3.0), "Hi": Decision(None, -2.0)}.get(message)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.parametrize(
+    ("message", "reply", "called"),
+    [
+        ("Oslo?", '{"tool": "weather", "arguments": {"city": "Oslo"}}', True),
+        ("Hi", "Hello!", False),
+        ("undecided", '{"tool": "weather", "arguments": {"city": "X"}}', True),
+    ],
+)
+async def test_the_worker_replies_as_decided(
+    monkeypatch: pytest.MonkeyPatch, message: str, reply: str, called: bool
+) -> None:
+    pytest.importorskip("llama_cpp")
+    StubDecider.made = []
+    monkeypatch.setattr(local_model, "Decider", StubDecider)
+    llama = FakeLlama(reply)
+    model = fake_model(monkeypatch, llama, auto_tool_choice="decide")
+    call = Call(prompt=[user_message(message)], tools=[WEATHER, TIME])
+    response = await model.generate(call)
+    assert isinstance(response.content[0], ToolCall) is called
+    (prompt, grammar), *_ = llama.calls
+    said = llama.detokenize([t for t in prompt if t > 2]).decode()
+    assert ("You can call these tools" in said) is called  # an answer is written without them
+    assert (grammar is None) is not called
+    metadata = response.provider_metadata.get("local", {})
+    if message == "undecided":  # the decider could not decide: the call stands
+        assert metadata == {}
+    else:
+        assert metadata == {"tool_decision": {"call": called, "margin": 3.0 if called else -2.0}}
+    # One decider per model, asked about the call's tools and the user's message.
+    await model.generate(call)
+    (decider,) = StubDecider.made
+    assert decider.asked == [(("weather", "time"), message)] * 2
+    model.close()
+    assert decider.closed

@@ -1,7 +1,7 @@
 """The local provider on the real SmolLM2-135M model: a weather agent end to end.
 
 What a 135M model does reliably, measured: it never chooses a tool call of its own accord,
-so ``auto`` on SmolLM2 means "call a tool first, answer after the results"; forced by the
+so ``auto`` on SmolLM2 is decided for it (``test_local_tool_choice.py``); forced by the
 grammar, the call is always well-formed JSON for a known tool, and the city it picks was
 right for 8 of 8 weather questions. Its answers are short and often just repeat the tool
 result. The assertions below check only what the grammar and the loop guarantee, plus the

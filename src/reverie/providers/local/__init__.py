@@ -25,8 +25,9 @@ class Local:
     ``seed`` applies when a call samples (temperature > 0) and sets none; at the default
     temperature 0 output is greedy.
     ``auto_tool_choice`` says how ``tool_choice="auto"`` is decided (see
-    :data:`~reverie.providers.local.model.AutoToolChoice`); by default ``"call-first"`` for
-    the bundled SmolLM2 and ``"model"`` for any other model.
+    :data:`~reverie.providers.local.model.AutoToolChoice`); by default ``"decide"`` for
+    the bundled SmolLM2 and ``"model"`` for any other model (give ``"decide"`` for another
+    model that does not choose well by itself).
     ``prompt_cache`` keeps the evaluated system turn (system prompt and tools) on disk, so
     the next process with the same model and system turn loads it instead of evaluating it
     again (0.3-0.9 s of the README's run on two cores, more on a busy machine; see
@@ -71,7 +72,7 @@ class Local:
         require_llama_cpp()
         path = model_path_for(model_id, self._model_path)
         bundled = self._model_path is None and is_default_model(model_id)
-        auto: AutoToolChoice = self._auto_tool_choice or ("call-first" if bundled else "model")
+        auto: AutoToolChoice = self._auto_tool_choice or ("decide" if bundled else "model")
         return LocalModel(
             model_id,
             path=path,

@@ -11,13 +11,14 @@ from __future__ import annotations
 import codecs
 import threading
 from collections.abc import AsyncIterator, Callable, Generator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from reverie.accumulate import StreamAccumulator
 from reverie.errors import ConfigurationError, ProviderError, ReverieError
 from reverie.finish_reason import FinishReason
+from reverie.messages import Message, TextPart
 from reverie.model import (
     Call,
     ErrorPart,
@@ -27,6 +28,7 @@ from reverie.model import (
     Response,
     StreamPart,
 )
+from reverie.providers.local.decide import Decider
 from reverie.providers.local.grammar import ReplyFormat, ReplyMode, reply_format
 from reverie.providers.local.prompt import END, Prompt, build_prompt, count_calls
 from reverie.providers.local.prompt_cache import PromptCache, PromptCacheSetting, cache_directory
@@ -35,15 +37,20 @@ from reverie.providers.local.weights import load_llama
 from reverie.usage import Usage
 from reverie.warning import CallWarning
 
-AutoToolChoice = Literal["model", "call-first"]
+AutoToolChoice = Literal["model", "decide", "call-first"]
 """How ``tool_choice="auto"`` is decided.
 
-``"model"``: the grammar allows a call or a text answer and the model chooses. ``"call-first"``:
-a new user message is answered with a tool call, and once tool results are in, with text.
+``"model"``: the grammar allows a call or a text answer and the model chooses. ``"decide"``:
+a new user message is first scored against the tools and the kinds of answer that need
+none (:mod:`~reverie.providers.local.decide`), then answered with a call or with text as
+decided; once tool results are in, with text. ``"call-first"``: a new user message is
+answered with a tool call, and once tool results are in, with text ("Hello" gets a call too).
 SmolLM2-135M never chooses a call of its own accord (no call for 8 weather questions under
-4 different prompt layouts), so ``"call-first"`` is its default; other models default to
-``"model"``. The price of ``"call-first"``: "Hello" gets a tool call too.
+4 different prompt layouts), so ``"decide"`` is its default; other models default to
+``"model"``.
 """
+
+_AUTO = ("model", "decide", "call-first")
 
 PROVIDER = "local"
 DEFAULT_MAX_OUTPUT_TOKENS = 512
@@ -77,6 +84,20 @@ class Plan:
     stop_sequences: tuple[str, ...]
     call_id: str
     warnings: tuple[CallWarning, ...]
+    decision: Decide | None = None
+    """Set when the reply is a call only if the decision says so; else ``None``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Decide:
+    """A call-or-answer decision to make before replying (``auto_tool_choice="decide"``)."""
+
+    message: str
+    """The user's message the decision reads."""
+    tools: tuple[FunctionTool, ...]
+    prompt: Prompt
+    reply: ReplyFormat
+    """The prompt and reply format of a text answer, used when no tool is needed."""
 
 
 def plan_call(
@@ -118,9 +139,9 @@ def plan_call(
             )
         )
     auto = options.get("auto_tool_choice", auto_tool_choice)
-    if auto not in ("model", "call-first"):
+    if auto not in _AUTO:
         raise ConfigurationError(
-            f"local: auto_tool_choice must be 'model' or 'call-first', not {auto!r}"
+            f"local: auto_tool_choice must be 'model', 'decide' or 'call-first', not {auto!r}"
         )
     mode, callable_tools = reply_mode(call, tools, auto)
     schema = call.response_format.schema if call.response_format is not None else None
@@ -132,6 +153,22 @@ def plan_call(
         bounded=bounded_json,
     )
     prompt = build_prompt(call.prompt, tools)
+    decision = None
+    if auto == "decide" and mode is ReplyMode.CALL and (call.tool_choice or "auto") == "auto":
+        decision = Decide(
+            message=_text_of(call.prompt[-1]) if call.prompt else "",
+            tools=tuple(callable_tools),
+            # A text answer is written without the tools in sight: a small model shown them
+            # talks about them ("Hello" got a reply about what it cannot access).
+            prompt=build_prompt(call.prompt, []),
+            reply=reply_format(
+                ReplyMode.TEXT,
+                [],
+                schema,
+                constrain_text=count_calls(call.prompt) > 0,
+                bounded=bounded_json,
+            ),
+        )
     penalty = JSON_REPEAT_PENALTY if bounded_json and schema is not None else 1.0
     s = call.settings
     sampling = Sampling(
@@ -153,7 +190,12 @@ def plan_call(
         stop_sequences=tuple(s.stop_sequences),
         call_id=f"call_{count_calls(call.prompt)}",
         warnings=(*warnings, *prompt.warnings, *reply.warnings),
+        decision=decision,
     )
+
+
+def _text_of(message: Message) -> str:
+    return "\n".join(p.text for p in message.content if isinstance(p, TextPart))
 
 
 def reply_mode(
@@ -168,6 +210,8 @@ def reply_mode(
     if choice == "auto":
         if auto == "model":
             return ReplyMode.EITHER, list(tools)
+        # "call-first" and "decide": a call may answer a new user message, text answers
+        # tool results.
         last = call.prompt[-1].role if call.prompt else "user"
         return (ReplyMode.CALL if last == "user" else ReplyMode.TEXT), list(tools)
     named = [t for t in tools if t.name == choice]
@@ -212,6 +256,7 @@ class LocalModel:
         self._stop_tokens: frozenset[int] = frozenset()
         self._cache_directory = cache_directory(prompt_cache)
         self._cache: PromptCache | None = None
+        self._decider: Decider | None = None
 
     @property
     def provider(self) -> str:
@@ -236,6 +281,9 @@ class LocalModel:
     def close(self) -> None:
         """Free the weights now rather than when the model is garbage collected."""
         with self._lock:
+            if self._decider is not None:
+                self._decider.close()
+                self._decider = None
             if self._llama is not None:
                 self._llama.close()
                 self._llama = None
@@ -367,6 +415,15 @@ class LocalModel:
     def _generate(self, llama: Any, plan: Plan, emit: Emit, cancel: threading.Event) -> None:
         from llama_cpp.llama_grammar import LlamaGrammar
 
+        metadata: dict[str, Any] = {}
+        if plan.decision is not None:
+            if self._decider is None:
+                self._decider = Decider(llama)
+            decided = self._decider.decide(plan.decision.tools, plan.decision.message)
+            if decided is not None:
+                metadata["tool_decision"] = {"call": decided.call, "margin": decided.margin}
+                if not decided.call:
+                    plan = replace(plan, prompt=plan.decision.prompt, reply=plan.decision.reply)
         tokens, head = self._tokens(llama, plan.prompt)
         room = self._n_ctx - len(tokens)
         if room <= 0:
@@ -434,6 +491,7 @@ class LocalModel:
                     total_tokens=len(tokens) + generated,
                     cache_read_tokens=max(cached, 0),
                 ),
+                provider_metadata={PROVIDER: metadata} if metadata else {},
                 warnings=list(plan.warnings),
                 model_id=self._path.stem,
             )
