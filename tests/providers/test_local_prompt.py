@@ -305,7 +305,9 @@ def test_bounded_json_bounds_the_grammar_and_penalises_repeats_in_answers_only()
     assert chosen.sampling.repeat_penalty == 1.3
 
 
-def test_the_bundled_model_is_bounded_and_decided_for_and_another_is_not(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_bundled_model_is_bounded_and_decided_for_and_another_is_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     pytest.importorskip("llama_cpp")
     import reverie.providers.local as local_package
 
@@ -1012,7 +1014,9 @@ def test_a_tool_line_is_its_description_or_its_name() -> None:
 class StubDecider:
     made: ClassVar[list[StubDecider]] = []
 
-    def __init__(self, llama: Any) -> None:
+    def __init__(self, llama: Any, cache: Any) -> None:
+        self.llama = llama
+        self.cache = cache  # the model's prompt cache: none for a file that is not there
         self.asked: list[tuple[tuple[str, ...], str]] = []
         self.closed = False
         StubDecider.made.append(self)
@@ -1057,5 +1061,6 @@ async def test_the_worker_replies_as_decided(
     await model.generate(call)
     (decider,) = StubDecider.made
     assert decider.asked == [(("weather", "time"), message)] * 2
+    assert decider.llama is llama and decider.cache is None
     model.close()
     assert decider.closed

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from pathlib import Path
 from typing import Annotated
 
 import pytest
@@ -23,6 +24,7 @@ from reverie.content import ToolCall
 from reverie.model import FunctionTool
 from reverie.providers.local import Local, LocalModel
 from reverie.providers.local.decide import Decider
+from reverie.providers.local.prompt_cache import PromptCache
 
 pytestmark = pytest.mark.local_model
 
@@ -164,3 +166,40 @@ def test_hello_gets_a_greeting_and_the_weather_a_call(smollm2: LocalModel) -> No
     assert [c.tool_name for c in calls] == ["weather"]
     assert "Florence" in calls[0].input
     assert "40" in florence.text
+
+
+def test_too_many_tools_for_the_decision_leave_it_undecided(decider: Decider) -> None:
+    many = tuple(
+        FunctionTool(name=f"tool_{i}", description=f"Look up fact number {i}.", input_schema={})
+        for i in range(15)
+    )
+    assert decider.decide(many, "Hello!") is None
+    # ... and the decider still works for the next call.
+    assert decider.decide((README_WEATHER,), "Hello!") is not None
+
+
+def test_the_tool_lines_are_kept_in_the_prompt_cache(
+    smollm2: LocalModel, tmp_path: Path, decider: Decider
+) -> None:
+    cache = PromptCache.for_model(tmp_path, smollm2.path, n_ctx=4096)
+    assert cache is not None
+    tools = (README_WEATHER,)
+    message = "Will it rain in Dublin tonight?"
+    expected = decider.decide(tools, message)
+
+    first = Decider(smollm2._load(), cache)
+    assert first.decide(tools, message) == expected
+    (saved,) = tmp_path.iterdir()
+    first.close()
+    # A new decider (a new process) loads the lines instead of evaluating them: the same
+    # decision, whether from the file or, once the file is damaged, evaluated again.
+    again = Decider(smollm2._load(), cache)
+    assert again.decide(tools, message) == expected
+    again.close()
+    data = bytearray(saved.read_bytes())
+    data[-100] ^= 0xFF
+    saved.write_bytes(bytes(data))
+    damaged = Decider(smollm2._load(), cache)
+    assert damaged.decide(tools, message) == expected
+    assert saved.read_bytes() != bytes(data)  # written again, whole
+    damaged.close()

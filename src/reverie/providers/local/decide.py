@@ -11,35 +11,45 @@ same tools, so a decision costs the message's tokens times the number of lines, 
 in one batch.
 
 It runs on a context of its own on the loaded weights, so the reply's KV cache is untouched.
+The evaluated lines are kept in the prompt cache (:mod:`~reverie.providers.local.prompt_cache`)
+when the model has one: the next process with the same tools loads them instead of
+evaluating them again.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from reverie.model import FunctionTool
+from reverie.providers.local.prompt_cache import STATE_OFFSET, PromptCache
 
 FRAME = "<|im_start|>system\nYou are a helpful assistant. You can {}<|im_end|>\n<|im_start|>user\n"
 """The system turn before the message, one per line; ChatML like the model's own prompt."""
 
 ANSWER_KINDS = (
-    "chat with the user: greetings, thanks and small talk.",
-    "answer questions of general knowledge: facts, history, science, words and language.",
-    "write creative text: stories, poems, jokes and names.",
-    "give advice and explain how to do things.",
+    "chat with the user and write creative text: greetings, thanks, small talk, stories, "
+    "poems, jokes and names.",
+    "answer questions and give advice: facts, history, science, words, language and how to "
+    "do things.",
 )
 """What an assistant answers without a tool: the lines a tool's line must beat."""
 
 MARGIN = 1.0
 """How much more likely (in nats) a tool's line must make the message than any answer line."""
 
-MAX_MESSAGE_TOKENS = 64
+MAX_MESSAGE_TOKENS = 48
 """A longer message is scored on its last tokens: they hold the request more often than not."""
 
-_CONTEXT_TOKENS = 4096
-_MAX_LINES = 64
+_CONTEXT_TOKENS = 1024
+"""Room for the lines and the message in each: a dozen tools with everyday messages. A
+larger context costs more to create (4096: ~0.1 s more) than it is ever used."""
+_MAX_LINES = 16
+_KEY_MARK = -2
+_KEY_SEPARATOR = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,12 +84,13 @@ def decide(
 
 class Decider:
     """Scores messages for one loaded ``llama_cpp.Llama``; not thread safe (the model's lock
-    covers it). Create it once per model: the context it holds is ~1 MB per 44 tokens."""
+    covers it). Create it once per model: it holds a context of its own (~25 MB)."""
 
-    def __init__(self, llama: Any) -> None:
+    def __init__(self, llama: Any, cache: PromptCache | None = None) -> None:
         import llama_cpp
 
         self._llama = llama
+        self._cache = cache
         params = llama_cpp.llama_context_default_params()
         params.n_ctx = _CONTEXT_TOKENS
         params.n_batch = _CONTEXT_TOKENS
@@ -106,13 +117,41 @@ class Decider:
             self._ctx = None
 
     def decide(self, tools: Sequence[FunctionTool], message: str) -> Decision | None:
-        """The decision for ``message``; None when it cannot be made here (too many tools
-        or too long a system line for the context): the caller then keeps its default."""
+        """The decision for ``message``; None when it cannot be made here (more than 14
+        tools, or lines too long for the context): the caller then calls a tool, as
+        ``auto_tool_choice="call-first"`` does."""
         lines = [tool_line(t) for t in tools] + list(ANSWER_KINDS)
         scores = self.scores(lines, message)
         if scores is None:
             return None
         return decide(tools, scores[: len(tools)], scores[len(tools) :])
+
+    def _key(self, prefixes: Sequence[Sequence[int]]) -> list[int]:
+        # Negative numbers are no token: they keep these keys apart from a system turn's.
+        return [_KEY_MARK, *(t for p in prefixes for t in (*p[:-1], _KEY_SEPARATOR))]
+
+    def _load(self, prefixes: Sequence[Sequence[int]]) -> bool:
+        if self._cache is None:
+            return False
+        data = self._cache.read(self._key(prefixes))
+        if data is None:
+            return False
+        size = len(data) - STATE_OFFSET
+        try:
+            state = (ctypes.c_uint8 * size).from_buffer(data, STATE_OFFSET)
+            return bool(self._api.llama_state_set_data(self._ctx, state, size) == size)
+        except Exception:  # a binding that fails in its own way is only a cache miss
+            return False
+
+    def _save(self, prefixes: Sequence[Sequence[int]]) -> None:
+        if self._cache is None:
+            return
+        with contextlib.suppress(Exception):  # a cache that cannot be written is no cache
+            size = self._api.llama_state_get_size(self._ctx)
+            buffer = (ctypes.c_uint8 * size)()
+            written = self._api.llama_state_get_data(self._ctx, buffer, size)
+            if 0 < written <= size:
+                self._cache.write(self._key(prefixes), memoryview(buffer).cast("B")[:written])
 
     def _decode(self, runs: Sequence[tuple[int, int, Sequence[int], bool]]) -> bool:
         """Evaluate each (sequence, first position, tokens, with logits) in one batch."""
@@ -150,8 +189,11 @@ class Decider:
             # Each line but its last token, in a sequence of its own, kept between calls.
             llama_cpp.llama_memory_clear(memory, True)
             self._lines = []
-            if not self._decode([(seq, 0, p[:-1], False) for seq, p in enumerate(prefixes)]):
-                return None
+            if not self._load(prefixes):
+                llama_cpp.llama_memory_clear(memory, True)
+                if not self._decode([(seq, 0, p[:-1], False) for seq, p in enumerate(prefixes)]):
+                    return None
+                self._save(prefixes)
             self._lines = prefixes
         # Then, always the same way whatever came before (so the scores depend on the line
         # and the message only): the line's last token and the message, whose logits predict

@@ -418,7 +418,7 @@ class LocalModel:
         metadata: dict[str, Any] = {}
         if plan.decision is not None:
             if self._decider is None:
-                self._decider = Decider(llama)
+                self._decider = Decider(llama, self._cache)
             decided = self._decider.decide(plan.decision.tools, plan.decision.message)
             if decided is not None:
                 metadata["tool_decision"] = {"call": decided.call, "margin": decided.margin}
