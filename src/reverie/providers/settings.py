@@ -23,6 +23,10 @@ class KeySettings(HttpSettings, total=False):
     base_url: str | None
 
 
+class CompatSettings(KeySettings, total=False):
+    assistant_tool_call_content: Literal["omit", "null", "empty"]
+
+
 class OpenAISettings(KeySettings, total=False):
     organization: str | None
     project: str | None
@@ -62,3 +66,4 @@ class LocalSettings(TypedDict, total=False):
     verbose: bool
     auto_tool_choice: AutoToolChoice | None
     prompt_cache: PromptCacheSetting
+    bounded_json: bool | None

@@ -30,8 +30,9 @@ class Local:
     ``seed`` applies when a call samples (temperature > 0) and sets none; at the default
     temperature 0 output is greedy.
     ``auto_tool_choice`` says how ``tool_choice="auto"`` is decided (see
-    :data:`~reverie.providers.local.model.AutoToolChoice`); by default ``"call-first"`` for
-    the bundled SmolLM2 and ``"model"`` for any other model.
+    :data:`~reverie.providers.local.model.AutoToolChoice`); by default ``"decide"`` for
+    the bundled SmolLM2 and ``"model"`` for any other model (give ``"decide"`` for another
+    model that does not choose well by itself).
     ``prompt_cache`` keeps the evaluated system turn (system prompt and tools) on disk, so
     the next process with the same model and system turn loads it instead of evaluating it
     again (0.3-0.9 s of the README's run on two cores, more on a busy machine; see
@@ -41,6 +42,10 @@ class Local:
     ``False``/``None``: off. With the default, the environment variable
     ``REVERIE_PROMPT_CACHE=0`` turns it off and ``REVERIE_PROMPT_CACHE=<dir>`` moves it.
     The cache changes no output: the system turn is evaluated on its own either way.
+    ``bounded_json`` (by default on for the bundled SmolLM2 only) is for a model that repeats
+    itself: arrays and strings in its JSON without a bound in their schema get one (at most
+    8 items, 100 characters), and its answers in a response format a repeat penalty of 1.1,
+    so an object closes well within the output limit instead of looping on one item.
     """
 
     name = "local"
@@ -58,6 +63,7 @@ class Local:
         verbose: bool = False,
         auto_tool_choice: AutoToolChoice | None = None,
         prompt_cache: PromptCacheSetting = True,
+        bounded_json: bool | None = None,
     ) -> None:
         self._model_path = model_path
         self._n_threads = n_threads
@@ -66,6 +72,7 @@ class Local:
         self._verbose = verbose
         self._auto_tool_choice = auto_tool_choice
         self._prompt_cache = prompt_cache
+        self._bounded_json = bounded_json
 
     def embedding_model(self, model_id: str = "smollm2") -> LocalEmbeddingModel:
         """The same weights as an embedding model (mean-pooled, normalised vectors), loaded
@@ -84,7 +91,7 @@ class Local:
         require_llama_cpp()
         path = model_path_for(model_id, self._model_path)
         bundled = self._model_path is None and is_default_model(model_id)
-        auto: AutoToolChoice = self._auto_tool_choice or ("call-first" if bundled else "model")
+        auto: AutoToolChoice = self._auto_tool_choice or ("decide" if bundled else "model")
         return LocalModel(
             model_id,
             path=path,
@@ -94,6 +101,7 @@ class Local:
             verbose=self._verbose,
             auto_tool_choice=auto,
             prompt_cache=self._prompt_cache,
+            bounded_json=bundled if self._bounded_json is None else self._bounded_json,
         )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
@@ -23,6 +23,13 @@ from reverie.warning import CallWarning
 
 TOOL_KEY = "tool"
 ARGUMENTS_KEY = "arguments"
+
+# A model that repeats itself (a small one decoding greedily) fills an array with the same
+# item, or a string with the same words, until the output limit cuts its JSON off. With
+# ``bounded``, arrays and free strings whose schema sets no bound get these, so every value
+# ends and the object closes well within the limit.
+MAX_ITEMS = 8
+MAX_LENGTH = 100
 
 # Text that cannot be mistaken for a call: it starts with neither "{" nor whitespace. Any
 # text is otherwise allowed, so the model ends its answer whenever it wants to.
@@ -66,14 +73,19 @@ def reply_format(
     response_schema: Mapping[str, Any] | None,
     *,
     constrain_text: bool,
+    bounded: bool = False,
 ) -> ReplyFormat:
     """The grammar for one reply.
 
     ``tools`` are the tools a call may use (only the named one when the call names one).
     ``constrain_text`` keeps a text answer from starting with ``{``: once tools are in the
     prompt, a small model otherwise repeats its last call as text instead of answering.
+    ``bounded`` gives unbounded arrays and strings :data:`MAX_ITEMS` and :data:`MAX_LENGTH`.
     """
     names = tuple(t.name for t in tools)
+    if bounded:
+        tools = [replace(t, input_schema=_bounded(t.input_schema)) for t in tools]
+        response_schema = None if response_schema is None else _bounded(response_schema)
     if mode is ReplyMode.TEXT:
         if response_schema is not None:
             grammar, warnings = _schema_grammar(_canonical(response_schema))
@@ -93,8 +105,40 @@ def reply_format(
 
 
 def _canonical(value: Any) -> str:
-    """Schemas as a stable string: the cache key of the grammar built from them."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    """Schemas as a string: the cache key of the grammar built from them. Keys keep their
+    order: the grammar makes the model write properties in the order they are declared, and
+    a model fills a form best in its author's order (``title`` before ``author``)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _bounded(schema: Any) -> Any:
+    """A copy of ``schema`` whose arrays and free strings without a bound get one."""
+    if isinstance(schema, list):
+        return [_bounded(item) for item in schema]
+    if not isinstance(schema, Mapping):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _NAMED and isinstance(value, Mapping):
+            out[key] = {name: _bounded(sub) for name, sub in value.items()}
+        else:
+            out[key] = value if key in _DATA else _bounded(value)
+    kind = out.get("type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    if "array" in kinds and "maxItems" not in out:
+        out["maxItems"] = max(MAX_ITEMS, _int(out.get("minItems")))
+    if "string" in kinds and "maxLength" not in out and not _SHAPED.intersection(out):
+        out["maxLength"] = max(MAX_LENGTH, _int(out.get("minLength")))
+    return out
+
+
+_SHAPED = frozenset({"enum", "const", "format", "pattern"})
+_DATA = frozenset({"enum", "const", "default", "examples"})  # values, not schemas
+_NAMED = frozenset({"properties", "patternProperties", "$defs", "definitions"})  # name → schema
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 @lru_cache(maxsize=64)
@@ -150,8 +194,16 @@ def _schema_grammar(schema: str) -> tuple[str, tuple[CallWarning, ...]]:
 def _to_gbnf(schema: Mapping[str, Any]) -> str:
     from llama_cpp.llama_grammar import json_schema_to_gbnf
 
-    grammar: str = json_schema_to_gbnf(json.dumps(schema), prop_order=[TOOL_KEY, ARGUMENTS_KEY])
-    return grammar
+    # No prop_order: the converter writes properties in the order they are declared (it
+    # would apply a prop_order to every object in the schema, the caller's too).
+    grammar: str = json_schema_to_gbnf(json.dumps(schema))
+    # The converter of llama-cpp-python lets a string hold raw control characters, which
+    # JSON forbids (a model writing a newline inside a string made its answer unparseable).
+    return grammar.replace(_LOOSE_CHAR, _JSON_CHAR, 1)
+
+
+_LOOSE_CHAR = r'char ::= [^"\\] |'
+_JSON_CHAR = r'char ::= [^"\\\x7F\x00-\x1F] |'
 
 
 def _usable(schema: Any, what: str, warnings: list[CallWarning]) -> Any:

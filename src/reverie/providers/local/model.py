@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import threading
 from collections.abc import AsyncIterator, Callable, Generator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,6 +19,7 @@ from reverie.accumulate import StreamAccumulator
 from reverie.errors import ConfigurationError, ContextOverflowError, ProviderError, ReverieError
 from reverie.finish_reason import FinishReason
 from reverie.http.body import utf8
+from reverie.messages import Message, TextPart
 from reverie.model import (
     Call,
     ErrorPart,
@@ -28,6 +29,7 @@ from reverie.model import (
     Response,
     StreamPart,
 )
+from reverie.providers.local.decide import Decider
 from reverie.providers.local.grammar import ReplyFormat, ReplyMode, reply_format
 from reverie.providers.local.prompt import END, Prompt, build_prompt, count_calls
 from reverie.providers.local.prompt_cache import PromptCache, PromptCacheSetting, cache_directory
@@ -36,15 +38,20 @@ from reverie.providers.local.weights import load_llama
 from reverie.usage import Usage
 from reverie.warning import CallWarning
 
-AutoToolChoice = Literal["model", "call-first"]
+AutoToolChoice = Literal["model", "decide", "call-first"]
 """How ``tool_choice="auto"`` is decided.
 
-``"model"``: the grammar allows a call or a text answer and the model chooses. ``"call-first"``:
-a new user message is answered with a tool call, and once tool results are in, with text.
+``"model"``: the grammar allows a call or a text answer and the model chooses. ``"decide"``:
+a new user message is first scored against the tools and the kinds of answer that need
+none (:mod:`~reverie.providers.local.decide`), then answered with a call or with text as
+decided; once tool results are in, with text. ``"call-first"``: a new user message is
+answered with a tool call, and once tool results are in, with text ("Hello" gets a call too).
 SmolLM2-135M never chooses a call of its own accord (no call for 8 weather questions under
-4 different prompt layouts), so ``"call-first"`` is its default; other models default to
-``"model"``. The price of ``"call-first"``: "Hello" gets a tool call too.
+4 different prompt layouts), so ``"decide"`` is its default; other models default to
+``"model"``.
 """
+
+_AUTO = ("model", "decide", "call-first")
 
 PROVIDER = "local"
 DEFAULT_MAX_OUTPUT_TOKENS = 512
@@ -52,6 +59,7 @@ DEFAULT_MAX_OUTPUT_TOKENS = 512
 a reply to a few seconds unless the call sets ``max_output_tokens``."""
 
 _OPTIONS = ("auto_tool_choice", "repeat_penalty", "min_p")
+JSON_REPEAT_PENALTY = 1.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +85,29 @@ class Plan:
     stop_sequences: tuple[str, ...]
     call_id: str
     warnings: tuple[CallWarning, ...]
+    decision: Decide | None = None
+    """Set when the reply is a call only if the decision says so; else ``None``."""
 
 
-def plan_call(call: Call, *, auto_tool_choice: AutoToolChoice, seed: int) -> Plan:
-    """The prompt, the reply format and the sampling settings for ``call``."""
+@dataclass(frozen=True, slots=True)
+class Decide:
+    """A call-or-answer decision to make before replying (``auto_tool_choice="decide"``)."""
+
+    message: str
+    """The user's message the decision reads."""
+    tools: tuple[FunctionTool, ...]
+    prompt: Prompt
+    reply: ReplyFormat
+    """The prompt and reply format of a text answer, used when no tool is needed."""
+
+
+def plan_call(
+    call: Call, *, auto_tool_choice: AutoToolChoice, seed: int, bounded_json: bool = False
+) -> Plan:
+    """The prompt, the reply format and the sampling settings for ``call``. ``bounded_json``
+    is for a model that repeats itself: its JSON gets bounds (see
+    :func:`~reverie.providers.local.grammar.reply_format`) and an answer in a response format
+    a repeat penalty (1.1, unless the call's ``repeat_penalty`` option sets one)."""
     warnings: list[CallWarning] = []
     tools: list[FunctionTool] = []
     for t in call.tools:
@@ -113,9 +140,9 @@ def plan_call(call: Call, *, auto_tool_choice: AutoToolChoice, seed: int) -> Pla
             )
         )
     auto = options.get("auto_tool_choice", auto_tool_choice)
-    if auto not in ("model", "call-first"):
+    if auto not in _AUTO:
         raise ConfigurationError(
-            f"local: auto_tool_choice must be 'model' or 'call-first', not {auto!r}"
+            f"local: auto_tool_choice must be 'model', 'decide' or 'call-first', not {auto!r}"
         )
     mode, callable_tools = reply_mode(call, tools, auto)
     schema = call.response_format.schema if call.response_format is not None else None
@@ -124,8 +151,26 @@ def plan_call(call: Call, *, auto_tool_choice: AutoToolChoice, seed: int) -> Pla
         callable_tools,
         schema,
         constrain_text=bool(tools) or count_calls(call.prompt) > 0,
+        bounded=bounded_json,
     )
     prompt = build_prompt(call.prompt, tools)
+    decision = None
+    if auto == "decide" and mode is ReplyMode.CALL and (call.tool_choice or "auto") == "auto":
+        decision = Decide(
+            message=_text_of(call.prompt[-1]) if call.prompt else "",
+            tools=tuple(callable_tools),
+            # A text answer is written without the tools in sight: a small model shown them
+            # talks about them ("Hello" got a reply about what it cannot access).
+            prompt=build_prompt(call.prompt, []),
+            reply=reply_format(
+                ReplyMode.TEXT,
+                [],
+                schema,
+                constrain_text=count_calls(call.prompt) > 0,
+                bounded=bounded_json,
+            ),
+        )
+    penalty = JSON_REPEAT_PENALTY if bounded_json and schema is not None else 1.0
     s = call.settings
     sampling = Sampling(
         # Deterministic unless asked otherwise: temperature 0 is greedy decoding.
@@ -133,7 +178,7 @@ def plan_call(call: Call, *, auto_tool_choice: AutoToolChoice, seed: int) -> Pla
         top_k=40 if s.top_k is None else s.top_k,
         top_p=0.95 if s.top_p is None else s.top_p,
         min_p=float(options.get("min_p", 0.05)),
-        repeat_penalty=float(options.get("repeat_penalty", 1.0)),
+        repeat_penalty=float(options.get("repeat_penalty", penalty)),
         presence_penalty=s.presence_penalty or 0.0,
         frequency_penalty=s.frequency_penalty or 0.0,
         seed=seed if s.seed is None else s.seed,
@@ -146,7 +191,12 @@ def plan_call(call: Call, *, auto_tool_choice: AutoToolChoice, seed: int) -> Pla
         stop_sequences=tuple(s.stop_sequences),
         call_id=f"call_{count_calls(call.prompt)}",
         warnings=(*warnings, *prompt.warnings, *reply.warnings),
+        decision=decision,
     )
+
+
+def _text_of(message: Message) -> str:
+    return "\n".join(p.text for p in message.content if isinstance(p, TextPart))
 
 
 def reply_mode(
@@ -161,6 +211,8 @@ def reply_mode(
     if choice == "auto":
         if auto == "model":
             return ReplyMode.EITHER, list(tools)
+        # "call-first" and "decide": a call may answer a new user message, text answers
+        # tool results.
         last = call.prompt[-1].role if call.prompt else "user"
         return (ReplyMode.CALL if last == "user" else ReplyMode.TEXT), list(tools)
     named = [t for t in tools if t.name == choice]
@@ -189,6 +241,7 @@ class LocalModel:
         verbose: bool = False,
         auto_tool_choice: AutoToolChoice = "model",
         prompt_cache: PromptCacheSetting = True,
+        bounded_json: bool = False,
     ) -> None:
         self._model_id = model_id
         self._path = path
@@ -197,12 +250,14 @@ class LocalModel:
         self._seed = seed
         self._verbose = verbose
         self._auto_tool_choice = auto_tool_choice
+        self._bounded_json = bounded_json
         self._lock = threading.Lock()
         self._llama: Any = None
         self._bos: list[int] = []
         self._stop_tokens: frozenset[int] = frozenset()
         self._cache_directory = cache_directory(prompt_cache)
         self._cache: PromptCache | None = None
+        self._decider: Decider | None = None
 
     @property
     def provider(self) -> str:
@@ -227,12 +282,20 @@ class LocalModel:
     def close(self) -> None:
         """Free the weights now rather than when the model is garbage collected."""
         with self._lock:
+            if self._decider is not None:
+                self._decider.close()
+                self._decider = None
             if self._llama is not None:
                 self._llama.close()
                 self._llama = None
 
     def plan(self, call: Call) -> Plan:
-        return plan_call(call, auto_tool_choice=self._auto_tool_choice, seed=self._seed)
+        return plan_call(
+            call,
+            auto_tool_choice=self._auto_tool_choice,
+            seed=self._seed,
+            bounded_json=self._bounded_json,
+        )
 
     async def generate(self, call: Call) -> Response:
         import anyio.to_thread
@@ -353,6 +416,15 @@ class LocalModel:
     def _generate(self, llama: Any, plan: Plan, emit: Emit, cancel: threading.Event) -> None:
         from llama_cpp.llama_grammar import LlamaGrammar
 
+        metadata: dict[str, Any] = {}
+        if plan.decision is not None:
+            if self._decider is None:
+                self._decider = Decider(llama, self._cache)
+            decided = self._decider.decide(plan.decision.tools, plan.decision.message)
+            if decided is not None:
+                metadata["tool_decision"] = {"call": decided.call, "margin": decided.margin}
+                if not decided.call:
+                    plan = replace(plan, prompt=plan.decision.prompt, reply=plan.decision.reply)
         tokens, head = self._tokens(llama, plan.prompt)
         room = self._n_ctx - len(tokens)
         if room <= 0:
@@ -422,6 +494,7 @@ class LocalModel:
                     total_tokens=len(tokens) + generated,
                     cache_read_tokens=max(cached, 0),
                 ),
+                provider_metadata={PROVIDER: metadata} if metadata else {},
                 warnings=list(plan.warnings),
                 model_id=self._path.stem,
             )

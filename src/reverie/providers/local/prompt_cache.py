@@ -12,6 +12,9 @@ and a CRC of the state; a file that does not check out is removed and counts as 
 file is written under a temporary name and renamed into place, so no reader sees it half
 written; at most ``MAX_ENTRIES`` files are kept, the least recently used go first. No
 failure here fails a call: it only means evaluating the system turn as if there were no cache.
+The tool-choice decision (:mod:`~reverie.providers.local.decide`) keeps its evaluated lines
+here too, through :meth:`PromptCache.read` and :meth:`PromptCache.write`, under keys no
+system turn can have.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ _ON = frozenset({"", "1", "true", "yes", "on"})
 _MAGIC = b"RVPCKV01"
 # magic, key digest, token count, CRC-32 of the state, state size
 _HEADER = struct.Struct("<8s32sIIQ")
+STATE_OFFSET = _HEADER.size
 _SEQ = 0  # llama-cpp-python evaluates everything in sequence 0
 
 
@@ -122,6 +126,18 @@ class PromptCache:
         """Put the saved state of exactly ``tokens`` into ``llama``'s KV cache. False when
         there is none or it is unusable (the file is then removed); ``llama.n_tokens`` then
         says what its KV cache still holds (0 if a failed load emptied it)."""
+        data = self.read(tokens)
+        if data is None:
+            return False
+        # The CRC checks the state's content; llama.cpp checks its shape against the context.
+        if _restore(llama, data, tokens):
+            return True
+        _remove(self.path_for(tokens))
+        return False
+
+    def read(self, tokens: Sequence[int]) -> bytearray | None:
+        """The saved file for ``tokens``, header and state, if there is one that checks out
+        (a file that does not is removed); its state starts at :data:`STATE_OFFSET`."""
         digest = self._digest(tokens)
         path = self.path_for(tokens)
         try:
@@ -129,35 +145,37 @@ class PromptCache:
                 data = bytearray(os.fstat(file.fileno()).st_size)
                 complete = file.readinto(data) == len(data)
         except OSError:  # mostly: not there
-            return False
-        # The CRC checks the state's content; llama.cpp checks its shape against the context.
-        if complete and _valid(data, digest, len(tokens)) and _restore(llama, data, tokens):
+            return None
+        if complete and _valid(data, digest, len(tokens)):
             with contextlib.suppress(OSError):
                 os.utime(path)  # recently used: the last to be pruned
-            return True
+            return data
         _remove(path)
-        return False
+        return None
 
     def save(self, llama: Any, tokens: Sequence[int]) -> None:
         """Write the state of ``llama``'s KV cache, which must hold exactly ``tokens``."""
         with contextlib.suppress(Exception):  # a cache that cannot be written is no cache
-            state = _capture(llama)
-            header = _HEADER.pack(
-                _MAGIC, self._digest(tokens), len(tokens), zlib.crc32(state), len(state)
-            )
-            self._directory.mkdir(parents=True, exist_ok=True)
-            descriptor, temporary = tempfile.mkstemp(
-                dir=self._directory, prefix=TEMPORARY_PREFIX, suffix=TEMPORARY_SUFFIX
-            )
-            try:
-                with os.fdopen(descriptor, "wb") as file:
-                    file.write(header)
-                    file.write(state)
-                os.replace(temporary, self.path_for(tokens))
-            except BaseException:
-                _remove(Path(temporary))
-                raise
-            self._prune()
+            self.write(tokens, _capture(llama))
+
+    def write(self, tokens: Sequence[int], state: memoryview | bytes) -> None:
+        """Keep ``state`` as the evaluation of ``tokens``. Raises if it cannot be written."""
+        header = _HEADER.pack(
+            _MAGIC, self._digest(tokens), len(tokens), zlib.crc32(state), len(state)
+        )
+        self._directory.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(
+            dir=self._directory, prefix=TEMPORARY_PREFIX, suffix=TEMPORARY_SUFFIX
+        )
+        try:
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(header)
+                file.write(state)
+            os.replace(temporary, self.path_for(tokens))
+        except BaseException:
+            _remove(Path(temporary))
+            raise
+        self._prune()
 
     def _digest(self, tokens: Sequence[int]) -> bytes:
         key = hashlib.sha256(self._identity)

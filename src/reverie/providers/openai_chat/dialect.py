@@ -8,7 +8,7 @@ which extra body fields they take, how the output-token limit is named.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from reverie.content import Reasoning
 from reverie.framer import Framer
@@ -55,6 +55,10 @@ class TextReasoningStream(ReasoningStream):
 class ChatDialect:
     """OpenAI chat completions as OpenAI speaks it. Who the provider is (name, key, base URL,
     options namespace) lives in its spec; only wire behaviour lives here."""
+
+    assistant_tool_call_content: Literal["omit", "null", "empty"] = "omit"
+    """The ``content`` of an assistant message that has tool calls and no text: left out
+    (OpenAI's wire), ``null``, or ``""`` (servers whose chat template reads it)."""
 
     def uses_max_completion_tokens(self, model_id: str) -> bool:
         return is_reasoning_model(model_id)

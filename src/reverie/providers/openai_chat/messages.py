@@ -143,6 +143,8 @@ def _assistant(
     # An empty content key is left out: the recorded requests never carry "content": "".
     if text:
         wire["content"] = text
+    elif calls and dialect.assistant_tool_call_content != "omit":
+        wire["content"] = None if dialect.assistant_tool_call_content == "null" else ""
     if calls:
         wire["tool_calls"] = calls
     else:

@@ -80,14 +80,22 @@ class ChatProvider(HttpProvider):
         )
 
 
-def chat_model(spec: ProviderSpec, http: HttpClient, url: str, model_id: str) -> ChatModel:
-    """A chat-completions model of ``spec``'s provider at ``url``, with the spec's dialect,
-    options namespace and default way of asking for objects."""
+def chat_model(
+    spec: ProviderSpec,
+    http: HttpClient,
+    url: str,
+    model_id: str,
+    *,
+    dialect: ChatDialect | None = None,
+) -> ChatModel:
+    """A chat-completions model of ``spec``'s provider at ``url``, with the spec's dialect
+    (or ``dialect``, set up by the provider), options namespace and default way of asking
+    for objects."""
     return ChatModel(
         model_id,
         provider=spec.name,
         namespace=spec.options_namespace,
-        dialect=spec.load_dialect()(),
+        dialect=dialect if dialect is not None else spec.load_dialect()(),
         http=http,
         url=url,
         object_mode=spec.object_mode,
