@@ -91,7 +91,7 @@ def first_candidate(chunk: dict[str, Any], provider: str) -> dict[str, Any] | No
 
 
 def _content(part: dict[str, Any], provider: str, ids: IdGenerator) -> Content | None:
-    metadata = signature_metadata(part)
+    metadata = signature_metadata(part, provider)
     text = part.get("text")
     if isinstance(text, str):
         if part.get("thought"):

@@ -128,7 +128,7 @@ class GeminiStreamParser:
 
     def _part(self, part: dict[str, Any]) -> None:
         framer = self._framer
-        metadata = signature_metadata(part)
+        metadata = signature_metadata(part, self._provider)
         text = part.get("text")
         thought = part.get("thought")
         if text == "" and not metadata and not thought:

@@ -5,6 +5,11 @@ A message or part whose provider options ask for extra wire fields (a cache mark
 message object when its content is a plain string, else on the marked content part (a
 message-level marker goes to the last part); on each tool-call entry of an assistant message
 (on the message object when it has none); never on tool-role messages.
+
+A history from elsewhere goes through :func:`reverie.providers.portable.prepare` first, with
+the dialect's :func:`target`: its tool-call id rule, the reasoning metadata it replays (a
+gateway's ``reasoning_details``), and whether plain reasoning text goes back. An assistant
+turn left with nothing to send is left out.
 """
 
 from __future__ import annotations
@@ -27,14 +32,31 @@ from reverie.messages import (
     file_url,
 )
 from reverie.providers.openai_chat.dialect import ChatDialect
+from reverie.providers.portable import ForeignReasoning, Target, prepare
 from reverie.warning import CallWarning
 
 
+def target(dialect: ChatDialect, host: str) -> Target:
+    replay = dialect.replay_namespace
+    return Target(
+        host=host,
+        namespace=replay,
+        reasoning_hosts=frozenset({replay}) if replay else frozenset(),
+        ids=dialect.tool_ids,
+        plain_reasoning=dialect.plain_reasoning,
+    )
+
+
 def convert_messages(
-    prompt: Sequence[Message], dialect: ChatDialect, namespace: str = ""
+    prompt: Sequence[Message],
+    dialect: ChatDialect,
+    namespace: str = "",
+    *,
+    foreign_reasoning: ForeignReasoning | None = None,
 ) -> tuple[list[dict[str, Any]], list[CallWarning]]:
     out: list[dict[str, Any]] = []
-    warnings: list[CallWarning] = []
+    host = namespace or "openai"
+    prompt, warnings = prepare(prompt, target(dialect, host), foreign_reasoning or "drop")
     for message in prompt:
         extra = dialect.extra_fields(message.provider_options, namespace)
         if message.role == "system":
@@ -43,7 +65,9 @@ def convert_messages(
         elif message.role == "user":
             out.append(_user(message, dialect, namespace, extra, warnings))
         elif message.role == "assistant":
-            out.append(_assistant(message, dialect, namespace, extra))
+            wire = _assistant(message, dialect, namespace, extra)
+            if len(wire) > 1:  # more than its role: chat refuses an empty assistant message
+                out.append(wire)
         else:
             for part in message.content:
                 if isinstance(part, ToolResultPart):

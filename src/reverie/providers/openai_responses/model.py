@@ -39,12 +39,16 @@ class ResponsesModel(HttpModel):
         self._url = url
 
     async def generate(self, call: Call) -> Response:
-        body, warnings = build_body(call, self._model_id, self._namespace, stream=False)
+        body, warnings = build_body(
+            call, self._model_id, self._namespace, stream=False, host=self.provider
+        )
         data = await self.http.post_json(self._url, body, headers=call.headers, retry=call.retry)
         return parse_response(data, warnings, self.provider, provider_tool_names(call.tools))
 
     def stream(self, call: Call) -> AsyncIterator[StreamPart]:
-        body, warnings = build_body(call, self._model_id, self._namespace, stream=True)
+        body, warnings = build_body(
+            call, self._model_id, self._namespace, stream=True, host=self.provider
+        )
         names = provider_tool_names(call.tools)
         return self.http.stream(
             self._url,

@@ -22,6 +22,7 @@ from reverie.messages import Metadata, TextOutput
 from reverie.model import Response
 from reverie.providers.openai_responses.finish_reason import map_finish_reason
 from reverie.providers.openai_responses.usage import convert_usage
+from reverie.providers.portable import stamp_host
 from reverie.warning import CallWarning
 
 NAMESPACE = "openai"
@@ -58,7 +59,7 @@ def parse_response(
             parts = item.get("content") or []
             if not isinstance(parts, list):
                 raise bad(f"'output[{index}].content' is not a list", parts)
-            meta = item_metadata(item)
+            meta = item_metadata(item, provider)
             for position, part in enumerate(parts):
                 if not isinstance(part, dict):
                     raise bad(f"'output[{index}].content[{position}]' is not an object", part)
@@ -98,15 +99,16 @@ def response_metadata(response: dict[str, Any]) -> Metadata:
     return {NAMESPACE: {"response_id": response_id}} if isinstance(response_id, str) else {}
 
 
-def item_metadata(item: dict[str, Any]) -> Metadata:
-    return {NAMESPACE: {"item_id": item.get("id")}}
+def item_metadata(item: dict[str, Any], host: str = NAMESPACE) -> Metadata:
+    """The item's id (and the host that made it, when not OpenAI: ids and encrypted content
+    are valid only where they were made)."""
+    return stamp_host({NAMESPACE: {"item_id": item.get("id")}}, NAMESPACE, host)
 
 
-def reasoning_metadata(item: dict[str, Any]) -> Metadata:
+def reasoning_metadata(item: dict[str, Any], host: str = NAMESPACE) -> Metadata:
     """What a reasoning part must carry to be replayed: the item id and encrypted content."""
-    return {
-        NAMESPACE: {"item_id": item.get("id"), "encrypted_content": item.get("encrypted_content")}
-    }
+    values = {"item_id": item.get("id"), "encrypted_content": item.get("encrypted_content")}
+    return stamp_host({NAMESPACE: values}, NAMESPACE, host)
 
 
 def summary_texts(item: dict[str, Any], provider: str) -> list[str]:
@@ -123,7 +125,7 @@ def summary_texts(item: dict[str, Any], provider: str) -> list[str]:
 
 def reasoning_parts(item: dict[str, Any], provider: str) -> list[Reasoning]:
     texts = summary_texts(item, provider) or [""]
-    return [Reasoning(text=t, provider_metadata=reasoning_metadata(item)) for t in texts]
+    return [Reasoning(text=t, provider_metadata=reasoning_metadata(item, provider)) for t in texts]
 
 
 def function_call(item: dict[str, Any], provider: str) -> ToolCall:
@@ -137,7 +139,7 @@ def function_call(item: dict[str, Any], provider: str) -> ToolCall:
         tool_call_id=call_id,
         tool_name=str(item.get("name") or ""),
         input=str(arguments or "{}"),
-        provider_metadata=item_metadata(item),
+        provider_metadata=item_metadata(item, provider),
     )
 
 
