@@ -117,6 +117,8 @@ _EXPORTS: dict[str, str] = {
     "provider": "reverie.providers.registry",
     "fallback": "reverie.fallback_model",
     "FallbackModel": "reverie.fallback_model",
+    "convert": "reverie.conversion",
+    "Conversion": "reverie.conversion",
     # serialization
     "dump_messages": "reverie.serialize",
     "load_messages": "reverie.serialize",
@@ -169,6 +171,10 @@ if TYPE_CHECKING:
         Text as Text,
         ToolCall as ToolCall,
         ToolResult as ToolResult,
+    )
+    from reverie.conversion import (
+        Conversion as Conversion,
+        convert as convert,
     )
     from reverie.errors import (
         ConfigurationError as ConfigurationError,

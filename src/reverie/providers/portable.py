@@ -83,6 +83,14 @@ HOME: dict[str, str] = {"anthropic": "anthropic", "google": "google", "openai": 
 """The host a namespace's metadata belongs to when it names none; a gateway's namespace is
 its own name."""
 
+ALIASES: dict[str, str] = {"openai-responses": "openai"}
+"""Provider names that are one host (``openai-responses:`` is OpenAI's API)."""
+
+
+def host_name(provider: str) -> str:
+    """The host a provider name stands for."""
+    return ALIASES.get(provider, provider)
+
 
 def host_of(metadata: Metadata, namespace: str) -> str:
     """The host that produced ``metadata[namespace]``."""
@@ -95,6 +103,7 @@ def stamp_host(metadata: Metadata, namespace: str, host: str) -> Metadata:
     """``metadata`` with ``host`` recorded in ``namespace`` when it is not the home host (so
     metadata of the home hosts stays as it always was)."""
     values = metadata.get(namespace)
+    host = host_name(host)
     if not values or host == HOME.get(namespace, namespace):
         return metadata
     return {**metadata, namespace: {**values, HOST_KEY: host}}
@@ -153,6 +162,11 @@ class Target:
     plain_reasoning: bool = False
     """Whether reasoning without any metadata, in a message without any, is sent as it is
     (servers taking reasoning text back, such as ``reasoning_content``)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "host", host_name(self.host))
+        for name in ("reasoning_hosts", "tool_hosts"):
+            object.__setattr__(self, name, frozenset(map(host_name, getattr(self, name))))
 
     def takes(self, metadata: Metadata, hosts: frozenset[str]) -> bool:
         ns = self.namespace

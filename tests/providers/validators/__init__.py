@@ -9,7 +9,7 @@ from typing import Any
 from validators.anthropic import check_anthropic
 from validators.chat import check_chat
 from validators.gemini import check_gemini
-from validators.metadata import check_no_foreign_metadata
+from validators.metadata import check_no_foreign_metadata, check_own_metadata_sent
 from validators.responses import check_responses
 
 FAMILY = {
@@ -41,4 +41,8 @@ def check(target: str, body: dict[str, Any], history: list[Any]) -> list[str]:
         problems = check_responses(body)
     else:
         problems = check_chat(body, target)
-    return problems + check_no_foreign_metadata(target, body, history)
+    return (
+        problems
+        + check_no_foreign_metadata(target, body, history)
+        + check_own_metadata_sent(target, body, history)
+    )

@@ -1,6 +1,8 @@
 """No replay metadata reaches a target that did not make it (or that the provider does not
 document as valid there): a signature, encrypted reasoning or an item id of the history is
-looked for in the request body.
+looked for in the request body. And the target's own metadata that its family always sends
+back (Claude's signatures, Gemini's thought signatures, a gateway's reasoning details) is
+there.
 
 What a target may receive, per the providers' docs: Claude's thinking signatures on every
 Claude host (Anthropic documents them as valid on the Claude API, Bedrock and Vertex AI);
@@ -77,4 +79,24 @@ def check_no_foreign_metadata(
     for value, ns, key, producer in secrets:
         if value not in own and value in text:
             problems.append(f"{ns}.{key} made by {producer} was sent to {target}")
+    return sorted(set(problems))
+
+
+ALWAYS_SENT = {
+    "anthropic": ("signature", "redacted_data"),
+    "google": ("thought_signature",),
+    "openrouter": ("reasoning_detail",),
+    "vercel": ("reasoning_detail",),
+}
+"""Per namespace, what its family replays on every request (Responses replays reasoning
+only when asked, so it is not here)."""
+
+
+def check_own_metadata_sent(target: str, body: dict[str, Any], history: list[Message]) -> list[str]:
+    text = json.dumps(body)
+    problems = []
+    for value, ns, key, producer in _secrets(history):
+        sent_always = key in ALWAYS_SENT.get(ns, ())
+        if sent_always and allowed(target, ns, key, producer) and value not in text:
+            problems.append(f"{ns}.{key} made by {producer} was not sent back to {target}")
     return sorted(set(problems))
