@@ -402,3 +402,24 @@ async def test_fallback_continues_a_claude_history_on_openai_with_a_valid_reques
     assert run.text == "Hi"
     assert check("openai", sent[0], history) == []
     assert "sig" not in str(sent[0]["messages"])
+
+
+# ---- files --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("to", ["openai", "openai-responses"])
+def test_a_file_in_an_assistant_turn_is_named_in_text_with_a_warning(to: str) -> None:
+    image = reverie.FilePart(media_type="image/png", data=b"\x89PNG")
+    history = [user_message("Draw"), assistant(TextPart(text="Here:"), image), user_message("Nice")]
+    conversion = reverie.convert(history, to=to)
+    assert "[a image/png file was attached here]" in str(conversion.messages)
+    assert [w.message for w in conversion.warnings] == [
+        f"1 file(s) in assistant turns were not sent to {'openai'}: it takes none there"
+    ]
+
+
+def test_gemini_takes_files_in_model_turns() -> None:
+    image = reverie.FilePart(media_type="image/png", data=b"\x89PNG")
+    history = [user_message("Draw"), assistant(image), user_message("Nice")]
+    contents = reverie.convert(history, to="google").messages
+    assert contents[1]["parts"] == [{"inlineData": {"mimeType": "image/png", "data": "iVBORw=="}}]

@@ -40,6 +40,7 @@ from typing import Any, Literal
 
 from reverie.messages import (
     ErrorOutput,
+    FilePart,
     Message,
     Metadata,
     Part,
@@ -159,6 +160,9 @@ class Target:
     tool_hosts: frozenset[str] = frozenset()
     """Hosts whose provider-executed calls and results it takes back."""
     ids: IdRule = ANY_ID
+    assistant_files: bool = True
+    """Whether its assistant turns take files (an image a model made); where not, a file is
+    named in text instead, with a warning."""
     plain_reasoning: bool = False
     """Whether reasoning without any metadata, in a message without any, is sent as it is
     (servers taking reasoning text back, such as ``reasoning_content``)."""
@@ -197,6 +201,7 @@ class _State:
     seen: dict[str, int] = field(default_factory=dict)
     open: dict[str, list[str]] = field(default_factory=dict)  # original id → mapped, unanswered
     dropped: int = 0
+    files: int = 0
 
     def call_id(self, original: str) -> str:
         occurrence = self.seen.get(original, 0)
@@ -244,6 +249,14 @@ def prepare(
                 setting="foreign_reasoning",
                 message=f"{state.dropped} reasoning part(s) without replay data for "
                 f"{target.host} were not sent (foreign_reasoning='drop')",
+            )
+        )
+    if state.files:
+        warnings.append(
+            CallWarning(
+                kind="other",
+                message=f"{state.files} file(s) in assistant turns were not sent to "
+                f"{target.host}: it takes none there",
             )
         )
     return out, warnings
@@ -294,6 +307,10 @@ def _assistant(message: Message, state: _State) -> Message:
             parts.append(_strip(replace(part, tool_call_id=mapped), target))
         elif isinstance(part, ToolResultPart):  # a client result in an assistant turn
             parts.append(TextPart(text=render_result(part)))
+        elif isinstance(part, FilePart) and not target.assistant_files:
+            state.files += 1
+            name = f" {part.filename}" if part.filename else ""
+            parts.append(TextPart(text=f"[a {part.media_type} file{name} was attached here]"))
         else:
             parts.append(_strip(part, target))
     return replace(message, content=tuple(parts))

@@ -44,6 +44,7 @@ def target(dialect: ChatDialect, host: str) -> Target:
         reasoning_hosts=frozenset({replay}) if replay else frozenset(),
         ids=dialect.tool_ids,
         plain_reasoning=dialect.plain_reasoning,
+        assistant_files=False,
     )
 
 

@@ -45,7 +45,13 @@ NAMESPACE = "openai"
 
 def target(host: str) -> Target:
     hosts = frozenset({host})
-    return Target(host=host, namespace=NAMESPACE, reasoning_hosts=hosts, tool_hosts=hosts)
+    return Target(
+        host=host,
+        namespace=NAMESPACE,
+        reasoning_hosts=hosts,
+        tool_hosts=hosts,
+        assistant_files=False,
+    )
 
 
 def system_role(model_id: str) -> str:
