@@ -423,3 +423,14 @@ def test_gemini_takes_files_in_model_turns() -> None:
     history = [user_message("Draw"), assistant(image), user_message("Nice")]
     contents = reverie.convert(history, to="google").messages
     assert contents[1]["parts"] == [{"inlineData": {"mimeType": "image/png", "data": "iVBORw=="}}]
+
+
+def test_results_lead_a_user_turn_that_also_holds_text() -> None:
+    answer = ToolResultPart(tool_call_id="c1", tool_name="weather", output=TextOutput(text="ok"))
+    history = [
+        user_message("Hi"),
+        assistant(call("c1")),
+        Message(role="user", content=(TextPart(text="Here:"), answer)),
+    ]
+    [*_, last] = reverie.convert(history, to="anthropic").messages
+    assert [b["type"] for b in last["content"]] == ["tool_result", "text"]

@@ -291,6 +291,7 @@ def _assistant(message: Message, state: _State) -> Message:
         elif isinstance(part, ToolCallPart) and part.provider_executed:
             result = results.get(part.tool_call_id)
             if _own_provider_call(part, result, own, target):
+                state.taken.add(part.tool_call_id)  # its id is the target's: no call takes it
                 parts.append(_strip(part, target))
             else:
                 foreign_calls.add(part.tool_call_id)
@@ -376,7 +377,10 @@ def _tool(message: Message, state: _State) -> list[Message]:
 
 def _others(message: Message, state: _State) -> Message:
     if message.role == "user":
-        return replace(message, content=tuple(_results(message, state)))
+        parts = _results(message, state)
+        # Results lead a turn that also holds text (Anthropic refuses them after it).
+        parts.sort(key=lambda p: not isinstance(p, ToolResultPart))
+        return replace(message, content=tuple(parts))
     return message
 
 
