@@ -434,3 +434,29 @@ def test_results_lead_a_user_turn_that_also_holds_text() -> None:
     ]
     [*_, last] = reverie.convert(history, to="anthropic").messages
     assert [b["type"] for b in last["content"]] == ["tool_result", "text"]
+
+
+# ---- reverie.convert ------------------------------------------------------------------------
+
+
+def test_convert_names_the_target_and_keeps_the_system_apart() -> None:
+    history = [reverie.system_message("Be brief."), user_message("Hi")]
+    conversion = reverie.convert(history, to="anthropic")
+    assert conversion.to == "anthropic:claude-sonnet-4-5"
+    assert conversion.system == [{"type": "text", "text": "Be brief."}]
+    assert conversion.messages == [{"role": "user", "content": [{"type": "text", "text": "Hi"}]}]
+    assert conversion.body["messages"] == conversion.messages
+
+
+async def test_convert_works_inside_a_running_event_loop() -> None:
+    conversion = reverie.convert([user_message("Hi")], to="google:gemini-2.5-flash")
+    assert conversion.messages == [{"role": "user", "parts": [{"text": "Hi"}]}]
+    from reverie.conversion import convert_async
+
+    same = await convert_async([user_message("Hi")], to="google:gemini-2.5-flash")
+    assert same.body == conversion.body
+
+
+def test_convert_refuses_an_unknown_target() -> None:
+    with pytest.raises(ConfigurationError, match="to must name one of"):
+        reverie.convert([user_message("Hi")], to="nowhere")
