@@ -153,15 +153,30 @@ def test_a_tool_result_is_a_tool_message_of_its_text(output: Any, content: str) 
 
 @pytest.mark.parametrize(
     ("text", "content"),
-    [("a chart of rain", "a chart of rain"), (None, "[image/png result omitted]")],
+    [("a chart of rain", "a chart of rain"), (None, "[image/png result: the image follows]")],
 )
-def test_a_media_tool_result_sends_its_text_or_a_placeholder_with_a_warning(
+def test_an_image_tool_result_sends_its_text_and_the_image_in_a_user_message_after(
     text: str | None, content: str
 ) -> None:
     out, warnings = wire_results(
         result(MediaOutput(data="aGk=", media_type="image/png", text=text))
     )
-    assert out == [{"role": "tool", "tool_call_id": "c1", "content": content}]
+    assert out == [
+        {"role": "tool", "tool_call_id": "c1", "content": content},
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "[images returned by the tools above]"},
+                {"type": "image_url", "image_url": {"url": "data:image/png;base64,aGk="}},
+            ],
+        },
+    ]
+    assert warnings == []
+
+
+def test_other_media_tool_results_send_their_text_or_a_placeholder_with_a_warning() -> None:
+    out, warnings = wire_results(result(MediaOutput(data="aGk=", media_type="audio/wav")))
+    assert out == [{"role": "tool", "tool_call_id": "c1", "content": "[audio/wav result omitted]"}]
     assert [(w.kind, w.message) for w in warnings] == [
         ("other", "chat completions cannot take media in tool results; sent its text only")
     ]

@@ -9,7 +9,8 @@ message-level marker goes to the last part); on each tool-call entry of an assis
 A history from elsewhere goes through :func:`reverie.providers.portable.prepare` first, with
 the dialect's :func:`target`: its tool-call id rule, the reasoning metadata it replays (a
 gateway's ``reasoning_details``), and whether plain reasoning text goes back. An assistant
-turn left with nothing to send is left out.
+turn left with nothing to send is left out. Tool messages take text only, so an image a tool
+returned (a screenshot) follows the turn's tool messages in a user message.
 """
 
 from __future__ import annotations
@@ -70,15 +71,20 @@ def convert_messages(
             if len(wire) > 1:  # more than its role: chat refuses an empty assistant message
                 out.append(wire)
         else:
+            images: list[dict[str, Any]] = []
             for part in message.content:
                 if isinstance(part, ToolResultPart):
                     out.append(
                         {
                             "role": "tool",
                             "tool_call_id": part.tool_call_id,
-                            "content": _tool_output(part.output, warnings),
+                            "content": _tool_output(part.output, warnings, images),
                         }
                     )
+            if images:
+                # Tool messages take text only: the images follow in a user message.
+                text = {"type": "text", "text": "[images returned by the tools above]"}
+                out.append({"role": "user", "content": [text, *images]})
     return out, warnings
 
 
@@ -176,12 +182,18 @@ def _assistant(
     return wire
 
 
-def _tool_output(output: ToolOutput, warnings: list[CallWarning]) -> str:
+def _tool_output(
+    output: ToolOutput, warnings: list[CallWarning], images: list[dict[str, Any]]
+) -> str:
     if isinstance(output, TextOutput):
         return output.text
     if isinstance(output, ErrorOutput):
         return output.message
     assert isinstance(output, MediaOutput)
+    if output.media_type.startswith("image/"):
+        url = f"data:{output.media_type};base64,{output.data}"
+        images.append({"type": "image_url", "image_url": {"url": url}})
+        return output.text or f"[{output.media_type} result: the image follows]"
     warnings.append(
         CallWarning(
             kind="other",
