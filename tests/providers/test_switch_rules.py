@@ -460,3 +460,12 @@ async def test_convert_works_inside_a_running_event_loop() -> None:
 def test_convert_refuses_an_unknown_target() -> None:
     with pytest.raises(ConfigurationError, match="to must name one of"):
         reverie.convert([user_message("Hi")], to="nowhere")
+
+
+def test_a_huge_or_hostile_id_is_cut_and_cleaned() -> None:
+    hostile = "a\nb\u202e" + "x" * 1_000_000
+    uses, results = ids_of(reverie.convert(loop(hostile, ""), to="anthropic").messages)
+    assert all(ANTHROPIC_ID.match(u) for u in uses)
+    assert uses[0].startswith("a_b_x") and len(uses[0]) == 64
+    assert uses[1].startswith("call_")
+    assert uses == results

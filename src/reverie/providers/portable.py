@@ -130,11 +130,11 @@ class IdRule:
         original, occurrence and taken set."""
         if self.valid(original) and original not in taken:
             return original
-        base = original
-        if self.allowed is not None:
-            base = "".join(c if re.fullmatch(self.allowed, c) else "_" for c in original)
-        digest = hashlib.sha256(f"{original}\x00{occurrence}".encode()).hexdigest()
         limit = self.max_length or 64
+        base = original[:limit]
+        if self.allowed is not None:
+            base = re.sub(f"(?!{self.allowed}).", "_", base, flags=re.DOTALL)
+        digest = hashlib.sha256(f"{original}\x00{occurrence}".encode()).hexdigest()
         for extra in range(len(digest) - 8):
             suffix = "_" + digest[extra : extra + 8]
             candidate = (base[: limit - len(suffix)] if base else "call") + suffix
