@@ -237,6 +237,8 @@ class Cell:
     source: str
     target: str
     requests: int = 0
+    refused: int = 0
+    """Requests breaking at least one rule."""
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -264,7 +266,9 @@ async def check_pair(conversations: list[Conversation], source: str, target: str
         for label, history, prompt in variants:
             body = await request(target, history, prompt)
             cell.requests += 1
-            for problem in check(target, body, history):
+            problems = check(target, body, history)
+            cell.refused += bool(problems)
+            for problem in problems:
                 cell.failures.append(f"{conversation.name} ({label}): {problem}")
     return cell
 
@@ -311,11 +315,11 @@ async def main(corpus: Path = CORPUS) -> None:
     sources = sorted({c.source for c in conversations}, key=TARGETS.index)
     cells = [await check_pair(conversations, s, t) for s in sources for t in TARGETS]
     requests = sum(c.requests for c in cells)
-    bad_requests = len({f for c in cells for f in c.failures})
+    refused = sum(c.refused for c in cells)
     print(f"conversations: {len(conversations)} from {len(sources)} sources")
     print(
         f"ordered pairs checked: {len(cells)}, passing: {sum(c.passed for c in cells)}; "
-        f"requests: {requests}, rule breaks: {bad_requests}"
+        f"requests: {requests}, breaking a rule: {refused}"
     )
     trips = [await round_trip(conversations, a, b) for a in sources for b in sources if a != b]
     print(
