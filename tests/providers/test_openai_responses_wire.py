@@ -276,8 +276,16 @@ def test_reasoning_without_an_item_id_is_left_out_with_a_warning() -> None:
     )
     converted, warnings = convert(message, replay_reasoning=True)
     assert converted == []
-    warning = CallWarning(kind="other", message="reasoning without an OpenAI item id was not sent")
-    assert warnings == [warning] * 4
+    # A part with no usable OpenAI metadata counts with foreign reasoning; an item id that is
+    # not a string is the family's own to refuse.
+    assert [(w.setting, w.message) for w in warnings] == [
+        (
+            "foreign_reasoning",
+            "3 reasoning part(s) without replay data for openai were not sent "
+            "(foreign_reasoning='drop')",
+        ),
+        (None, "reasoning without an OpenAI item id was not sent"),
+    ]
 
 
 # ---- tool results -------------------------------------------------------------------------

@@ -469,3 +469,25 @@ def test_a_huge_or_hostile_id_is_cut_and_cleaned() -> None:
     assert uses[0].startswith("a_b_x") and len(uses[0]) == 64
     assert uses[1].startswith("call_")
     assert uses == results
+
+
+def test_gemini_leaves_out_its_own_unsigned_thought_summaries_without_a_word() -> None:
+    signed = call("1", google={"thought_signature": "s"})
+    history = [user_message("Hi"), assistant(ReasoningPart(text="summary"), signed), result("1")]
+    conversion = reverie.convert(history, to="google")
+    assert "summary" not in str(conversion.body)
+    assert conversion.warnings == []
+    # Elsewhere the same part is reasoning without replay data, told like any other.
+    moved = reverie.convert(history, to="anthropic")
+    assert [w.setting for w in moved.warnings] == ["foreign_reasoning"]
+
+
+def test_claude_thinking_whose_signature_never_came_is_told_like_foreign_reasoning() -> None:
+    signed = ReasoningPart(text="a", provider_options={"anthropic": {"signature": "s"}})
+    history = [
+        user_message("Hi"),
+        assistant(signed, ReasoningPart(text="cut"), TextPart(text="Hi")),
+    ]
+    conversion = reverie.convert([*history, user_message("Go")], to="anthropic")
+    assert "cut" not in str(conversion.body)
+    assert [w.setting for w in conversion.warnings] == ["foreign_reasoning"]

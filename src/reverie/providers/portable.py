@@ -166,6 +166,10 @@ class Target:
     plain_reasoning: bool = False
     """Whether reasoning without any metadata, in a message without any, is sent as it is
     (servers taking reasoning text back, such as ``reasoning_content``)."""
+    own_unsigned: bool = False
+    """Whether reasoning without metadata in a turn of its own is its own to leave out
+    silently (Gemini's thought summaries, signed elsewhere in the turn); otherwise such a
+    part counts with the foreign reasoning."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "host", host_name(self.host))
@@ -322,7 +326,7 @@ def _reasoning(part: ReasoningPart, own: bool | None, state: _State) -> Part | N
     if target.takes(part.provider_options, target.reasoning_hosts):
         return part
     anonymous = not _has_any_replay(part.provider_options)
-    if anonymous and (own or (own is None and target.plain_reasoning)):
+    if anonymous and ((own and target.own_unsigned) or (own is None and target.plain_reasoning)):
         return part
     if state.policy == "text" and part.text:
         return TextPart(text=f"<reasoning>\n{part.text}\n</reasoning>")

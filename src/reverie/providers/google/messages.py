@@ -43,7 +43,9 @@ DUMMY_SIGNATURE = "skip_thought_signature_validator"
 
 
 def target(host: str) -> Target:
-    return Target(host=host, namespace=NAMESPACE, reasoning_hosts=frozenset({host}))
+    return Target(
+        host=host, namespace=NAMESPACE, reasoning_hosts=frozenset({host}), own_unsigned=True
+    )
 
 
 def validates_signatures(model_id: str) -> bool:
