@@ -491,3 +491,17 @@ def test_claude_thinking_whose_signature_never_came_is_told_like_foreign_reasoni
     conversion = reverie.convert([*history, user_message("Go")], to="anthropic")
     assert "cut" not in str(conversion.body)
     assert [w.setting for w in conversion.warnings] == ["foreign_reasoning"]
+
+
+def test_a_provider_call_and_its_result_are_kept_or_told_together() -> None:
+    thought = ReasoningPart(text="t", provider_options={"anthropic": {"signature": "s"}})
+    empty = ToolResultPart(
+        tool_call_id="srvtoolu_1",
+        tool_name="web_search",
+        output=TextOutput(text="[]"),
+        provider_executed=True,
+    )
+    history = [user_message("Find"), assistant(thought, SEARCH_CALL, empty), user_message("More")]
+    blocks = reverie.convert(history, to="anthropic").messages[1]["content"]
+    # Nothing to replay the result from: neither goes as a block, so none is left unpaired.
+    assert [b["type"] for b in blocks] == ["thinking", "text", "text"]

@@ -159,6 +159,10 @@ class Target:
     where the provider documents signatures as portable)."""
     tool_hosts: frozenset[str] = frozenset()
     """Hosts whose provider-executed calls and results it takes back."""
+    bare_tools: bool = False
+    """Whether its provider-executed calls come without metadata (Responses' web searches):
+    such a call is then its own in a turn of its own. Otherwise a call is its own only when
+    it or its result carries the metadata the target replays it from."""
     ids: IdRule = ANY_ID
     assistant_files: bool = True
     """Whether its assistant turns take files (an image a model made); where not, a file is
@@ -280,12 +284,21 @@ def _own_message(message: Message, target: Target) -> bool | None:
 def _assistant(message: Message, state: _State) -> Message:
     target = state.target
     own = _own_message(message, target)
+    # A provider-executed call and its result are the target's or not together.
+    calls = {
+        p.tool_call_id: p
+        for p in message.content
+        if isinstance(p, ToolCallPart) and p.provider_executed
+    }
     results = {
         p.tool_call_id: p
         for p in message.content
         if isinstance(p, ToolResultPart) and p.provider_executed
     }
-    foreign_calls: set[str] = set()
+    own_pairs = {
+        i: _own_provider_call(calls.get(i), results.get(i), own, target)
+        for i in calls.keys() | results.keys()
+    }
     parts: list[Part] = []
     for part in message.content:
         if isinstance(part, ReasoningPart):
@@ -293,20 +306,16 @@ def _assistant(message: Message, state: _State) -> Message:
             if kept is not None:
                 parts.append(kept)
         elif isinstance(part, ToolCallPart) and part.provider_executed:
-            result = results.get(part.tool_call_id)
-            if _own_provider_call(part, result, own, target):
+            if own_pairs[part.tool_call_id]:
                 state.taken.add(part.tool_call_id)  # its id is the target's: no call takes it
                 parts.append(_strip(part, target))
             else:
-                foreign_calls.add(part.tool_call_id)
                 parts.append(TextPart(text=render_call(part)))
         elif isinstance(part, ToolResultPart) and part.provider_executed:
-            if part.tool_call_id in foreign_calls or not _own_provider_call(
-                None, part, own, target
-            ):
-                parts.append(TextPart(text=render_result(part)))
-            else:
+            if own_pairs[part.tool_call_id]:
                 parts.append(_strip(part, target))
+            else:
+                parts.append(TextPart(text=render_result(part)))
         elif isinstance(part, ToolCallPart):
             mapped = state.call_id(part.tool_call_id)
             parts.append(_strip(replace(part, tool_call_id=mapped), target))
@@ -346,7 +355,7 @@ def _own_provider_call(
         if part is not None and target.takes(part.provider_options, target.tool_hosts):
             return True
     anonymous = all(p is None or not _has_any_replay(p.provider_options) for p in (call, result))
-    return anonymous and own is True
+    return target.bare_tools and anonymous and own is True
 
 
 def _results(message: Message, state: _State) -> list[Part]:

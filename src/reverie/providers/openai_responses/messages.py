@@ -50,6 +50,7 @@ def target(host: str) -> Target:
         namespace=NAMESPACE,
         reasoning_hosts=hosts,
         tool_hosts=hosts,
+        bare_tools=True,
         assistant_files=False,
     )
 
