@@ -505,3 +505,10 @@ def test_a_provider_call_and_its_result_are_kept_or_told_together() -> None:
     blocks = reverie.convert(history, to="anthropic").messages[1]["content"]
     # Nothing to replay the result from: neither goes as a block, so none is left unpaired.
     assert [b["type"] for b in blocks] == ["thinking", "text", "text"]
+
+
+def test_options_such_as_cache_markers_are_not_taken_for_replay_metadata() -> None:
+    marked = TextPart(text="Hello", provider_options={"openai-compat": {"cache_control": {}}})
+    history = [user_message("Hi"), assistant(ReasoningPart(text="hmm"), marked), user_message("Go")]
+    messages = reverie.convert(history, to="openai-compat").messages
+    assert messages[1]["reasoning_content"] == "hmm"

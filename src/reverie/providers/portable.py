@@ -191,10 +191,8 @@ def _has_replay(metadata: Metadata, namespace: str) -> bool:
     values = metadata.get(namespace)
     if not isinstance(values, dict):
         return False
-    keys = REPLAY_KEYS.get(namespace, ())
-    if not keys:
-        return bool(values)
-    return any(values.get(k) not in (None, "") for k in keys)
+    # Only known replay keys count: options (a cache marker) and unknown namespaces do not.
+    return any(values.get(k) not in (None, "") for k in REPLAY_KEYS.get(namespace, ()))
 
 
 def _has_any_replay(metadata: Metadata) -> bool:
