@@ -26,6 +26,7 @@ from reverie.providers.openai_chat.dialect import (
 )
 from reverie.providers.openai_chat.options import OpenAICompatOptions, option_fields
 from reverie.providers.openai_models import is_reasoning_model
+from reverie.providers.portable import ANY_ID
 from reverie.warning import CallWarning
 
 __all__ = ["CompatDialect", "OpenAICompatOptions", "OpenAICompatible"]
@@ -35,6 +36,9 @@ _OPTION_FIELDS = option_fields(OpenAICompatOptions)
 
 
 class CompatDialect(ChatDialect):
+    tool_ids = ANY_ID  # each server has its own; its ids go back as they came
+    plain_reasoning = True
+
     def uses_max_completion_tokens(self, model_id: str) -> bool:
         return model_id.startswith("openai/gpt-") or is_reasoning_model(model_id)
 

@@ -16,6 +16,7 @@ from reverie.messages import Metadata, ReasoningPart
 from reverie.model import Call
 from reverie.providers.openai_chat.options import OpenAIChatOptions, option_fields
 from reverie.providers.openai_models import is_reasoning_model
+from reverie.providers.portable import IdRule
 from reverie.providers.wire import unknown_option
 from reverie.warning import CallWarning
 
@@ -55,6 +56,13 @@ class TextReasoningStream(ReasoningStream):
 class ChatDialect:
     """OpenAI chat completions as OpenAI speaks it. Who the provider is (name, key, base URL,
     options namespace) lives in its spec; only wire behaviour lives here."""
+
+    replay_namespace: str | None = None
+    """The namespace of the reasoning metadata it replays (``None``: it replays none)."""
+    tool_ids: IdRule = IdRule(max_length=40)
+    """The tool-call ids it takes (OpenAI refuses ids over 40 characters)."""
+    plain_reasoning: bool = False
+    """Whether reasoning text without metadata goes back (``reasoning_content``)."""
 
     def uses_max_completion_tokens(self, model_id: str) -> bool:
         return is_reasoning_model(model_id)
