@@ -217,7 +217,7 @@ def test_a_secret_shows_nothing_and_is_accepted_where_a_key_is() -> None:
     secret = Secret(KEY)
     assert KEY not in repr(secret) + str(secret) + f"{secret}"
     made = reverie.provider("anthropic", api_key=secret)
-    assert KEY in made.http._secrets  # still redacted from what a server echoes
+    assert KEY in made.http._secrets()  # still redacted from what a server echoes
 
 
 def PROVIDERS_CLASS(name: str) -> Any:

@@ -134,8 +134,8 @@ async def test_an_answer_nested_too_deeply_is_a_provider_error_not_a_recursion_e
 
     client = httpx.AsyncClient(transport=httpx.MockTransport(handle))
     model = OpenAI(api_key="k", client=client, retry=NO_RETRY).model("gpt-4o")
-    from reverie import Call
     from reverie.messages import user_message
+    from reverie.providers.kit import Call
 
     with pytest.raises(ProviderError, match=r"^openai: response is not JSON"):
         await model.generate(Call(prompt=[user_message("hi")]))
