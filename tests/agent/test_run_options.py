@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import reverie
-from reverie import Agent, Settings
+from reverie import Agent, ConfigurationError, Settings
 from reverie.testing import ScriptedModel, reply
 
 
@@ -29,7 +29,7 @@ async def test_a_run_takes_the_sampling_keywords_flat_and_they_win() -> None:
 
 async def test_flat_run_keywords_are_checked_like_the_agents() -> None:
     agent = Agent(ScriptedModel([]))
-    with pytest.raises(TypeError, match="stop_sequences must be a list of str"):
+    with pytest.raises(ConfigurationError, match="stop_sequences must be a list of str"):
         await agent.run("hi", stop_sequences="END")  # type: ignore[typeddict-item]
     with pytest.raises(TypeError, match="unknown run option 'temprature'"):
         await agent.run("hi", temprature=0.2)  # type: ignore[call-arg]
