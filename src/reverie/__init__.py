@@ -126,6 +126,8 @@ _EXPORTS: dict[str, str] = {
     "provider": "reverie.providers.registry",
     "fallback": "reverie.fallback_model",
     "FallbackModel": "reverie.fallback_model",
+    "convert": "reverie.conversion",
+    "Conversion": "reverie.conversion",
     # embeddings
     "embed": "reverie.embeddings.api",
     "embed_many": "reverie.embeddings.api",
@@ -202,6 +204,10 @@ if TYPE_CHECKING:
         Text as Text,
         ToolCall as ToolCall,
         ToolResult as ToolResult,
+    )
+    from reverie.conversion import (
+        Conversion as Conversion,
+        convert as convert,
     )
     from reverie.embeddings.api import (
         embed as embed,

@@ -3,8 +3,9 @@
 ``reverie.fallback("anthropic:claude-sonnet-4-5", "openai:gpt-4o")`` tries Claude; when that
 call ends in a retryable :class:`~reverie.ProviderError` (overloaded, rate limited, a dropped
 connection) after Anthropic's own retries, the same call goes to GPT-4o. History needs no
-conversion: each family reads only its own provider metadata on earlier turns (a Claude
-thinking signature is ignored by OpenAI), so the model that continues gets a valid request.
+conversion: each provider replays only the metadata it produced and makes the rest into what
+it accepts (``providers/portable.py``; a Claude thinking block is left out for OpenAI, with a
+warning), so the model that continues gets a valid request, mid tool loop included.
 """
 
 from __future__ import annotations

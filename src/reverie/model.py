@@ -25,7 +25,14 @@ ToolChoice = str
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
-    """Sampling settings. ``None`` means "not set": the provider's default applies."""
+    """Sampling settings. ``None`` means "not set": the provider's default applies.
+
+    ``foreign_reasoning`` says what happens to reasoning in the history that the provider
+    receiving the call cannot replay (another provider's, or another host's): ``"drop"`` (when
+    not set; one warning says how many parts were left out) or ``"text"`` (sent as assistant
+    text in ``<reasoning>`` tags). ``agent.run(..., settings=Settings(foreign_reasoning=
+    "text"))`` sets it for a run. See docs/switching.md.
+    """
 
     max_output_tokens: int | None = None
     temperature: float | None = None
@@ -35,6 +42,7 @@ class Settings:
     frequency_penalty: float | None = None
     stop_sequences: tuple[str, ...] = ()
     seed: int | None = None
+    foreign_reasoning: Literal["drop", "text"] | None = None
 
     def __post_init__(self) -> None:
         # Wrong types would reach the wire misread: "END" sent as ["E", "N", "D"].
@@ -61,6 +69,10 @@ class Settings:
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
                 raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+        if self.foreign_reasoning not in (None, "drop", "text"):
+            raise ConfigurationError(
+                f"foreign_reasoning must be 'drop' or 'text', not {self.foreign_reasoning!r}"
+            )
         if self.max_output_tokens is not None and self.max_output_tokens < 1:
             raise ConfigurationError(
                 f"max_output_tokens must be at least 1, not {self.max_output_tokens}"

@@ -235,7 +235,8 @@ def test_thinking_and_redacted_thinking_are_replayed_byte_for_byte() -> None:
         {"type": "text", "text": "Done."},
     ]
     assert [w.message for w in warnings] == [
-        "reasoning without an Anthropic signature was not sent"
+        "1 reasoning part(s) without replay data for anthropic were not sent "
+        "(foreign_reasoning='drop')"
     ]
     _, [_, without], _ = convert_prompt([user_message("Q"), assistant], send_reasoning=False)
     assert without["content"] == [{"type": "text", "text": "Done."}]

@@ -31,11 +31,31 @@ def text(value: str) -> dict[str, Any]:
 
 
 def one_block(part: Any, role: str = "user") -> tuple[Any, list[str]]:
-    """The single wire block ``part`` becomes in a ``role`` turn, and the warnings' texts."""
-    _, messages, warnings = convert_prompt([Message(role=role, content=(part,))])  # type: ignore[arg-type]
-    [message] = messages
-    [block] = message["content"]
+    """The single wire block ``part`` becomes in a ``role`` turn, and the warnings' texts (a
+    result comes after the call it answers)."""
+    prompt = [Message(role=role, content=(part,))]  # type: ignore[arg-type]
+    if isinstance(part, ToolResultPart) and not part.provider_executed:
+        call = ToolCallPart(tool_call_id=part.tool_call_id, tool_name=part.tool_name, input="{}")
+        prompt.insert(0, Message(role="assistant", content=(call,)))
+    _, messages, warnings = convert_prompt(prompt)
+    [block] = messages[-1]["content"]
     return block, [w.message for w in warnings]
+
+
+def server_blocks(call: ToolCallPart, result: ToolResultPart) -> tuple[Any, list[str]]:
+    """The wire blocks of a provider-executed call and its result, in their assistant turn."""
+    _, messages, warnings = convert_prompt([Message(role="assistant", content=(call, result))])
+    [message] = messages
+    return message["content"], [w.message for w in warnings]
+
+
+SEARCHED = ToolResultPart(
+    tool_call_id="s1",
+    tool_name="web_search",
+    output=TextOutput(text="[]"),
+    provider_executed=True,
+    provider_options={"anthropic": {"content": []}},
+)
 
 
 def tool_result(output: Any) -> ToolResultPart:
@@ -88,9 +108,12 @@ def test_an_empty_system_text_is_not_sent() -> None:
 
 
 def test_tool_messages_travel_in_user_turns() -> None:
+    call = Message(
+        role="assistant", content=(ToolCallPart(tool_call_id="t1", tool_name="shot", input="{}"),)
+    )
     result = Message(role="tool", content=(tool_result(TextOutput(text="ok")),))
-    _, messages, _ = convert_prompt([result])
-    assert messages == [
+    _, messages, _ = convert_prompt([call, result])
+    assert messages[1:] == [
         {
             "role": "user",
             "content": [{"type": "tool_result", "tool_use_id": "t1", "content": [text("ok")]}],
@@ -204,15 +227,21 @@ def test_unsigned_reasoning_is_dropped_with_a_warning() -> None:
     )
     _, messages, warnings = convert_prompt([message])
     assert messages == [{"role": "assistant", "content": [text("a")]}]
-    assert [(w.kind, w.message) for w in warnings] == [
-        ("other", "reasoning without an Anthropic signature was not sent")
+    assert [(w.kind, w.setting, w.message) for w in warnings] == [
+        (
+            "unsupported-setting",
+            "foreign_reasoning",
+            "1 reasoning part(s) without replay data for anthropic were not sent "
+            "(foreign_reasoning='drop')",
+        )
     ]
 
 
 def test_reasoning_is_dropped_silently_when_not_sending_reasoning() -> None:
+    signed = {"anthropic": {"signature": "sig"}}
     message = Message(
         role="assistant",
-        content=(ReasoningPart(text="t", provider_options={"x": {}}), TextPart(text="a")),
+        content=(ReasoningPart(text="t", provider_options=signed), TextPart(text="a")),
     )
     _, messages, warnings = convert_prompt([message], send_reasoning=False)
     assert messages == [{"role": "assistant", "content": [text("a")]}]
@@ -226,7 +255,7 @@ def test_a_provider_executed_call_is_a_server_tool_use_block() -> None:
     call = ToolCallPart(
         tool_call_id="s1", tool_name="web_search", input='{"query":"q"}', provider_executed=True
     )
-    block, warnings = one_block(call, "assistant")
+    [block, _], warnings = server_blocks(call, SEARCHED)
     assert block == {
         "type": "server_tool_use",
         "id": "s1",
@@ -260,11 +289,11 @@ def test_a_call_whose_input_is_not_json_sends_an_empty_object_with_a_warning() -
 
 def test_a_provider_executed_call_with_bad_input_is_warned_about_too() -> None:
     call = ToolCallPart(
-        tool_call_id="s2", tool_name="web_search", input="3", provider_executed=True
+        tool_call_id="s1", tool_name="web_search", input="3", provider_executed=True
     )
-    block, warnings = one_block(call, "assistant")
-    assert block == {"type": "server_tool_use", "id": "s2", "name": "web_search", "input": {}}
-    assert warnings == ["the input of tool call s2 is not a JSON object; sent {}"]
+    [block, _], warnings = server_blocks(call, SEARCHED)
+    assert block == {"type": "server_tool_use", "id": "s1", "name": "web_search", "input": {}}
+    assert warnings == ["the input of tool call s1 is not a JSON object; sent {}"]
 
 
 # ---- tool results ---------------------------------------------------------------------------
@@ -328,7 +357,10 @@ def test_a_provider_executed_result_is_replayed_with_its_recorded_type_and_conte
         provider_executed=True,
         provider_options=meta,
     )
-    block, warnings = one_block(part)
+    call = ToolCallPart(
+        tool_call_id="s1", tool_name="code_execution", input="{}", provider_executed=True
+    )
+    [_, block], warnings = server_blocks(call, part)
     assert block == {
         "type": "code_execution_tool_result",
         "tool_use_id": "s1",
@@ -345,22 +377,31 @@ def test_a_provider_executed_result_without_a_type_is_a_web_search_result() -> N
         provider_executed=True,
         provider_options={"anthropic": {"content": []}},
     )
-    block, _ = one_block(part)
+    call = ToolCallPart(
+        tool_call_id="s1", tool_name="web_search", input="{}", provider_executed=True
+    )
+    [_, block], _ = server_blocks(call, part)
     assert block == {"type": "web_search_tool_result", "tool_use_id": "s1", "content": []}
 
 
-def test_a_provider_executed_result_without_content_is_dropped_with_a_warning() -> None:
+def test_a_provider_executed_result_without_content_is_sent_as_text() -> None:
     part = ToolResultPart(
         tool_call_id="s7",
         tool_name="web_search",
-        output=TextOutput(text="[]"),
+        output=TextOutput(text='[{"url": "https://a.example", "title": "A"}]'),
         provider_executed=True,
         provider_options={"anthropic": None},  # type: ignore[dict-item]
     )
     _, messages, warnings = convert_prompt(
         [Message(role="tool", content=(part,)), user_message("next")]
     )
-    assert messages == [{"role": "user", "content": [text("next")]}]
-    assert [(w.kind, w.message) for w in warnings] == [
-        ("other", "provider tool result s7 has no Anthropic content to replay")
+    assert messages == [
+        {
+            "role": "user",
+            "content": [
+                text("[web_search result, sources:\n- A <https://a.example>]"),
+                text("next"),
+            ],
+        }
     ]
+    assert warnings == []

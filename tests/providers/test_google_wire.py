@@ -73,7 +73,7 @@ async def test_no_system_message_sends_no_instruction() -> None:
 # ---- user turns ---------------------------------------------------------------------------
 
 
-async def test_user_parts_gemini_cannot_take_are_dropped_with_a_warning() -> None:
+async def test_user_parts_gemini_cannot_take_are_dropped_with_a_warning_or_sent_as_text() -> None:
     body, warnings = await send(
         Message(
             role="user",
@@ -85,11 +85,13 @@ async def test_user_parts_gemini_cannot_take_are_dropped_with_a_warning() -> Non
             ),
         )
     )
-    assert body["contents"] == [{"role": "user", "parts": [{"text": "Look"}]}]
+    # The result answers no model call: it is told as text.
+    assert body["contents"] == [
+        {"role": "user", "parts": [{"text": "Look"}, {"text": "[add result: 5]"}]}
+    ]
     assert warnings == [
         CallWarning(kind="other", message="a reasoning part in a user turn was dropped"),
         CallWarning(kind="other", message="a tool-call part in a user turn was dropped"),
-        CallWarning(kind="other", message="a tool-result part in a user turn was dropped"),
     ]
 
 
@@ -175,7 +177,7 @@ async def test_call_input_that_is_not_a_json_object_goes_as_empty_args() -> None
     assert args == [{}] * len(inputs)
 
 
-async def test_provider_executed_calls_are_not_sent_back() -> None:
+async def test_provider_executed_calls_are_sent_back_as_text() -> None:
     body, _ = await send(
         user_message("Search"),
         model_turn(
@@ -183,7 +185,10 @@ async def test_provider_executed_calls_are_not_sent_back() -> None:
             TextPart(text="Found it."),
         ),
     )
-    assert body["contents"][1]["parts"] == [{"text": "Found it."}]
+    assert body["contents"][1]["parts"] == [
+        {"text": '[google_search was run by the provider with input {"q": "x"}]'},
+        {"text": "Found it."},
+    ]
 
 
 async def test_model_files_go_inline_or_by_uri() -> None:
@@ -260,7 +265,7 @@ async def test_media_results_send_their_text_and_the_media_after_all_responses()
     ]
 
 
-async def test_results_without_a_call_in_the_last_model_turn_go_last_in_their_order() -> None:
+async def test_results_without_a_call_are_told_as_text_after_the_responses() -> None:
     body, _ = await send(
         user_message("Hi"),
         model_turn(call("1", "add"), call("2", "mul")),
@@ -272,7 +277,11 @@ async def test_results_without_a_call_in_the_last_model_turn_go_last_in_their_or
         ),
     )
     ids = [p["functionResponse"]["id"] for p in body["contents"][2]["parts"]]
-    assert ids == ["1", "2", "x", "y"]
+    assert ids == ["1", "2"]
+    assert body["contents"][3] == {
+        "role": "user",
+        "parts": [{"text": "[orphan result: a]"}, {"text": "[stray result: b]"}],
+    }
 
 
 async def test_each_model_turn_sets_the_order_of_the_next_results() -> None:
@@ -292,21 +301,27 @@ async def test_each_model_turn_sets_the_order_of_the_next_results() -> None:
     assert (first, second) == (["1", "2"], ["3", "4"])
 
 
-async def test_results_before_any_model_turn_keep_their_order() -> None:
+async def test_results_before_any_model_turn_are_text_in_their_order() -> None:
     body, _ = await send(
         user_message("Hi"),
         tool_turn(
             result("2", "mul", TextOutput(text="6")), result("1", "add", TextOutput(text="5"))
         ),
     )
-    ids = [p["functionResponse"]["id"] for p in body["contents"][1]["parts"]]
-    assert ids == ["2", "1"]
+    assert body["contents"][1]["parts"] == [
+        {"text": "[mul result: 6]"},
+        {"text": "[add result: 5]"},
+    ]
 
 
-async def test_tool_turn_without_results_sends_no_content() -> None:
+async def test_text_in_a_tool_turn_is_a_user_turn() -> None:
     body, _ = await send(
         user_message("Hi"),
         Message(role="tool", content=(TextPart(text="stray"),)),
         user_message("Again"),
     )
-    assert [c["parts"] for c in body["contents"]] == [[{"text": "Hi"}], [{"text": "Again"}]]
+    assert [c["parts"] for c in body["contents"]] == [
+        [{"text": "Hi"}],
+        [{"text": "stray"}],
+        [{"text": "Again"}],
+    ]

@@ -310,7 +310,10 @@ async def test_history_images_and_tool_results_on_the_wire() -> None:
     ]
     assert "content" not in messages[1]
     assert messages[2]["role"] == "tool" and messages[2]["tool_call_id"] == "c1"
-    assert any("media" in w.message for w in response.warnings)
+    # The tool's image follows in a user message: tool messages take text only.
+    assert messages[3]["role"] == "user"
+    assert messages[3]["content"][1]["image_url"]["url"] == "data:image/png;base64,aGk="
+    assert response.warnings == []
 
 
 async def test_compat_reads_and_replays_reasoning_content() -> None:

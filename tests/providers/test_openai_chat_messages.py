@@ -29,6 +29,17 @@ def wire(*messages: Message) -> tuple[list[dict[str, Any]], list[CallWarning]]:
     return convert_messages(messages, ChatDialect())
 
 
+def wire_results(results: Message) -> tuple[list[dict[str, Any]], list[CallWarning]]:
+    """The wire messages of a tool turn, after the assistant turn making its calls."""
+    calls = tuple(
+        ToolCallPart(tool_call_id=p.tool_call_id, tool_name=p.tool_name, input="{}")
+        for p in results.content
+        if isinstance(p, ToolResultPart)
+    )
+    out, warnings = wire(Message(role="assistant", content=calls), results)
+    return out[1:], warnings
+
+
 def user_parts(*files: FilePart) -> tuple[list[dict[str, Any]], list[CallWarning]]:
     out, warnings = wire(user_message("See", files))
     return out[0]["content"][1:], warnings
@@ -99,7 +110,7 @@ def test_an_assistant_turn_sends_all_its_text_parts_in_order() -> None:
     assert wire(turn)[0] == [{"role": "assistant", "content": "Hello, world"}]
 
 
-def test_an_assistant_turn_sends_its_calls_but_not_provider_executed_ones() -> None:
+def test_an_assistant_turn_sends_its_calls_and_provider_executed_ones_as_text() -> None:
     turn = Message(
         role="assistant",
         content=(
@@ -113,6 +124,7 @@ def test_an_assistant_turn_sends_its_calls_but_not_provider_executed_ones() -> N
     assert wire(turn)[0] == [
         {
             "role": "assistant",
+            "content": "[web_search was run by the provider with input {}]",
             "tool_calls": [
                 {
                     "id": "c1",
@@ -134,20 +146,37 @@ def result(output: Any) -> Message:
     [(TextOutput(text="sunny"), "sunny"), (ErrorOutput(message="no such city"), "no such city")],
 )
 def test_a_tool_result_is_a_tool_message_of_its_text(output: Any, content: str) -> None:
-    out, warnings = wire(result(output))
+    out, warnings = wire_results(result(output))
     assert out == [{"role": "tool", "tool_call_id": "c1", "content": content}]
     assert warnings == []
 
 
 @pytest.mark.parametrize(
     ("text", "content"),
-    [("a chart of rain", "a chart of rain"), (None, "[image/png result omitted]")],
+    [("a chart of rain", "a chart of rain"), (None, "[image/png result: the image follows]")],
 )
-def test_a_media_tool_result_sends_its_text_or_a_placeholder_with_a_warning(
+def test_an_image_tool_result_sends_its_text_and_the_image_in_a_user_message_after(
     text: str | None, content: str
 ) -> None:
-    out, warnings = wire(result(MediaOutput(data="aGk=", media_type="image/png", text=text)))
-    assert out == [{"role": "tool", "tool_call_id": "c1", "content": content}]
+    out, warnings = wire_results(
+        result(MediaOutput(data="aGk=", media_type="image/png", text=text))
+    )
+    assert out == [
+        {"role": "tool", "tool_call_id": "c1", "content": content},
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "[images returned by the tools above]"},
+                {"type": "image_url", "image_url": {"url": "data:image/png;base64,aGk="}},
+            ],
+        },
+    ]
+    assert warnings == []
+
+
+def test_other_media_tool_results_send_their_text_or_a_placeholder_with_a_warning() -> None:
+    out, warnings = wire_results(result(MediaOutput(data="aGk=", media_type="audio/wav")))
+    assert out == [{"role": "tool", "tool_call_id": "c1", "content": "[audio/wav result omitted]"}]
     assert [(w.kind, w.message) for w in warnings] == [
         ("other", "chat completions cannot take media in tool results; sent its text only")
     ]
@@ -158,7 +187,7 @@ def test_several_tool_results_are_one_tool_message_each() -> None:
         ToolResultPart(tool_call_id=f"c{i}", tool_name="t", output=TextOutput(text=str(i)))
         for i in (1, 2)
     )
-    out, _ = wire(Message(role="tool", content=parts))
+    out, _ = wire_results(Message(role="tool", content=parts))
     assert [(m["tool_call_id"], m["content"]) for m in out] == [("c1", "1"), ("c2", "2")]
 
 

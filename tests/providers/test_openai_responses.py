@@ -400,8 +400,11 @@ def test_media_tool_output_is_sent_as_input_image() -> None:
             ),
         ),
     )
-    body = body_of(Call(prompt=[user_message("look"), tool]))
-    assert body["input"][1] == {
+    call = ToolCallPart(tool_call_id="c", tool_name="screenshot", input="{}")
+    body = body_of(
+        Call(prompt=[user_message("look"), Message(role="assistant", content=(call,)), tool])
+    )
+    assert body["input"][2] == {
         "type": "function_call_output",
         "call_id": "c",
         "output": [

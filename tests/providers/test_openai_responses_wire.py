@@ -49,9 +49,29 @@ def reasoning(text: str, **meta: Any) -> ReasoningPart:
     return ReasoningPart(text=text, provider_options={"openai": meta})
 
 
-def tool_result(output: Any, **kw: Any) -> Message:
-    part = ToolResultPart(tool_call_id="c", tool_name="t", output=output, **kw)
-    return Message(role="tool", content=(part,))
+def tool_result(output: Any, call_id: str = "c") -> list[Message]:
+    """A tool turn, after the assistant turn making its call."""
+    call = ToolCallPart(tool_call_id=call_id, tool_name="t", input="{}")
+    part = ToolResultPart(tool_call_id=call_id, tool_name="t", output=output)
+    return [assistant(call), Message(role="tool", content=(part,))]
+
+
+def results(*turns: list[Message]) -> list[dict[str, Any]]:
+    """The wire items of tool turns, without their calls."""
+    return [i for i in items(*(m for t in turns for m in t)) if i.get("type") != "function_call"]
+
+
+SEARCH = ToolCallPart(
+    tool_call_id="ws_1", tool_name="web_search", input="{}", provider_executed=True
+)
+FOUND = ToolResultPart(
+    tool_call_id="ws_1",
+    tool_name="web_search",
+    output=TextOutput(text="{}"),
+    provider_executed=True,
+)
+ANSWER = TextPart(text="Found.", provider_options={"openai": {"item_id": "msg_1"}})
+"""The text of the same Responses output: it says the search is OpenAI's own."""
 
 
 # ---- system and user messages -------------------------------------------------------------
@@ -146,17 +166,31 @@ def test_assistant_text_is_an_assistant_message_and_empty_text_is_dropped() -> N
 
 
 def test_a_provider_executed_call_is_left_out_without_store() -> None:
-    call = ToolCallPart(
-        tool_call_id="ws_1", tool_name="web_search", input="{}", provider_executed=True
-    )
-    assert items(assistant(call)) == []
+    assert items(assistant(SEARCH, FOUND, ANSWER)) == [{"role": "assistant", "content": "Found."}]
 
 
 def test_a_provider_executed_call_is_referenced_by_id_with_store() -> None:
-    call = ToolCallPart(
-        tool_call_id="ws_1", tool_name="web_search", input="{}", provider_executed=True
+    assert items(assistant(SEARCH, FOUND, ANSWER), store=True) == [
+        {"type": "item_reference", "id": "ws_1"},
+        {"role": "assistant", "content": "Found."},
+    ]
+
+
+def test_another_vendors_provider_executed_call_is_text() -> None:
+    found = ToolResultPart(
+        tool_call_id="srvtoolu_1",
+        tool_name="web_search",
+        output=TextOutput(text='[{"url": "https://a.example", "title": "A"}]'),
+        provider_executed=True,
+        provider_options={"anthropic": {"content": []}},
     )
-    assert items(assistant(call), store=True) == [{"type": "item_reference", "id": "ws_1"}]
+    call = ToolCallPart(
+        tool_call_id="srvtoolu_1", tool_name="web_search", input='{"q":1}', provider_executed=True
+    )
+    assert items(assistant(call, found), store=True) == [
+        {"role": "assistant", "content": '[web_search was run by the provider with input {"q":1}]'},
+        {"role": "assistant", "content": "[web_search result, sources:\n- A <https://a.example>]"},
+    ]
 
 
 def test_a_function_call_is_sent_the_same_with_or_without_store() -> None:
@@ -242,27 +276,37 @@ def test_reasoning_without_an_item_id_is_left_out_with_a_warning() -> None:
     )
     converted, warnings = convert(message, replay_reasoning=True)
     assert converted == []
-    warning = CallWarning(kind="other", message="reasoning without an OpenAI item id was not sent")
-    assert warnings == [warning] * 4
+    # A part with no usable OpenAI metadata counts with foreign reasoning; an item id that is
+    # not a string is the family's own to refuse.
+    assert [(w.setting, w.message) for w in warnings] == [
+        (
+            "foreign_reasoning",
+            "3 reasoning part(s) without replay data for openai were not sent "
+            "(foreign_reasoning='drop')",
+        ),
+        (None, "reasoning without an OpenAI item id was not sent"),
+    ]
 
 
 # ---- tool results -------------------------------------------------------------------------
 
 
 def test_a_text_result_is_its_text_and_an_error_result_its_message() -> None:
-    assert items(tool_result(TextOutput(text="40 C")), tool_result(ErrorOutput(message="no"))) == [
+    assert results(
+        tool_result(TextOutput(text="40 C")), tool_result(ErrorOutput(message="no"), "d")
+    ) == [
         {"type": "function_call_output", "call_id": "c", "output": "40 C"},
-        {"type": "function_call_output", "call_id": "c", "output": "no"},
+        {"type": "function_call_output", "call_id": "d", "output": "no"},
     ]
 
 
 def test_a_provider_executed_result_is_not_sent() -> None:
-    assert items(tool_result(TextOutput(text="{}"), provider_executed=True)) == []
+    assert items(assistant(FOUND, ANSWER)) == [{"role": "assistant", "content": "Found."}]
 
 
 def test_a_media_result_that_is_not_an_image_is_an_input_file() -> None:
     output = MediaOutput(data="JVBERg==", media_type="application/pdf")
-    assert items(tool_result(output)) == [
+    assert results(tool_result(output)) == [
         {
             "type": "function_call_output",
             "call_id": "c",
@@ -279,7 +323,7 @@ def test_a_media_result_that_is_not_an_image_is_an_input_file() -> None:
 
 def test_an_image_result_without_text_is_only_the_image() -> None:
     output = MediaOutput(data="AAAA", media_type="image/webp")
-    assert items(tool_result(output))[0]["output"] == [
+    assert results(tool_result(output))[0]["output"] == [
         {"type": "input_image", "image_url": "data:image/webp;base64,AAAA"}
     ]
 

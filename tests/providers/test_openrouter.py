@@ -211,5 +211,7 @@ async def test_reasoning_metadata_of_another_namespace_is_not_replayed() -> None
     part = ReasoningPart(text="t", provider_options={"vercel": {"reasoning_detail": detail}})
     server = FakeServer().json(OK)
     prompt = [*HELLO.prompt, Message(role="assistant", content=(part,))]
-    await router(server).generate(Call(prompt=prompt))
-    assert server.requests[0]["messages"][-1] == {"role": "assistant"}
+    response = await router(server).generate(Call(prompt=prompt))
+    # The turn has nothing else to send: chat refuses an empty assistant message.
+    assert [m["role"] for m in server.requests[0]["messages"]] == ["system", "user"]
+    assert [w.setting for w in response.warnings] == ["foreign_reasoning"]

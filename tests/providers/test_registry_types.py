@@ -5,6 +5,7 @@ an error. The settings TypedDicts behind the overloads stay equal to the constru
 from __future__ import annotations
 
 import inspect
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -55,18 +56,23 @@ def test_mypy_sees_concrete_providers_and_models_and_refuses_bad_settings(
     monkeypatch.setenv("MYPYPATH", str(SRC))  # this checkout's reverie, installed or not
     snippet = tmp_path / "snippet.py"
     snippet.write_text(SNIPPET)
-    out, err, _ = api.run(
-        [
-            "--strict",
-            "--no-error-summary",
-            "--show-error-codes",
-            "--cache-dir",
-            str(tmp_path / "cache"),
-            "--python-version",
-            "3.11",
-            str(snippet),
-        ]
-    )
+    limit = sys.getrecursionlimit()
+    try:
+        out, err, _ = api.run(
+            [
+                "--strict",
+                "--no-error-summary",
+                "--show-error-codes",
+                "--cache-dir",
+                str(tmp_path / "cache"),
+                "--python-version",
+                "3.11",
+                str(snippet),
+            ]
+        )
+    finally:
+        # mypy raises the interpreter's recursion limit for good; later tests need the usual
+        sys.setrecursionlimit(limit)
     lines = SNIPPET.splitlines()
     errors = {
         int(line.split(":")[1])

@@ -33,6 +33,7 @@ from reverie.providers.openai_chat.options import OpenAICompatOptions, option_fi
 from reverie.providers.openai_models import is_reasoning_model
 from reverie.providers.provider import HttpSettings
 from reverie.providers.secret import Secret, conceal
+from reverie.providers.portable import ANY_ID
 from reverie.warning import CallWarning
 
 __all__ = ["CompatDialect", "OpenAICompatOptions", "OpenAICompatible"]
@@ -42,6 +43,9 @@ _OPTION_FIELDS = option_fields(OpenAICompatOptions)
 
 
 class CompatDialect(ChatDialect):
+    tool_ids = ANY_ID  # each server has its own; its ids go back as they came
+    plain_reasoning = True
+
     def uses_max_completion_tokens(self, model_id: str) -> bool:
         return model_id.startswith("openai/gpt-") or is_reasoning_model(model_id)
 

@@ -25,6 +25,7 @@ from reverie.providers.openai_chat.dialect import (
 )
 from reverie.providers.openai_chat.options import OpenRouterOptions, option_fields
 from reverie.providers.openai_chat.reasoning_details import ReasoningDetails
+from reverie.providers.portable import ANY_ID
 from reverie.warning import CallWarning
 
 __all__ = ["OpenRouter", "OpenRouterOptions", "RouterDialect"]
@@ -37,6 +38,9 @@ _DETAILS = ReasoningDetails(NAMESPACE)
 
 
 class RouterDialect(ChatDialect):
+    replay_namespace = NAMESPACE
+    tool_ids = ANY_ID  # the gateway's upstreams differ; its own ids go back as they came
+
     def uses_max_completion_tokens(self, model_id: str) -> bool:
         return model_id.startswith("openai/")
 

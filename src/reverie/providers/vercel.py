@@ -51,6 +51,7 @@ from reverie.providers.openai_chat.options import (
 )
 from reverie.providers.openai_chat.reasoning_details import ReasoningDetails
 from reverie.providers.openai_models import is_reasoning_model
+from reverie.providers.portable import ANY_ID
 from reverie.warning import CallWarning
 
 __all__ = ["GatewayReasoning", "GatewayRouting", "Vercel", "VercelDialect", "VercelOptions"]
@@ -62,6 +63,9 @@ _DETAILS = ReasoningDetails(NAMESPACE)
 
 
 class VercelDialect(ChatDialect):
+    replay_namespace = NAMESPACE
+    tool_ids = ANY_ID  # the gateway's upstreams differ; its own ids go back as they came
+
     def uses_max_completion_tokens(self, model_id: str) -> bool:
         return model_id.startswith("openai/gpt-") or is_reasoning_model(model_id)
 

@@ -5,6 +5,11 @@ merged, and tool results travel in user turns. Thinking blocks, redacted thinkin
 blocks of provider-executed tools (web search) are replayed from the metadata the response
 put on them, unchanged. A cache marker on a part lands on its block, one on a message on
 the message's last block (system messages included).
+
+A history from elsewhere goes through :func:`reverie.providers.portable.prepare` first, with
+Claude's :func:`target`: tool-call ids matching ``^[a-zA-Z0-9_-]+$``, thinking signatures
+taken from every Claude host (Anthropic documents them as valid across the Claude API,
+Bedrock and Vertex AI), provider-executed blocks only from the host that ran them.
 """
 
 from __future__ import annotations
@@ -28,18 +33,37 @@ from reverie.messages import (
     ToolResultPart,
 )
 from reverie.providers.anthropic.options import NAMESPACE, cache_control
+from reverie.providers.portable import ForeignReasoning, IdRule, Target, prepare
 from reverie.warning import CallWarning
 
 Block = dict[str, Any]
 
+CLAUDE_HOSTS = frozenset({"anthropic", "bedrock", "vertex"})
+TOOL_IDS = IdRule(allowed="[a-zA-Z0-9_-]", max_length=64)
+"""Claude's tool-use ids (Bedrock documents at most 64 characters)."""
+
+
+def target(host: str) -> Target:
+    return Target(
+        host=host,
+        namespace=NAMESPACE,
+        reasoning_hosts=CLAUDE_HOSTS,
+        tool_hosts=frozenset({host}),
+        ids=TOOL_IDS,
+    )
+
 
 def convert_prompt(
-    prompt: Sequence[Message], *, send_reasoning: bool = True
+    prompt: Sequence[Message],
+    *,
+    send_reasoning: bool = True,
+    host: str = "anthropic",
+    foreign_reasoning: ForeignReasoning = "drop",
 ) -> tuple[list[Block], list[dict[str, Any]], list[CallWarning]]:
     """(system blocks, messages, warnings)."""
     system: list[Block] = []
     messages: list[dict[str, Any]] = []
-    warnings: list[CallWarning] = []
+    prompt, warnings = prepare(prompt, target(host), foreign_reasoning)
     for message in prompt:
         if message.role == "system":
             if messages:
@@ -67,6 +91,23 @@ def convert_prompt(
             _mark(content, blocks, message)
             messages.append({"role": role, "content": content})
     return system, messages, warnings
+
+
+def open_loop_without_thinking(messages: Sequence[dict[str, Any]]) -> bool:
+    """Whether an assistant message of the current turn (after the last user message that
+    is not only tool results) calls a tool without starting with a thinking block: with
+    thinking on, Claude refuses such a turn, and only Claude can write the block."""
+    for message in reversed(messages):
+        blocks = message["content"]
+        if message["role"] == "user":
+            if any(b.get("type") != "tool_result" for b in blocks):
+                return False
+            continue
+        uses_tools = any(b.get("type") == "tool_use" for b in blocks)
+        first = blocks[0].get("type") if blocks else None
+        if uses_tools and first not in ("thinking", "redacted_thinking"):
+            return True
+    return False
 
 
 def _marked(block: Block, part: Part) -> Block:

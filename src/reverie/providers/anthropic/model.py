@@ -65,6 +65,7 @@ class AnthropicModel(HttpModel):
             self._model_id,
             self._namespace,
             explicit_parallel_flag=transport.explicit_parallel_flag,
+            host=self.provider,
         )
         body = request.body
         if transport.model_in_body:

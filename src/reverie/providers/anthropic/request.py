@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reverie.model import Call
-from reverie.providers.anthropic.messages import convert_prompt
+from reverie.providers.anthropic.messages import convert_prompt, open_loop_without_thinking
 from reverie.providers.anthropic.options import read_options, thinking_param
 from reverie.providers.anthropic.tools import prepare_tools
 from reverie.providers.wire import unsupported
@@ -25,13 +25,21 @@ class Request:
 
 
 def build_request(
-    call: Call, model_id: str, namespace: str, *, explicit_parallel_flag: bool = True
+    call: Call,
+    model_id: str,
+    namespace: str,
+    *,
+    explicit_parallel_flag: bool = True,
+    host: str = "anthropic",
 ) -> Request:
     """The body without transport fields (``model``, ``stream``, ``anthropic_version`` are
     the transport's to add)."""
     options, warnings = read_options(call.provider_options.get(namespace))
     system, messages, message_warnings = convert_prompt(
-        call.prompt, send_reasoning=options.get("send_reasoning", True) is not False
+        call.prompt,
+        send_reasoning=options.get("send_reasoning", True) is not False,
+        host=host,
+        foreign_reasoning=call.settings.foreign_reasoning or "drop",
     )
     warnings += message_warnings
     body: dict[str, Any] = {"messages": messages}
@@ -40,6 +48,17 @@ def build_request(
 
     settings = call.settings
     thinking = thinking_param(options.get("thinking"))
+    if thinking and thinking.get("type") != "disabled" and open_loop_without_thinking(messages):
+        # A tool loop another model began (no thinking block leads its turn): Anthropic's
+        # documented way is to run that turn without thinking, which is what is sent.
+        thinking = None
+        warnings.append(
+            unsupported(
+                "thinking",
+                "thinking was not sent: the open tool loop was begun without Claude's "
+                "thinking, and a turn keeps one thinking mode",
+            )
+        )
     max_tokens = settings.max_output_tokens
     if max_tokens is None:
         max_tokens = DEFAULT_MAX_TOKENS

@@ -13,6 +13,7 @@ from reverie.providers.anthropic.errors import ERRORS
 from reverie.providers.anthropic.finish_reason import map_finish_reason
 from reverie.providers.anthropic.options import NAMESPACE
 from reverie.providers.anthropic.usage import convert_usage
+from reverie.providers.portable import stamp_host
 from reverie.providers.wire import Reader
 from reverie.warning import CallWarning
 
@@ -62,7 +63,7 @@ def parse_response(body: Any, provider: str, warnings: list[CallWarning]) -> Res
                 )
             )
         elif isinstance(kind, str) and kind.endswith("_tool_result") and "tool_use_id" in block:
-            content.append(server_result(block, names))
+            content.append(server_result(block, names, provider))
     return Response(
         content=content,
         finish_reason=map_finish_reason(read.opt_text(body.get("stop_reason"), "stop_reason")),
@@ -72,7 +73,9 @@ def parse_response(body: Any, provider: str, warnings: list[CallWarning]) -> Res
     )
 
 
-def server_result(block: dict[str, Any], names: dict[str, str]) -> ToolResult:
+def server_result(
+    block: dict[str, Any], names: dict[str, str], host: str = NAMESPACE
+) -> ToolResult:
     """A provider-executed tool's result block (``web_search_tool_result``…): the block's
     content is kept in metadata to be sent back as it came."""
     call_id = str(block.get("tool_use_id") or "")
@@ -80,7 +83,8 @@ def server_result(block: dict[str, Any], names: dict[str, str]) -> ToolResult:
     raw = block.get("content")
     # recorded quirk: fantasy replays search results without their null fields (page_age).
     replay = [_without_nulls(item) for item in raw] if isinstance(raw, list) else raw
-    meta: Metadata = {NAMESPACE: {"type": kind, "content": replay}}
+    # The host is recorded (when not Anthropic's API): no host documents another's results.
+    meta: Metadata = stamp_host({NAMESPACE: {"type": kind, "content": replay}}, NAMESPACE, host)
     return ToolResult(
         tool_call_id=call_id,
         tool_name=names.get(call_id) or kind.removesuffix("_tool_result"),

@@ -147,7 +147,7 @@ class AnthropicStream:
             self._names[call_id] = name
             framer.tool_start(call_id, name, provider_executed=kind == "server_tool_use")
         elif isinstance(kind, str) and kind.endswith("_tool_result") and "tool_use_id" in block:
-            framer.emit(server_result(block, self._names))
+            framer.emit(server_result(block, self._names, self._provider))
 
     def _delta(self, event: dict[str, Any]) -> None:
         state = self._blocks.get(self._index(event))

@@ -6,12 +6,21 @@ and order (Gemini keeps no ids before Gemini 3), so a tool turn's results are pu
 order of the calls of the model turn before it. Thought signatures go back on the same kind
 of part they came on; thought summaries without a signature are not sent back (Gemini does
 not need them, and the recordings never carry them).
+
+A history from elsewhere goes through :func:`reverie.providers.portable.prepare` first, with
+Gemini's :func:`target`: signatures are taken only from the host that made them (the Gemini
+API's are not sent to Vertex, nor Vertex's to the Gemini API). Gemini 3 refuses a function
+call of the current turn without its signature; a call it did not make has none, so the
+first call of each model turn of the current turn gets the dummy signature Google documents
+for histories from other models (``skip_thought_signature_validator``, taken by both the
+Gemini API and Vertex AI).
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,17 +35,37 @@ from reverie.messages import (
     ToolCallPart,
     ToolResultPart,
 )
-from reverie.providers.google.signature import signature_of
+from reverie.providers.google.signature import NAMESPACE, signature_of
+from reverie.providers.portable import ForeignReasoning, Target, prepare
 from reverie.warning import CallWarning
+
+DUMMY_SIGNATURE = "skip_thought_signature_validator"
+
+
+def target(host: str) -> Target:
+    return Target(
+        host=host, namespace=NAMESPACE, reasoning_hosts=frozenset({host}), own_unsigned=True
+    )
+
+
+def validates_signatures(model_id: str) -> bool:
+    """Whether the model refuses function calls without signatures (Gemini 3 and later)."""
+    match = re.search(r"gemini-(\d+)", model_id)
+    return match is not None and int(match.group(1)) >= 3
 
 
 def convert_messages(
-    prompt: Sequence[Message], *, send_ids: bool
+    prompt: Sequence[Message],
+    *,
+    send_ids: bool,
+    host: str = NAMESPACE,
+    foreign_reasoning: ForeignReasoning = "drop",
+    dummy_signatures: bool = False,
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]], list[CallWarning]]:
     """Returns (systemInstruction or None, contents, warnings)."""
     system: list[dict[str, Any]] = []
     contents: list[dict[str, Any]] = []
-    warnings: list[CallWarning] = []
+    prompt, warnings = prepare(prompt, target(host), foreign_reasoning)
     call_order: list[str] = []  # ids of the last model turn's calls, in order
     for message in prompt:
         if message.role == "system":
@@ -53,9 +82,25 @@ def convert_messages(
             parts = _tool_parts(message, call_order, send_ids)
             if parts:
                 contents.append({"role": "user", "parts": parts})
+    if dummy_signatures:
+        _sign_current_turn(contents)
     # recorded quirk: the system instruction carries role "user".
     instruction = {"parts": system, "role": "user"} if system else None
     return instruction, contents, warnings
+
+
+def _sign_current_turn(contents: list[dict[str, Any]]) -> None:
+    """The dummy signature on the first function call of each model turn since the last user
+    turn that is not only function responses, where that call has no signature."""
+    for content in reversed(contents):
+        parts = content["parts"]
+        if content["role"] == "user":
+            if any("functionResponse" not in p for p in parts):
+                return
+            continue
+        first = next((p for p in parts if "functionCall" in p), None)
+        if first is not None and not first.get("thoughtSignature"):
+            first["thoughtSignature"] = DUMMY_SIGNATURE
 
 
 def _user_parts(message: Message, warnings: list[CallWarning]) -> list[dict[str, Any]]:

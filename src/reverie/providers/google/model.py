@@ -48,7 +48,13 @@ class GeminiModel(HttpModel):
         self._namespace = namespace
 
     async def generate(self, call: Call) -> Response:
-        body, warnings = build_body(call, namespace=self._namespace, send_ids=self._send_ids)
+        body, warnings = build_body(
+            call,
+            namespace=self._namespace,
+            send_ids=self._send_ids,
+            host=self.provider,
+            model_id=self.model_id,
+        )
         data, attempts = await self.http.request_json(
             self._generate_url, body, headers=call.headers, retry=call.retry, errors=ERRORS
         )
@@ -58,7 +64,13 @@ class GeminiModel(HttpModel):
         return counted(response, attempts)
 
     def stream(self, call: Call) -> AsyncIterator[StreamPart]:
-        body, warnings = build_body(call, namespace=self._namespace, send_ids=self._send_ids)
+        body, warnings = build_body(
+            call,
+            namespace=self._namespace,
+            send_ids=self._send_ids,
+            host=self.provider,
+            model_id=self.model_id,
+        )
         return self.http.stream(
             self._stream_url,
             body,

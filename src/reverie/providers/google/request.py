@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from reverie.model import Call
-from reverie.providers.google.messages import convert_messages
+from reverie.providers.google.messages import convert_messages, validates_signatures
 from reverie.providers.google.options import apply_options
 from reverie.providers.google.tools import prepare_tools
 from reverie.warning import CallWarning
@@ -26,9 +26,15 @@ _SETTINGS = (
 
 
 def build_body(
-    call: Call, *, namespace: str, send_ids: bool
+    call: Call, *, namespace: str, send_ids: bool, host: str = "google", model_id: str = ""
 ) -> tuple[dict[str, Any], list[CallWarning]]:
-    system, contents, warnings = convert_messages(call.prompt, send_ids=send_ids)
+    system, contents, warnings = convert_messages(
+        call.prompt,
+        send_ids=send_ids,
+        host=host,
+        foreign_reasoning=call.settings.foreign_reasoning or "drop",
+        dummy_signatures=validates_signatures(model_id),
+    )
     body: dict[str, Any] = {"contents": contents}
     if system is not None:
         body["systemInstruction"] = system

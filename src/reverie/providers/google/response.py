@@ -49,7 +49,9 @@ def parse_response(
     candidate = first_candidate(body, read)
     content: list[Content] = []
     for index, part in enumerate(candidate_parts(candidate, read)):
-        item = _content(read.obj(part, ("candidates", 0, "content", "parts", index)), read, ids)
+        item = _content(
+            read.obj(part, ("candidates", 0, "content", "parts", index)), read, ids, provider
+        )
         if item is not None:
             content.append(item)
     usage = body.get("usageMetadata")
@@ -88,8 +90,8 @@ def candidate_parts(candidate: dict[str, Any] | None, read: Reader) -> list[Any]
     return read.items(content.get("parts"), "candidates[0].content.parts")
 
 
-def _content(part: dict[str, Any], read: Reader, ids: IdGenerator) -> Content | None:
-    metadata = signature_metadata(part)
+def _content(part: dict[str, Any], read: Reader, ids: IdGenerator, provider: str) -> Content | None:
+    metadata = signature_metadata(part, provider)
     text = read.opt_text(part.get("text"), "part.text")
     if text is not None:
         if part.get("thought"):

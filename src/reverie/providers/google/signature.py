@@ -7,16 +7,18 @@ from __future__ import annotations
 from typing import Any
 
 from reverie.messages import Metadata
+from reverie.providers.portable import stamp_host
 
 NAMESPACE = "google"
 KEY = "thought_signature"
 
 
-def signature_metadata(part: dict[str, Any]) -> Metadata:
-    """The metadata for a wire part: its signature, or nothing."""
+def signature_metadata(part: dict[str, Any], host: str = NAMESPACE) -> Metadata:
+    """The metadata for a wire part: its signature (and the host that made it, when not the
+    Gemini API: a signature is valid only where it was made), or nothing."""
     signature = part.get("thoughtSignature")
     if isinstance(signature, str) and signature:
-        return {NAMESPACE: {KEY: signature}}
+        return stamp_host({NAMESPACE: {KEY: signature}}, NAMESPACE, host)
     return {}
 
 

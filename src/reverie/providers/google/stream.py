@@ -143,7 +143,7 @@ class GeminiStreamParser:
 
     def _part(self, part: dict[str, Any]) -> None:
         framer = self._framer
-        metadata = signature_metadata(part)
+        metadata = signature_metadata(part, self._provider)
         text = part.get("text")
         if text is not None and not isinstance(text, str):
             raise self._read.malformed("part.text", text, "a string")

@@ -16,6 +16,7 @@ from reverie.messages import Metadata, ReasoningPart
 from reverie.model import Call
 from reverie.providers.openai_chat.options import OpenAIChatOptions, option_fields
 from reverie.providers.openai_models import is_reasoning_model
+from reverie.providers.portable import IdRule
 from reverie.providers.wire import unknown_option
 from reverie.warning import CallWarning
 
@@ -59,6 +60,12 @@ class ChatDialect:
     assistant_tool_call_content: Literal["omit", "null", "empty"] = "omit"
     """The ``content`` of an assistant message that has tool calls and no text: left out
     (OpenAI's wire), ``null``, or ``""`` (servers whose chat template reads it)."""
+    replay_namespace: str | None = None
+    """The namespace of the reasoning metadata it replays (``None``: it replays none)."""
+    tool_ids: IdRule = IdRule(max_length=40)
+    """The tool-call ids it takes (OpenAI refuses ids over 40 characters)."""
+    plain_reasoning: bool = False
+    """Whether reasoning text without metadata goes back (``reasoning_content``)."""
 
     def uses_max_completion_tokens(self, model_id: str) -> bool:
         return is_reasoning_model(model_id)

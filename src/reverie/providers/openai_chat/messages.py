@@ -5,6 +5,12 @@ A message or part whose provider options ask for extra wire fields (a cache mark
 message object when its content is a plain string, else on the marked content part (a
 message-level marker goes to the last part); on each tool-call entry of an assistant message
 (on the message object when it has none); never on tool-role messages.
+
+A history from elsewhere goes through :func:`reverie.providers.portable.prepare` first, with
+the dialect's :func:`target`: its tool-call id rule, the reasoning metadata it replays (a
+gateway's ``reasoning_details``), and whether plain reasoning text goes back. An assistant
+turn left with nothing to send is left out. Tool messages take text only, so an image a tool
+returned (a screenshot) follows the turn's tool messages in a user message.
 """
 
 from __future__ import annotations
@@ -27,14 +33,32 @@ from reverie.messages import (
     file_url,
 )
 from reverie.providers.openai_chat.dialect import ChatDialect
+from reverie.providers.portable import ForeignReasoning, Target, prepare
 from reverie.warning import CallWarning
 
 
+def target(dialect: ChatDialect, host: str) -> Target:
+    replay = dialect.replay_namespace
+    return Target(
+        host=host,
+        namespace=replay,
+        reasoning_hosts=frozenset({replay}) if replay else frozenset(),
+        ids=dialect.tool_ids,
+        plain_reasoning=dialect.plain_reasoning,
+        assistant_files=False,
+    )
+
+
 def convert_messages(
-    prompt: Sequence[Message], dialect: ChatDialect, namespace: str = ""
+    prompt: Sequence[Message],
+    dialect: ChatDialect,
+    namespace: str = "",
+    *,
+    foreign_reasoning: ForeignReasoning | None = None,
 ) -> tuple[list[dict[str, Any]], list[CallWarning]]:
     out: list[dict[str, Any]] = []
-    warnings: list[CallWarning] = []
+    host = namespace or "openai"
+    prompt, warnings = prepare(prompt, target(dialect, host), foreign_reasoning or "drop")
     for message in prompt:
         extra = dialect.extra_fields(message.provider_options, namespace)
         if message.role == "system":
@@ -43,17 +67,24 @@ def convert_messages(
         elif message.role == "user":
             out.append(_user(message, dialect, namespace, extra, warnings))
         elif message.role == "assistant":
-            out.append(_assistant(message, dialect, namespace, extra))
+            wire = _assistant(message, dialect, namespace, extra)
+            if len(wire) > 1:  # more than its role: chat refuses an empty assistant message
+                out.append(wire)
         else:
+            images: list[dict[str, Any]] = []
             for part in message.content:
                 if isinstance(part, ToolResultPart):
                     out.append(
                         {
                             "role": "tool",
                             "tool_call_id": part.tool_call_id,
-                            "content": _tool_output(part.output, warnings),
+                            "content": _tool_output(part.output, warnings, images),
                         }
                     )
+            if images:
+                # Tool messages take text only: the images follow in a user message.
+                text = {"type": "text", "text": "[images returned by the tools above]"}
+                out.append({"role": "user", "content": [text, *images]})
     return out, warnings
 
 
@@ -153,12 +184,18 @@ def _assistant(
     return wire
 
 
-def _tool_output(output: ToolOutput, warnings: list[CallWarning]) -> str:
+def _tool_output(
+    output: ToolOutput, warnings: list[CallWarning], images: list[dict[str, Any]]
+) -> str:
     if isinstance(output, TextOutput):
         return output.text
     if isinstance(output, ErrorOutput):
         return output.message
     assert isinstance(output, MediaOutput)
+    if output.media_type.startswith("image/"):
+        url = f"data:{output.media_type};base64,{output.data}"
+        images.append({"type": "image_url", "image_url": {"url": url}})
+        return output.text or f"[{output.media_type} result: the image follows]"
     warnings.append(
         CallWarning(
             kind="other",

@@ -18,7 +18,9 @@ _SAMPLING = ("temperature", "top_p", "presence_penalty", "frequency_penalty")
 def build_body(
     call: Call, model_id: str, dialect: ChatDialect, namespace: str, *, stream: bool
 ) -> tuple[dict[str, Any], list[CallWarning]]:
-    messages, warnings = convert_messages(call.prompt, dialect, namespace)
+    messages, warnings = convert_messages(
+        call.prompt, dialect, namespace, foreign_reasoning=call.settings.foreign_reasoning
+    )
     body: dict[str, Any] = {"model": model_id, "messages": messages}
     settings = call.settings
 

@@ -10,6 +10,11 @@
   the ``replay_reasoning`` option asks for it; provider-executed calls (web search) are
   referenced by id when ``store`` is on and left out otherwise: with ``store`` off the
   server keeps nothing to refer to, and their results are in the answer text already.
+
+A history from elsewhere goes through :func:`reverie.providers.portable.prepare` first, with
+the Responses :func:`target`: item ids, encrypted reasoning and provider-executed calls are
+taken only from the host that made them (OpenAI's are not sent to Azure, nor Azure's to
+OpenAI).
 """
 
 from __future__ import annotations
@@ -32,9 +37,22 @@ from reverie.messages import (
 )
 from reverie.providers.openai_models import is_reasoning_model
 from reverie.providers.openai_responses.options import LocalOptions
+from reverie.providers.portable import ForeignReasoning, Target, prepare
 from reverie.warning import CallWarning
 
 NAMESPACE = "openai"
+
+
+def target(host: str) -> Target:
+    hosts = frozenset({host})
+    return Target(
+        host=host,
+        namespace=NAMESPACE,
+        reasoning_hosts=hosts,
+        tool_hosts=hosts,
+        bare_tools=True,
+        assistant_files=False,
+    )
 
 
 def system_role(model_id: str) -> str:
@@ -43,10 +61,15 @@ def system_role(model_id: str) -> str:
 
 
 def convert_messages(
-    prompt: Sequence[Message], model_id: str, local: LocalOptions
+    prompt: Sequence[Message],
+    model_id: str,
+    local: LocalOptions,
+    *,
+    host: str = NAMESPACE,
+    foreign_reasoning: ForeignReasoning | None = None,
 ) -> tuple[list[dict[str, Any]], list[CallWarning]]:
     items: list[dict[str, Any]] = []
-    warnings: list[CallWarning] = []
+    prompt, warnings = prepare(prompt, target(host), foreign_reasoning or "drop")
     role = system_role(model_id)
     for message in prompt:
         if message.role == "system":

@@ -41,7 +41,9 @@ class ResponsesModel(HttpModel):
         self._url = url
 
     async def generate(self, call: Call) -> Response:
-        body, warnings = build_body(call, self._model_id, self._namespace, stream=False)
+        body, warnings = build_body(
+            call, self._model_id, self._namespace, stream=False, host=self.provider
+        )
         data, attempts = await self.http.request_json(
             self._url, body, headers=call.headers, retry=call.retry, errors=ERRORS
         )
@@ -49,7 +51,9 @@ class ResponsesModel(HttpModel):
         return counted(parse_response(data, warnings, self.provider, names), attempts)
 
     def stream(self, call: Call) -> AsyncIterator[StreamPart]:
-        body, warnings = build_body(call, self._model_id, self._namespace, stream=True)
+        body, warnings = build_body(
+            call, self._model_id, self._namespace, stream=True, host=self.provider
+        )
         names = provider_tool_names(call.tools)
         return self.http.stream(
             self._url,

@@ -22,12 +22,14 @@ _UNSUPPORTED = ("top_k", "presence_penalty", "frequency_penalty", "seed")
 
 
 def build_body(
-    call: Call, model_id: str, namespace: str, *, stream: bool
+    call: Call, model_id: str, namespace: str, *, stream: bool, host: str = "openai"
 ) -> tuple[dict[str, Any], list[CallWarning]]:
     body: dict[str, Any] = {"model": model_id, "store": False}
     options = call.provider_options.get(namespace) or {}
     local, warnings = apply_options(body, options, namespace)
-    items, message_warnings = convert_messages(call.prompt, model_id, local)
+    items, message_warnings = convert_messages(
+        call.prompt, model_id, local, host=host, foreign_reasoning=call.settings.foreign_reasoning
+    )
     body["input"] = items
     warnings += message_warnings
 

@@ -21,6 +21,7 @@ from reverie.model import Response
 from reverie.providers.openai_responses.errors import ERRORS
 from reverie.providers.openai_responses.finish_reason import map_finish_reason
 from reverie.providers.openai_responses.usage import convert_usage
+from reverie.providers.portable import stamp_host
 from reverie.providers.wire import Reader, show
 from reverie.warning import CallWarning
 
@@ -77,7 +78,7 @@ def message_content(
 ) -> list[Content]:
     """A message item's text (output text and refusals) and the sources its citations name."""
     content: list[Content] = []
-    meta = item_metadata(item)
+    meta = item_metadata(item, read.provider)
     for position, part in enumerate(read.items(item.get("content"), (*where, "content"))):
         at = (*where, "content", position)
         part = read.obj(part, at)
@@ -102,15 +103,16 @@ def response_metadata(response: dict[str, Any]) -> Metadata:
     return {NAMESPACE: {"response_id": response_id}} if isinstance(response_id, str) else {}
 
 
-def item_metadata(item: dict[str, Any]) -> Metadata:
-    return {NAMESPACE: {"item_id": item.get("id")}}
+def item_metadata(item: dict[str, Any], host: str = NAMESPACE) -> Metadata:
+    """The item's id (and the host that made it, when not OpenAI: ids and encrypted content
+    are valid only where they were made)."""
+    return stamp_host({NAMESPACE: {"item_id": item.get("id")}}, NAMESPACE, host)
 
 
-def reasoning_metadata(item: dict[str, Any]) -> Metadata:
+def reasoning_metadata(item: dict[str, Any], host: str = NAMESPACE) -> Metadata:
     """What a reasoning part must carry to be replayed: the item id and encrypted content."""
-    return {
-        NAMESPACE: {"item_id": item.get("id"), "encrypted_content": item.get("encrypted_content")}
-    }
+    values = {"item_id": item.get("id"), "encrypted_content": item.get("encrypted_content")}
+    return stamp_host({NAMESPACE: values}, NAMESPACE, host)
 
 
 def summary_texts(item: dict[str, Any], read: Reader) -> list[str]:
@@ -122,7 +124,9 @@ def summary_texts(item: dict[str, Any], read: Reader) -> list[str]:
 
 def reasoning_parts(item: dict[str, Any], read: Reader) -> list[Reasoning]:
     texts = summary_texts(item, read) or [""]
-    return [Reasoning(text=t, provider_metadata=reasoning_metadata(item)) for t in texts]
+    return [
+        Reasoning(text=t, provider_metadata=reasoning_metadata(item, read.provider)) for t in texts
+    ]
 
 
 def function_call(item: dict[str, Any], read: Reader) -> ToolCall:
@@ -136,7 +140,7 @@ def function_call(item: dict[str, Any], read: Reader) -> ToolCall:
         tool_call_id=call_id,
         tool_name=read.name(item.get("name"), "function_call.name"),
         input=read.name(arguments, "function_call.arguments") or "{}",
-        provider_metadata=item_metadata(item),
+        provider_metadata=item_metadata(item, read.provider),
     )
 
 

@@ -160,12 +160,12 @@ class ResponsesStreamParser:
                 if not text:
                     return
                 framer.text(item_id, text)
-            framer.end_text(item_id, item_metadata(item))
+            framer.end_text(item_id, item_metadata(item, self._provider))
         elif kind == "reasoning":
             item_id = self._str(item, "id")
             blocks = self._reasoning.pop(item_id, None) or [f"{item_id}:0"]
             for block in blocks:
-                framer.end_reasoning(block, reasoning_metadata(item))
+                framer.end_reasoning(block, reasoning_metadata(item, self._provider))
         elif kind == "function_call":
             call_id = self._str(item, "call_id")
             arguments = item.get("arguments")
@@ -176,7 +176,7 @@ class ResponsesStreamParser:
                 call_id,
                 input=arguments if isinstance(arguments, str) else None,
                 name=self._read.name(item.get("name"), "item.name") or None,
-                metadata=item_metadata(item),
+                metadata=item_metadata(item, self._provider),
             )
             self._has_calls = True
         elif kind == "web_search_call":

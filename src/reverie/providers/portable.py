@@ -1,0 +1,506 @@
+"""A conversation from any provider, made into one another provider accepts.
+
+Every family's ``messages.py`` passes the prompt through :func:`prepare` before writing its
+wire messages; the family gives only a :class:`Target` (whose replay metadata it reads, from
+which hosts, which tool-call ids it takes). What is done here, once for every family:
+
+- **Reasoning.** A reasoning part is the target's own when it (or, for a part with no
+  metadata, another part of its message) carries replay metadata in the target's namespace
+  from a host the target accepts. Own reasoning is left to the family, unchanged. Any other
+  is dropped (``foreign_reasoning="drop"``, the default), with one warning per request, or
+  sent as assistant text in ``<reasoning>`` tags (``"text"``).
+- **Replay metadata of another host.** A signature or item id in the target's namespace that
+  another host produced (the Gemini API's signature on Vertex, OpenAI's item ids on Azure) is
+  taken off the part; the rest of the part is sent.
+- **Provider-executed tools.** Another vendor's calls and results (a web search) become
+  assistant text naming the tool, its input and the sources of its result.
+- **Tool-call ids.** Ids the target refuses (characters, length) or that repeat an earlier
+  call's id get a new id, derived deterministically from the original, used for the call and
+  its result alike; every result is matched to the earliest unanswered call of its id.
+- **Pairing.** A result whose call is not in the conversation becomes user text; a call left
+  unanswered before the conversation goes on gets an error result saying so.
+
+Messages themselves are never changed: this runs on the way out, so a conversation continued
+on B and then on A again sends A's parts to A exactly as A returned them.
+
+Where a host is recorded: replay metadata carries ``"host"`` in its namespace when the host
+that produced it is not the namespace's home (``{"google": {"thought_signature": …, "host":
+"vertex"}}``); without it the metadata is the home host's (``anthropic``, ``google``,
+``openai``, or the gateway named by the namespace).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from reverie.messages import (
+    ErrorOutput,
+    FilePart,
+    Message,
+    Metadata,
+    Part,
+    ReasoningPart,
+    TextOutput,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+)
+from reverie.warning import CallWarning
+
+__all__ = [
+    "ANY_ID",
+    "FOREIGN_REASONING",
+    "HOST_KEY",
+    "ForeignReasoning",
+    "IdRule",
+    "Target",
+    "host_of",
+    "prepare",
+    "stamp_host",
+]
+
+ForeignReasoning = Literal["drop", "text"]
+FOREIGN_REASONING: tuple[ForeignReasoning, ...] = ("drop", "text")
+
+HOST_KEY = "host"
+"""The key, inside a namespace's metadata, naming the host that produced it."""
+
+REPLAY_KEYS: dict[str, tuple[str, ...]] = {
+    "anthropic": ("signature", "redacted_data", "type", "content"),
+    "google": ("thought_signature",),
+    "openai": ("item_id", "encrypted_content"),
+    "openrouter": ("reasoning_detail",),
+    "vercel": ("reasoning_detail",),
+}
+"""Per namespace, the keys that are replay metadata (what a provider must get back as it
+gave it); other keys in a namespace are options (a cache marker) and always stay."""
+
+HOME: dict[str, str] = {"anthropic": "anthropic", "google": "google", "openai": "openai"}
+"""The host a namespace's metadata belongs to when it names none; a gateway's namespace is
+its own name."""
+
+ALIASES: dict[str, str] = {"openai-responses": "openai"}
+"""Provider names that are one host (``openai-responses:`` is OpenAI's API)."""
+
+
+def host_name(provider: str) -> str:
+    """The host a provider name stands for."""
+    return ALIASES.get(provider, provider)
+
+
+def host_of(metadata: Metadata, namespace: str) -> str:
+    """The host that produced ``metadata[namespace]``."""
+    values = metadata.get(namespace) or {}
+    host = values.get(HOST_KEY) if isinstance(values, dict) else None
+    return host if isinstance(host, str) and host else HOME.get(namespace, namespace)
+
+
+def stamp_host(metadata: Metadata, namespace: str, host: str) -> Metadata:
+    """``metadata`` with ``host`` recorded in ``namespace`` when it is not the home host (so
+    metadata of the home hosts stays as it always was)."""
+    values = metadata.get(namespace)
+    host = host_name(host)
+    if not values or host == HOME.get(namespace, namespace):
+        return metadata
+    return {**metadata, namespace: {**values, HOST_KEY: host}}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IdRule:
+    """The tool-call ids a target takes: characters (a regular expression matching one
+    character) and a maximum length (``None``: any)."""
+
+    allowed: str | None = None
+    max_length: int | None = None
+
+    def valid(self, value: str) -> bool:
+        if not value:
+            return False
+        if self.max_length is not None and len(value) > self.max_length:
+            return False
+        return self.allowed is None or re.fullmatch(f"(?:{self.allowed})+", value) is not None
+
+    def fit(self, original: str, taken: set[str], occurrence: int) -> str:
+        """A valid id for ``original``, not in ``taken``, always the same for the same
+        original, occurrence and taken set."""
+        if self.valid(original) and original not in taken:
+            return original
+        limit = self.max_length or 64
+        base = original[:limit]
+        if self.allowed is not None:
+            base = re.sub(f"(?!{self.allowed}).", "_", base, flags=re.DOTALL)
+        digest = hashlib.sha256(f"{original}\x00{occurrence}".encode()).hexdigest()
+        for extra in range(len(digest) - 8):
+            suffix = "_" + digest[extra : extra + 8]
+            candidate = (base[: limit - len(suffix)] if base else "call") + suffix
+            if self.valid(candidate) and candidate not in taken:
+                return candidate
+        raise AssertionError("no free tool-call id")  # 56 hashes all taken: not reachable
+
+
+ANY_ID = IdRule()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Target:
+    """What a family tells :func:`prepare` about where a request goes."""
+
+    host: str
+    """The provider receiving the request (``"anthropic"``, ``"bedrock"``, ``"vertex"``…)."""
+    namespace: str | None
+    """The metadata namespace it replays (``None``: it replays none)."""
+    reasoning_hosts: frozenset[str] = frozenset()
+    """Hosts whose reasoning metadata in ``namespace`` it takes (the target itself, or more
+    where the provider documents signatures as portable)."""
+    tool_hosts: frozenset[str] = frozenset()
+    """Hosts whose provider-executed calls and results it takes back."""
+    bare_tools: bool = False
+    """Whether its provider-executed calls come without metadata (Responses' web searches):
+    such a call is then its own in a turn of its own. Otherwise a call is its own only when
+    it or its result carries the metadata the target replays it from."""
+    ids: IdRule = ANY_ID
+    assistant_files: bool = True
+    """Whether its assistant turns take files (an image a model made); where not, a file is
+    named in text instead, with a warning."""
+    plain_reasoning: bool = False
+    """Whether reasoning without any metadata, in a message without any, is sent as it is
+    (servers taking reasoning text back, such as ``reasoning_content``)."""
+    own_unsigned: bool = False
+    """Whether reasoning without metadata in a turn of its own is its own to leave out
+    silently (Gemini's thought summaries, signed elsewhere in the turn); otherwise such a
+    part counts with the foreign reasoning."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "host", host_name(self.host))
+        for name in ("reasoning_hosts", "tool_hosts"):
+            object.__setattr__(self, name, frozenset(map(host_name, getattr(self, name))))
+
+    def takes(self, metadata: Metadata, hosts: frozenset[str]) -> bool:
+        ns = self.namespace
+        if ns is None or not _has_replay(metadata, ns):
+            return False
+        return host_of(metadata, ns) in (hosts or {self.host})
+
+
+def _has_replay(metadata: Metadata, namespace: str) -> bool:
+    values = metadata.get(namespace)
+    if not isinstance(values, dict):
+        return False
+    # Only known replay keys count: options (a cache marker) and unknown namespaces do not.
+    return any(values.get(k) not in (None, "") for k in REPLAY_KEYS.get(namespace, ()))
+
+
+def _has_any_replay(metadata: Metadata) -> bool:
+    return any(_has_replay(metadata, ns) for ns in metadata)
+
+
+@dataclass(slots=True)
+class _State:
+    target: Target
+    policy: ForeignReasoning
+    taken: set[str] = field(default_factory=set)
+    seen: dict[str, int] = field(default_factory=dict)
+    open: dict[str, list[str]] = field(default_factory=dict)  # original id → mapped, unanswered
+    dropped: int = 0
+    files: int = 0
+
+    def call_id(self, original: str) -> str:
+        occurrence = self.seen.get(original, 0)
+        self.seen[original] = occurrence + 1
+        mapped = self.target.ids.fit(original, self.taken, occurrence)
+        self.taken.add(mapped)
+        self.open.setdefault(original, []).append(mapped)
+        return mapped
+
+    def result_id(self, original: str) -> str | None:
+        waiting = self.open.get(original)
+        return waiting.pop(0) if waiting else None
+
+
+def prepare(
+    prompt: Sequence[Message], target: Target, policy: ForeignReasoning = "drop"
+) -> tuple[list[Message], list[CallWarning]]:
+    """``prompt`` as ``target`` can take it, and one warning for foreign reasoning left out."""
+    if policy not in FOREIGN_REASONING:
+        from reverie.errors import ConfigurationError
+
+        raise ConfigurationError(f"foreign_reasoning must be 'drop' or 'text', not {policy!r}")
+    state = _State(target, policy)
+    out: list[Message] = []
+    for message in prompt:
+        if message.role == "assistant":
+            _close_unanswered(state, out)
+            out.append(_assistant(message, state))
+        elif message.role == "tool":
+            out.extend(_tool(message, state))
+        elif any(isinstance(p, ToolResultPart) for p in message.content):
+            # Results in a user turn (as Anthropic's wire has them): answered there.
+            mapped = _others(message, state)
+            missing = _missing(state, out)
+            out.append(replace(mapped, content=(*missing, *mapped.content)))
+        else:
+            _close_unanswered(state, out)
+            out.append(_others(message, state))
+    out = [m for m in out if m.content or m.role == "system"]
+    warnings: list[CallWarning] = []
+    if state.dropped:
+        warnings.append(
+            CallWarning(
+                kind="unsupported-setting",
+                setting="foreign_reasoning",
+                message=f"{state.dropped} reasoning part(s) without replay data for "
+                f"{target.host} were not sent (foreign_reasoning='drop')",
+            )
+        )
+    if state.files:
+        warnings.append(
+            CallWarning(
+                kind="other",
+                message=f"{state.files} file(s) in assistant turns were not sent to "
+                f"{target.host}: it takes none there",
+            )
+        )
+    return out, warnings
+
+
+def _own_message(message: Message, target: Target) -> bool | None:
+    """True when a part carries the target's replay metadata from a host it takes; False
+    when parts carry replay metadata but none of that; None when no part carries any."""
+    found = False
+    for part in message.content:
+        if target.takes(part.provider_options, target.reasoning_hosts | target.tool_hosts):
+            return True
+        found = found or _has_any_replay(part.provider_options)
+    return False if found else None
+
+
+def _assistant(message: Message, state: _State) -> Message:
+    target = state.target
+    own = _own_message(message, target)
+    # A provider-executed call and its result are the target's or not together.
+    calls = {
+        p.tool_call_id: p
+        for p in message.content
+        if isinstance(p, ToolCallPart) and p.provider_executed
+    }
+    results = {
+        p.tool_call_id: p
+        for p in message.content
+        if isinstance(p, ToolResultPart) and p.provider_executed
+    }
+    own_pairs = {
+        i: _own_provider_call(calls.get(i), results.get(i), own, target)
+        for i in calls.keys() | results.keys()
+    }
+    parts: list[Part] = []
+    for part in message.content:
+        if isinstance(part, ReasoningPart):
+            kept = _reasoning(part, own, state)
+            if kept is not None:
+                parts.append(kept)
+        elif isinstance(part, ToolCallPart) and part.provider_executed:
+            if own_pairs[part.tool_call_id]:
+                state.taken.add(part.tool_call_id)  # its id is the target's: no call takes it
+                parts.append(_strip(part, target))
+            else:
+                parts.append(TextPart(text=render_call(part)))
+        elif isinstance(part, ToolResultPart) and part.provider_executed:
+            if own_pairs[part.tool_call_id]:
+                parts.append(_strip(part, target))
+            else:
+                parts.append(TextPart(text=render_result(part)))
+        elif isinstance(part, ToolCallPart):
+            mapped = state.call_id(part.tool_call_id)
+            parts.append(_strip(replace(part, tool_call_id=mapped), target))
+        elif isinstance(part, ToolResultPart):  # a client result in an assistant turn
+            parts.append(TextPart(text=render_result(part)))
+        elif isinstance(part, FilePart) and not target.assistant_files:
+            state.files += 1
+            name = f" {part.filename}" if part.filename else ""
+            parts.append(TextPart(text=f"[a {part.media_type} file{name} was attached here]"))
+        else:
+            parts.append(_strip(part, target))
+    return replace(message, content=tuple(parts))
+
+
+def _reasoning(part: ReasoningPart, own: bool | None, state: _State) -> Part | None:
+    target = state.target
+    if target.takes(part.provider_options, target.reasoning_hosts):
+        return part
+    anonymous = not _has_any_replay(part.provider_options)
+    if anonymous and ((own and target.own_unsigned) or (own is None and target.plain_reasoning)):
+        return part
+    if state.policy == "text" and part.text:
+        return TextPart(text=f"<reasoning>\n{part.text}\n</reasoning>")
+    state.dropped += 1
+    return None
+
+
+def _own_provider_call(
+    call: ToolCallPart | None,
+    result: ToolResultPart | None,
+    own: bool | None,
+    target: Target,
+) -> bool:
+    if not target.tool_hosts:
+        return False
+    for part in (call, result):
+        if part is not None and target.takes(part.provider_options, target.tool_hosts):
+            return True
+    anonymous = all(p is None or not _has_any_replay(p.provider_options) for p in (call, result))
+    return target.bare_tools and anonymous and own is True
+
+
+def _results(message: Message, state: _State) -> list[Part]:
+    """A turn's parts with each result's id mapped to its call's (a result whose call is not
+    in the conversation, or a provider-executed one, as text)."""
+    parts: list[Part] = []
+    for part in message.content:
+        if isinstance(part, ToolResultPart) and not part.provider_executed:
+            mapped = state.result_id(part.tool_call_id)
+            if mapped is None:
+                parts.append(TextPart(text=render_result(part)))
+            else:
+                parts.append(replace(part, tool_call_id=mapped))
+        elif isinstance(part, ToolResultPart):
+            parts.append(TextPart(text=render_result(part)))
+        else:
+            parts.append(_strip(part, state.target))
+    return parts
+
+
+def _tool(message: Message, state: _State) -> list[Message]:
+    parts = _results(message, state)
+    # What is not a result goes in a user turn after the results (where both share a turn,
+    # as on Anthropic, results must lead it).
+    results = [p for p in parts if isinstance(p, ToolResultPart)]
+    texts = [p for p in parts if not isinstance(p, ToolResultPart)]
+    out = [replace(message, content=tuple(results))] if results else []
+    if texts:
+        out.append(Message(role="user", content=tuple(texts)))
+    return out
+
+
+def _others(message: Message, state: _State) -> Message:
+    if message.role == "user":
+        parts = _results(message, state)
+        # Results lead a turn that also holds text (Anthropic refuses them after it).
+        parts.sort(key=lambda p: not isinstance(p, ToolResultPart))
+        return replace(message, content=tuple(parts))
+    return message
+
+
+def _missing(state: _State, out: list[Message]) -> list[ToolResultPart]:
+    """Error results for the calls still unanswered (which are then answered)."""
+    names = _names(out)
+    missing = [
+        ToolResultPart(
+            tool_call_id=mapped,
+            tool_name=names.get(mapped, ""),
+            output=ErrorOutput(message="no result was recorded for this call"),
+        )
+        for ids in state.open.values()
+        for mapped in ids
+    ]
+    state.open.clear()
+    return missing
+
+
+def _close_unanswered(state: _State, out: list[Message]) -> None:
+    """Error results for calls left unanswered when the conversation moved on, added to the
+    tool turn that follows their assistant turn (made if there is none)."""
+    missing = _missing(state, out)
+    if not missing:
+        return
+    if out and out[-1].role == "tool":
+        out[-1] = replace(out[-1], content=(*out[-1].content, *missing))
+    else:
+        out.append(Message(role="tool", content=tuple(missing)))
+
+
+def _names(messages: Iterable[Message]) -> dict[str, str]:
+    return {
+        p.tool_call_id: p.tool_name
+        for m in messages
+        for p in m.content
+        if isinstance(p, ToolCallPart)
+    }
+
+
+def _strip(part: Part, target: Target) -> Part:
+    """The part without replay metadata the target would send but must not: its own
+    namespace's, produced by another host."""
+    ns = target.namespace
+    if ns is None or not _has_replay(part.provider_options, ns):
+        return part
+    hosts = frozenset({target.host})
+    if isinstance(part, ReasoningPart):
+        hosts = target.reasoning_hosts or hosts
+    elif getattr(part, "provider_executed", False):
+        hosts = target.tool_hosts or hosts
+    if host_of(part.provider_options, ns) in hosts:
+        return part
+    values = {
+        k: v for k, v in part.provider_options[ns].items() if k not in REPLAY_KEYS.get(ns, ())
+    }
+    values.pop(HOST_KEY, None)
+    options = {k: v for k, v in part.provider_options.items() if k != ns}
+    if values:
+        options[ns] = values
+    return replace(part, provider_options=options)
+
+
+# Text for what the target cannot take as it is
+
+
+def render_call(part: ToolCallPart) -> str:
+    """A provider-executed call of another vendor, as text."""
+    return f"[{part.tool_name or 'provider tool'} was run by the provider with input {part.input}]"
+
+
+def render_result(part: ToolResultPart) -> str:
+    """A tool result the target cannot pair with a call, as text, with its sources."""
+    name = part.tool_name or "tool"
+    output = part.output
+    if isinstance(output, TextOutput):
+        body = output.text
+    elif isinstance(output, ErrorOutput):
+        body = f"error: {output.message}"
+    else:
+        body = output.text or f"[{output.media_type} omitted]"
+    sources = _sources(body)
+    if sources:
+        lines = "\n".join(f"- {title} <{url}>" if title else f"- <{url}>" for url, title in sources)
+        return f"[{name} result, sources:\n{lines}]"
+    return f"[{name} result: {body[:4000]}]"
+
+
+def _sources(text: str) -> list[tuple[str, str]]:
+    """(url, title) pairs found in a JSON result (search results, a search's sources)."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return []
+    found: list[tuple[str, str]] = []
+    seen: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            url = node.get("url")
+            if isinstance(url, str) and url and url not in seen:
+                seen.add(url)
+                title = node.get("title")
+                found.append((url, title if isinstance(title, str) else ""))
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(value)
+    return found

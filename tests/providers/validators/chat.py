@@ -1,0 +1,56 @@
+"""Chat completions (OpenAI, Azure, and the gateways speaking it), from OpenAI's docs:
+
+- roles are system/developer, user, assistant, tool;
+- an assistant message has content or tool calls;
+- a ``tool`` message answers a tool call of the assistant message before it (tool messages
+  directly follow it) and every tool call is answered before the next other message;
+- OpenAI (and Azure) take tool-call ids of at most 40 characters; ids are unique;
+- OpenAI and Azure take no reasoning fields on messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ROLES = ("system", "developer", "user", "assistant", "tool")
+
+
+def check_chat(body: dict[str, Any], target: str) -> list[str]:
+    problems: list[str] = []
+    messages = body.get("messages") or []
+    strict = target in ("openai", "azure")
+    waiting: list[str] = []
+    seen: set[str] = set()
+    for index, message in enumerate(messages):
+        role = message.get("role")
+        if role not in ROLES:
+            problems.append(f"message {index} has role {role!r}")
+        if role == "tool":
+            tid = message.get("tool_call_id")
+            if tid not in waiting:
+                problems.append(f"tool message {tid!r} answers no open tool call")
+            else:
+                waiting.remove(tid)
+            continue
+        if waiting:
+            problems.append(f"tool calls {waiting} are not answered before message {index}")
+            waiting = []
+        if role == "assistant":
+            calls = message.get("tool_calls") or []
+            if not message.get("content") and not calls:
+                problems.append(f"assistant message {index} has neither content nor tool calls")
+            for call in calls:
+                tid = str(call.get("id") or "")
+                if not tid or (strict and len(tid) > 40):
+                    problems.append(f"tool call id {tid!r} is refused")
+                if tid in seen:
+                    problems.append(f"tool call id {tid!r} is used twice")
+                seen.add(tid)
+                waiting.append(tid)
+            if strict and any(
+                k in message for k in ("reasoning", "reasoning_content", "reasoning_details")
+            ):
+                problems.append(f"assistant message {index} carries reasoning OpenAI does not take")
+    if waiting:
+        problems.append(f"tool calls {waiting} are never answered")
+    return problems
