@@ -32,6 +32,9 @@ IMPORT_TARGET_MS = 20.0
 TOOL_LOOP_TARGET = 1.1
 STREAM_TARGET = 1.1
 SLACK = 2.0  # fail only at twice a target
+# Four times the bytes: linear is 4x (5-6x measured, a 16 MB buffer misses the caches a 4 MB
+# one hits); a line re-copied at every chunk is 16x. Fail between the two.
+QUADRATIC_LIMIT = 11.0
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +173,7 @@ def test_a_long_event_in_small_chunks_costs_linear_time(
     def seconds(size: int) -> float:
         body = b'data: {"image":"' + b"A" * size + b'"}\n\n'
         best = float("inf")
-        for _ in range(3):
+        for _ in range(7):  # the best of seven: a burst of load must not decide it
             decoder = SseDecoder()
             start = time.perf_counter()
             events = [
@@ -184,6 +187,6 @@ def test_a_long_event_in_small_chunks_costs_linear_time(
     report(
         capsys,
         f"SSE: 16 MB event in 4 KB reads {large * 1000:.0f} ms, 4 MB {small * 1000:.0f} ms "
-        f"({large / small:.1f}×; checked < {4 * SLACK:g}×: 4× is linear, 16× re-copies)",
+        f"({large / small:.1f}×; checked < {QUADRATIC_LIMIT:g}×: 4× is linear, 16× re-copies)",
     )
-    assert large < 4 * SLACK * small  # linear: 4x; re-copied: 16x
+    assert large < QUADRATIC_LIMIT * small  # linear: 4x; re-copied: 16x

@@ -31,9 +31,9 @@ from reverie.providers.openai_chat.dialect import (
 from reverie.providers.openai_chat.model import chat_model
 from reverie.providers.openai_chat.options import OpenAICompatOptions, option_fields
 from reverie.providers.openai_models import is_reasoning_model
+from reverie.providers.portable import ANY_ID
 from reverie.providers.provider import HttpSettings
 from reverie.providers.secret import Secret, conceal
-from reverie.providers.portable import ANY_ID
 from reverie.warning import CallWarning
 
 __all__ = ["CompatDialect", "OpenAICompatOptions", "OpenAICompatible"]
