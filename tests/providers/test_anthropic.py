@@ -4,6 +4,7 @@ non-streaming parsing, stream framing from hand-written SSE fixtures, errors."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from reverie import Call, ProviderTool, ResponseFormat, Settings
 from reverie.accumulate import StreamAccumulator
 from reverie.agent.agent import to_messages
 from reverie.content import Reasoning, Source, Text, ToolCall, ToolResult
-from reverie.errors import ContextOverflowError, ProviderError, StreamError
+from reverie.errors import ConfigurationError, ContextOverflowError, ProviderError, StreamError
 from reverie.finish_reason import FinishReason
 from reverie.http.retry import NO_RETRY, RetryPolicy
 from reverie.messages import (
@@ -266,7 +267,10 @@ def test_cache_markers_land_on_the_last_block_of_marked_messages_parts_and_tools
     tool = FunctionTool(
         name="weather", description="", input_schema={"type": "object"}, provider_options=CACHE
     )
-    request = build_request(Call(prompt=prompt, tools=[tool]), "m", "anthropic")
+    # Four markers: Anthropic's limit. The tool's marker would be a fifth, so it goes alone.
+    request = build_request(
+        Call(prompt=prompt, tools=[replace(tool, provider_options={})]), "m", "anthropic"
+    )
     marker = {"type": "ephemeral"}
     body = request.body
     assert body["system"] == [{"type": "text", "text": "S", "cache_control": marker}]
@@ -274,9 +278,17 @@ def test_cache_markers_land_on_the_last_block_of_marked_messages_parts_and_tools
     assert [b.get("cache_control") for b in user["content"]] == [marker, None]
     assert [b.get("cache_control") for b in assistant["content"]] == [None, marker]
     assert tool_turn["content"][0]["cache_control"] == marker
-    assert body["tools"] == [
+    assert body["tools"] == [{"name": "weather", "input_schema": {"type": "object"}}]
+    alone = build_request(Call(prompt=prompt[1:2], tools=[tool]), "m", "anthropic").body
+    assert alone["tools"] == [
         {"name": "weather", "input_schema": {"type": "object"}, "cache_control": marker}
     ]
+    with pytest.raises(ConfigurationError) as refused:
+        build_request(Call(prompt=prompt, tools=[tool]), "m", "anthropic")
+    assert str(refused.value) == (
+        "anthropic: 5 cache_control markers in one request; Anthropic takes at most 4 "
+        "(system, messages and tools together): mark fewer messages, parts or tools"
+    )
 
 
 # ---- request body, tools and options ------------------------------------------------------
