@@ -1,8 +1,9 @@
 """A non-streaming Responses answer → Response, and the output items both paths share.
 
 Each ``output`` item becomes content: ``message`` → text (and a source per URL citation),
-``reasoning`` → one reasoning part per summary part (at least one, so the encrypted content
-is kept even without a summary), ``function_call`` → a tool call, ``web_search_call`` → a
+``reasoning`` → one reasoning part per summary part, then one per raw ``reasoning_text``
+part of its ``content`` (at least one, so the encrypted content is kept even without
+either), ``function_call`` → a tool call, ``web_search_call`` → a
 provider-executed tool call and its result. A body that is not the documented shape is a
 ProviderError naming the field.
 
@@ -121,9 +122,33 @@ def summary_texts(item: dict[str, Any], provider: str) -> list[str]:
     return texts
 
 
+def reasoning_texts(item: dict[str, Any], provider: str) -> list[tuple[int, str]]:
+    """The raw reasoning of an item: its ``content``'s ``reasoning_text`` parts, in order,
+    each with its position in ``content``."""
+    content = item.get("content") or []
+    if not isinstance(content, list):
+        raise _bad(provider, "reasoning 'content' is not a list", content)
+    return [
+        (index, part["text"])
+        for index, part in enumerate(content)
+        if isinstance(part, dict)
+        and part.get("type") == "reasoning_text"
+        and isinstance(part.get("text"), str)
+    ]
+
+
+def raw_metadata(metadata: Metadata) -> Metadata:
+    """A raw reasoning part's metadata: its item's, marked to go back as ``reasoning_text``."""
+    return {NAMESPACE: {**metadata[NAMESPACE], "reasoning_text": True}}
+
+
 def reasoning_parts(item: dict[str, Any], provider: str) -> list[Reasoning]:
-    texts = summary_texts(item, provider) or [""]
-    return [Reasoning(text=t, provider_metadata=reasoning_metadata(item)) for t in texts]
+    metadata = reasoning_metadata(item)
+    summaries = summary_texts(item, provider)
+    raw = reasoning_texts(item, provider)
+    parts = [Reasoning(text=t, provider_metadata=metadata) for t in summaries]
+    parts += [Reasoning(text=t, provider_metadata=raw_metadata(metadata)) for _, t in raw]
+    return parts or [Reasoning(text="", provider_metadata=metadata)]
 
 
 def function_call(item: dict[str, Any], provider: str) -> ToolCall:
