@@ -12,6 +12,7 @@ from typing import Any
 from reverie.content import Content, Text, ToolCall
 from reverie.errors import ProviderError
 from reverie.model import Response
+from reverie.providers.openai_chat.annotations import Citations
 from reverie.providers.openai_chat.dialect import ChatDialect
 from reverie.providers.openai_chat.finish_reason import map_finish_reason
 from reverie.providers.openai_chat.usage import convert_usage
@@ -41,6 +42,7 @@ def parse_response(
     text = message.get("content")
     if isinstance(text, str) and text:
         content.append(Text(text=text))
+    content += Citations(provider).read(message.get("annotations"))
     calls = message.get("tool_calls") or ()
     if not isinstance(calls, list | tuple):
         raise bad("'tool_calls' is not a list", calls)
