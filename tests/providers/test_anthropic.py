@@ -43,6 +43,8 @@ from reverie.model import (
     ReasoningStart,
     StreamPart,
     TextDelta,
+    ToolInputDelta,
+    ToolInputEnd,
 )
 from reverie.providers.anthropic import Anthropic
 from reverie.providers.anthropic.messages import convert_prompt
@@ -720,3 +722,41 @@ async def test_leaving_a_stream_early_closes_the_response() -> None:
             break
     await stream.aclose()  # type: ignore[attr-defined]
     assert server.closed == 1
+
+
+# ---- an upstream that starts the message again ----------------------------------------------
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 3, 5, 7, 4096])
+async def test_a_second_message_start_mid_message_is_a_stream_error_not_a_call(
+    chunk_size: int,
+) -> None:
+    parts = await collect(anthropic(Server(chunk_size).events("restarted.sse")), HELLO)
+    error = parts[-1]
+    assert isinstance(error, ErrorPart) and isinstance(error.error, StreamError)
+    assert str(error.error) == (
+        "anthropic: a new message started before message 'msg_first' finished; "
+        "its partial content was dropped"
+    )
+    assert error.error.retryable
+    # The abandoned call never completes, and nothing of the second message is read.
+    assert not any(isinstance(p, (ToolCall, ToolInputEnd, Finish)) for p in parts)
+    deltas = [p.delta for p in parts if isinstance(p, (ReasoningDelta, ToolInputDelta))]
+    assert deltas == ["Call the tool.", '{"value":"Spa']
+
+
+async def test_a_restart_before_any_part_is_retried_whole() -> None:
+    restart = (FIXTURES / "restarted.sse").read_bytes()
+    # Only the two starts: nothing reached the caller, so a new attempt is made.
+    first, _, rest = restart.partition(b"event: content_block_start")
+    second = rest[rest.index(b"event: message_start") :]
+    server = Server()
+    server.answers.append((200, first + second, "text/event-stream"))
+    server.events("text.sse")
+
+    async def no_sleep(seconds: float) -> None:
+        return None
+
+    parts = await collect(anthropic(server, RetryPolicy(sleep=no_sleep)), HELLO)
+    assert fold(parts).text == "Olá! Tudo bem?"
+    assert len(server.requests) == 2

@@ -4,7 +4,10 @@ Events arrive as decoded JSON objects, whatever carried them (SSE from Anthropic
 event stream from Bedrock): ``message_start``, then per content block ``content_block_start``
 / ``_delta`` / ``_stop``, then ``message_delta`` (stop reason, final usage) and the terminal
 ``message_stop``. An ``error`` event raises a StreamError, retryable when Anthropic says the
-failure is passing (overloaded, rate limited, internal).
+failure is passing (overloaded, rate limited, internal). A second ``message_start`` with
+another id before ``message_stop`` (an upstream that began again mid-answer) is a retryable
+StreamError too: the unfinished message's blocks and calls are never presented as whole; the
+same ``message_start`` repeated is ignored.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ class AnthropicStream:
     __slots__ = (
         "_blocks",
         "_framer",
+        "_message_id",
         "_model_id",
         "_names",
         "_provider",
@@ -78,6 +82,7 @@ class AnthropicStream:
         self._usage: dict[str, Any] = {}
         self._stop_reason: str | None = None
         self._model_id = ""
+        self._message_id: str | None = None  # set by message_start
         self._sources = 0
         self.done = False
 
@@ -98,6 +103,17 @@ class AnthropicStream:
             message = event.get("message") or {}
             if not isinstance(message, dict):
                 raise self._error(f"'message' is not an object: {message!r:.200}")
+            message_id = str(message.get("id") or "")
+            if self._message_id is not None:
+                if message_id and message_id == self._message_id:
+                    return []  # the same start again: nothing new
+                raise StreamError(
+                    f"{self._provider}: a new message started before message "
+                    f"{self._message_id!r:.100} finished; its partial content was dropped",
+                    provider=self._provider,
+                    retryable=True,
+                )
+            self._message_id = message_id
             self._model_id = str(message.get("model") or "")
             merge_usage(self._usage, message.get("usage"), self._provider)
         elif kind == "message_delta":
