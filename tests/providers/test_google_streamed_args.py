@@ -270,3 +270,40 @@ def test_partial_args_that_carry_nothing_are_skipped() -> None:
     assert partial.args == {"a": {"b": 1}}
     assert partial.final() == '{"a": {"b": 1}}'
     assert PartialCall().close() == "" and PartialCall().final() is None
+
+
+def test_a_signature_on_a_later_part_is_kept_and_the_first_one_wins() -> None:
+    later = {"functionCall": {"partialArgs": [arg("$.x", numberValue=1)]}, "thoughtSignature": "b"}
+    parts = parse([chunk(call(name="a", willContinue=True)), chunk(later), chunk(finish="STOP")])
+    [done] = [p for p in parts if isinstance(p, ToolCall)]
+    assert done.provider_metadata == {"google": {"thought_signature": "b"}}
+    first = {"functionCall": {"name": "a", "willContinue": True}, "thoughtSignature": "a"}
+    parts = parse([chunk(first), chunk(later), chunk(finish="STOP")])
+    [done] = [p for p in parts if isinstance(p, ToolCall)]
+    assert done.provider_metadata == {"google": {"thought_signature": "a"}}
+
+
+def test_a_streaming_call_without_arguments_is_an_empty_object_without_deltas() -> None:
+    parts = parse(
+        [
+            chunk(call(name="ping", willContinue=True)),
+            chunk(call(partialArgs=[arg("bad path", stringValue="x"), {"jsonPath": "$.y"}])),
+            chunk(finish="STOP"),
+        ]
+    )
+    assert parts[:-1] == [
+        ToolInputStart("1", "ping"),
+        ToolInputEnd("1"),
+        ToolCall(tool_call_id="1", tool_name="ping", input="{}"),
+    ]
+
+
+def test_calls_that_do_not_stream_are_read_whole_as_before() -> None:
+    parts = parse(
+        [
+            chunk(call(name="a", args={"k": 1}), call(args={"n": 2}), call(id="only-id")),
+            chunk(finish="STOP"),
+        ]
+    )
+    calls = [(p.tool_call_id, p.tool_name, p.input) for p in parts if isinstance(p, ToolCall)]
+    assert calls == [("1", "a", '{"k": 1}'), ("2", "", '{"n": 2}'), ("only-id", "", "{}")]
