@@ -384,3 +384,42 @@ async def test_a_compatible_server_in_network_pieces_gives_one_answer(chunk_size
         },
         {"role": "assistant", "content": "Hello there, Florence."},
     ]
+
+
+# ---- pinned details -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("content_index", [None, 1])
+def test_a_done_raw_part_after_its_deltas_adds_nothing(content_index: int | None) -> None:
+    delta = raw_delta("Streamed.", 0 if content_index is None else content_index)
+    whole = raw_done("Streamed.", 0 if content_index is None else content_index)
+    if content_index is None:
+        del delta["content_index"], whole["content_index"]
+    parts = parts_of(added(0, reasoning_item()), delta, whole)
+    assert [p.delta for p in parts if isinstance(p, ReasoningDelta)] == ["Streamed."]
+
+
+def test_a_done_raw_part_without_text_opens_an_empty_block() -> None:
+    parts = parts_of(added(0, reasoning_item()), {**raw_done(""), "text": None})
+    assert parts[:-1] == [
+        ReasoningStart("rs_1:0", {"openai": {"item_id": "rs_1"}}),
+        ReasoningEnd("rs_1:0"),
+    ]
+
+
+def test_an_item_added_without_an_id_leaves_its_index_to_the_deltas() -> None:
+    parts = parts_of(
+        added(0, {"type": "message", "role": "assistant"}),
+        {"type": "response.output_text.delta", "item_id": "m1", "output_index": 0, "delta": "x"},
+        added(1, {"type": "message", "id": 7}),
+    )
+    assert parts[:3] == [TextStart("m1"), TextDelta("m1", "x"), TextEnd("m1")]
+
+
+def test_a_streamed_reasoning_item_with_bad_content_names_the_provider() -> None:
+    from reverie.errors import ProviderError
+
+    parser = ResponsesStreamParser([], "vllm")
+    data = done(0, reasoning_item(content="x"))
+    with pytest.raises(ProviderError, match=r"^vllm: reasoning 'content' is not a list"):
+        parser.feed(ServerSentEvent(event=str(data["type"]), data=json.dumps(data)))
