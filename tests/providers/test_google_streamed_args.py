@@ -269,7 +269,7 @@ def test_partial_args_that_carry_nothing_are_skipped() -> None:
     assert partial.close() == "}}"
     assert partial.args == {"a": {"b": 1}}
     assert partial.final() == '{"a": {"b": 1}}'
-    assert PartialCall().close() == "" and PartialCall().final() is None
+    assert PartialCall().close() == "" and PartialCall().final() == "{}"
 
 
 def test_a_signature_on_a_later_part_is_kept_and_the_first_one_wins() -> None:
@@ -291,8 +291,10 @@ def test_a_streaming_call_without_arguments_is_an_empty_object_without_deltas() 
             chunk(finish="STOP"),
         ]
     )
+    # As for a call that comes whole, its input is still one delta.
     assert parts[:-1] == [
         ToolInputStart("1", "ping"),
+        ToolInputDelta("1", "{}"),
         ToolInputEnd("1"),
         ToolCall(tool_call_id="1", tool_name="ping", input="{}"),
     ]
@@ -307,3 +309,67 @@ def test_calls_that_do_not_stream_are_read_whole_as_before() -> None:
     )
     calls = [(p.tool_call_id, p.tool_name, p.input) for p in parts if isinstance(p, ToolCall)]
     assert calls == [("1", "a", '{"k": 1}'), ("2", "", '{"n": 2}'), ("only-id", "", "{}")]
+
+
+def test_a_call_whole_in_one_part_with_partial_args_is_read_from_them() -> None:
+    parts = parse(
+        [chunk(call(name="a", partialArgs=[arg("$.x", numberValue=1)])), chunk(finish="STOP")]
+    )
+    assert parts[:-1] == [
+        ToolInputStart("1", "a"),
+        ToolInputDelta("1", '{"x": 1'),
+        ToolInputDelta("1", "}"),
+        ToolInputEnd("1"),
+        ToolCall(tool_call_id="1", tool_name="a", input='{"x": 1}'),
+    ]
+
+
+def test_a_named_call_without_arguments_is_whole() -> None:
+    parts = parse([chunk(call(name="ping")), chunk(finish="STOP")])
+    assert parts[:-1] == [
+        ToolInputStart("1", "ping"),
+        ToolInputDelta("1", "{}"),
+        ToolInputEnd("1"),
+        ToolCall(tool_call_id="1", tool_name="ping", input="{}"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        call(willContinue=True),
+        call(partialArgs=[arg("$.x", numberValue=1)], willContinue=True),
+        call(willContinue=True, id=7, args="not an object"),
+    ],
+)
+def test_a_streaming_call_whose_name_never_came_is_still_one_call(first: dict[str, Any]) -> None:
+    parts = parse(
+        [chunk(first), chunk(call(partialArgs=[arg("$.y", numberValue=2)])), chunk(finish="STOP")]
+    )
+    calls = [p for p in parts if isinstance(p, ToolCall)]
+    assert [(c.tool_call_id, c.tool_name) for c in calls] == [("1", "")]
+    assert json.loads(calls[0].input) == {
+        **({"x": 1} if "partialArgs" in first["functionCall"] else {}),
+        "y": 2,
+    }
+
+
+def test_a_part_of_partial_args_alone_is_a_whole_call() -> None:
+    parts = parse([chunk(call(partialArgs=[arg("$.z", boolValue=True)])), chunk(finish="STOP")])
+    assert [(p.tool_name, p.input) for p in parts if isinstance(p, ToolCall)] == [
+        ("", '{"z": true}')
+    ]
+
+
+def test_streaming_call_ids_come_from_the_providers_generator_by_name() -> None:
+    parser = GeminiStreamParser([], "vertex", make_id_generator("tool_name", "vertex"))
+    parts: list[Any] = []
+    for data in [chunk(call(name="lookup", willContinue=True)), chunk(call(), finish="STOP")]:
+        parts += parser.feed(ServerSentEvent(event="message", data=json.dumps(data)))
+    parts += parser.finish()
+    assert [p.tool_call_id for p in parts if isinstance(p, ToolCall)] == ["lookup"]
+
+
+def test_a_nameless_start_ended_at_once_is_one_empty_call() -> None:
+    parts = parse([chunk(call(willContinue=True)), chunk(call()), chunk(finish="STOP")])
+    assert [(p.tool_name, p.input) for p in parts if isinstance(p, ToolCall)] == [("", "{}")]

@@ -144,13 +144,12 @@ class PartialCall:
         return self._emit(out) or ""
 
     def final(self) -> str | None:
-        """The call's input when the text written is not it (arguments given whole, or paths
-        out of document order); None when the written text is the input."""
+        """The call's input when the text written is not it (nothing written, arguments given
+        whole, or paths out of document order); None when the written text is the input."""
         expected = json.dumps(self.args, ensure_ascii=False)
-        if self.whole:
+        if self.whole or not self._text:
             return expected
-        written = "".join(self._text)
-        return None if written in ("", expected) else expected
+        return None if "".join(self._text) == expected else expected
 
     def _member(self, segment: Segment, out: list[str]) -> None:
         if self._counts[-1]:
