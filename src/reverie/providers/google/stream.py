@@ -45,6 +45,9 @@ from reverie.providers.google.signature import signature_metadata
 from reverie.providers.google.usage import convert_usage, count
 from reverie.warning import CallWarning
 
+# What a functionCall part may carry; one with none of them is the part that ends a call.
+_CALL_FIELDS = ("name", "args", "id", "partialArgs", "willContinue")
+
 
 class GeminiStreamParser:
     terminal = "a finishReason"
@@ -165,28 +168,21 @@ class GeminiStreamParser:
         self._end_reasoning()
         if "functionCall" in part:
             call = part["functionCall"]
-            if isinstance(call, dict) and (
-                self._streamed is not None
-                or call.get("willContinue")
-                or "partialArgs" in call
-                or not (call.get("name") or call.get("args") or call.get("id"))
-            ):
-                self._stream_call(call, metadata)
-                return
-            id_, name, input_ = read_call(call, self._provider, self._ids)
-            framer.tool_end(id_, input=input_, name=name, metadata=metadata)
-            self._has_calls = True
+            if not isinstance(call, dict):
+                read_call(call, self._provider, self._ids)  # raises, naming the field
+            self._call_part(call, metadata)
         elif "inlineData" in part:
             framer.emit(read_file(part["inlineData"], self._provider))
 
-    def _stream_call(self, call: dict[str, Any], metadata: dict[str, Any]) -> None:
-        """One part of a call whose arguments stream (or the empty part that ends one)."""
+    def _call_part(self, call: dict[str, Any], metadata: dict[str, Any]) -> None:
+        """A function call that came whole, or one part of a call whose arguments stream (or
+        the empty part that ends one): the call stays open while ``willContinue`` says so."""
         name = call.get("name")
         if name and self._streamed is not None:
             self._end_streamed()  # a new call: the open one is complete
         streamed = self._streamed
         if streamed is None:
-            if not (name or call.get("willContinue") or call.get("partialArgs")):
+            if not any(call.get(key) for key in _CALL_FIELDS):
                 return  # the empty part that ends a call already ended
             given = call.get("id")
             name = str(name or "")
