@@ -34,9 +34,9 @@ from reverie.providers.google.errors import google_error
 from reverie.providers.google.ids import IdGenerator
 from reverie.providers.google.partial_args import PartialCall
 from reverie.providers.google.response import (
+    bad,
     finish_reason,
     first_candidate,
-    read_call,
     read_file,
     response_metadata,
     sources,
@@ -169,7 +169,7 @@ class GeminiStreamParser:
         if "functionCall" in part:
             call = part["functionCall"]
             if not isinstance(call, dict):
-                read_call(call, self._provider, self._ids)  # raises, naming the field
+                raise bad(self._provider, "'functionCall' is not an object", call)
             self._call_part(call, metadata)
         elif "inlineData" in part:
             framer.emit(read_file(part["inlineData"], self._provider))
