@@ -373,3 +373,60 @@ def test_streaming_call_ids_come_from_the_providers_generator_by_name() -> None:
 def test_a_nameless_start_ended_at_once_is_one_empty_call() -> None:
     parts = parse([chunk(call(willContinue=True)), chunk(call()), chunk(finish="STOP")])
     assert [(p.tool_name, p.input) for p in parts if isinstance(p, ToolCall)] == [("", "{}")]
+
+
+def _run(*args: dict[str, Any]) -> tuple[list[str | None], str, str | None, dict[str, Any]]:
+    partial = PartialCall()
+    texts = [partial.add(a) for a in args]
+    return texts, partial.close(), partial.final(), partial.args
+
+
+def test_falsy_values_and_escapes_are_written() -> None:
+    texts, closing, final, args = _run(
+        arg("$.n", numberValue=0),
+        arg("$.b", boolValue=False),
+        arg("$.z", nullValue="NULL_VALUE"),
+        arg('$["q\\"k"]', stringValue='say "hi"\\'),
+        arg("$.f", numberValue=1.5),
+    )
+    assert texts == [
+        '{"n": 0',
+        ', "b": false',
+        ', "z": null',
+        ', "q\\"k": "say \\"hi\\"\\\\"',
+        ', "f": 1.5',
+    ]
+    assert closing == "}" and final is None
+    assert args == {"n": 0, "b": False, "z": None, 'q"k': 'say "hi"\\', "f": 1.5}
+
+
+def test_a_string_ended_by_another_value_of_its_path_is_closed_first() -> None:
+    texts, closing, final, args = _run(
+        arg("$.s", True, stringValue="ab"), arg("$.s", numberValue=3)
+    )
+    assert texts == ['{"s": "ab', '", "s": 3']
+    assert closing == "}"
+    assert args == {"s": 3} and final == '{"s": 3}'
+
+
+def test_nested_containers_close_in_order() -> None:
+    texts, closing, final, args = _run(
+        arg("$.a[0][1].b", True, stringValue="x"), arg("$.a[0][1].c", numberValue=1)
+    )
+    assert texts == ['{"a": [[{"b": "x', '", "c": 1']
+    assert closing == "}]]}"
+    assert args == {"a": [[None, {"b": "x", "c": 1}]]}
+    assert final == '{"a": [[null, {"b": "x", "c": 1}]]}'  # index 0 never came
+
+
+def test_paths_through_a_value_of_another_kind() -> None:
+    _, _, final, args = _run(arg("$.a", numberValue=1), arg("$.a.b", numberValue=2))
+    assert args == {"a": {"b": 2}} and final == '{"a": {"b": 2}}'
+    _, _, _, args = _run(arg("$.a[0]", numberValue=1), arg("$.a.b", numberValue=2))
+    assert args == {"a": [1]}  # a name inside a list: nothing to place
+    _, _, _, args = _run(arg("$.a[0]", numberValue=1), arg("$.a[0].b", numberValue=2))
+    assert args == {"a": [{"b": 2}]}
+    _, _, _, args = _run(arg("$.a[1]", True, stringValue="p"), arg("$.a[1]", stringValue="q"))
+    assert args == {"a": [None, "pq"]}
+    _, _, _, args = _run(arg("$.a.b", numberValue=1), arg("$.a[0]", numberValue=2))
+    assert args == {"a": {"b": 1, "0": 2}}
