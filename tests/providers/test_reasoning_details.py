@@ -188,9 +188,9 @@ async def test_anthropic_signatures_also_go_to_anthropic_and_text_to_reasoning()
     assert message["reasoning"] == "First block.Second block."
 
 
-async def test_reasoning_after_the_text_is_replayed_after_the_earlier_entries() -> None:
+async def test_reasoning_after_the_text_is_a_second_part_and_the_one_replayed() -> None:
     """An encrypted entry that arrives once the answer has started is a second reasoning
-    part; both parts' entries go back, in the order they came."""
+    part; as in the recorded conversations, the message's last reasoning part goes back."""
     summary, _, encrypted = GPT5_DETAILS
     deltas = [
         {"reasoning_details": [summary]},
@@ -204,7 +204,88 @@ async def test_reasoning_after_the_text_is_replayed_after_the_earlier_entries() 
     response = await fold(model, HELLO)
     assert [c.type for c in response.content] == ["reasoning", "text", "reasoning"]
     message = await replayed(server, model, response)
-    assert message["reasoning_details"] == [summary, encrypted]
+    assert message["reasoning_details"] == [encrypted]
+
+
+ITEM = "rs_0abc"
+
+
+@pytest.mark.parametrize("chunk_size", [1, 3, 7, 4096])
+async def test_openai_summaries_go_back_without_their_id_and_empty_ones_not_at_all(
+    chunk_size: int,
+) -> None:
+    fmt = {"format": "openai-responses-v1", "id": ITEM}
+    details = [
+        {"type": "reasoning.summary", "summary": "**Plan** it.", "index": 0, **fmt},
+        {"type": "reasoning.summary", "summary": "", "index": 1, **fmt},
+        {"type": "reasoning.encrypted", "data": "gAAA==", "index": 0, **fmt},
+    ]
+    server = FakeServer(chunk_size=chunk_size)
+    server.answers.append(
+        (200, stream_body([*_fragments(details), {"content": "Hi!"}]), "text/event-stream")
+    )
+    server.json(answer(details)).json(OK).json(OK)
+    model = gateway(server)
+    streamed = await fold(model, HELLO)
+    whole = await model.generate(HELLO)
+    expected = [
+        {
+            "type": "reasoning.summary",
+            "summary": "**Plan** it.",
+            "index": 0,
+            "format": fmt["format"],
+        },
+        details[2],
+    ]
+    for response in (streamed, whole):
+        reasoning = response.content[0]
+        assert isinstance(reasoning, Reasoning)
+        assert reasoning.provider_metadata == {"vercel": {"reasoning_details": details}}
+        assert (await replayed(server, model, response))["reasoning_details"] == expected
+
+
+async def test_gemini_reasoning_without_an_encrypted_entry_gets_an_empty_one() -> None:
+    text = {"type": "reasoning.text", "text": "Thinking.", "format": "google-gemini-v1", "index": 0}
+    server = FakeServer().json(answer([text])).json(OK)
+    model = gateway(server, "google/gemini-3-pro-preview")
+    message = await replayed(server, model, await model.generate(HELLO))
+    assert message == {
+        "role": "assistant",
+        "content": "Hi!",
+        "reasoning_details": [
+            text,
+            {"type": "reasoning.encrypted", "format": "google-gemini-v1", "index": 0},
+        ],
+    }
+
+
+async def test_a_gemini_signature_after_the_call_is_the_part_replayed() -> None:
+    text = {"type": "reasoning.text", "text": "Thinking.", "format": "google-gemini-v1", "index": 0}
+    signed = {
+        "type": "reasoning.encrypted",
+        "data": "CiQB",
+        "format": "google-gemini-v1",
+        "index": 0,
+    }
+    call = {
+        "index": 0,
+        "id": "c1",
+        "type": "function",
+        "function": {"name": "f", "arguments": "{}"},
+    }
+    deltas = [
+        {"reasoning_details": [text]},
+        {"tool_calls": [call]},
+        {"reasoning_details": [signed]},
+    ]
+    server = FakeServer(chunk_size=5)
+    server.answers.append((200, stream_body(deltas), "text/event-stream"))
+    server.json(OK)
+    model = gateway(server, "google/gemini-3-pro-preview")
+    response = await fold(model, HELLO)
+    assert [c.type for c in response.content] == ["reasoning", "reasoning", "tool-call"]
+    message = await replayed(server, model, response)
+    assert message["reasoning_details"] == [signed]
 
 
 def test_fragments_without_an_index_are_separate_entries_and_nulls_do_not_erase() -> None:
@@ -283,17 +364,21 @@ def test_a_message_without_reasoning_has_none_and_odd_details_are_skipped() -> N
     }
 
 
-def test_replay_reads_every_part_and_the_earlier_single_detail() -> None:
+def test_replay_sends_the_last_parts_details_in_either_shape() -> None:
     details = ReasoningDetails("vercel", lossless=True)
     old = {"type": "reasoning.text", "text": "old", "format": "unknown", "index": 0}
     new = {"type": "reasoning.encrypted", "data": "z", "format": "openai-responses-v1"}
-    parts = [
-        ReasoningPart(text="old", provider_options={"vercel": {"reasoning_detail": old}}),
-        ReasoningPart(text="", provider_options={"vercel": {"reasoning_details": [new, "x"]}}),
-        ReasoningPart(text="", provider_options={"other": {"reasoning_details": [old]}}),
-    ]
-    assert details.replay(parts) == {"reasoning_details": [old, new]}
+    first = ReasoningPart(text="old", provider_options={"vercel": {"reasoning_detail": old}})
+    second = ReasoningPart(text="", provider_options={"vercel": {"reasoning_details": [new, "x"]}})
+    other = ReasoningPart(text="", provider_options={"other": {"reasoning_details": [old]}})
+    assert details.replay([first, second, other]) == {"reasoning_details": [new]}
+    # A part saved by an earlier version (one detail) still goes back.
+    assert details.replay([second, first]) == {"reasoning_details": [old]}
+    assert details.replay([other]) == {}
     assert details.replay([]) == {}
-    # The recorded rule sends the last single detail only.
+    # The recorded rule reads the same places, and sends what it finds unchanged.
     recorded = ReasoningDetails("vercel")
-    assert recorded.replay(parts) == {"reasoning_details": [old]}
+    summary = {"type": "reasoning.summary", "summary": "", "format": "openai-responses-v1"}
+    part = ReasoningPart(text="", provider_options={"vercel": {"reasoning_details": [summary]}})
+    assert recorded.replay([part]) == {"reasoning_details": [summary]}
+    assert details.replay([part]) == {}

@@ -21,8 +21,9 @@ Any other key is not sent and is reported as a warning. ``openai/gpt-*`` and rea
 get ``max_completion_tokens``, the others ``max_tokens``. Reasoning comes back as
 ``reasoning`` text plus ``reasoning_details`` (as on OpenRouter), read by the shared
 ``openai_chat/reasoning_details.py`` into reasoning parts whose ``vercel`` metadata holds
-every entry as received (streamed fragments merged into whole entries), replayed whole and
-in order on the next turn (plus the ``anthropic`` signature, for Anthropic upstreams); reasoning
+every entry as received (streamed fragments merged into whole entries), sent back on the
+next turn as the recorded gateway conversations do (that module says how; plus the
+``anthropic`` signature, for Anthropic upstreams); reasoning
 tokens come from ``usage.completion_tokens_details.reasoning_tokens``. A cache marker on a
 message, part or tool (``{"anthropic": {"cache_control": {"type": "ephemeral"}}}``, or the
 same under ``vercel``) is sent as ``cache_control``.

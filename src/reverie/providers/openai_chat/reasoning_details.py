@@ -6,14 +6,17 @@ replay metadata differs, so one :class:`ReasoningDetails` is made per namespace.
 
 Two replay rules:
 
-* **As received** (``lossless=True``, Vercel): every entry goes back in the order it came,
-  whole, on the assistant message that carried it: ``reasoning.text`` (``text``, maybe a
-  ``signature``), ``reasoning.summary`` (``summary``) and ``reasoning.encrypted``
-  (``data``), each with its ``format``, ``id`` and ``index``. Streamed entries arrive as
-  fragments: a fragment whose ``type`` and ``index`` match an entry already seen is merged
-  into it (``text``, ``summary`` and ``data`` appended; ``signature``, ``id`` and ``format``
-  set by the fragment that carries them); any other fragment starts a new entry. The part's
-  metadata is ``{namespace: {"reasoning_details": [...]}}``.
+* **As received** (``lossless=True``, Vercel): the part keeps every entry as it came, in
+  order: ``reasoning.text`` (``text``, maybe a ``signature``), ``reasoning.summary``
+  (``summary``) and ``reasoning.encrypted`` (``data``), each with its ``format``, ``id`` and
+  ``index``. Streamed entries arrive as fragments: a fragment whose ``type`` and ``index``
+  match an entry already seen is merged into it (``text``, ``summary`` and ``data``
+  appended; ``signature``, ``id`` and ``format`` set by the fragment that carries them); any
+  other fragment starts a new entry. The part's metadata is
+  ``{namespace: {"reasoning_details": [...]}}``, and those entries go back whole, except
+  where the recorded gateway conversations differ: an OpenAI summary goes back without its
+  ``id`` (and not at all when empty), and Gemini reasoning without an encrypted entry gets
+  an empty one.
 * **As recorded** (OpenRouter): what the recorded OpenRouter conversations show (fantasy's
   behaviour, which upstream providers accepted): one detail per assistant message, taken
   from the last reasoning block; Anthropic blocks keep their signature (and repeat the text
@@ -23,7 +26,9 @@ Two replay rules:
   ``{namespace: {"reasoning_detail": {...}}}``.
 
 Either way, an Anthropic upstream's signature is also kept as ``{"anthropic": {"signature":
-...}}`` so the history can move to Anthropic.
+...}}`` so the history can move to Anthropic, and an assistant message sends back the
+details of its last reasoning part (a stream whose reasoning resumes after the answer began
+has two; the recordings send the later one).
 """
 
 from __future__ import annotations
@@ -304,22 +309,20 @@ class ReasoningDetails:
         return _DetailsStream(self.namespace)
 
     def replay(self, parts: Sequence[ReasoningPart]) -> dict[str, Any]:
-        """Fields that send the message's reasoning details back on an assistant message:
-        every part's entries in order (as received), else the last recorded detail."""
+        """Fields that send reasoning back on an assistant message: the details of its last
+        reasoning part (the last part's replaces an earlier part's, as the recorded
+        conversations show), in the replay form of this reader's rule."""
         details: list[dict[str, Any]] = []
-        last: dict[str, Any] | None = None
         for part in parts:
             options = part.provider_options.get(self.namespace) or {}
             found = options.get("reasoning_details")
             if isinstance(found, list):
-                details.extend(d for d in found if isinstance(d, dict))
+                details = [d for d in found if isinstance(d, dict)]
             single = options.get("reasoning_detail")
             if isinstance(single, dict):
-                last = single
-                if self.lossless:
-                    details.append(single)  # saved by an earlier version: still sent
-        if not self.lossless and last is not None:
-            details = [last]
+                details = [single]
+        if self.lossless:
+            details = _gateway_form(details)
         if not details:
             return {}
         fields: dict[str, Any] = {"reasoning_details": details}
@@ -332,3 +335,29 @@ class ReasoningDetails:
         if any(anthropic):
             fields["reasoning"] = "".join(anthropic)
         return fields
+
+
+def _gateway_form(details: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Entries as received, in the two places the recorded gateway conversations differ:
+    an OpenAI summary goes back without its ``id`` (the encrypted entry carries the item's id)
+    and only when it has text; Gemini reasoning without an encrypted entry gets an empty one
+    (its thought signature's place)."""
+    out: list[dict[str, Any]] = []
+    gemini = ""
+    encrypted = False
+    for detail in details:
+        fmt = str(detail.get("format") or "")
+        kind = detail.get("type")
+        encrypted = encrypted or kind == "reasoning.encrypted"
+        if fmt.startswith("google-gemini"):
+            gemini = fmt
+        if fmt.startswith("openai-responses") and kind == "reasoning.summary":
+            # recorded quirk: summaries are replayed without their id, empty ones not at all.
+            if not detail.get("summary"):
+                continue
+            detail = {k: v for k, v in detail.items() if k != "id"}
+        out.append(detail)
+    if gemini and not encrypted:
+        # recorded quirk: Gemini reasoning always goes back with an encrypted entry.
+        out.append({"type": "reasoning.encrypted", "format": gemini, "index": 0})
+    return out
