@@ -173,3 +173,22 @@ def test_what_is_not_a_url_citation_gives_no_source() -> None:
             provider_metadata={"p": {"start_index": 0, "end_index": 2}},
         )
     ]
+
+
+def test_a_source_is_one_url_title_and_range() -> None:
+    citations = Citations("p")
+    same_start = [
+        citation("https://x.example/", "X", 0, 5),
+        citation("https://x.example/", "X", 0, 9),
+    ]
+    same_end = [citation("https://x.example/", "X", 2, 9)]
+    again = citation("https://x.example/", "X", 0, 5)
+    new = citation("https://y.example/", "Y", 0, 1)
+    sources = citations.read([*same_start, *same_end, again, new])
+    assert [(s.id, s.url, s.provider_metadata) for s in sources] == [
+        ("citation-0", "https://x.example/", {"p": {"start_index": 0, "end_index": 5}}),
+        ("citation-1", "https://x.example/", {"p": {"start_index": 0, "end_index": 9}}),
+        ("citation-2", "https://x.example/", {"p": {"start_index": 2, "end_index": 9}}),
+        ("citation-3", "https://y.example/", {"p": {"start_index": 0, "end_index": 1}}),
+    ]
+    assert all(s.source_type == "url" for s in sources)

@@ -430,3 +430,33 @@ def test_paths_through_a_value_of_another_kind() -> None:
     assert args == {"a": [None, "pq"]}
     _, _, _, args = _run(arg("$.a.b", numberValue=1), arg("$.a[0]", numberValue=2))
     assert args == {"a": {"b": 1, "0": 2}}
+
+
+def test_text_outside_ascii_is_written_as_itself() -> None:
+    texts, closing, final, _ = _run(
+        arg("$.city", True, stringValue="Forl\u00ec"), arg("$.city", stringValue=" \u2713")
+    )
+    assert texts == ['{"city": "Forl\u00ec', ' \u2713"'] and closing == "}" and final is None
+
+
+def test_whole_arguments_are_the_input_even_beside_partials() -> None:
+    partial = PartialCall()
+    partial.set_whole({"k": 1})
+    assert partial.add(arg("$.k", numberValue=1)) == '{"k": 1'
+    assert partial.close() == "}"
+    assert partial.final() == '{"k": 1}'  # given whole: the input, whatever was written
+
+
+def test_a_new_value_at_a_list_index_replaces_the_old_one() -> None:
+    _, _, final, args = _run(arg("$.a[0]", stringValue="x"), arg("$.a[0]", stringValue="y"))
+    assert args == {"a": ["y"]} and final == '{"a": ["y"]}'
+    _, _, _, args = _run(arg("$.a", stringValue="x"), arg("$.a", stringValue="y"))
+    assert args == {"a": "y"}
+
+
+def test_after_close_the_next_value_starts_a_new_object() -> None:
+    partial = PartialCall()
+    partial.add(arg("$.s", True, stringValue="open"))
+    assert partial.close() == '"}'
+    assert partial.add(arg("$.t", numberValue=1)) == '{"t": 1'
+    assert partial.add({"jsonPath": 5, "numberValue": 1}) is None

@@ -26,9 +26,9 @@ _INDEX = re.compile(r"\[(\d+)\]")
 _QUOTED = re.compile(r"""\[(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\]""")
 
 
-def parse_path(path: str) -> list[Segment] | None:
+def parse_path(path: Any) -> list[Segment] | None:
     """``"$.a[0]['b c']"`` → ``["a", 0, "b c"]``; None for what is not such a path."""
-    if not path.startswith("$"):
+    if not isinstance(path, str) or not path.startswith("$"):
         return None
     segments: list[Segment] = []
     at = 1
@@ -63,14 +63,14 @@ def _value(arg: dict[str, Any]) -> tuple[bool, Any]:
 class PartialCall:
     """One streamed call's arguments: JSON text written as they come, and their object."""
 
-    __slots__ = ("_counts", "_kinds", "_open", "_string", "_text", "args", "whole")
+    __slots__ = ("_filled", "_kinds", "_open", "_string", "_text", "args", "whole")
 
     def __init__(self) -> None:
         self.args: dict[str, Any] = {}
         self.whole = False  # arguments given whole (``args``) rather than in partials
         self._text: list[str] = []
         self._kinds: list[str] = []  # open containers, outermost first: "{" or "["
-        self._counts: list[int] = []  # members written in each open container
+        self._filled: list[bool] = []  # whether each open container has a member yet
         self._open: list[Segment] = []  # the path of the open containers below the root
         self._string: list[Segment] | None = None  # the path of a string still open
 
@@ -78,7 +78,7 @@ class PartialCall:
         """Adds one partial arg; returns the JSON text it adds (None when it is not one)."""
         if not isinstance(arg, dict):
             return None
-        path = parse_path(str(arg.get("jsonPath") or ""))
+        path = parse_path(arg.get("jsonPath"))
         present, value = _value(arg)
         if not path or not present:
             return None
@@ -97,14 +97,14 @@ class PartialCall:
         if not self._kinds:
             out.append("{")
             self._kinds.append("{")
-            self._counts.append(0)
+            self._filled.append(False)
         parent, key = path[:-1], path[-1]
         common = 0
         while common < min(len(parent), len(self._open)) and parent[common] == self._open[common]:
             common += 1
         while len(self._open) > common:
             out.append("}" if self._kinds.pop() == "{" else "]")
-            self._counts.pop()
+            self._filled.pop()
             self._open.pop()
         for depth in range(common, len(parent)):
             self._member(parent[depth], out)
@@ -112,10 +112,10 @@ class PartialCall:
             kind = "[" if isinstance(following, int) else "{"
             out.append(kind)
             self._kinds.append(kind)
-            self._counts.append(0)
+            self._filled.append(False)
             self._open.append(parent[depth])
         self._member(key, out)
-        self._store(path, value, append=False)
+        self._store(path, value)
         if isinstance(value, str):
             out.append('"' + _escaped(value))
             if more:
@@ -139,7 +139,7 @@ class PartialCall:
             self._string = None
         while self._kinds:
             out.append("}" if self._kinds.pop() == "{" else "]")
-        self._counts.clear()
+        self._filled.clear()
         self._open.clear()
         return self._emit(out) or ""
 
@@ -152,39 +152,31 @@ class PartialCall:
         return None if "".join(self._text) == expected else expected
 
     def _member(self, segment: Segment, out: list[str]) -> None:
-        if self._counts[-1]:
+        if self._filled[-1]:
             out.append(", ")
-        self._counts[-1] += 1
+        self._filled[-1] = True
         if self._kinds[-1] == "{":
             out.append(json.dumps(str(segment), ensure_ascii=False) + ": ")
 
-    def _store(self, path: list[Segment], value: Any, *, append: bool) -> None:
+    def _store(self, path: list[Segment], value: Any, append: bool = False) -> None:
         node: Any = self.args
+        last = len(path) - 1
         for depth, segment in enumerate(path):
-            last = depth == len(path) - 1
-            following = None if last else path[depth + 1]
-            empty: Any = value if last else ([] if isinstance(following, int) else {})
             if isinstance(node, dict):
-                key = str(segment)
-                if last:
-                    before = node.get(key)
-                    node[key] = before + value if append and isinstance(before, str) else value
-                    return
-                if not isinstance(node.get(key), dict | list):
-                    node[key] = empty
-                node = node[key]
+                key: Any = str(segment)
             elif isinstance(node, list) and isinstance(segment, int):
-                while len(node) <= segment:
-                    node.append(None)
-                if last:
-                    before = node[segment]
-                    node[segment] = before + value if append and isinstance(before, str) else value
-                    return
-                if not isinstance(node[segment], dict | list):
-                    node[segment] = empty
-                node = node[segment]
+                node.extend([None] * (segment + 1 - len(node)))
+                key = segment
             else:
-                return  # a path through a value of another kind: nothing to place
+                return  # a name inside a list: nothing to place
+            if depth == last:
+                before = node[key] if isinstance(node, list) else node.get(key)
+                node[key] = before + value if append and isinstance(before, str) else value
+                return
+            child = node[key] if isinstance(node, list) else node.get(key)
+            if not isinstance(child, dict | list):
+                child = node[key] = [] if isinstance(path[depth + 1], int) else {}
+            node = child
 
     def _emit(self, out: list[str]) -> str | None:
         text = "".join(out)

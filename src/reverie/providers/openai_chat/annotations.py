@@ -47,7 +47,6 @@ class Citations:
             sources.append(
                 Source(
                     id=f"citation-{len(self._seen) - 1}",
-                    source_type="url",
                     url=url,
                     title=title if isinstance(title, str) else None,
                     provider_metadata={self._namespace: span} if span else {},
