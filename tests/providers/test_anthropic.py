@@ -4,6 +4,7 @@ non-streaming parsing, stream framing from hand-written SSE fixtures, errors."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from reverie import ProviderTool, Settings
 from reverie.accumulate import StreamAccumulator
 from reverie.content import Reasoning, Source, Text, ToolCall, ToolResult
 from reverie.conversation import to_messages
-from reverie.errors import ContextOverflowError, ProviderError, StreamError
+from reverie.errors import ConfigurationError, ContextOverflowError, ProviderError, StreamError
 from reverie.finish_reason import FinishReason
 from reverie.http.retry import NO_RETRY, RetryPolicy
 from reverie.messages import (
@@ -42,6 +43,8 @@ from reverie.model import (
     ReasoningStart,
     StreamPart,
     TextDelta,
+    ToolInputDelta,
+    ToolInputEnd,
 )
 from reverie.providers.anthropic import Anthropic
 from reverie.providers.anthropic.messages import convert_prompt
@@ -268,7 +271,10 @@ def test_cache_markers_land_on_the_last_block_of_marked_messages_parts_and_tools
     tool = FunctionTool(
         name="weather", description="", input_schema={"type": "object"}, provider_options=CACHE
     )
-    request = build_request(Call(prompt=prompt, tools=[tool]), "m", "anthropic")
+    # Four markers: Anthropic's limit. The tool's marker would be a fifth, so it goes alone.
+    request = build_request(
+        Call(prompt=prompt, tools=[replace(tool, provider_options={})]), "m", "anthropic"
+    )
     marker = {"type": "ephemeral"}
     body = request.body
     assert body["system"] == [{"type": "text", "text": "S", "cache_control": marker}]
@@ -276,9 +282,17 @@ def test_cache_markers_land_on_the_last_block_of_marked_messages_parts_and_tools
     assert [b.get("cache_control") for b in user["content"]] == [marker, None]
     assert [b.get("cache_control") for b in assistant["content"]] == [None, marker]
     assert tool_turn["content"][0]["cache_control"] == marker
-    assert body["tools"] == [
+    assert body["tools"] == [{"name": "weather", "input_schema": {"type": "object"}}]
+    alone = build_request(Call(prompt=prompt[1:2], tools=[tool]), "m", "anthropic").body
+    assert alone["tools"] == [
         {"name": "weather", "input_schema": {"type": "object"}, "cache_control": marker}
     ]
+    with pytest.raises(ConfigurationError) as refused:
+        build_request(Call(prompt=prompt, tools=[tool]), "m", "anthropic")
+    assert str(refused.value) == (
+        "anthropic: 5 cache_control markers in one request; Anthropic takes at most 4 "
+        "(system, messages and tools together): mark fewer messages, parts or tools"
+    )
 
 
 # ---- request body, tools and options ------------------------------------------------------
@@ -710,3 +724,41 @@ async def test_leaving_a_stream_early_closes_the_response() -> None:
             break
     await stream.aclose()  # type: ignore[attr-defined]
     assert server.closed == 1
+
+
+# ---- an upstream that starts the message again ----------------------------------------------
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 3, 5, 7, 4096])
+async def test_a_second_message_start_mid_message_is_a_stream_error_not_a_call(
+    chunk_size: int,
+) -> None:
+    parts = await collect(anthropic(Server(chunk_size).events("restarted.sse")), HELLO)
+    error = parts[-1]
+    assert isinstance(error, ErrorPart) and isinstance(error.error, StreamError)
+    assert str(error.error) == (
+        "anthropic: a new message started before message 'msg_first' finished; "
+        "its partial content was dropped"
+    )
+    assert error.error.retryable
+    # The abandoned call never completes, and nothing of the second message is read.
+    assert not any(isinstance(p, (ToolCall, ToolInputEnd, Finish)) for p in parts)
+    deltas = [p.delta for p in parts if isinstance(p, (ReasoningDelta, ToolInputDelta))]
+    assert deltas == ["Call the tool.", '{"value":"Spa']
+
+
+async def test_a_restart_before_any_part_is_retried_whole() -> None:
+    restart = (FIXTURES / "restarted.sse").read_bytes()
+    # Only the two starts: nothing reached the caller, so a new attempt is made.
+    first, _, rest = restart.partition(b"event: content_block_start")
+    second = rest[rest.index(b"event: message_start") :]
+    server = Server()
+    server.answers.append((200, first + second, "text/event-stream"))
+    server.events("text.sse")
+
+    async def no_sleep(seconds: float) -> None:
+        return None
+
+    parts = await collect(anthropic(server, RetryPolicy(sleep=no_sleep)), HELLO)
+    assert fold(parts).text == "Olá! Tudo bem?"
+    assert len(server.requests) == 2

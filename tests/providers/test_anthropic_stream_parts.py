@@ -437,3 +437,46 @@ def test_a_server_result_is_named_for_its_call() -> None:
 def test_a_result_block_without_a_call_id_gives_nothing() -> None:
     parts = feed(start(0, type="web_search_tool_result", content=[]))
     assert parts == []
+
+
+# ---- a message started again --------------------------------------------------------------
+
+
+def message_start(id: str | None, output_tokens: int = 1) -> dict[str, Any]:
+    message: dict[str, Any] = {"model": "m", "usage": {"input_tokens": 5, "output_tokens": 1}}
+    if id is not None:
+        message["id"] = id
+    return {"type": "message_start", "message": message}
+
+
+def test_the_same_message_start_repeated_is_ignored() -> None:
+    parts = parse(
+        message_start("msg_1"),
+        message_start("msg_1"),
+        start(0, type="text", text="Hi"),
+        stop(0),
+        {"type": "message_stop"},
+    )
+    assert parts[:3] == [TextStart("0"), TextDelta("0", "Hi"), TextEnd("0")]
+    assert finish_of(parts).usage.input_tokens == 5  # counted once
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "named"),
+    [
+        ("msg_1", "msg_2", "'msg_1'"),
+        ("msg_1", None, "'msg_1'"),
+        (None, None, "''"),
+        (None, "m", "''"),
+    ],
+)
+def test_another_message_start_before_the_stop_is_a_retryable_stream_error(
+    first: str | None, second: str | None, named: str
+) -> None:
+    with pytest.raises(StreamError) as raised:
+        feed(message_start(first), start(0, type="text", text="Hi"), message_start(second))
+    assert str(raised.value) == (
+        f"anthropic: a new message started before message {named} finished; "
+        "its partial content was dropped"
+    )
+    assert raised.value.retryable and raised.value.provider == "anthropic"

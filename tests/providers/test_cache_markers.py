@@ -13,6 +13,7 @@ from reverie import Agent, Settings
 from reverie.agent import StepContext
 from reverie.conformance.prepare import anthropic_cache_control
 from reverie.conformance.scenarios import S1, make_tools
+from reverie.errors import ConfigurationError
 from reverie.http.retry import NO_RETRY
 from reverie.messages import (
     FilePart,
@@ -25,11 +26,15 @@ from reverie.messages import (
     user_message,
 )
 from reverie.model import FunctionTool
+from reverie.providers.anthropic import Anthropic
+from reverie.providers.bedrock import Bedrock
+from reverie.providers.cache_breakpoints import check_cache_breakpoints, count_cache_breakpoints
 from reverie.providers.kit import Call
 from reverie.providers.openai import OpenAI
 from reverie.providers.openai_compat import OpenAICompatible
 from reverie.providers.openrouter import OpenRouter
 from reverie.providers.vercel import Vercel
+from reverie.providers.vertex import Vertex
 
 EPHEMERAL = {"type": "ephemeral"}
 MARK = {"cache_control": EPHEMERAL}
@@ -344,3 +349,157 @@ async def test_runner_applies_the_prepare_step_to_every_step(
     cases = list(load_cases(group, tmp_path / "cassettes"))
     await asyncio.to_thread(run_all, cases, tmp_path / "cassettes", out)
     assert out.getvalue().splitlines()[0].startswith(f"{outcome} TestCaching/vercel-claude/tool")
+
+
+# ---- one marker per marked message, and Anthropic's limit of four ---------------------------
+
+
+def _two_calls(options: dict[str, Any] | None = None) -> Message:
+    calls = tuple(
+        ToolCallPart(tool_call_id=i, tool_name="weather", input=ARGS) for i in ("c1", "c2")
+    )
+    return Message(
+        role="assistant", content=(TextPart(text="Both."), *calls), provider_options=options or {}
+    )
+
+
+def _results(options: dict[str, Any] | None = None) -> Message:
+    results = tuple(
+        ToolResultPart(tool_call_id=i, tool_name="weather", output=TextOutput(text="40 C"))
+        for i in ("c1", "c2")
+    )
+    return Message(role="tool", content=results, provider_options=options or {})
+
+
+@pytest.mark.parametrize("name", ["openrouter", "vercel", "openai-compat"])
+async def test_a_marked_assistant_message_with_several_calls_marks_its_last_call_only(
+    name: str,
+) -> None:
+    server = FakeServer().json(FINAL)
+    marked = {"anthropic": MARK}
+    prompt = [
+        Message(role="system", content=(TextPart(text=S1),), provider_options=marked),
+        user_message(PROMPT),
+        _two_calls(marked),
+        _results(marked),
+    ]
+    await build(name, server).generate(Call(prompt=prompt))
+    assistant = server.requests[0]["messages"][2]
+    assert assistant == {
+        "role": "assistant",
+        "content": "Both.",
+        "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "weather", "arguments": ARGS}},
+            {
+                "id": "c2",
+                "type": "function",
+                "function": {"name": "weather", "arguments": ARGS},
+                "cache_control": EPHEMERAL,
+            },
+        ],
+    }
+    assert json.dumps(server.requests[0]).count("cache_control") == 2  # system + last call
+
+
+async def test_a_marked_call_keeps_its_marker_beside_the_messages_own() -> None:
+    server = FakeServer().json(FINAL)
+    hour = {"type": "ephemeral", "ttl": "1h"}
+    first = ToolCallPart(
+        tool_call_id="c1", tool_name="weather", input=ARGS, provider_options={"anthropic": MARK}
+    )
+    second = ToolCallPart(tool_call_id="c2", tool_name="weather", input=ARGS)
+    message = Message(
+        role="assistant",
+        content=(first, second),
+        provider_options={"anthropic": {"cache_control": hour}},
+    )
+    await build("vercel", server).generate(Call(prompt=[user_message("q"), message]))
+    calls = server.requests[0]["messages"][1]["tool_calls"]
+    assert [c.get("cache_control") for c in calls] == [EPHEMERAL, hour]
+
+
+def _five_markers() -> list[Message]:
+    marked = {"anthropic": MARK}
+    return [
+        Message(role="system", content=(TextPart(text=S1),), provider_options=marked),
+        Message(role="user", content=(TextPart(text=PROMPT),), provider_options=marked),
+        _two_calls(marked),
+        Message(role="user", content=(TextPart(text="and?"),), provider_options=marked),
+        Message(role="assistant", content=(TextPart(text="Sunny."),), provider_options=marked),
+    ]
+
+
+@pytest.mark.parametrize("name", ["openrouter", "vercel", "openai-compat"])
+async def test_more_than_four_markers_are_refused_before_sending_on_the_chat_wire(
+    name: str,
+) -> None:
+    server = FakeServer().json(FINAL)
+    with pytest.raises(ConfigurationError, match=r"5 cache_control markers .* at most 4"):
+        await build(name, server).generate(Call(prompt=_five_markers()))
+    assert server.requests == []
+    # Four are sent.
+    await build(name, server).generate(Call(prompt=_five_markers()[:4]))
+    assert json.dumps(server.requests[0]).count("cache_control") == 4
+
+
+async def test_a_tools_marker_counts_too() -> None:
+    server = FakeServer().json(FINAL)
+    with pytest.raises(ConfigurationError, match="5 cache_control markers"):
+        await build("openrouter", server).generate(
+            Call(prompt=_five_markers()[:4], tools=[marked_tool()])
+        )
+    assert server.requests == []
+
+
+async def test_openai_ignores_markers_and_so_has_no_limit() -> None:
+    server = FakeServer().json(FINAL)
+    await build("openai", server).generate(Call(prompt=_five_markers()))
+    assert "cache_control" not in json.dumps(server.requests[0])
+
+
+@pytest.mark.parametrize("host", ["anthropic", "bedrock", "vertex"])
+async def test_more_than_four_markers_are_refused_by_every_host_of_claude(host: str) -> None:
+    server = FakeServer().json(FINAL)
+    client = server.client()
+    if host == "anthropic":
+        model = Anthropic(api_key="k", client=client, retry=NO_RETRY).model("claude-sonnet-4-5")
+    elif host == "bedrock":
+        model = Bedrock(skip_auth=True, region="us-east-1", client=client, retry=NO_RETRY).model(
+            "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+        )
+    else:
+        model = Vertex(
+            project="p", location="us-east5", skip_auth=True, client=client, retry=NO_RETRY
+        ).model("claude-3-7-sonnet@20250219")
+    with pytest.raises(ConfigurationError, match=r"5 cache_control markers .* at most 4"):
+        await model.generate(Call(prompt=_five_markers()))
+    assert server.requests == []
+
+
+def test_markers_are_counted_where_each_wire_puts_them() -> None:
+    mark = {"cache_control": EPHEMERAL}
+    chat = {
+        "messages": [
+            {"role": "system", "content": "s", **mark},
+            {"role": "user", "content": [{"type": "text", "text": "a", **mark}, {"type": "text"}]},
+            {"role": "assistant", "tool_calls": [{"id": "1"}, {"id": "2", **mark}, "odd"]},
+            {"role": "tool", "content": "x"},
+            "odd",
+        ],
+        "tools": [{"type": "function", "function": {"parameters": {"cache_control": {}}}}, mark],
+    }
+    assert count_cache_breakpoints(chat) == 4
+    anthropic = {
+        "system": [{"type": "text", "text": "s", **mark}, {"type": "text", "text": "t"}],
+        "messages": [{"role": "user", "content": [{"type": "text", **mark}, {"type": "text"}]}],
+        "tools": [{"name": "t", "cache_control": None}],
+    }
+    assert count_cache_breakpoints(anthropic) == 2
+    assert count_cache_breakpoints({"system": "plain", "messages": {}, "tools": None}) == 0
+    check_cache_breakpoints({"messages": [mark] * 4}, "p")
+    with pytest.raises(ConfigurationError) as refused:
+        check_cache_breakpoints({"messages": [mark] * 5}, "p")
+    assert str(refused.value) == (
+        "p: 5 cache_control markers in one request; Anthropic takes at most 4 "
+        "(system, messages and tools together): mark fewer messages, parts or tools"
+    )

@@ -75,12 +75,14 @@ def text_delta(
     return {"type": kind, "item_id": item_id, "output_index": 0, "content_index": 0, "delta": delta}
 
 
-def added(**item: Any) -> dict[str, Any]:
-    return {"type": "response.output_item.added", "output_index": 0, "item": item}
+def added(index: int | None = None, **item: Any) -> dict[str, Any]:
+    data = {"type": "response.output_item.added", "item": item}
+    return data if index is None else {**data, "output_index": index}
 
 
-def done(**item: Any) -> dict[str, Any]:
-    return {"type": "response.output_item.done", "output_index": 0, "item": item}
+def done(index: int | None = None, **item: Any) -> dict[str, Any]:
+    data = {"type": "response.output_item.done", "item": item}
+    return data if index is None else {**data, "output_index": index}
 
 
 def summary(kind: str, item_id: str, index: int | None = None, **more: Any) -> dict[str, Any]:

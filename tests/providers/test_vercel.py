@@ -244,7 +244,7 @@ async def test_message_reasoning_keeps_the_anthropic_signature_and_is_replayed()
     assert isinstance(call, ToolCall) and call.tool_call_id == "toolu_02"
     assert reasoning.text == "The user wants the weather."
     assert reasoning.provider_metadata == {
-        "vercel": {"reasoning_detail": SIGNED_DETAIL},
+        "vercel": {"reasoning_details": [SIGNED_DETAIL]},
         "anthropic": {"signature": SIGNATURE},
     }
     assert response.usage.reasoning_tokens == 31
@@ -305,12 +305,9 @@ async def test_plain_reasoning_text_without_details_is_read() -> None:
     assert isinstance(reasoning, Reasoning) and reasoning.text == "Short."
     assert reasoning.provider_metadata == {
         "vercel": {
-            "reasoning_detail": {
-                "type": "reasoning.text",
-                "format": "unknown",
-                "index": 0,
-                "text": "Short.",
-            }
+            "reasoning_details": [
+                {"type": "reasoning.text", "format": "unknown", "index": 0, "text": "Short."}
+            ]
         }
     }
 

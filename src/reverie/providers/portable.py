@@ -74,8 +74,8 @@ REPLAY_KEYS: dict[str, tuple[str, ...]] = {
     "anthropic": ("signature", "redacted_data", "type", "content"),
     "google": ("thought_signature",),
     "openai": ("item_id", "encrypted_content"),
-    "openrouter": ("reasoning_detail",),
-    "vercel": ("reasoning_detail",),
+    "openrouter": ("reasoning_detail", "reasoning_details"),
+    "vercel": ("reasoning_detail", "reasoning_details"),
 }
 """Per namespace, the keys that are replay metadata (what a provider must get back as it
 gave it); other keys in a namespace are options (a cache marker) and always stay."""

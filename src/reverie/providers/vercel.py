@@ -20,8 +20,10 @@ ours                                                  sent as
 Any other key is not sent and is reported as a warning. ``openai/gpt-*`` and reasoning models
 get ``max_completion_tokens``, the others ``max_tokens``. Reasoning comes back as
 ``reasoning`` text plus ``reasoning_details`` (as on OpenRouter), read by the shared
-``openai_chat/reasoning_details.py`` into reasoning parts whose ``vercel`` metadata (and
-``anthropic`` signature, for Anthropic upstreams) is replayed on the next turn; reasoning
+``openai_chat/reasoning_details.py`` into reasoning parts whose ``vercel`` metadata holds
+every entry as received (streamed fragments merged into whole entries), sent back on the
+next turn as the recorded gateway conversations do (that module says how; plus the
+``anthropic`` signature, for Anthropic upstreams); reasoning
 tokens come from ``usage.completion_tokens_details.reasoning_tokens``. A cache marker on a
 message, part or tool (``{"anthropic": {"cache_control": {"type": "ephemeral"}}}``, or the
 same under ``vercel``) is sent as ``cache_control``.
@@ -59,7 +61,7 @@ __all__ = ["GatewayReasoning", "GatewayRouting", "Vercel", "VercelDialect", "Ver
 NAMESPACE = "vercel"
 
 _OPTION_FIELDS = option_fields(VercelOptions)
-_DETAILS = ReasoningDetails(NAMESPACE)
+_DETAILS = ReasoningDetails(NAMESPACE, lossless=True)
 
 
 class VercelDialect(ChatDialect):

@@ -48,12 +48,17 @@ def _secrets(history: list[Message]) -> list[tuple[str, str, str, str]]:
                     "encrypted_content",
                     "item_id",
                     "reasoning_detail",
+                    "reasoning_details",
                 ):
                     value = values.get(key)
-                    if isinstance(value, dict):  # a reasoning detail: its signature or data
-                        value = value.get("signature") or value.get("data") or ""
-                    if isinstance(value, str) and len(value) >= 8:
-                        found.append((value, ns, key, producer))
+                    # Reasoning details (one, or a gateway's list kept as received): each
+                    # entry's signature or encrypted data.
+                    entries = value if isinstance(value, list) else [value]
+                    for entry in entries:
+                        if isinstance(entry, dict):
+                            entry = entry.get("signature") or entry.get("data") or ""
+                        if isinstance(entry, str) and len(entry) >= 8:
+                            found.append((entry, ns, key, producer))
     return found
 
 
@@ -86,7 +91,7 @@ ALWAYS_SENT = {
     "anthropic": ("signature", "redacted_data"),
     "google": ("thought_signature",),
     "openrouter": ("reasoning_detail",),
-    "vercel": ("reasoning_detail",),
+    "vercel": ("reasoning_detail", "reasoning_details"),
 }
 """Per namespace, what its family replays on every request (Responses replays reasoning
 only when asked, so it is not here)."""

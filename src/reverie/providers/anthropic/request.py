@@ -9,6 +9,7 @@ from reverie.model import Call
 from reverie.providers.anthropic.messages import convert_prompt, open_loop_without_thinking
 from reverie.providers.anthropic.options import read_options, thinking_param
 from reverie.providers.anthropic.tools import prepare_tools
+from reverie.providers.cache_breakpoints import check_cache_breakpoints
 from reverie.providers.wire import unsupported
 from reverie.warning import CallWarning
 
@@ -107,4 +108,5 @@ def build_request(
                 "which asks Claude for a forced tool call",
             )
         )
+    check_cache_breakpoints(body, namespace)
     return Request(body, warnings, betas)

@@ -4,7 +4,10 @@ Events arrive as decoded JSON objects, whatever carried them (SSE from Anthropic
 event stream from Bedrock): ``message_start``, then per content block ``content_block_start``
 / ``_delta`` / ``_stop``, then ``message_delta`` (stop reason, final usage) and the terminal
 ``message_stop``. An ``error`` event raises a StreamError, retryable when Anthropic says the
-failure is passing (overloaded, rate limited, internal).
+failure is passing (overloaded, rate limited, internal). A second ``message_start`` with
+another id before ``message_stop`` (an upstream that began again mid-answer) is a retryable
+StreamError too: the unfinished message's blocks and calls are never presented as whole; the
+same ``message_start`` repeated is ignored.
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ class AnthropicStream:
     __slots__ = (
         "_blocks",
         "_framer",
+        "_message_id",
         "_model_id",
         "_names",
         "_provider",
@@ -84,6 +88,7 @@ class AnthropicStream:
         self._usage: dict[str, int] = {}
         self._stop_reason: str | None = None
         self._model_id = ""
+        self._message_id: str | None = None  # set by message_start
         self._sources = 0
         self.done = False
 
@@ -100,6 +105,16 @@ class AnthropicStream:
             self._stop(event)
         elif kind == "message_start":
             message = read.opt_obj(event.get("message"), "message")
+            message_id = read.name(message.get("id"), "message.id")
+            if self._message_id is not None:
+                if message_id and message_id == self._message_id:
+                    return []  # the same start again: nothing new
+                raise read.error(
+                    f"a new message started before message {self._message_id!r:.100} "
+                    "finished; its partial content was dropped",
+                    retryable=True,
+                )
+            self._message_id = message_id
             self._model_id = read.name(message.get("model"), "message.model")
             merge_usage(self._usage, message.get("usage"), read)
         elif kind == "message_delta":

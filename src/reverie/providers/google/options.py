@@ -54,6 +54,10 @@ class GoogleOptions(TypedDict, total=False):
     audio_timestamp: bool
     labels: dict[str, str]
     """Vertex billing labels."""
+    stream_function_call_arguments: bool
+    """Stream each function call's arguments as they are generated (Vertex; sent as
+    ``toolConfig.functionCallingConfig.streamFunctionCallArguments``): the stream gives the
+    call's input deltas before the call."""
 
 
 # option → (where it goes: "body" or "generationConfig", its wire name)
@@ -66,13 +70,19 @@ WIRE_FIELDS: dict[str, tuple[str, str]] = {
     "image_config": ("generationConfig", "imageConfig"),
     "audio_timestamp": ("generationConfig", "audioTimestamp"),
     "labels": ("body", "labels"),
+    "stream_function_call_arguments": ("functionCallingConfig", "streamFunctionCallArguments"),
 }
 
 
 def apply_options(
-    body: dict[str, Any], config: dict[str, Any], options: Any, namespace: str
+    body: dict[str, Any],
+    config: dict[str, Any],
+    options: Any,
+    namespace: str,
+    calling: dict[str, Any] | None = None,
 ) -> list[CallWarning]:
-    """Copy the caller's options into ``body`` and its ``generationConfig`` (``config``)."""
+    """Copy the caller's options into ``body``, its ``generationConfig`` (``config``) and the
+    ``toolConfig.functionCallingConfig`` fields (``calling``)."""
     warnings: list[CallWarning] = []
     if not isinstance(options, dict):
         return warnings
@@ -86,6 +96,10 @@ def apply_options(
             value = _thinking(value, warnings, namespace)
         elif key != "labels":  # label keys are the user's own names
             value = camel_keys(value)
+        if place == "functionCallingConfig":
+            if calling is not None:
+                calling[wire] = value
+            continue
         (body if place == "body" else config)[wire] = value
     return warnings
 

@@ -51,7 +51,9 @@ def build_body(
         # Gemini takes JSON schema itself here (responseJsonSchema), unconverted.
         config["responseMimeType"] = "application/json"
         config["responseJsonSchema"] = dict(call.response_format.schema)
-    warnings += apply_options(body, config, call.provider_options.get(namespace), namespace)
+    calling: dict[str, Any] = {}
+    options = call.provider_options.get(namespace)
+    warnings += apply_options(body, config, options, namespace, calling)
     if config:
         body["generationConfig"] = config
 
@@ -60,5 +62,14 @@ def build_body(
     if tools:
         body["tools"] = tools
     if tool_config is not None:
+        tool_config["functionCallingConfig"].update(calling)
         body["toolConfig"] = tool_config
+    elif calling:
+        warnings.append(
+            CallWarning(
+                kind="unsupported-setting",
+                setting=f"{namespace}.stream_function_call_arguments",
+                message="there are no function tools whose arguments could stream; not sent",
+            )
+        )
     return body, warnings

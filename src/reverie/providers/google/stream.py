@@ -9,7 +9,11 @@ that ends before either is cut short and becomes a StreamError through the kit.
 Consecutive text parts are one text block; a thought signature ends the block of the part
 that carried it (a signature on an empty text part after a function call is a block of its
 own, with no text), so it goes back on the same kind of part next turn. Thought parts are
-reasoning blocks; function calls arrive whole.
+reasoning blocks; function calls arrive whole, or, with the ``stream_function_call_arguments``
+option (Vertex's ``streamFunctionCallArguments``), over several parts: a named part with
+``willContinue``, parts of ``partialArgs``, and an empty ``functionCall`` that ends it (or the
+next call, or the end of the stream when that part never comes). Such a call is one call whose
+input deltas are its arguments' JSON text, written by ``partial_args.py``.
 
 When thoughts were asked for (``include_thoughts``) and the model thought — thought tokens
 counted, or a signature on its first part — but sent no thought summary, an empty reasoning
@@ -27,11 +31,11 @@ from reverie.http.sse import ServerSentEvent
 from reverie.model import Finish, StreamPart
 from reverie.providers.google.errors import google_error
 from reverie.providers.google.ids import IdGenerator
+from reverie.providers.google.partial_args import PartialCall
 from reverie.providers.google.response import (
     candidate_parts,
     finish_reason,
     first_candidate,
-    read_call,
     read_file,
     response_metadata,
     sources,
@@ -40,6 +44,9 @@ from reverie.providers.google.signature import signature_metadata
 from reverie.providers.google.usage import convert_usage, count
 from reverie.providers.wire import Reader
 from reverie.warning import CallWarning
+
+# What a functionCall part may carry; one with none of them is the part that ends a call.
+_CALL_FIELDS = ("name", "args", "id", "partialArgs", "willContinue")
 
 
 class GeminiStreamParser:
@@ -57,6 +64,7 @@ class GeminiStreamParser:
         "_read",
         "_reasoning",
         "_seen_part",
+        "_streamed",
         "_text",
         "_usage",
         "_warnings",
@@ -85,6 +93,8 @@ class GeminiStreamParser:
         self._chunk: dict[str, Any] = {}  # the last event, for its finish data
         self._candidate: dict[str, Any] | None = None
         self._model_id = ""
+        # The call whose arguments are streaming: (id, its metadata, its partial arguments).
+        self._streamed: tuple[str, dict[str, Any], PartialCall] | None = None
         self.done = False
 
     def feed(self, event: ServerSentEvent) -> list[StreamPart]:
@@ -173,11 +183,48 @@ class GeminiStreamParser:
         self._end_text()
         self._end_reasoning()
         if "functionCall" in part:
-            id_, name, input_ = read_call(part["functionCall"], self._read, self._ids)
-            framer.tool_end(id_, input=input_, name=name, metadata=metadata)
-            self._has_calls = True
+            self._call_part(self._read.obj(part["functionCall"], "functionCall"), metadata)
         elif "inlineData" in part:
             framer.emit(read_file(part["inlineData"], self._read))
+
+    def _call_part(self, call: dict[str, Any], metadata: dict[str, Any]) -> None:
+        """A function call that came whole, or one part of a call whose arguments stream (or
+        the empty part that ends one): the call stays open while ``willContinue`` says so."""
+        read = self._read
+        name = read.name(call.get("name"), "functionCall.name")
+        if name and self._streamed is not None:
+            self._end_streamed()  # a new call: the open one is complete
+        streamed = self._streamed
+        if streamed is None:
+            if not any(call.get(key) for key in _CALL_FIELDS):
+                return  # the empty part that ends a call already ended
+            id_ = read.name(call.get("id"), "functionCall.id") or self._ids(name)
+            self._framer.tool_start(id_, name)
+            streamed = self._streamed = (id_, dict(metadata), PartialCall())
+        elif metadata and not streamed[1]:
+            streamed[1].update(metadata)
+        id_, _, partial = streamed
+        args = read.opt_obj(call.get("args"), "functionCall.args")
+        if args:
+            partial.set_whole(args)
+        for arg in read.items(call.get("partialArgs"), "functionCall.partialArgs"):
+            text = partial.add(arg)
+            if text:
+                self._framer.tool_delta(id_, text)
+        if not call.get("willContinue"):
+            self._end_streamed()
+
+    def _end_streamed(self) -> None:
+        streamed = self._streamed
+        if streamed is None:
+            return
+        self._streamed = None
+        id_, metadata, partial = streamed
+        closing = partial.close()
+        if closing:
+            self._framer.tool_delta(id_, closing)
+        self._framer.tool_end(id_, input=partial.final(), metadata=metadata)
+        self._has_calls = True
 
     def _hidden_reasoning(self, first: bool, signature: dict[str, Any]) -> None:
         if not (first and self._include_thoughts):
@@ -203,6 +250,7 @@ class GeminiStreamParser:
     def finish(self) -> list[StreamPart]:
         """The closing parts once a finishReason (or a blocked prompt) has arrived."""
         framer = self._framer
+        self._end_streamed()  # a stream that ended without the call's closing part
         framer.close()
         candidate = self._candidate
         for source in sources(candidate):

@@ -3,8 +3,9 @@
 A message or part whose provider options ask for extra wire fields (a cache marker, through
 ``ChatDialect.extra_fields``) gets them where gateways read them: on the system or user
 message object when its content is a plain string, else on the marked content part (a
-message-level marker goes to the last part); on each tool-call entry of an assistant message
-(on the message object when it has none); never on tool-role messages.
+message-level marker goes to the last part); on an assistant message's last tool-call entry
+(its last part; a marked tool-call part marks its own entry), on the message object when it
+has none; never on tool-role messages.
 
 A history from elsewhere goes through :func:`reverie.providers.portable.prepare` first, with
 the dialect's :func:`target`: its tool-call id rule, the reasoning metadata it replays (a
@@ -165,7 +166,7 @@ def _assistant(
                     "id": part.tool_call_id,
                     "type": "function",
                     "function": {"name": part.tool_name, "arguments": part.input},
-                    **(extra or dialect.extra_fields(part.provider_options, namespace)),
+                    **dialect.extra_fields(part.provider_options, namespace),
                 }
             )
         elif isinstance(part, ReasoningPart):
@@ -178,6 +179,7 @@ def _assistant(
         wire["content"] = None if dialect.assistant_tool_call_content == "null" else ""
     if calls:
         wire["tool_calls"] = calls
+        calls[-1].update(extra)  # the message's marker: on its last part only
     else:
         wire.update(extra or _any_part_fields(message, dialect, namespace))
     wire.update(dialect.assistant_reasoning(reasoning))

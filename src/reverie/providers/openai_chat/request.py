@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from reverie.model import Call
+from reverie.providers.cache_breakpoints import check_cache_breakpoints
 from reverie.providers.openai_chat.dialect import ChatDialect
 from reverie.providers.openai_chat.messages import convert_messages
 from reverie.providers.openai_chat.tools import prepare_tools
@@ -73,4 +74,5 @@ def build_body(
         body["tools"] = tools
         body["tool_choice"] = tool_choice
     dialect.extend_body(body, call, stream)
+    check_cache_breakpoints(body, namespace or model_id)
     return body, warnings

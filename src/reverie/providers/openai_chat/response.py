@@ -11,6 +11,7 @@ from typing import Any
 
 from reverie.content import Content, Text, ToolCall
 from reverie.model import Response
+from reverie.providers.openai_chat.annotations import Citations
 from reverie.providers.openai_chat.dialect import ChatDialect
 from reverie.providers.openai_chat.errors import ERRORS
 from reverie.providers.openai_chat.finish_reason import map_finish_reason
@@ -36,6 +37,7 @@ def parse_response(
     text = _text(message.get("content"), read)
     if text:
         content.append(Text(text=text))
+    content += Citations(provider).read(message.get("annotations"))
     where = "choices[0].message.tool_calls"
     for index, call in enumerate(read.items(message.get("tool_calls"), where)):
         call = read.obj(call, (where, index))

@@ -16,6 +16,7 @@ from reverie.http.fastjson import loads
 from reverie.http.sse import ServerSentEvent
 from reverie.messages import Metadata
 from reverie.model import Finish, StreamPart
+from reverie.providers.openai_chat.annotations import Citations
 from reverie.providers.openai_chat.dialect import ChatDialect
 from reverie.providers.openai_chat.errors import wire_error
 from reverie.providers.openai_chat.finish_reason import map_finish_reason
@@ -30,6 +31,7 @@ class ChatStreamParser:
     terminal = "[DONE]"
 
     __slots__ = (
+        "_citations",
         "_dialect",
         "_finish_reason",
         "_framer",
@@ -51,6 +53,7 @@ class ChatStreamParser:
         self._read = Reader(provider, stream=True)
         self._framer = Framer()
         self._reasoning = dialect.reasoning_stream()
+        self._citations = Citations(provider)
         self._tool_ids: dict[int, str] = {}  # wire index → call id, in arrival order
         self._finish_reason: str | None = None
         self._usage: dict[str, Any] | None = None
@@ -105,6 +108,10 @@ class ChatStreamParser:
                     raise read.malformed("choices[0].delta.content", text, "a string")
                 self._reasoning.close(framer)
                 framer.text(TEXT_ID, text)
+            annotations = delta.get("annotations")
+            if annotations:
+                for source in self._citations.read(annotations):
+                    framer.emit(source)
             calls = delta.get("tool_calls")
             if calls:
                 self._reasoning.close(framer)

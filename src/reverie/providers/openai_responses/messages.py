@@ -188,7 +188,10 @@ def _reasoning(
         seen[item_id] = item
         items.append(item)
     if part.text and item["type"] == "reasoning":
-        item["summary"].append({"type": "summary_text", "text": part.text})
+        if meta.get("reasoning_text"):  # raw reasoning goes back as the item's content
+            item.setdefault("content", []).append({"type": "reasoning_text", "text": part.text})
+        else:
+            item["summary"].append({"type": "summary_text", "text": part.text})
 
 
 def _tool_output(output: ToolOutput) -> str | list[dict[str, Any]]:

@@ -1,8 +1,9 @@
 """A non-streaming Responses answer → Response, and the output items both paths share.
 
 Each ``output`` item becomes content: ``message`` → text (and a source per URL citation),
-``reasoning`` → one reasoning part per summary part (at least one, so the encrypted content
-is kept even without a summary), ``function_call`` → a tool call, ``web_search_call`` → a
+``reasoning`` → one reasoning part per summary part, then one per raw ``reasoning_text``
+part of its ``content`` (at least one, so the encrypted content is kept even without
+either), ``function_call`` → a tool call, ``web_search_call`` → a
 provider-executed tool call and its result. A body that is not the documented shape is a
 ProviderError naming the field.
 
@@ -122,11 +123,30 @@ def summary_texts(item: dict[str, Any], read: Reader) -> list[str]:
     ]
 
 
+def reasoning_texts(item: dict[str, Any], read: Reader) -> list[tuple[int, str]]:
+    """The raw reasoning of an item: its ``content``'s ``reasoning_text`` parts, in order,
+    each with its position in ``content``."""
+    texts: list[tuple[int, str]] = []
+    for index, part in enumerate(read.items(item.get("content"), "reasoning.content")):
+        where = ("reasoning", "content", index)
+        part = read.obj(part, where)
+        if part.get("type") == "reasoning_text":
+            texts.append((index, read.text(part.get("text"), (*where, "text"))))
+    return texts
+
+
+def raw_metadata(metadata: Metadata) -> Metadata:
+    """A raw reasoning part's metadata: its item's, marked to go back as ``reasoning_text``."""
+    return {NAMESPACE: {**metadata[NAMESPACE], "reasoning_text": True}}
+
+
 def reasoning_parts(item: dict[str, Any], read: Reader) -> list[Reasoning]:
-    texts = summary_texts(item, read) or [""]
-    return [
-        Reasoning(text=t, provider_metadata=reasoning_metadata(item, read.provider)) for t in texts
-    ]
+    metadata = reasoning_metadata(item, read.provider)
+    summaries = summary_texts(item, read)
+    raw = reasoning_texts(item, read)
+    parts = [Reasoning(text=t, provider_metadata=metadata) for t in summaries]
+    parts += [Reasoning(text=t, provider_metadata=raw_metadata(metadata)) for _, t in raw]
+    return parts or [Reasoning(text="", provider_metadata=metadata)]
 
 
 def function_call(item: dict[str, Any], read: Reader) -> ToolCall:
