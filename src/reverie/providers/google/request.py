@@ -11,6 +11,7 @@ from reverie.model import Call
 from reverie.providers.google.messages import convert_messages, validates_signatures
 from reverie.providers.google.options import apply_options
 from reverie.providers.google.tools import prepare_tools
+from reverie.providers.wire import unsupported
 from reverie.warning import CallWarning
 
 # Our setting → its generationConfig name.
@@ -66,10 +67,9 @@ def build_body(
         body["toolConfig"] = tool_config
     elif calling:
         warnings.append(
-            CallWarning(
-                kind="unsupported-setting",
-                setting=f"{namespace}.stream_function_call_arguments",
-                message="there are no function tools whose arguments could stream; not sent",
+            unsupported(
+                f"{namespace}.stream_function_call_arguments",
+                "there are no function tools whose arguments could stream; not sent",
             )
         )
     return body, warnings
