@@ -512,3 +512,21 @@ def test_options_such_as_cache_markers_are_not_taken_for_replay_metadata() -> No
     history = [user_message("Hi"), assistant(ReasoningPart(text="hmm"), marked), user_message("Go")]
     messages = reverie.convert(history, to="openai-compat").messages
     assert messages[1]["reasoning_content"] == "hmm"
+
+
+def test_a_gateways_reasoning_details_go_back_whole_to_it_and_to_no_other_host() -> None:
+    details = [
+        {"type": "reasoning.text", "text": "Plan.", "signature": "sig-vercel-1", "index": 0},
+        {"type": "reasoning.encrypted", "data": "enc-vercel-2", "index": 1},
+    ]
+    thought = ReasoningPart(
+        text="Plan.", provider_options={"vercel": {"reasoning_details": details}}
+    )
+    history = [user_message("Hi"), assistant(thought, TextPart(text="Hello")), user_message("Go")]
+    own = reverie.convert(history, to="vercel")
+    assert own.messages[1]["reasoning_details"] == details
+    assert not [w for w in own.warnings if w.setting == "foreign_reasoning"]
+    for to in ("openrouter", "openai-compat"):
+        other = reverie.convert(history, to=to)
+        assert "sig-vercel-1" not in str(other.body) and "enc-vercel-2" not in str(other.body)
+        assert [w for w in other.warnings if w.setting == "foreign_reasoning"], to
