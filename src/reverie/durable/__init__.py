@@ -9,8 +9,9 @@ this package imports no engine; its names load on first use.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from reverie.lazy import lazy
 
 if TYPE_CHECKING:
     from reverie.durable.base import MODEL_UNIT, TOOL_UNIT, Durability
@@ -26,14 +27,4 @@ _MODULES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__ = lazy(__name__, {k: f"{__name__}.{v}" for k, v in _MODULES.items()})

@@ -10,21 +10,15 @@ everywhere. A model that cannot be rebuilt this way is refused when the agent is
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from reverie.errors import ConfigurationError
+from reverie.providers.rebuild import SECRET_SETTINGS, is_data
 
 if TYPE_CHECKING:
     from reverie.model import LanguageModel
-
-SECRET_SETTINGS = frozenset(
-    {"api_key", "client", "credentials", "auth", "aws_secret_access_key", "aws_session_token"}
-)
-"""Provider settings that must not be written into an engine's database: a key, or an object
-holding one. A worker gets them from its own environment."""
 
 _ATTRIBUTE = "_reverie_durable_recipe"
 _SHARED = "_reverie_recipe"
@@ -109,7 +103,7 @@ def check_settings(settings: Mapping[str, Any]) -> None:
                 "engine's database; give each worker its key through its environment "
                 "(the provider reads it there) instead"
             )
-        if not _is_data(value):
+        if not is_data(value):
             raise ConfigurationError(
                 f"a durable model's provider setting {name}= is not plain data "
                 "(str, number, bool, None, lists and dicts of them), so it cannot travel"
@@ -139,15 +133,3 @@ def recipe_of(model: LanguageModel, given: object = None) -> ModelRecipe:
         "a 'provider:model' string, or reverie.durable.rebuildable_model('provider:model', "
         "base_url=..., headers=...)"
     )
-
-
-def _is_data(value: Any) -> bool:
-    if value is None or isinstance(value, bool | int | str):
-        return True
-    if isinstance(value, float):
-        return math.isfinite(value)
-    if isinstance(value, list | tuple):
-        return all(_is_data(v) for v in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _is_data(v) for k, v in value.items())
-    return False

@@ -18,7 +18,11 @@ from reverie.errors import ConfigurationError
 if TYPE_CHECKING:
     from reverie.model import LanguageModel
 
-_SECRET_SETTINGS = frozenset({"api_key", "client", "credentials", "aws_secret_access_key"})
+SECRET_SETTINGS = frozenset(
+    {"api_key", "client", "credentials", "auth", "aws_secret_access_key", "aws_session_token"}
+)
+"""Provider settings that never travel: a key, or an object holding one (another process
+reads its own from its environment)."""
 _RECIPE_ATTRIBUTE = "_reverie_recipe"
 
 
@@ -34,8 +38,8 @@ class ModelRecipe:
 def remember(model: object, spec: str, settings: Mapping[str, Any]) -> None:
     """Note on a model the registry made how to make it again; settings that are not plain
     data leave no recipe, so such a model is refused by :func:`model_recipe`."""
-    kept = {k: v for k, v in settings.items() if k not in _SECRET_SETTINGS}
-    dropped = [k for k in settings if k in _SECRET_SETTINGS and k != "api_key"]
+    kept = {k: v for k, v in settings.items() if k not in SECRET_SETTINGS}
+    dropped = [k for k in settings if k in SECRET_SETTINGS and k != "api_key"]
     recipe: ModelRecipe | str
     bad = next((k for k, v in kept.items() if not is_data(v)), None)
     if dropped:
