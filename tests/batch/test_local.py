@@ -157,3 +157,10 @@ def test_import_reverie_batch_loads_no_ray() -> None:
     code = "import reverie, reverie.batch, sys; print('ray' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+async def test_the_sync_twin_refuses_a_running_loop_and_names_the_async_spelling() -> None:
+    from reverie.testing import ScriptedModel
+
+    with pytest.raises(RuntimeError, match=r"await reverie\.batch\.run_many\(\.\.\.\)"):
+        run_many_sync(reverie.Agent(ScriptedModel([])), ["x"], progress=False)

@@ -325,3 +325,10 @@ def test_the_local_model_embeds_in_process() -> None:
     assert result.vectors[0] == result.vectors[2]  # the same text, the same vector, in place
     assert result.vectors[0] != result.vectors[1]
     assert result.usage.input_tokens > 10 and result.model == "local:smollm2"
+
+
+async def test_the_sync_twins_refuse_a_running_loop_and_name_the_async_spelling() -> None:
+    with pytest.raises(RuntimeError, match=r"await reverie\.embed_many\(\.\.\.\)"):
+        embed_many_sync("openai:m", ["a"])
+    with pytest.raises(RuntimeError, match=r"await reverie\.embed\(\.\.\.\)"):
+        embed_sync("openai:m", "a")

@@ -117,16 +117,8 @@ def run_many_sync(
     rate_limit: RateLimit | None = None,
 ) -> BatchResult:
     """:func:`run_many` for scripts, on the thread's event loop like ``Agent.run_sync``."""
-    import asyncio
+    from reverie.sync import run_sync
 
-    from reverie.sync import thread_loop
-
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        pass
-    else:
-        raise RuntimeError("run_many_sync cannot run inside a running event loop: await run_many")
     coroutine = run_many(
         agent,
         inputs,
@@ -136,4 +128,4 @@ def run_many_sync(
         progress=progress,
         rate_limit=rate_limit,
     )
-    return thread_loop().run(coroutine, agent.model)
+    return run_sync(coroutine, agent.model, "run_many_sync", "await reverie.batch.run_many(...)")

@@ -138,16 +138,12 @@ async def embed(
 def _sync_run(make: Callable[[EmbeddingModel], Any], model: str | EmbeddingModel, name: str) -> Any:
     """Runs the coroutine ``make(model)`` on the thread's loop, which closes the model's
     connections at exit."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        pass
-    else:
-        raise RuntimeError(f"{name} cannot run inside a running event loop: await its async twin")
-    from reverie.sync import thread_loop
+    from reverie.sync import refuse_running_loop, run_sync
 
+    instead = f"await reverie.{name.removesuffix('_sync')}(...)"
+    refuse_running_loop(name, instead)  # before the model is made
     resolved = resolve_embedding_model(model)
-    return thread_loop().run(make(resolved), resolved)
+    return run_sync(make(resolved), resolved, name, instead)
 
 
 def embed_many_sync(
