@@ -126,3 +126,16 @@ async def test_a_browser_that_leaves_closes_the_stream() -> None:
     await asyncio.wait_for(SseResponse(endless())({"type": "http"}, receive, send), 5)
     assert closed.is_set()
     assert sent[0]["status"] == 200 and len(sent) > 2
+
+
+async def test_hostile_bodies_are_400s_before_the_model_is_called() -> None:
+    model = ScriptedModel([])
+    app = chat_app(reverie.Agent(model))
+    deep = b'{"messages": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    status, _, text = await call(app, "POST", deep)
+    assert status == 400 and b"nested too deep" in text
+    escaped = {"type": "text", "text": "Rome \ud83d?"}  # a lone surrogate, JSON-escaped
+    body = json.dumps({"messages": [{"role": "user", "parts": [escaped]}]}).encode()
+    status, _, _ = await call(chat_app(agent()), "POST", body)
+    assert status == 200  # read as U+FFFD, as every JSON reverie reads
+    assert model.calls == []

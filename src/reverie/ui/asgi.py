@@ -10,7 +10,6 @@ and get the run streamed back; ``GET`` serves ``page`` when one is given.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import aclosing
 from typing import Any, Literal
@@ -153,12 +152,13 @@ def chat_app(
 def _respond(
     agent: Any, body: bytes, protocol: str, on_error: OnError, allow_urls: bool
 ) -> SseResponse:
+    from reverie.http.fastjson import loads
     from reverie.ui.parse import UIMessageError, field
 
     try:
-        data = json.loads(body)
+        data = loads(body)  # JSON nested too deep to read is a ValueError here too
     except ValueError:
-        raise UIMessageError("the body is not JSON") from None
+        raise UIMessageError("the body is not JSON (or nested too deep to read)") from None
     if protocol == "ai-sdk":
         from reverie.ui.ai_sdk import ui_message_stream
         from reverie.ui.ai_sdk_messages import from_ui_messages
