@@ -19,6 +19,7 @@ Gemini API and Vertex AI).
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -42,6 +43,7 @@ from reverie.warning import CallWarning
 DUMMY_SIGNATURE = "skip_thought_signature_validator"
 
 
+@functools.lru_cache(maxsize=64)  # a Target is frozen: one per host, built once
 def target(host: str) -> Target:
     return Target(
         host=host, namespace=NAMESPACE, reasoning_hosts=frozenset({host}), own_unsigned=True
