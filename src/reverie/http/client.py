@@ -22,7 +22,16 @@ from typing import Any, Protocol, TypeVar
 import httpx
 
 from reverie.errors import ConfigurationError, ProviderError, StreamError
-from reverie.http.auth import credentials_in, fewest, redact, strip_userinfo, with_escaped
+from reverie.http.auth import (
+    Secrets,
+    credential_fields,
+    credentials_in,
+    encoded_forms,
+    fewest,
+    redact,
+    strip_userinfo,
+    with_escaped,
+)
 from reverie.http.body import dump_json as dump_json
 from reverie.http.fastjson import loads
 from reverie.http.reading import (
@@ -201,6 +210,7 @@ class HttpClient:
         self.idle_timeout = idle_timeout
         self.max_concurrency = max_concurrency
         self._auth = auth
+        self._known: _Known | None = None  # the last request's credentials (see _secrets)
         self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
         self._headers.update(headers or {})
         self._client = client
@@ -318,11 +328,22 @@ class HttpClient:
     def _secrets(self, request: httpx.Request | None = None) -> tuple[str, ...]:
         """What nothing built from a server's answer may repeat (a server echoing a key):
         the credentials of ``auth`` (keys; the tokens a signer last used) and those that
-        ``request`` carried in its headers, whoever put them there."""
-        known: tuple[str, ...] = getattr(self._auth, "secrets", ())
-        if request is None:
-            return fewest(known)
-        return fewest((*known, *credentials_in(request.headers.multi_items())))
+        ``request`` carried in its headers, whoever put them there. Worked out again only
+        when they differ from the last request's (a new key, a signer's new signature, a
+        header set per request): otherwise a request costs one pass over its raw headers."""
+        auth: tuple[str, ...] = getattr(self._auth, "secrets", ())
+        headers = request.headers if request is not None else None
+        fields = credential_fields(headers.raw) if headers is not None else None
+        # ASCII reads the same in every encoding httpx may pick for a request's headers
+        plain = fields is None or all(value.isascii() for _, value in fields)
+        encoding = "" if plain or headers is None else headers.encoding
+        last = self._known
+        if last is not None and last.same(auth, fields, encoding):
+            return last.secrets
+        sent = credentials_in(headers.multi_items()) if headers is not None and fields else ()
+        found = fewest((*auth, *sent))
+        self._known = _Known(auth, fields, encoding, found)
+        return found
 
     def _scrub(self, exc: ProviderError, secrets: tuple[str, ...] | None = None) -> ProviderError:
         """``exc`` without our credentials, should the server have echoed them."""
@@ -598,12 +619,38 @@ def _decode_clean(response: httpx.Response, secrets: tuple[str, ...]) -> Any:
     """The JSON of a body that holds none of ``secrets`` (nor them with ``/`` escaped, as
     some JSON writers do), else ``_UNDECODED``."""
     content = response.content
-    if any(secret.encode() in content for secret in with_escaped(secrets)):
+    if any(secret in content for secret in encoded_forms(secrets)):
         return _UNDECODED
     try:
         return loads(content)
     except ValueError:
         return _UNDECODED
+
+
+class _Known:
+    """A request's credentials and what they were worked out from: those of the auth and
+    the credential headers as sent (with the headers' encoding, which their text depends
+    on). Its ``repr`` quotes none of them."""
+
+    __slots__ = ("_auth", "_encoding", "_fields", "secrets")
+
+    def __init__(
+        self,
+        auth: tuple[str, ...],
+        fields: list[tuple[bytes, bytes]] | None,
+        encoding: str,
+        secrets: Secrets,
+    ) -> None:
+        self._auth, self._fields, self._encoding = auth, fields, encoding
+        self.secrets = secrets
+
+    def same(
+        self, auth: tuple[str, ...], fields: list[tuple[bytes, bytes]] | None, encoding: str
+    ) -> bool:
+        return self._fields == fields and self._auth == auth and self._encoding == encoding
+
+    def __repr__(self) -> str:
+        return f"<credentials: {len(self.secrets)} secrets>"
 
 
 class _closing:
