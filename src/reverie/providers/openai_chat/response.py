@@ -37,7 +37,9 @@ def parse_response(
     text = _text(message.get("content"), read)
     if text:
         content.append(Text(text=text))
-    content += Citations(provider).read(message.get("annotations"))
+    annotations = message.get("annotations")
+    if annotations:  # rare: most answers cite nothing
+        content += Citations(provider).read(annotations)
     where = "choices[0].message.tool_calls"
     for index, call in enumerate(read.items(message.get("tool_calls"), where)):
         call = read.obj(call, (where, index))
