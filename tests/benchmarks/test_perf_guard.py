@@ -1,5 +1,5 @@
 """CI's performance guard: a fast subset of ``benchmarks/compare.py``, reverie against the
-hand-written httpx2 floor only (no peer environments needed).
+hand-written httpx floor only (no peer environments needed).
 
 It prints each figure beside the limit it checks, which is twice a target of issue 11, so a
 noisy or busy machine cannot fail CI while a real regression (a per-chunk validation, an

@@ -69,8 +69,15 @@ async def test_a_plain_answer_carries_our_auth_and_the_clients_own_headers() -> 
         seen.append(request)
         return httpx.Response(200, json=OK)
 
+    hooked: list[str] = []
+
+    async def hook(request: httpx.Request) -> None:
+        hooked.append(str(request.url))
+
     client = httpx.AsyncClient(
-        transport=httpx.MockTransport(answer), headers={"X-Org": "acme", "User-Agent": "mine/1"}
+        transport=httpx.MockTransport(answer),
+        headers={"X-Org": "acme", "User-Agent": "mine/1"},
+        event_hooks={"request": [hook]},
     )
     model = OpenAI(api_key="sk-ours", client=client, headers={"X-Ours": "1"}).model("gpt-4o")
     assert (await model.generate(HELLO)).text == "ok"
@@ -80,6 +87,7 @@ async def test_a_plain_answer_carries_our_auth_and_the_clients_own_headers() -> 
     assert request.headers["x-org"] == "acme" and request.headers["x-ours"] == "1"
     assert request.headers["user-agent"] == "mine/1"  # not httpx2's default
     assert json.loads(request.content)["model"] == "gpt-4o"
+    assert hooked == ["https://api.openai.com/v1/chat/completions"]
 
 
 async def test_the_clients_auth_applies_only_when_reverie_has_none() -> None:

@@ -4,11 +4,12 @@ reverie sends through an ``httpx2.AsyncClient``. A ``client=`` that is an
 ``httpx.AsyncClient`` (the original package) is still accepted: :func:`as_httpx2` puts it
 under a thin ``httpx2`` client whose transport, :class:`HttpxTransport`, hands each request
 to it and turns its answer back into an ``httpx2`` response, streamed, chunk by chunk. The
-client keeps doing what it was set up to do (its default headers, base URL, cookies,
-proxies, event hooks, redirects, its own transport); our timeouts and authentication apply
-as they do with an ``httpx2`` client. It is the slower path: every request and chunk pays a
-conversion on top of httpx's own cost, which is itself higher than httpx2's
-(docs/architecture.md, "httpx or httpx2").
+client keeps doing what it was set up to do (its default headers, event hooks, redirects,
+its transport and so its proxies and mounts); our timeouts and authentication apply as they
+do with an ``httpx2`` client (its own ``auth=`` only when we have none). It is the slower
+path: the thin client's own work is added to httpx's, which is itself higher than httpx2's
+(about 1.5x the CPU per request of an httpx2 client; docs/architecture.md, "httpx or
+httpx2").
 
 Nothing here imports ``httpx``: a client or transport of it means the package is loaded
 already, and it is found in ``sys.modules``.
