@@ -8,6 +8,7 @@ import sys
 
 HEAVY = [
     "typing",  # with re and enum, more than reverie's own modules cost
+    "httpx2",
     "httpx",
     "pydantic",
     "json_repair",
@@ -34,7 +35,7 @@ def test_import_reverie_loads_nothing_heavy() -> None:
 def test_public_names_resolve_lazily() -> None:
     code = (
         "import sys, reverie; reverie.Agent; "
-        "print('httpx' in sys.modules, 'reverie.providers.openai_chat' in sys.modules)"
+        "print('httpx2' in sys.modules, 'reverie.providers.openai_chat' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     # The agent needs no HTTP stack until a provider is made.

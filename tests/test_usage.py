@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from reverie.errors import ProviderError
@@ -99,10 +99,10 @@ def test_usages_add_field_by_field_and_cost_only_when_reported() -> None:
 
 
 def _model(answer: bytes, content_type: str) -> LanguageModel:
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=answer, headers={"Content-Type": content_type})
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(200, content=answer, headers={"Content-Type": content_type})
 
-    client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    client = httpx2.AsyncClient(transport=httpx2.MockTransport(handler))
     model: LanguageModel = OpenAI(api_key="k", client=client).model("o4-mini")
     return model
 
