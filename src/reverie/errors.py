@@ -188,3 +188,10 @@ class NoObjectGenerated(ReverieError):
 
 class EmbeddingNotSupported(ConfigurationError):
     """The provider (or this model of it) has no embedding API reverie speaks."""
+
+
+class AgentDepthError(ReverieError):
+    """Sub-agents (``agent.as_tool``) nested deeper than the tool's ``max_depth`` allows: an
+    agent calling itself, or a ring of agents calling each other. It ends every run of the
+    chain (it is not made a tool result), each keeping its run so far in ``partial``."""
+

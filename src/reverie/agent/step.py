@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from reverie.agent.approval import Decision, PendingCall, needs_screening, screen
+from reverie.agent.delegate import sub_run_usage
 from reverie.agent.events import RunFinish
 from reverie.agent.execute import RepairToolCall, check_call, run_calls
 from reverie.agent.hooks import ToolHooks
@@ -109,6 +110,7 @@ class RunState:
             content=list(self.resumed),
             messages=[self.history[-1]] if self.resumed else [],
             finish_reason=FinishReason.TOOL_CALLS,
+            usage=sub_run_usage(self.resumed) or Usage(),
         )
         self.steps.append(step)
         return step
@@ -278,12 +280,16 @@ def make_step(
     messages: list[Message],
     model: LanguageModel,
 ) -> Step:
+    usage = response.usage
+    nested = sub_run_usage(results)  # sub-agents' runs count in the step that called them
+    if nested is not None:
+        usage = usage + nested
     return Step(
         number=number,
         content=[*content, *results],
         messages=messages,
         finish_reason=response.finish_reason,
-        usage=response.usage,
+        usage=usage,
         warnings=list(response.warnings),
         provider_metadata=response.provider_metadata,
         model=f"{model.provider}:{model.model_id}",
