@@ -123,6 +123,7 @@ _EXPORTS: dict[str, str] = {
     "ToolError": "reverie.errors",
     "NoObjectGenerated": "reverie.errors",
     "AgentDepthError": "reverie.errors",
+    "EmptyAnswer": "reverie.errors",
     # providers
     "RetryPolicy": "reverie.retry",
     "resolve_model": "reverie.providers.registry",
@@ -227,6 +228,7 @@ if TYPE_CHECKING:
         ConfigurationError as ConfigurationError,
         ContextOverflowError as ContextOverflowError,
         EmbeddingNotSupported as EmbeddingNotSupported,
+        EmptyAnswer as EmptyAnswer,
         NoObjectGenerated as NoObjectGenerated,
         OverloadedError as OverloadedError,
         ProviderError as ProviderError,

@@ -371,7 +371,7 @@ class Agent(Generic[OutputT]):
         """The step's model, call and runnable tools: the agent's, then the hook's changes."""
         history = run.history
         setup = StepSetup(
-            model=self.model,
+            model=run.model or self.model,
             messages=[system_message(self.system), *history] if self.system else list(history),
             tools=self.tools,
             active=self.active_tools,
@@ -381,6 +381,7 @@ class Agent(Generic[OutputT]):
         )
         if self.prepare_step is not None:
             setup = await ask_hook(self.prepare_step, setup, number, run.steps)
+        run.step_model = setup.model
         spec = self.output.spec if self.output is not None else None
         call, tools = build_call(setup, spec, run.headers, run.retry)
         if self.durability is not None:  # inside a workflow: each request, each call a unit
@@ -415,9 +416,12 @@ class Agent(Generic[OutputT]):
         """How the run goes on after a step: ``RunFinish`` if it ends, else ``None``."""
         if pending:
             return run.finish(StopReason.APPROVAL, pending)
-        if isinstance(verdict, Fail):
+        if isinstance(verdict, Fail):  # no retry left: the next model of a fallback, or fail
             assert self.output is not None
-            raise self.output.failure(verdict, run.steps[-1].response, run.usage())
+            error = self.output.failure(verdict, run.steps[-1].response, run.usage())
+            if not run.move_on(error, self.output.retries + 1):  # the retry below spends one
+                raise error
+            verdict = Retry(verdict.error)  # the failed answer and its error stay for it
         if isinstance(verdict, Retry):  # an invalid final answer (its error went back), or prose
             run.retries_left -= 1
             if not turn.answers:

@@ -33,6 +33,7 @@ from reverie.agent.output import OUTPUT_TOOL, Output
 from reverie.agent.result import RunResult, Step, StopReason
 from reverie.content import Content, ToolCall, ToolResult
 from reverie.conversation import to_messages
+from reverie.fallback_model import after_failure
 from reverie.finish_reason import FinishReason
 from reverie.messages import Message, Metadata, ToolCallPart, ToolResultPart
 from reverie.model import Call, LanguageModel, Response, Settings
@@ -86,6 +87,11 @@ class RunState:
     """Calls a resumed run was given no decision for (the run stops again)."""
     call_ids: set[str] | None = None
     """The tool call ids of the conversation, gathered at the first call the run receives."""
+    step_model: LanguageModel | None = None
+    """The model the last step was prepared with (the agent's, or the hook's)."""
+    model: LanguageModel | None = None
+    """The model the next steps start from instead of the agent's: the rest of a fallback
+    chain, once an output failure its ``on=`` names moved the run on (:meth:`move_on`)."""
 
     def record(
         self,
@@ -114,6 +120,15 @@ class RunState:
         )
         self.steps.append(step)
         return step
+
+    def move_on(self, error: Exception, retries: int) -> bool:
+        """Whether the run goes on with the next model of the last step's fallback chain
+        after its output failed for good (``error``), each of its output retries afresh."""
+        rest = after_failure(self.step_model, self.steps[-1].provider_metadata, error)
+        if rest is None:
+            return False
+        self.model, self.retries_left = rest, retries
+        return True
 
     def claim(self, call: ToolCall, reserved: Collection[str]) -> ToolCall:
         """``call`` with an id no other call of the conversation has: a colliding id (a
