@@ -29,7 +29,7 @@ import json
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar, copy_context
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar
 
 from reverie.agent.approval import PendingCall
 from reverie.agent.events import AgentEvent, RunFinish, SubAgentEvent
@@ -43,9 +43,25 @@ from reverie.usage import Usage
 if TYPE_CHECKING:
     import asyncio
 
-    from reverie.agent.agent import Agent
+    from reverie.agent.stream import AgentStream
+    from reverie.model import ProviderTool
 
-T = TypeVar("T")
+
+class Delegate(Protocol):
+    """What an agent tool needs of its agent (a :class:`reverie.Agent` is one)."""
+
+    name: str | None
+    tools: list[Tool | ProviderTool]
+
+    @property
+    def output(self) -> object: ...
+
+    async def run(self, prompt: str | None = None) -> RunResult[Any]: ...
+
+    def stream(self, prompt: str | None = None) -> AgentStream[Any]: ...
+
+
+A = TypeVar("A", bound=Delegate)
 
 DEFAULT_MAX_DEPTH = 8
 """Sub-agents nested below the run that started the chain, at most (``as_tool(max_depth=)``)."""
@@ -121,7 +137,7 @@ class AsToolOptions(TypedDict, total=False):
 
 
 def as_tool(
-    agent: Agent[Any],
+    agent: Delegate,
     *,
     name: str | None = None,
     description: str | None = None,
@@ -172,7 +188,7 @@ def parse_prompt(text: str) -> str:
 
 
 async def run_sub_agent(
-    agent: Agent[Any], prompt: str, name: str, call_id: str, max_depth: int
+    agent: Delegate, prompt: str, name: str, call_id: str, max_depth: int
 ) -> ToolReturn:
     """The sub-run of one call, one level deeper than the caller's run."""
     depth = _DEPTH.get() + 1
@@ -205,7 +221,7 @@ async def run_sub_agent(
 
 
 async def streamed(
-    agent: Agent[Any], prompt: str, sink: Sink, name: str, call_id: str
+    agent: Delegate, prompt: str, sink: Sink, name: str, call_id: str
 ) -> RunResult[Any]:
     """The sub-run streamed, each event sent to the parent's stream as it comes."""
     result: RunResult[Any] | None = None
@@ -223,7 +239,7 @@ async def streamed(
     return result
 
 
-def answer(agent: Agent[Any], result: RunResult[Any]) -> ToolOutput:
+def answer(agent: Delegate, result: RunResult[Any]) -> ToolOutput:
     """What the parent's model is told: the text, or the output as JSON."""
     if result.stop_reason == StopReason.APPROVAL:
         names = ", ".join(sorted({p.tool_name for p in result.pending}))
@@ -257,7 +273,7 @@ def asks(tools: Sequence[object]) -> bool:
     return any(isinstance(t, Tool) and t.needs_approval is not False for t in tools)
 
 
-def approving(agent: Agent[T]) -> Agent[T]:
+def approving(agent: A) -> A:
     """A twin of ``agent`` whose tools' calls that would ask for approval are approved."""
     import copy
 
