@@ -389,3 +389,35 @@ async def test_a_result_holding_a_sub_run_saves_and_loads():
     assert [s.usage for s in loaded.steps] == [s.usage for s in result.steps]
     kept = loaded.steps[0].tool_results[0].metadata[SUB_RUN]
     assert kept["usage"]["input_tokens"] == 100  # plain JSON once loaded
+
+
+async def test_a_streamed_agent_calling_itself_stops_at_the_depth_limit_too():
+    model, agent = recursive(max_depth=2, calls=3)
+    events: list[object] = []
+    with pytest.raises(reverie.AgentDepthError, match="max_depth=2"):
+        async for event in agent.stream("go"):
+            events.append(event)
+    paths = {e.path for e in events if isinstance(e, reverie.SubAgentEvent)}
+    assert paths == {("self",), ("self", "self")}
+    assert len(model.calls) == 3 and _DEPTH.get() == 0
+
+
+def test_a_sync_tool_running_an_agent_in_its_thread_sends_nothing_to_the_streamed_parent():
+    inner = reverie.Agent(ScriptedModel([reply("x")]), name="inner")
+    other = reverie.Agent(
+        ScriptedModel([ask("o1", "inner", "q"), reply("y")]), tools=[inner.as_tool()]
+    )
+
+    def side() -> str:
+        """Ask another agent, synchronously"""
+        return other.run_sync("q").text
+
+    child = reverie.Agent(ScriptedModel([reply("c")]), name="child")
+    calls = [("c1", "child", '{"prompt": "p"}'), ("s1", "side", "{}")]
+    parent_model = ScriptedModel([reply(tool_calls=calls), reply("done")])
+    parent = reverie.Agent(parent_model, tools=[child.as_tool(), side])
+    events = list(parent.stream_sync("q"))
+    nested = [e for e in events if isinstance(e, reverie.SubAgentEvent)]
+    assert nested and {e.path for e in nested} == {("child",)}
+    results = events[-1].result.steps[0].tool_results  # type: ignore[union-attr]
+    assert [r.output for r in results] == [TextOutput(text="c"), TextOutput(text="y")]
