@@ -421,3 +421,24 @@ def test_a_sync_tool_running_an_agent_in_its_thread_sends_nothing_to_the_streame
     assert nested and {e.path for e in nested} == {("child",)}
     results = events[-1].result.steps[0].tool_results  # type: ignore[union-attr]
     assert [r.output for r in results] == [TextOutput(text="c"), TextOutput(text="y")]
+
+
+async def test_tools_given_to_the_sub_agent_after_as_tool_are_approved_with_it_too():
+    deleted: list[str] = []
+    child_model = ScriptedModel(
+        [reply(tool_calls=[("d1", "delete_file", '{"path": "a"}')]), reply("Deleted.")]
+    )
+    child = reverie.Agent(child_model, name="janitor")
+    tool = child.as_tool(needs_approval=True)
+
+    @reverie.tool(needs_approval=True)
+    def delete_file(path: str) -> str:
+        """Delete a file"""
+        deleted.append(path)
+        return "deleted"
+
+    child.tools.append(delete_file)
+    parent = reverie.Agent(ScriptedModel([ask("c1", "janitor", "x"), reply("ok")]), tools=[tool])
+    paused = await parent.run("x")
+    await parent.run(messages=paused.messages, approvals={paused.pending[0]: True})
+    assert deleted == ["a"]

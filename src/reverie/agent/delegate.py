@@ -158,10 +158,11 @@ def as_tool(
         raise ConfigurationError("max_depth must be at least 1")
     if needs_approval is None:
         needs_approval = asks(agent.tools)
-    # A call that needed approval and runs has been approved: so have the sub-run's asks.
-    runner = agent if needs_approval is False else approving(agent)
+    approved_calls = needs_approval is not False
 
     async def invoke(args: str, context: ToolRunContext) -> ToolReturn:
+        # A call that needed approval and runs has been approved: so have the sub-run's asks.
+        runner = approving(agent) if approved_calls else agent
         return await run_sub_agent(runner, args, tool_name, context.tool_call_id, max_depth)
 
     return AgentTool(
