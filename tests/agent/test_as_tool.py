@@ -442,3 +442,42 @@ async def test_tools_given_to_the_sub_agent_after_as_tool_are_approved_with_it_t
     paused = await parent.run("x")
     await parent.run(messages=paused.messages, approvals={paused.pending[0]: True})
     assert deleted == ["a"]
+
+
+async def test_parallel_sub_agents_of_one_step_run_together_and_stream_interleaved():
+    both_started = asyncio.Event()
+    started: list[str] = []
+
+    def researcher(topic: str) -> reverie.Agent:
+        async def look() -> str:
+            """Look it up"""
+            started.append(topic)
+            if len(started) == 2:
+                both_started.set()
+            await asyncio.wait_for(both_started.wait(), 5)  # only if both run at once
+            return topic
+
+        model = ScriptedModel([reply(tool_calls=[("l", "look", "{}")]), reply(f"{topic} done")])
+        return reverie.Agent(model, name="look_" + topic, tools=[look])
+
+    art, war = researcher("art"), researcher("war")
+    parent_model = ScriptedModel(
+        [
+            reply(
+                tool_calls=[
+                    ("c1", "look_art", '{"prompt": "art"}'),
+                    ("c2", "look_war", '{"prompt": "war"}'),
+                ]
+            ),
+            reply("both done"),
+        ]
+    )
+    tools = [art.as_tool(parallel=True), war.as_tool(parallel=True)]
+    events = [event async for event in reverie.Agent(parent_model, tools=tools).stream("q")]
+    nested = [e for e in events if isinstance(e, reverie.SubAgentEvent)]
+    assert {e.tool_call_ids for e in nested} == {("c1",), ("c2",)}
+    result = events[-1].result  # type: ignore[union-attr]
+    outputs = [r.output for r in result.steps[0].tool_results]
+    assert outputs == [TextOutput(text="art done"), TextOutput(text="war done")]
+    with pytest.raises(TypeError, match="parallel"):
+        art.as_tool(parallel="yes")  # type: ignore[typeddict-item]

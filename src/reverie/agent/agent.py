@@ -248,7 +248,7 @@ class Agent(Generic[OutputT]):
         """This agent as a tool for another: input a ``prompt``, result the text (or the
         output as JSON); its events stream along, its usage counts in the calling step.
         Options (``name``, ``description``, ``needs_approval``, ``max_depth``,
-        ``timeout``) and behaviour: :mod:`reverie.agent.delegate`."""
+        ``timeout``, ``parallel``) and behaviour: :mod:`reverie.agent.delegate`."""
         return as_tool(self, **options)
 
     async def _loop(

@@ -134,6 +134,9 @@ class AsToolOptions(TypedDict, total=False):
     deeper raises :class:`~reverie.errors.AgentDepthError`."""
     timeout: float | None
     """Seconds the sub-run may take (default: the calling agent's ``tool_timeout``)."""
+    parallel: bool
+    """Calls of one step run together (default ``False``), as for any tool; streamed, their
+    events interleave, told apart by ``SubAgentEvent.tool_call_ids``."""
 
 
 def as_tool(
@@ -144,6 +147,7 @@ def as_tool(
     needs_approval: bool | Callable[..., Any] | None = None,
     max_depth: int = DEFAULT_MAX_DEPTH,
     timeout: float | None = None,
+    parallel: bool = False,
 ) -> AgentTool:
     """See :meth:`reverie.Agent.as_tool` and :class:`AsToolOptions`."""
     tool_name = name if name is not None else agent.name
@@ -156,6 +160,8 @@ def as_tool(
         raise TypeError(f"max_depth must be an int, not {type(max_depth).__name__}")
     if max_depth < 1:
         raise ConfigurationError("max_depth must be at least 1")
+    if not isinstance(parallel, bool):
+        raise TypeError(f"parallel must be True or False, not {type(parallel).__name__}")
     if needs_approval is None:
         needs_approval = asks(agent.tools)
     approved_calls = needs_approval is not False
@@ -172,6 +178,7 @@ def as_tool(
         parse=parse_prompt,
         invoke=invoke,
         timeout=timeout,
+        parallel=parallel,
         needs_approval=needs_approval,
         max_depth=max_depth,
     )
