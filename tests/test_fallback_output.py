@@ -286,3 +286,23 @@ def test_tool_calls_are_never_empty() -> None:
 
     assert not is_empty([ToolCall(tool_call_id="1", tool_name="t", input="{}")])
     assert is_empty([])
+
+
+async def test_an_outer_chain_judges_the_empty_answer_an_inner_chain_returned() -> None:
+    a = ScriptedModel([reply("")], provider="a", model_id="one")
+    b = ScriptedModel([reply("")], provider="b", model_id="two")
+    c = ScriptedModel([reply("here")], provider="c", model_id="three")
+    model = reverie.fallback(reverie.fallback(a, b), c, on=EmptyAnswer)
+    result = await reverie.Agent(model).run("q")
+    assert result.text == "here" and len(a.calls) == 1 and b.calls == []  # inner: on=None
+    streamed_model = reverie.fallback(
+        reverie.fallback(
+            ScriptedModel([reply("")], provider="a", model_id="one"),
+            ScriptedModel([reply("")], provider="b", model_id="two"),
+        ),
+        ScriptedModel([reply("here")], provider="c", model_id="three"),
+        on=EmptyAnswer,
+    )
+    stream = reverie.Agent(streamed_model).stream("q")
+    await stream.collect()
+    assert stream.result.text == "here"

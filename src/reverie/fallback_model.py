@@ -153,14 +153,18 @@ class FallbackModel:
     async def _attempt(
         self, model: LanguageModel, call: Call, check: Check[T] | None, last: bool
     ) -> tuple[Response, T | None]:
-        if isinstance(model, FallbackModel):  # a chain in a chain judges its own answers
-            return await model.generate_checked(call, check)
-        response = await model.generate(call)
+        nested = isinstance(model, FallbackModel)  # a chain in a chain checks its answers
+        if isinstance(model, FallbackModel):
+            response, value = await model.generate_checked(call, check)
+        else:
+            response, value = await model.generate(call), None
         if not last and self._may_refuse_empty and is_empty(response.content):
             error = _empty(response.usage, str(response.finish_reason))
             if self.falls_back_on(error):
                 raise error
-        return response, (await check(response) if check is not None else None)
+        if check is not None and not nested:
+            value = await check(response)
+        return response, value
 
     def _answered(
         self, response: Response, model: LanguageModel, failed: list[str], spent: Usage | None
