@@ -481,3 +481,35 @@ async def test_parallel_sub_agents_of_one_step_run_together_and_stream_interleav
     assert outputs == [TextOutput(text="art done"), TextOutput(text="war done")]
     with pytest.raises(TypeError, match="parallel"):
         art.as_tool(parallel="yes")  # type: ignore[typeddict-item]
+
+
+async def test_a_sub_agent_streams_at_its_readers_pace():
+    from reverie.agent.delegate import SINK_ROOM
+    from reverie.finish_reason import FinishReason
+    from reverie.model import Finish
+
+    produced: list[int] = []
+
+    class Chatty:
+        provider, model_id = "chatty", "1"
+
+        async def generate(self, call: object) -> reverie.Response:
+            raise AssertionError("streamed only")
+
+        async def stream(self, call: object):  # type: ignore[no-untyped-def]
+            yield reverie.TextStart(id="t")
+            for index in range(1000):
+                produced.append(index)
+                yield reverie.TextDelta(id="t", delta="x")
+            yield reverie.TextEnd(id="t")
+            yield Finish(finish_reason=FinishReason.STOP)
+
+    child = reverie.Agent(Chatty(), name="chatty")  # type: ignore[arg-type]
+    parent = reverie.Agent(ScriptedModel([ask("c1", "chatty", "go")]), tools=[child.as_tool()])
+    async with parent.stream("q") as stream:
+        async for event in stream:
+            if isinstance(event, reverie.SubAgentEvent):
+                for _ in range(20):  # the sub-agent runs on while this reader waits
+                    await asyncio.sleep(0)
+                break
+    assert 0 < len(produced) <= SINK_ROOM + 5 < 1000  # not all 1000

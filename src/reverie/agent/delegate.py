@@ -7,7 +7,8 @@
   call ran it (``step.make_step``), so the parent's ``result.usage`` holds it once.
 - **Events.** In a streamed run the sub-agent streams too, and each of its events reaches the
   parent's stream as it happens, as a :class:`~reverie.agent.events.SubAgentEvent` naming the
-  sub-agent (:func:`relay`). A run that is not streamed runs its sub-agents unstreamed.
+  sub-agent (:func:`relay`), at the reader's pace (:data:`SINK_ROOM`). A run that is not
+  streamed runs its sub-agents unstreamed.
 - **Approval.** A sub-agent cannot pause inside a tool call, so whatever asks a person goes
   to the parent's caller before the sub-agent starts: unless ``needs_approval`` says
   otherwise, the tool needs approval when any of the sub-agent's tools may (``True`` or a
@@ -88,16 +89,29 @@ _SINK: ContextVar[Sink | None] = ContextVar("reverie_agent_sink", default=None)
 """Where an agent tool called by a streamed run sends its sub-agent's events."""
 
 
+SINK_ROOM = 64
+"""Sub-agents' events a streamed run holds that its reader has not taken yet: past them a
+sub-agent waits (and so does its model stream), as a run's own stream waits for its reader."""
+
+
 class Sink:
     """The queue a streamed run's tool step reads sub-agents' events from, on its loop."""
 
-    __slots__ = ("loop", "queue")
+    __slots__ = ("loop", "queue", "room")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         import asyncio
 
         self.loop = loop
         self.queue: asyncio.Queue[SubAgentEvent | None] = asyncio.Queue()
+        self.room = asyncio.Semaphore(SINK_ROOM)
+
+    async def send(self, event: SubAgentEvent) -> None:
+        await self.room.acquire()  # released as the reader takes an event
+        self.queue.put_nowait(event)
+
+    def close(self) -> None:
+        self.queue.put_nowait(None)  # the reader stops; it takes no room
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -237,9 +251,9 @@ async def streamed(
         async for event in events:
             if isinstance(event, SubAgentEvent):  # deeper down: one flat path
                 path, ids = (name, *event.path), (call_id, *event.tool_call_ids)
-                sink.queue.put_nowait(SubAgentEvent(event.event, path, ids))
+                await sink.send(SubAgentEvent(event.event, path, ids))
                 continue
-            sink.queue.put_nowait(SubAgentEvent(event, (name,), (call_id,)))
+            await sink.send(SubAgentEvent(event, (name,), (call_id,)))
             if isinstance(event, RunFinish):
                 result = event.result
     if result is None:
@@ -342,6 +356,7 @@ async def relay(
     task = loop.create_task(_finish(work, sink), context=context)
     try:
         while (event := await sink.queue.get()) is not None:
+            sink.room.release()
             yield event
         done.append(await task)
     finally:
@@ -358,4 +373,4 @@ async def _finish(work: Awaitable[ToolRun], sink: Sink) -> ToolRun:
     try:
         return await work
     finally:
-        sink.queue.put_nowait(None)  # the relay stops reading
+        sink.close()
