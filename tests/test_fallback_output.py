@@ -306,3 +306,13 @@ async def test_an_outer_chain_judges_the_empty_answer_an_inner_chain_returned() 
     stream = reverie.Agent(streamed_model).stream("q")
     await stream.collect()
     assert stream.result.text == "here"
+
+
+async def test_the_next_model_gets_the_output_retries_afresh() -> None:
+    a, b, model = chain(
+        [final("{}", "f1"), final("{}", "f2")],
+        [final("{}", "f3"), final(GOOD, "f4")],
+        on=NoObjectGenerated,
+    )
+    result = await reverie.Agent(model, output=City, output_retries=1).run("x")
+    assert result.output is not None and len(a.calls) == len(b.calls) == 2

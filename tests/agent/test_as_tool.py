@@ -513,3 +513,53 @@ async def test_a_sub_agent_streams_at_its_readers_pace():
                     await asyncio.sleep(0)
                 break
     assert 0 < len(produced) <= SINK_ROOM + 5 < 1000  # not all 1000
+
+
+async def test_a_run_not_streamed_runs_its_sub_agents_without_streaming():
+    child_model, _, parent = pair()
+    await parent.run("Where?")
+    assert len(child_model.calls) == 1 and child_model.closed_streams == 0
+    child_model, _, parent = pair()
+    await parent.stream("Where?").collect()
+    assert child_model.closed_streams == 1
+
+
+async def test_a_sub_run_past_its_timeout_is_cancelled_and_an_error_result():
+    blocked = Blocked()
+    child = reverie.Agent(
+        ScriptedModel([reply(tool_calls=[("w", "wait", "{}")])]),
+        name="slow",
+        tools=[blocked.tool()],
+    )
+    parent_model = ScriptedModel([ask("c1", "slow", "q"), reply("gave up")])
+    parent = reverie.Agent(parent_model, tools=[child.as_tool(timeout=0.05)])
+    result = await parent.run("q")
+    assert blocked.cancelled and result.text == "gave up"
+    output = result.steps[0].tool_results[0].output
+    assert output == ErrorOutput(message="the tool 'slow' timed out after 0.05 s")
+
+
+async def test_a_sub_agent_whose_output_never_validates_is_an_error_result():
+    child = reverie.Agent(
+        ScriptedModel([reply(tool_calls=[("a1", "final_answer", '{"city": 1}')])]),
+        name="geo",
+        output=Capital,
+        output_retries=0,
+    )
+    parent_model = ScriptedModel([ask("c1", "geo", "France?"), reply("sorry")])
+    result = await reverie.Agent(parent_model, tools=[child.as_tool()]).run("q")
+    output = result.steps[0].tool_results[0].output
+    assert isinstance(output, ErrorOutput) and output.message.startswith("NoObjectGenerated")
+    assert result.steps[0].usage == usage(1) + Usage(
+        input_tokens=10, output_tokens=5, total_tokens=15
+    )
+
+
+async def test_the_ai_sdk_stream_leaves_sub_agents_events_out():
+    from reverie.ui.ai_sdk import ui_message_chunks
+
+    _, _, parent = pair()
+    chunks = [chunk async for chunk in ui_message_chunks(parent.stream("Where?"))]
+    texts = "".join(c.get("delta", "") for c in chunks if c["type"] == "text-delta")
+    assert texts == "It is Paris."  # the parent's own text only, not the sub-agent's "Paris"
+    assert any(c["type"] == "tool-output-available" for c in chunks)
