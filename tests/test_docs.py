@@ -187,6 +187,10 @@ SCRIPTS: dict[str, Script] = {
     "book": Script([("search", {"query": "The Lord of the Rings"})], "A book.", object=BOOK),
     "delete": Script([("delete_file", {"path": "old.log"})], "Deleted old.log."),
     "add": Script([("add", {"a": 2, "b": 3})], "2 + 3 = 5."),
+    "desk": Script(
+        [("weather_desk", {"prompt": "What is the weather in Florence?"})],
+        "It is 40 C in Florence.",
+    ),
     "forecast": Script(
         [("forecast", {"city": "Florence", "days": 2})], "Sunny in Florence for two days."
     ),

@@ -30,6 +30,8 @@ _EXPORTS: dict[str, str] = {
     "StepFinish": "reverie.agent",
     "RunFinish": "reverie.agent",
     "PartialOutput": "reverie.agent",
+    "SubAgentEvent": "reverie.agent",
+    "AsToolOptions": "reverie.agent",
     "StepContext": "reverie.agent",
     "StepPlan": "reverie.agent",
     "StopReason": "reverie.agent",
@@ -120,6 +122,8 @@ _EXPORTS: dict[str, str] = {
     "SerializationError": "reverie.errors",
     "ToolError": "reverie.errors",
     "NoObjectGenerated": "reverie.errors",
+    "AgentDepthError": "reverie.errors",
+    "EmptyAnswer": "reverie.errors",
     # providers
     "RetryPolicy": "reverie.retry",
     "resolve_model": "reverie.providers.registry",
@@ -176,6 +180,7 @@ if TYPE_CHECKING:
         ApprovalError as ApprovalError,
         ApprovalPolicy as ApprovalPolicy,
         ApprovalRequired as ApprovalRequired,
+        AsToolOptions as AsToolOptions,
         BeforeTool as BeforeTool,
         PartialOutput as PartialOutput,
         PendingCall as PendingCall,
@@ -191,6 +196,7 @@ if TYPE_CHECKING:
         StepStart as StepStart,
         StopCondition as StopCondition,
         StopReason as StopReason,
+        SubAgentEvent as SubAgentEvent,
         ToolHookContext as ToolHookContext,
         finish_reason_is as finish_reason_is,
         has_tool_call as has_tool_call,
@@ -217,10 +223,12 @@ if TYPE_CHECKING:
     )
     from reverie.embeddings.result import Embedding as Embedding, Embeddings as Embeddings
     from reverie.errors import (
+        AgentDepthError as AgentDepthError,
         AuthenticationError as AuthenticationError,
         ConfigurationError as ConfigurationError,
         ContextOverflowError as ContextOverflowError,
         EmbeddingNotSupported as EmbeddingNotSupported,
+        EmptyAnswer as EmptyAnswer,
         NoObjectGenerated as NoObjectGenerated,
         OverloadedError as OverloadedError,
         ProviderError as ProviderError,
