@@ -188,3 +188,8 @@ class NoObjectGenerated(ReverieError):
 
 class EmbeddingNotSupported(ConfigurationError):
     """The provider (or this model of it) has no embedding API reverie speaks."""
+
+
+class UnknownCostError(ConfigurationError):
+    """A cost limit met a model call whose cost is unknown: no price for its model (give one
+    with ``reverie.pricing.set_price``, or install ``reverie[prices]``), or no usage reported."""

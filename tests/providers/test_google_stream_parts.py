@@ -63,6 +63,8 @@ async def stream(*events: dict[str, Any] | str, options: Any = None) -> list[Str
 
 
 def stop(reason: FinishReason = FinishReason.STOP, **fields: Any) -> Finish:
+    """The Finish part; no usage in the stream: its usage says it was not reported."""
+    fields.setdefault("usage", Usage(reported=False))
     return Finish(finish_reason=reason, **fields)
 
 

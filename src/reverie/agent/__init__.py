@@ -22,6 +22,7 @@ from reverie.agent.prepare import PrepareStep, StepContext, StepPlan
 from reverie.agent.result import RunResult, Step, StopReason
 from reverie.agent.stop import (
     StopCondition,
+    cost_limit,
     finish_reason_is,
     has_tool_call,
     step_count_is,
@@ -57,6 +58,7 @@ __all__ = [
     "StopCondition",
     "StopReason",
     "ToolHookContext",
+    "cost_limit",
     "finish_reason_is",
     "has_tool_call",
     "step_count_is",
