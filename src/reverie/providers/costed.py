@@ -1,17 +1,16 @@
-"""A model's answer priced on its way out: what every family's model does to a plain answer
-and to its stream's ``Finish`` part (see :mod:`reverie.pricing`)."""
+"""A model's answer priced on its way out (see :mod:`reverie.pricing`): every family's model
+prices a plain answer with :func:`settled`, and its stream parser, given the requested id,
+prices the usage of its ``Finish`` part with :func:`finish_usage` (in the parser, so that
+the events of a stream pass through no extra layer)."""
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Generic, TypeVar
 
-from reverie.http.reading import WireStream
-from reverie.model import Finish, Response, StreamPart
+from reverie.model import Response
 from reverie.pricing import priced
 from reverie.providers.wire import counted
-
-E = TypeVar("E")
+from reverie.usage import Usage
 
 
 def settled(response: Response, attempts: int, provider: str, requested: str) -> Response:
@@ -23,32 +22,8 @@ def settled(response: Response, attempts: int, provider: str, requested: str) ->
     return counted(response, attempts)
 
 
-class PricedStream(Generic[E]):
-    """A family's stream parser whose ``Finish`` part comes out priced. Events go to the
-    parser as they are (``feed`` is the parser's own, bound once): only the closing parts
-    pass through here."""
-
-    __slots__ = ("_inner", "_provider", "_requested", "feed")
-
-    def __init__(self, inner: WireStream[E], provider: str, requested: str) -> None:
-        self._inner = inner
-        self._provider = provider
-        self._requested = requested
-        self.feed = inner.feed
-
-    @property
-    def done(self) -> bool:
-        return self._inner.done
-
-    @property
-    def terminal(self) -> str:
-        return self._inner.terminal
-
-    def finish(self) -> list[StreamPart]:
-        parts = self._inner.finish()
-        for index, part in enumerate(parts):
-            if isinstance(part, Finish):
-                usage = priced(part.usage, self._provider, part.model_id, self._requested)
-                if usage is not part.usage:
-                    parts[index] = dataclasses.replace(part, usage=usage)
-        return parts
+def finish_usage(usage: Usage, provider: str, model_id: str, requested: str | None) -> Usage:
+    """A stream's closing usage, priced when the parser was given the requested id (a model
+    streaming; a recording read back is left as the provider sent it, as a plain answer
+    read back is)."""
+    return usage if requested is None else priced(usage, provider, model_id, requested)

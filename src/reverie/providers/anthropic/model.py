@@ -14,7 +14,7 @@ from reverie.providers.anthropic.errors import ERRORS
 from reverie.providers.anthropic.request import Request, build_request
 from reverie.providers.anthropic.response import parse_response
 from reverie.providers.anthropic.stream import AnthropicStream, SseJson
-from reverie.providers.costed import PricedStream, settled
+from reverie.providers.costed import settled
 from reverie.providers.provider import HttpModel
 
 
@@ -97,9 +97,7 @@ class AnthropicModel(HttpModel):
         return self.http.stream(
             url,
             request.body,
-            lambda: PricedStream(
-                AnthropicStream(self.provider, request.warnings), self.provider, self._model_id
-            ),
+            lambda: AnthropicStream(self.provider, request.warnings, requested=self._model_id),
             framing=self._transport.framing,
             headers=headers,
             retry=call.retry,

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 
 from reverie.http.client import HttpClient, sse
 from reverie.model import Call, Response, StreamPart
-from reverie.providers.costed import PricedStream, settled
+from reverie.providers.costed import settled
 from reverie.providers.google.errors import ERRORS
 from reverie.providers.google.ids import IdGenerator
 from reverie.providers.google.request import build_body
@@ -74,12 +74,12 @@ class GeminiModel(HttpModel):
         return self.http.stream(
             self._stream_url,
             body,
-            lambda: PricedStream(
-                GeminiStreamParser(
-                    warnings, self.provider, self._ids, include_thoughts=self._thoughts(call)
-                ),
+            lambda: GeminiStreamParser(
+                warnings,
                 self.provider,
-                self.model_id,
+                self._ids,
+                include_thoughts=self._thoughts(call),
+                requested=self.model_id,
             ),
             framing=sse,
             headers=call.headers,

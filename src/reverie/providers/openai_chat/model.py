@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from reverie.http.client import HttpClient, sse
 from reverie.model import Call, ObjectMode, Response, StreamPart
-from reverie.providers.costed import PricedStream, settled
+from reverie.providers.costed import settled
 from reverie.providers.openai_chat.dialect import ChatDialect
 from reverie.providers.openai_chat.errors import ERRORS
 from reverie.providers.openai_chat.request import build_body
@@ -56,10 +56,8 @@ class ChatModel(HttpModel):
         return self.http.stream(
             self._url,
             body,
-            lambda: PricedStream(
-                ChatStreamParser(self._dialect, warnings, self.provider),
-                self.provider,
-                self._model_id,
+            lambda: ChatStreamParser(
+                self._dialect, warnings, self.provider, requested=self._model_id
             ),
             framing=sse,
             headers=call.headers,

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from reverie.http.client import HttpClient, sse
 from reverie.model import Call, Response, StreamPart
-from reverie.providers.costed import PricedStream, settled
+from reverie.providers.costed import settled
 from reverie.providers.openai_responses.errors import ERRORS
 from reverie.providers.openai_responses.request import build_body
 from reverie.providers.openai_responses.response import parse_response
@@ -59,11 +59,7 @@ class ResponsesModel(HttpModel):
         return self.http.stream(
             self._url,
             body,
-            lambda: PricedStream(
-                ResponsesStreamParser(warnings, self.provider, names),
-                self.provider,
-                self._model_id,
-            ),
+            lambda: ResponsesStreamParser(warnings, self.provider, names, requested=self._model_id),
             framing=sse,
             headers=call.headers,
             retry=call.retry,
