@@ -297,6 +297,9 @@ async def test_a_compatible_server_is_priced_only_by_a_price_set_for_it() -> Non
 
 def test_a_compatible_server_uses_a_price_set_for_every_provider() -> None:
     assert estimate(USAGE, provider="openai-compat", model_id="llama-3-8b") is None
+    # neither a compatible server nor the in-process model reads the table
+    assert estimate(USAGE, provider="openai-compat", model_id="gpt-4o-mini") is None
+    assert estimate(USAGE, provider="local", model_id="gpt-4o-mini") is None
     set_price("llama-3-8b", input_per_mtok=0.1, output_per_mtok=0.2)
     assert estimate(USAGE, provider="openai-compat", model_id="llama-3-8b") == pytest.approx(
         (12_000 * 0.1 + 3_000 * 0.2) / 1e6
