@@ -206,9 +206,8 @@ def test_each_provider_reads_its_own_entry_of_the_table(
     assert cost == pytest.approx(table_cost(USAGE, table_model, table_provider), rel=1e-12)
 
 
-def test_the_vertex_entry_is_googles_not_anthropics_for_claude_ids_it_lists() -> None:
-    # Vertex lists Claude under Google's entry (which falls back to Anthropic's prices);
-    # an id only Anthropic's API uses is not Vertex's
+def test_a_cloud_does_not_price_a_model_it_does_not_serve() -> None:
+    # Vertex and Bedrock read their own entries (Claude included), never OpenAI's
     assert estimate(USAGE, provider="vertex", model_id="gpt-4o") is None
     assert estimate(USAGE, provider="bedrock", model_id="gpt-4o") is None
 
