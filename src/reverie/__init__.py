@@ -39,6 +39,7 @@ _EXPORTS: dict[str, str] = {
     "has_tool_call": "reverie.agent",
     "finish_reason_is": "reverie.agent",
     "token_budget": "reverie.agent",
+    "cost_limit": "reverie.agent",
     # structured output
     "generate_object": "reverie.structured",
     "generate_object_result": "reverie.structured",
@@ -141,6 +142,7 @@ _EXPORTS: dict[str, str] = {
     "Embeddings": "reverie.embeddings.result",
     "EmbeddingModel": "reverie.providers.embedding.contract",
     "EmbeddingNotSupported": "reverie.errors",
+    "UnknownCostError": "reverie.errors",
     # serialization
     "dump_messages": "reverie.serialize",
     "load_messages": "reverie.serialize",
@@ -148,7 +150,7 @@ _EXPORTS: dict[str, str] = {
     "load_result": "reverie.serialize",
 }
 
-_SUBMODULES = ("mcp", "testing")
+_SUBMODULES = ("mcp", "pricing", "testing")
 """Subpackages reachable as attributes after ``import reverie`` (imported on first use)."""
 
 __all__ = sorted(_EXPORTS)
@@ -170,7 +172,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from reverie import mcp as mcp, testing as testing
+    from reverie import mcp as mcp, pricing as pricing, testing as testing
     from reverie.agent import (
         AfterTool as AfterTool,
         Agent as Agent,
@@ -198,6 +200,7 @@ if TYPE_CHECKING:
         StopReason as StopReason,
         SubAgentEvent as SubAgentEvent,
         ToolHookContext as ToolHookContext,
+        cost_limit as cost_limit,
         finish_reason_is as finish_reason_is,
         has_tool_call as has_tool_call,
         step_count_is as step_count_is,
@@ -237,6 +240,7 @@ if TYPE_CHECKING:
         SerializationError as SerializationError,
         StreamError as StreamError,
         ToolError as ToolError,
+        UnknownCostError as UnknownCostError,
     )
     from reverie.fallback_model import (
         FallbackModel as FallbackModel,

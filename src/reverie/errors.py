@@ -206,3 +206,8 @@ class EmptyAnswer(ReverieError):
         super().__init__(message)
         self.usage = usage
         self.finish_reason = finish_reason
+
+
+class UnknownCostError(ConfigurationError):
+    """A cost limit met a model call whose cost is unknown: no price for its model (give one
+    with ``reverie.pricing.set_price``, or install ``reverie[prices]``), or no usage reported."""

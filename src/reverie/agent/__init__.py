@@ -24,6 +24,7 @@ from reverie.agent.prepare import PrepareStep, StepContext, StepPlan
 from reverie.agent.result import RunResult, Step, StopReason
 from reverie.agent.stop import (
     StopCondition,
+    cost_limit,
     finish_reason_is,
     has_tool_call,
     step_count_is,
@@ -62,6 +63,7 @@ __all__ = [
     "StopReason",
     "SubAgentEvent",
     "ToolHookContext",
+    "cost_limit",
     "finish_reason_is",
     "has_tool_call",
     "step_count_is",
