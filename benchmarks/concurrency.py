@@ -46,13 +46,13 @@ async def serve(latency: float) -> None:
 
 
 async def run(port: int, calls: int, max_concurrency: int | None) -> float:
-    import httpx
+    import httpx2
 
     from reverie import Call, user_message
     from reverie.providers.openai import OpenAI
 
-    # Before the bound: httpx's default pool (100 connections) queues the rest itself.
-    client = httpx.AsyncClient(timeout=None) if max_concurrency is None else None
+    # Before the bound: httpx2's default pool (100 connections) queues the rest itself.
+    client = httpx2.AsyncClient(timeout=None) if max_concurrency is None else None
     provider = OpenAI(
         api_key="sk-bench-0000",
         base_url=f"http://127.0.0.1:{port}/v1",
@@ -85,7 +85,7 @@ def main() -> None:
         assert server.stdout is not None
         port = int(server.stdout.readline())
         for label, bound in (
-            ("httpx pool of 100, no bound (before)", None),
+            ("httpx2 pool of 100, no bound (before)", None),
             ("max_concurrency=100 (default)", 100),
         ):
             elapsed = asyncio.run(run(port, calls, bound))

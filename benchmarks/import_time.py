@@ -29,7 +29,7 @@ def main() -> None:
     print(f"interpreter start             {bare * 1000:7.1f} ms (median of {runs})")
     print(f"import reverie                +{(plain - bare) * 1000:6.1f} ms")
     print(f"  … and touch reverie.Agent   +{(agent - bare) * 1000:6.1f} ms")
-    print(f"import the OpenAI provider    +{(provider - bare) * 1000:6.1f} ms (httpx, pydantic)")
+    print(f"import the OpenAI provider    +{(provider - bare) * 1000:6.1f} ms (httpx2, pydantic)")
     out = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", "import reverie"],
         capture_output=True,

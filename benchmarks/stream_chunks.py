@@ -11,14 +11,14 @@ import sys
 import time
 from collections.abc import AsyncIterator
 
-import httpx
+import httpx2
 from stream_parse import body
 
 from reverie import Call, user_message
 from reverie.providers.openai import OpenAI
 
 
-class EventPerRead(httpx.AsyncByteStream):
+class EventPerRead(httpx2.AsyncByteStream):
     def __init__(self, events: list[bytes]) -> None:
         self.events = events
 
@@ -30,12 +30,12 @@ class EventPerRead(httpx.AsyncByteStream):
 async def run(chunks: int) -> tuple[float, int]:
     events = [e + b"\n\n" for e in body(chunks).split(b"\n\n") if e]
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(
             200, stream=EventPerRead(events), headers={"Content-Type": "text/event-stream"}
         )
 
-    client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    client = httpx2.AsyncClient(transport=httpx2.MockTransport(handler))
     model = OpenAI(api_key="k", client=client).model("gpt-4o")
     call = Call(prompt=[user_message("hi")])
     start = time.perf_counter()

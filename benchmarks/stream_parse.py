@@ -10,7 +10,7 @@ import json
 import sys
 import time
 
-import httpx
+import httpx2
 
 from reverie import Call, user_message
 from reverie.providers.openai import OpenAI
@@ -33,10 +33,10 @@ def body(chunks: int) -> bytes:
 async def run(chunks: int) -> tuple[float, int]:
     payload = body(chunks)
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=payload, headers={"Content-Type": "text/event-stream"})
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(200, content=payload, headers={"Content-Type": "text/event-stream"})
 
-    client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    client = httpx2.AsyncClient(transport=httpx2.MockTransport(handler))
     model = OpenAI(api_key="k", client=client).model("gpt-4o")
     call = Call(prompt=[user_message("hi")])
     start = time.perf_counter()

@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import httpx2
 import pytest
 
 from reverie.content import Text
@@ -186,6 +187,10 @@ SCRIPTS: dict[str, Script] = {
     "book": Script([("search", {"query": "The Lord of the Rings"})], "A book.", object=BOOK),
     "delete": Script([("delete_file", {"path": "old.log"})], "Deleted old.log."),
     "add": Script([("add", {"a": 2, "b": 3})], "2 + 3 = 5."),
+    "desk": Script(
+        [("weather_desk", {"prompt": "What is the weather in Florence?"})],
+        "It is 40 C in Florence.",
+    ),
     "forecast": Script(
         [("forecast", {"city": "Florence", "days": 2})], "Sunny in Florence for two days."
     ),
@@ -259,7 +264,7 @@ def recorded_model(where: str, spec: str) -> tuple[Any, Any]:
     assert kind == name.removesuffix("-responses"), f"{spec} is not a {pair['kind']} model"
     cassette = CORPUS / "cassettes" / group.get("cassette_dir", group_name) / pair_name
     transport = ReplayTransport(cassette / f"{scenario}.yaml")
-    client = httpx.AsyncClient(transport=transport)
+    client = httpx2.AsyncClient(transport=transport)
     return build_model(pair["kind"], pair["model"], pair.get("settings", {}), client), transport
 
 
@@ -275,6 +280,8 @@ def sandbox(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     monkeypatch.chdir(tmp_path)
     for key, value in DUMMY_KEYS.items():
         monkeypatch.setenv(key, value)
+    monkeypatch.setattr(httpx2.AsyncHTTPTransport, "handle_async_request", no_network)
+    monkeypatch.setattr(httpx2.HTTPTransport, "handle_request", no_network)
     monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", no_network)
     monkeypatch.setattr(httpx.HTTPTransport, "handle_request", no_network)
     monkeypatch.syspath_prepend(str(tmp_path))

@@ -7,7 +7,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 import reverie
@@ -66,17 +66,17 @@ class Server:
         self.answers = list(answers)
         self.bodies: list[dict[str, Any]] = []
 
-    def handle(self, request: httpx.Request) -> httpx.Response:
+    def handle(self, request: httpx2.Request) -> httpx2.Response:
         self.bodies.append(json.loads(request.content))
         status, body = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
         if isinstance(body, bytes):
-            return httpx.Response(
+            return httpx2.Response(
                 status, content=body, headers={"content-type": "text/event-stream"}
             )
-        return httpx.Response(status, json=body)
+        return httpx2.Response(status, json=body)
 
-    def client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(transport=httpx.MockTransport(self.handle))
+    def client(self) -> httpx2.AsyncClient:
+        return httpx2.AsyncClient(transport=httpx2.MockTransport(self.handle))
 
 
 def retry(slept: list[float]) -> RetryPolicy:

@@ -8,6 +8,7 @@ import sys
 
 HEAVY = [
     "typing",  # with re and enum, more than reverie's own modules cost
+    "httpx2",
     "httpx",
     "pydantic",
     "json_repair",
@@ -21,6 +22,9 @@ HEAVY = [
     "mcp",
     "reverie.mcp",
     "reverie.fallback_model",
+    "genai_prices",  # the price table: only when a cost is first estimated
+    "reverie.pricing",
+    "reverie._price_table",
 ]
 
 
@@ -34,7 +38,7 @@ def test_import_reverie_loads_nothing_heavy() -> None:
 def test_public_names_resolve_lazily() -> None:
     code = (
         "import sys, reverie; reverie.Agent; "
-        "print('httpx' in sys.modules, 'reverie.providers.openai_chat' in sys.modules)"
+        "print('httpx2' in sys.modules, 'reverie.providers.openai_chat' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     # The agent needs no HTTP stack until a provider is made.
@@ -123,10 +127,35 @@ def test_the_lazy_exports_and_the_type_checking_imports_agree() -> None:
                 if isinstance(statement, ast.ImportFrom) and statement.module != "typing":
                     for alias in statement.names:
                         checked[alias.asname or alias.name] = statement.module or ""
-    submodules = {name: checked.pop(name) for name in ("mcp", "testing")}
-    assert submodules == {"mcp": "reverie", "testing": "reverie"}
+    submodules = {name: checked.pop(name) for name in ("mcp", "pricing", "testing")}
+    assert submodules == {"mcp": "reverie", "pricing": "reverie", "testing": "reverie"}
     assert checked == reverie._EXPORTS
     for name in reverie.__all__:  # each resolves, and to what its module holds
         assert getattr(reverie, name) is getattr(
             __import__(reverie._EXPORTS[name], fromlist=[name]), name
         )
+
+
+def test_the_price_table_is_imported_only_when_a_cost_is_estimated() -> None:
+    """A model answering (and reverie.pricing itself) loads no price table; the first
+    estimate from the table does."""
+    answer = (
+        "import json, httpx, reverie; from reverie.model import Call; "
+        "body = {'model': 'gpt-4o', 'choices': [{'index': 0, 'message': {'content': 'hi'}, "
+        "'finish_reason': 'stop'}], 'usage': {'prompt_tokens': 5, 'completion_tokens': 2%s}}; "
+        "client = httpx.AsyncClient(transport=httpx.MockTransport("
+        "lambda r: httpx.Response(200, json=body))); "
+        "model = reverie.provider('openai', api_key='k', client=client).model('gpt-4o'); "
+        "import asyncio; call = Call(prompt=[reverie.user_message('x')]); "
+        "r = asyncio.run(model.generate(call)); "
+        "assert r.usage.cost is not None"
+    )
+    lean = _loaded_after(
+        "import reverie.pricing; reverie.pricing.set_price"
+        "('m', input_per_mtok=1, output_per_mtok=2)"
+    )
+    assert "genai_prices" not in lean and "reverie._price_table" not in lean
+    reported = _loaded_after(answer % ", 'cost': 0.5")  # the provider's figure: no table
+    assert "genai_prices" not in reported
+    estimated = _loaded_after(answer % "")
+    assert "genai_prices" in estimated

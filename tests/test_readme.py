@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 import reverie
@@ -64,7 +64,7 @@ def test_the_tour_sends_what_the_seed_recording_holds(
 
     def recorded(spec: str, **settings: Any) -> Any:
         name, _, model_id = spec.partition(":")
-        client = httpx.AsyncClient(transport=transport)
+        client = httpx2.AsyncClient(transport=transport)
         return reverie.provider(name, api_key="test", client=client).model(model_id)
 
     monkeypatch.setattr(registry, "resolve_model", recorded)

@@ -168,7 +168,14 @@ async def scripted_result() -> RunResult:
             ("c2", "nope", "{}"),
             ("c3", "weather", '{"location": "Rome"'),
         ],
-        usage=Usage(input_tokens=10, output_tokens=5, total_tokens=15, reasoning_tokens=3),
+        usage=Usage(
+            input_tokens=10,
+            output_tokens=5,
+            total_tokens=15,
+            reasoning_tokens=3,
+            cost=0.05,
+            cost_source="estimate",
+        ),
     )
     first = Response(
         content=[
@@ -183,7 +190,10 @@ async def scripted_result() -> RunResult:
     model = ScriptedModel(
         [
             first,
-            reply("40 C in both.", usage=Usage(input_tokens=30, total_tokens=30, cost=0.25)),
+            reply(
+                "40 C in both.",
+                usage=Usage(input_tokens=30, total_tokens=30, cost=0.25, cost_source="provider"),
+            ),
         ]
     )
     return await Agent(model, system="sys", tools=[weather]).run("weather?")
@@ -214,7 +224,9 @@ async def test_run_result_round_trip() -> None:
     ]
     assert loaded.text == result.text == "40 C in both."
     assert loaded.usage == result.usage
-    assert loaded.usage.cost == 0.25
+    assert loaded.usage.cost == 0.3  # an estimate and a provider's figure: an estimate
+    assert loaded.usage.cost_source == "estimate"
+    assert [s.usage.cost_source for s in loaded.steps] == ["estimate", "provider"]
     assert loaded.steps[0].warnings == result.steps[0].warnings
     assert dump_result(loaded) == text
 

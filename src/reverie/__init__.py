@@ -30,6 +30,8 @@ _EXPORTS: dict[str, str] = {
     "StepFinish": "reverie.agent",
     "RunFinish": "reverie.agent",
     "PartialOutput": "reverie.agent",
+    "SubAgentEvent": "reverie.agent",
+    "AsToolOptions": "reverie.agent",
     "StepContext": "reverie.agent",
     "StepPlan": "reverie.agent",
     "StopReason": "reverie.agent",
@@ -37,6 +39,7 @@ _EXPORTS: dict[str, str] = {
     "has_tool_call": "reverie.agent",
     "finish_reason_is": "reverie.agent",
     "token_budget": "reverie.agent",
+    "cost_limit": "reverie.agent",
     # structured output
     "generate_object": "reverie.structured",
     "generate_object_result": "reverie.structured",
@@ -120,6 +123,8 @@ _EXPORTS: dict[str, str] = {
     "SerializationError": "reverie.errors",
     "ToolError": "reverie.errors",
     "NoObjectGenerated": "reverie.errors",
+    "AgentDepthError": "reverie.errors",
+    "EmptyAnswer": "reverie.errors",
     # providers
     "RetryPolicy": "reverie.retry",
     "resolve_model": "reverie.providers.registry",
@@ -137,6 +142,7 @@ _EXPORTS: dict[str, str] = {
     "Embeddings": "reverie.embeddings.result",
     "EmbeddingModel": "reverie.providers.embedding.contract",
     "EmbeddingNotSupported": "reverie.errors",
+    "UnknownCostError": "reverie.errors",
     # serialization
     "dump_messages": "reverie.serialize",
     "load_messages": "reverie.serialize",
@@ -144,7 +150,7 @@ _EXPORTS: dict[str, str] = {
     "load_result": "reverie.serialize",
 }
 
-_SUBMODULES = ("mcp", "testing")
+_SUBMODULES = ("mcp", "pricing", "testing")
 """Subpackages reachable as attributes after ``import reverie`` (imported on first use)."""
 
 __all__ = sorted(_EXPORTS)
@@ -171,7 +177,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from reverie import mcp as mcp, testing as testing
+    from reverie import mcp as mcp, pricing as pricing, testing as testing
     from reverie.agent import (
         AfterTool as AfterTool,
         Agent as Agent,
@@ -181,6 +187,7 @@ if TYPE_CHECKING:
         ApprovalError as ApprovalError,
         ApprovalPolicy as ApprovalPolicy,
         ApprovalRequired as ApprovalRequired,
+        AsToolOptions as AsToolOptions,
         BeforeTool as BeforeTool,
         PartialOutput as PartialOutput,
         PendingCall as PendingCall,
@@ -196,7 +203,9 @@ if TYPE_CHECKING:
         StepStart as StepStart,
         StopCondition as StopCondition,
         StopReason as StopReason,
+        SubAgentEvent as SubAgentEvent,
         ToolHookContext as ToolHookContext,
+        cost_limit as cost_limit,
         finish_reason_is as finish_reason_is,
         has_tool_call as has_tool_call,
         step_count_is as step_count_is,
@@ -222,10 +231,12 @@ if TYPE_CHECKING:
     )
     from reverie.embeddings.result import Embedding as Embedding, Embeddings as Embeddings
     from reverie.errors import (
+        AgentDepthError as AgentDepthError,
         AuthenticationError as AuthenticationError,
         ConfigurationError as ConfigurationError,
         ContextOverflowError as ContextOverflowError,
         EmbeddingNotSupported as EmbeddingNotSupported,
+        EmptyAnswer as EmptyAnswer,
         NoObjectGenerated as NoObjectGenerated,
         OverloadedError as OverloadedError,
         ProviderError as ProviderError,
@@ -234,6 +245,7 @@ if TYPE_CHECKING:
         SerializationError as SerializationError,
         StreamError as StreamError,
         ToolError as ToolError,
+        UnknownCostError as UnknownCostError,
     )
     from reverie.fallback_model import (
         FallbackModel as FallbackModel,

@@ -102,7 +102,7 @@ async def convert_async(
     **provider_settings: Any,
 ) -> Conversion:
     """:func:`convert` for async code."""
-    import httpx
+    import httpx2
 
     from reverie.model import Call, Settings
     from reverie.providers.recorded import wire_family
@@ -116,13 +116,13 @@ async def convert_async(
     model_id = model_id or DEFAULT_MODELS[name]
     sent: list[tuple[str, dict[str, Any]]] = []
 
-    def answer(request: httpx.Request) -> httpx.Response:
+    def answer(request: httpx2.Request) -> httpx2.Response:
         family = wire_family(str(request.url)) or "openai-chat"
         sent.append((family, json.loads(request.content)))
-        return httpx.Response(200, json=_EMPTY_REPLY[family])
+        return httpx2.Response(200, json=_EMPTY_REPLY[family])
 
     settings = _placeholders(name, spec.key_env, provider_settings)
-    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+    async with httpx2.AsyncClient(transport=httpx2.MockTransport(answer)) as client:
         provider = spec.load()(client=client, **settings)
         model = provider.model(model_id)
         call = Call(

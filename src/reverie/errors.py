@@ -188,3 +188,26 @@ class NoObjectGenerated(ReverieError):
 
 class EmbeddingNotSupported(ConfigurationError):
     """The provider (or this model of it) has no embedding API reverie speaks."""
+
+
+class AgentDepthError(ReverieError):
+    """Sub-agents (``agent.as_tool``) nested deeper than the tool's ``max_depth`` allows: an
+    agent calling itself, or a ring of agents calling each other. It ends every run of the
+    chain (it is not made a tool result), each keeping its run so far in ``partial``."""
+
+
+class EmptyAnswer(ReverieError):
+    """A model answered with nothing: no text but whitespace, no tool call, no file (reasoning
+    alone is empty). Nothing raises it: it names that failure in ``reverie.fallback(...,
+    on=EmptyAnswer)``, where the next model is asked instead; ``usage`` and
+    ``finish_reason`` are those of the empty answer."""
+
+    def __init__(self, message: str, *, usage: Usage, finish_reason: str) -> None:
+        super().__init__(message)
+        self.usage = usage
+        self.finish_reason = finish_reason
+
+
+class UnknownCostError(ConfigurationError):
+    """A cost limit met a model call whose cost is unknown: no price for its model (give one
+    with ``reverie.pricing.set_price``, or install ``reverie[prices]``), or no usage reported."""

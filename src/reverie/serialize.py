@@ -21,6 +21,7 @@ from typing import Any
 from reverie.agent.result import RunResult, StopReason
 from reverie.errors import SerializationError
 from reverie.messages import Message
+from reverie.usage import Usage
 
 SCHEMA_VERSION = 2
 """The format :func:`dump_messages` and :func:`dump_result` write (1: no version field)."""
@@ -86,13 +87,32 @@ def dump_result(result: RunResult) -> str:
     if result.output is None:
         unset.add("output")
     exclude: dict[str, Any] = dict.fromkeys(unset, True)
-    # A step's attempts is written only when the call was retried (newer than version 2.0).
-    once = {i: {"attempts"} for i, step in enumerate(result.steps) if step.attempts == 1}
-    if once:
-        exclude["steps"] = once
+    if usage := _usage_unset(result.usage):
+        exclude["usage"] = usage
+    # A step's attempts is written only when the call was retried (newer than version 2.0),
+    # its usage's cost_source and reported only when set (as the run's usage's).
+    steps: dict[int, dict[str, Any]] = {}
+    for i, step in enumerate(result.steps):
+        left: dict[str, Any] = {"attempts": True} if step.attempts == 1 else {}
+        if usage := _usage_unset(step.usage):
+            left["usage"] = usage
+        if left:
+            steps[i] = left
+    if steps:
+        exclude["steps"] = steps
     data = _dump_json("result", [result], exclude={0: exclude} if exclude else None)
     body = data.decode()[1:-1]  # the result's object, out of its list
     return f'{{"schema_version":{SCHEMA_VERSION},{body[1:]}'
+
+
+def _usage_unset(usage: Usage) -> dict[str, bool]:
+    """A usage's fields newer than version 2.0 that hold their default (not written)."""
+    unset = {}
+    if usage.cost_source is None:
+        unset["cost_source"] = True
+    if usage.reported:
+        unset["reported"] = True
+    return unset
 
 
 def load_result(text: str | bytes) -> RunResult:

@@ -2,7 +2,7 @@
 output's sync twins all run through :func:`run_sync` and :func:`iterate_sync`, on one event
 loop per thread, kept between calls.
 
-An ``httpx`` client belongs to the event loop it first ran on, so a fresh loop per call (what
+An ``httpx2`` client belongs to the event loop it first ran on, so a fresh loop per call (what
 ``asyncio.run`` gives) made each call open, and never close, its own connections. Reusing
 the thread's loop lets a provider's client serve every call of that thread over one pooled
 connection. At interpreter exit (or when a new loop finds its thread gone) the models used

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+CostSource: TypeAlias = Literal["provider", "estimate"]
+"""Where a cost comes from: the provider's own figure, or reverie's estimate from a price (the
+``genai-prices`` table, or one given with ``reverie.pricing.set_price``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -22,10 +27,22 @@ class Usage:
     - ``reasoning_tokens``: the part of ``output_tokens`` spent on reasoning.
     - ``total_tokens``: the provider's own total when it reports one, else
       ``input_tokens + output_tokens``.
-    - ``cost``: the provider's own figure (for example OpenRouter's, in US dollars), never
-      an estimate of ours; ``None`` when no provider reported one.
+    - ``cost``: US dollars, or ``None`` when unknown (never 0 for "unknown"). It is the
+      provider's own figure when it reports one (OpenRouter does), else an estimate from
+      the price of the model the response names (see :mod:`reverie.pricing`).
+    - ``cost_source``: ``"provider"`` or ``"estimate"`` saying which; ``None`` with no cost.
+    - ``reported``: ``False`` when the provider reported no usage at all for the call (a
+      stream that ended without it): its counts read 0 but are not known, and its cost is
+      ``None``.
 
     A count the provider does not report is 0.
+
+    Summing (``a + b``): counts add. The cost of a sum is known only when the cost of every
+    part is: ``None`` plus a figure is ``None``, since a total that leaves a call out would
+    read as real. An *empty* usage (no token counted, no cost, not unreported: a step that
+    made no model call, or the start of a sum) adds nothing and leaves the cost as it is. A
+    sum's ``cost_source`` is ``"provider"`` only when every priced part's is; with one
+    estimated part it is ``"estimate"``. It is ``reported`` when every part is.
     """
 
     input_tokens: int = 0
@@ -35,12 +52,36 @@ class Usage:
     cache_read_tokens: int = 0
     cache_write_tokens: int = 0
     cost: float | None = None
+    cost_source: CostSource | None = None
+    reported: bool = True
+
+    @property
+    def empty(self) -> bool:
+        """No token counted, no cost and nothing unreported: what a step without a model
+        call has. An empty usage is the neutral element of ``+``."""
+        return (
+            self.cost is None
+            and self.reported
+            and not (
+                self.input_tokens
+                or self.output_tokens
+                or self.total_tokens
+                or self.reasoning_tokens
+                or self.cache_read_tokens
+                or self.cache_write_tokens
+            )
+        )
 
     def __add__(self, other: Usage) -> Usage:
-        if self.cost is None and other.cost is None:
-            cost = None
-        else:
-            cost = (self.cost or 0.0) + (other.cost or 0.0)
+        if other.empty:
+            return self
+        if self.empty:
+            return other
+        cost: float | None = None
+        source: CostSource | None = None
+        if self.cost is not None and other.cost is not None:
+            cost = self.cost + other.cost
+            source = self.cost_source if self.cost_source == other.cost_source else "estimate"
         return Usage(
             input_tokens=self.input_tokens + other.input_tokens,
             output_tokens=self.output_tokens + other.output_tokens,
@@ -49,4 +90,6 @@ class Usage:
             cache_read_tokens=self.cache_read_tokens + other.cache_read_tokens,
             cache_write_tokens=self.cache_write_tokens + other.cache_write_tokens,
             cost=cost,
+            cost_source=source,
+            reported=self.reported and other.reported,
         )

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from reverie import (
@@ -415,12 +415,12 @@ class Server:
         self.bodies = list(bodies)
         self.requests: list[dict[str, Any]] = []
 
-    def client(self) -> httpx.AsyncClient:
-        def handle(request: httpx.Request) -> httpx.Response:
+    def client(self) -> httpx2.AsyncClient:
+        def handle(request: httpx2.Request) -> httpx2.Response:
             self.requests.append(json.loads(request.content))
-            return httpx.Response(200, json=self.bodies.pop(0))
+            return httpx2.Response(200, json=self.bodies.pop(0))
 
-        return httpx.AsyncClient(transport=httpx.MockTransport(handle))
+        return httpx2.AsyncClient(transport=httpx2.MockTransport(handle))
 
 
 def family_model(family: str, server: Server, **settings: Any) -> LanguageModel:

@@ -6,10 +6,13 @@ import pytest
 
 from reverie import (
     Agent,
+    ConfigurationError,
     FinishReason,
     Step,
     StopReason,
+    UnknownCostError,
     Usage,
+    cost_limit,
     finish_reason_is,
     has_tool_call,
     step_count_is,
@@ -180,3 +183,89 @@ async def test_stop_condition_wins_over_step_limit() -> None:
     result = await Agent(model, tools=[ping], max_steps=2, stop_when=step_count_is(2)).run("go")
     assert result.stop_reason is StopReason.STOP_CONDITION
     assert len(result.steps) == 2
+
+
+def costing(cost: float | None) -> Usage:
+    source = None if cost is None else "provider"
+    return Usage(input_tokens=10, output_tokens=5, total_tokens=15, cost=cost, cost_source=source)
+
+
+async def test_cost_limit_stops_after_the_step_that_reaches_it() -> None:
+    model = looping(10, usage=costing(0.01))
+    result = await Agent(model, tools=[ping], stop_when=cost_limit(0.025)).run("go")
+    assert result.stop_reason is StopReason.STOP_CONDITION
+    assert_complete(result, model, 3)
+    assert result.usage.cost == pytest.approx(0.03)
+
+
+async def test_cost_limit_counts_estimates_from_a_price_set() -> None:
+    from reverie.pricing import clear_prices, priced, set_price
+
+    set_price("script", input_per_mtok=1.0, output_per_mtok=1.0, provider="scripted")
+    try:  # what a provider does to each answer, done here to the scripted ones
+        usage = priced(Usage(input_tokens=1_000_000), "scripted", "script")
+    finally:
+        clear_prices()
+    model = looping(10, usage=usage)
+    result = await Agent(model, tools=[ping], stop_when=cost_limit(2.5)).run("go")
+    assert result.stop_reason is StopReason.STOP_CONDITION
+    assert len(result.steps) == 3 and result.usage.cost == pytest.approx(3.0)
+    assert result.usage.cost_source == "estimate"
+
+
+async def test_cost_limit_raises_at_a_step_whose_cost_is_unknown() -> None:
+    model = looping(10, usage=costing(None))
+    agent = Agent(model, tools=[ping], stop_when=cost_limit(1.0))
+    with pytest.raises(UnknownCostError, match="step 1, scripted:script, is unknown") as caught:
+        await agent.run("go")
+    assert "set_price" in str(caught.value)
+    assert len(caught.value.partial.steps) == 1  # type: ignore[attr-defined]
+    assert isinstance(caught.value, ConfigurationError)
+
+
+async def test_cost_limit_can_stop_at_or_ignore_an_unknown_cost() -> None:
+    stopping = looping(10, usage=costing(None))
+    agent = Agent(stopping, tools=[ping], stop_when=cost_limit(1.0, unknown="stop"))
+    result = await agent.run("go")
+    assert result.stop_reason is StopReason.STOP_CONDITION and len(result.steps) == 1
+    script = [costing(None), costing(0.4), costing(None), costing(0.4), costing(0.4)]
+    ignoring = ScriptedModel(
+        [
+            reply(tool_calls=[(f"c{i}", "ping", f'{{"n": {i}}}')], usage=u)
+            for i, u in enumerate(script)
+        ]
+    )
+    agent = Agent(ignoring, tools=[ping], stop_when=cost_limit(1.0, unknown="ignore"))
+    result = await agent.run("go")
+    assert result.stop_reason is StopReason.STOP_CONDITION and len(result.steps) == 5
+    assert result.usage.cost is None  # the total is unknown; the limit counted what is known
+
+
+def test_cost_limit_counts_a_step_without_a_model_call_as_free() -> None:
+    condition = cost_limit(0.5)
+    resumed = Step(number=0, content=[], messages=[], finish_reason=FinishReason.TOOL_CALLS)
+    priced = Step(
+        number=1, content=[], messages=[], finish_reason=FinishReason.STOP, usage=costing(0.4)
+    )
+    assert condition([resumed, priced]) is False
+    unreported = Step(
+        number=2,
+        content=[],
+        messages=[],
+        finish_reason=FinishReason.STOP,
+        usage=Usage(reported=False),
+    )
+    with pytest.raises(UnknownCostError, match="reported no usage"):
+        condition([resumed, priced, unreported])
+
+
+@pytest.mark.parametrize(
+    ("usd", "options"),
+    [(0, {}), (-1, {}), (float("nan"), {}), (float("inf"), {}), (True, {}), ("1", {}),
+     (1.0, {"unknown": "skip"})],
+)  # fmt: skip
+def test_cost_limit_refuses_a_limit_that_is_not_a_positive_amount(
+    usd: object, options: dict[str, object]
+) -> None:
+    with pytest.raises(ConfigurationError):
+        cost_limit(usd, **options)  # type: ignore[arg-type]

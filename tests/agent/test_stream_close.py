@@ -8,7 +8,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 
-import httpx
+import httpx2
 
 import reverie
 from reverie import Agent, TextDelta
@@ -30,7 +30,7 @@ def chunk(content: str) -> bytes:
     return f"data: {json.dumps(data)}\n\n".encode()
 
 
-class HangingBody(httpx.AsyncByteStream):
+class HangingBody(httpx2.AsyncByteStream):
     """A server that sends two deltas, then keeps the connection open without a word."""
 
     def __init__(self) -> None:
@@ -51,12 +51,12 @@ class HangingBody(httpx.AsyncByteStream):
 def http_agent() -> tuple[Agent, list[HangingBody]]:
     bodies: list[HangingBody] = []
 
-    def handle(request: httpx.Request) -> httpx.Response:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         body = HangingBody()
         bodies.append(body)
-        return httpx.Response(200, headers={"Content-Type": "text/event-stream"}, stream=body)
+        return httpx2.Response(200, headers={"Content-Type": "text/event-stream"}, stream=body)
 
-    client = httpx.AsyncClient(transport=httpx.MockTransport(handle))
+    client = httpx2.AsyncClient(transport=httpx2.MockTransport(handle))
     model = reverie.provider("openai", api_key="sk-test", client=client).model("gpt-4o")
     return Agent(model), bodies
 

@@ -63,6 +63,23 @@ async def test_a_thousand_inputs_in_order_with_one_failure_isolated(
     assert result.cost is None
 
 
+async def test_a_batch_costs_its_runs_and_a_failed_run_without_steps_adds_nothing(
+    base_url: str, tool_log: Path
+) -> None:
+    from reverie.pricing import remove_price, set_price
+
+    set_price("fake", input_per_mtok=1.0, output_per_mtok=2.0, provider="openai-compat")
+    try:
+        inputs = ["Turin", "FAIL-1", "Rome"]
+        result = await run_many(make_agent(base_url), inputs, progress=False)
+    finally:
+        remove_price("fake", provider="openai-compat")
+    assert len(result.failures) == 1
+    # two requests of 10 + 5 tokens per successful run, at $1 and $2 per million
+    assert result.cost == pytest.approx(2 * 2 * (10 * 1.0 + 5 * 2.0) / 1e6)
+    assert result.usage.cost_source == "estimate"
+
+
 async def test_a_list_of_messages_continues_that_conversation(base_url: str) -> None:
     history = [reverie.user_message("Turin")]
     result = await run_many(make_agent(base_url), [history, "Rome"], progress=False)

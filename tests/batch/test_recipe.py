@@ -109,6 +109,6 @@ def _scripted() -> reverie.LanguageModel:
 
 
 def _client() -> object:
-    import httpx
+    import httpx2
 
-    return httpx.AsyncClient()
+    return httpx2.AsyncClient()

@@ -489,3 +489,50 @@ def test_import_reverie_does_not_load_the_cli() -> None:
     code = "import sys, reverie; print(any(m.startswith(('click', 'rich')) for m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False"
+
+
+# cost on the usage line
+
+
+def test_the_usage_line_shows_an_estimated_cost_from_the_price_table(
+    server: ScriptedServer,
+) -> None:
+    genai_prices = pytest.importorskip("genai_prices")
+    port = server.server_address[1]
+    env = clean_env(OPENAI_BASE_URL=f"http://127.0.0.1:{port}/v1", OPENAI_API_KEY="k")
+    result = reverie("run", "What's the weather in Florence?", "-m", "openai:gpt-4o", env=env)
+    assert result.returncode == 0, result.stderr
+    # the server names its model "test", which has no price: the requested id's is used
+    table = genai_prices.Usage(input_tokens=120, output_tokens=22)
+    price = float(genai_prices.calc_price(table, "gpt-4o", provider_id="openai").total_price)
+    assert price > 0
+    assert result.stdout.splitlines()[-1] == (
+        f"usage: 120 input + 22 output = 142 tokens, cost ~${price:.6f} (estimate)"
+    )
+
+
+def test_a_compatible_server_gets_no_cost_from_the_table(server: ScriptedServer) -> None:
+    """A self-hosted model named gpt-4o does not cost what OpenAI charges."""
+    args = ("run", "hi", "--no-tools", "-m", "openai-compat:gpt-4o", "--json")
+    result = reverie(*args, env=compat_env(server))
+    assert result.returncode == 0, result.stderr
+    usage = json.loads(result.stdout)["usage"]
+    assert usage["input_tokens"] == 70 and usage["cost"] is None
+    assert usage["cost_source"] is None and usage["reported"] is True
+
+
+def test_format_usage_marks_estimates_and_calls_without_usage() -> None:
+    from reverie.cli.render import format_usage
+    from reverie.usage import Usage
+
+    tokens = {"input_tokens": 120, "output_tokens": 19, "total_tokens": 139}
+    reported = Usage(**tokens, cost=0.00012, cost_source="provider")
+    estimated = Usage(**tokens, cost=0.00012, cost_source="estimate")
+    line = "usage: 120 input + 19 output = 139 tokens"
+    assert format_usage(reported) == line + ", cost $0.000120"
+    assert format_usage(estimated) == line + ", cost ~$0.000120 (estimate)"
+    assert format_usage(Usage(**tokens)) == line  # unknown: no cost shown, never $0
+    assert format_usage(Usage()) == "usage: not reported"
+    assert format_usage(Usage(reported=False)) == "usage: not reported"
+    some = reported + Usage(reported=False)
+    assert format_usage(some) == line + ", some calls reported no usage"

@@ -7,32 +7,32 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 import reverie
 from reverie.embeddings import EmbeddingNotSupported, embed, embed_many, embed_many_sync, embed_sync
 
-Handler = Callable[[httpx.Request], httpx.Response]
+Handler = Callable[[httpx2.Request], httpx2.Response]
 
 
 async def no_sleep(seconds: float) -> None:
     return None
 
 
-def client(handler: Handler, seen: list[httpx.Request]) -> httpx.AsyncClient:
-    def record(request: httpx.Request) -> httpx.Response:
+def client(handler: Handler, seen: list[httpx2.Request]) -> httpx2.AsyncClient:
+    def record(request: httpx2.Request) -> httpx2.Response:
         seen.append(request)
         return handler(request)
 
-    return httpx.AsyncClient(transport=httpx.MockTransport(record))
+    return httpx2.AsyncClient(transport=httpx2.MockTransport(record))
 
 
 def vec(i: int, n: int = 3) -> list[float]:
     return [float(i)] + [0.5] * (n - 1)
 
 
-def openai_answer(request: httpx.Request, *, reverse: bool = False) -> httpx.Response:
+def openai_answer(request: httpx2.Request, *, reverse: bool = False) -> httpx2.Response:
     body = json.loads(request.content)
     data = [
         {"object": "embedding", "index": i, "embedding": vec(int(t[1:]))}
@@ -40,7 +40,7 @@ def openai_answer(request: httpx.Request, *, reverse: bool = False) -> httpx.Res
     ]
     if reverse:
         data.reverse()  # a server may list them in any order
-    return httpx.Response(
+    return httpx2.Response(
         200,
         json={
             "object": "list",
@@ -52,7 +52,7 @@ def openai_answer(request: httpx.Request, *, reverse: bool = False) -> httpx.Res
 
 
 async def test_openai_sends_the_documented_body_and_places_vectors_by_index() -> None:
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
     provider = reverie.provider(
         "openai", api_key="sk-test", client=client(lambda r: openai_answer(r, reverse=True), seen)
     )
@@ -73,7 +73,7 @@ async def test_openai_sends_the_documented_body_and_places_vectors_by_index() ->
 
 
 async def test_batches_follow_the_limit_and_keep_input_order() -> None:
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
     provider = reverie.provider("openai", api_key="k", client=client(openai_answer, seen))
     texts = [f"t{i}" for i in range(5000)]
     result = await embed_many(provider.embedding_model("m"), texts, max_parallel=2)
@@ -97,17 +97,19 @@ async def test_a_malformed_answer_is_a_provider_error_naming_the_field(
     data: list[dict[str, Any]], words: str
 ) -> None:
     provider = reverie.provider(
-        "openai", api_key="k", client=client(lambda r: httpx.Response(200, json={"data": data}), [])
+        "openai",
+        api_key="k",
+        client=client(lambda r: httpx2.Response(200, json={"data": data}), []),
     )
     with pytest.raises(reverie.ProviderError, match=words):
         await embed_many(provider.embedding_model("m"), ["a", "b"])
 
 
 async def test_a_rate_limit_is_retried_like_a_chat_request() -> None:
-    seen: list[httpx.Request] = []
-    answers = iter([httpx.Response(429, json={"error": {"message": "slow down"}})])
+    seen: list[httpx2.Request] = []
+    answers = iter([httpx2.Response(429, json={"error": {"message": "slow down"}})])
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         return next(answers, None) or openai_answer(request)
 
     provider = reverie.provider(
@@ -134,7 +136,7 @@ async def test_a_rate_limit_is_retried_like_a_chat_request() -> None:
     ],
 )
 async def test_the_openai_wire_hosts(name: str, settings: dict[str, str], url: str) -> None:
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
     make: Callable[..., Any] = reverie.provider
     provider = make(name, api_key="k", client=client(openai_answer, seen), **settings)
     await embed(provider.embedding_model("emb"), "t1")
@@ -142,11 +144,11 @@ async def test_the_openai_wire_hosts(name: str, settings: dict[str, str], url: s
 
 
 async def test_gemini_batch_embed_contents() -> None:
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         body = json.loads(request.content)
-        return httpx.Response(
+        return httpx2.Response(
             200,
             json={
                 "embeddings": [
@@ -181,11 +183,11 @@ async def test_gemini_batch_embed_contents() -> None:
 
 
 async def test_vertex_predict_counts_tokens() -> None:
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         body = json.loads(request.content)
-        return httpx.Response(
+        return httpx2.Response(
             200,
             json={
                 "predictions": [
@@ -231,15 +233,15 @@ async def test_vertex_predict_counts_tokens() -> None:
 
 
 async def test_bedrock_titan_one_text_a_request_and_cohere_in_batches() -> None:
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         body = json.loads(request.content)
         if "inputText" in body:
-            return httpx.Response(
+            return httpx2.Response(
                 200, json={"embedding": vec(int(body["inputText"][1:])), "inputTextTokenCount": 3}
             )
-        return httpx.Response(
+        return httpx2.Response(
             200,
             json={
                 "id": "x",
@@ -298,7 +300,7 @@ def test_bad_arguments_are_refused_before_any_request(
 
 
 def test_the_sync_twin_with_a_provider_objects_model() -> None:
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
     provider = reverie.provider(
         "openai-compat", base_url="http://127.0.0.1:9/v1", client=client(openai_answer, seen)
     )

@@ -53,7 +53,7 @@ class Harness:
         def others() -> set[asyncio.Task[Any]]:
             return {t for t in asyncio.all_tasks() if t is not current} - self.tasks
 
-        # httpx's own body generators, left suspended when a stream stops at its terminal
+        # httpx2's own body generators, left suspended when a stream stops at its terminal
         # event, are closed by finaliser tasks that end within a loop turn or two.
         await _until(lambda: not others(), f"tasks left running: {others()}", timeout=0.5)
         # Sync tools' worker threads stay for reuse and end on their own after 10 s idle;

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import httpx2
 
 from reverie.testing.eventstream import encode_frame
 
@@ -373,19 +373,19 @@ CASE_IDS = [c.id for c in CASES]
 
 
 def answering(
-    family: Family, answer: Answer | Callable[[httpx.Request], Answer]
-) -> Callable[[httpx.Request], httpx.Response]:
+    family: Family, answer: Answer | Callable[[httpx2.Request], Answer]
+) -> Callable[[httpx2.Request], httpx2.Response]:
     """A MockTransport handler giving ``answer`` plainly or streamed, as the URL asks."""
 
-    def handle(request: httpx.Request) -> httpx.Response:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         said = answer(request) if callable(answer) else answer
         body = json.loads(request.content)
         url = str(request.url)
         streamed = body.get("stream") is True or "stream" in url.lower() or "alt=sse" in url
         if streamed:
             headers = {"content-type": family.content_type}
-            return httpx.Response(200, headers=headers, content=family.stream(said))
+            return httpx2.Response(200, headers=headers, content=family.stream(said))
         text = dumps(family.plain(said), said)
-        return httpx.Response(200, headers={"content-type": "application/json"}, content=text)
+        return httpx2.Response(200, headers={"content-type": "application/json"}, content=text)
 
     return handle

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 import reverie
@@ -33,8 +33,8 @@ class FakeGoogleCredentials:
     token = "ya29.fake-token-for-tests"
 
 
-def make_agent(case: Case, handler: Any, **agent: Any) -> tuple[reverie.Agent, httpx.AsyncClient]:
-    client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+def make_agent(case: Case, handler: Any, **agent: Any) -> tuple[reverie.Agent, httpx2.AsyncClient]:
+    client = httpx2.AsyncClient(transport=httpx2.MockTransport(handler))
     settings: dict[str, Any] = {**dict(case.settings), "client": client}
     settings["retry"] = reverie.RetryPolicy(max_retries=0)
     if case.keyed:
@@ -58,7 +58,7 @@ class Script:
         self.answers = list(answers)
         self.bodies: list[Any] = []
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
         self.bodies.append(json.loads(request.content.decode("utf-8")))  # strict UTF-8
         return answering(self.case.family, self.answers.pop(0))(request)
 
@@ -102,7 +102,7 @@ async def test_a_lone_surrogate_in_a_prompt_or_tool_output_poisons_nothing(
         Answer(args=(json.dumps({"q": "file"}),)),
         Answer(text=("done",)),
     )
-    client = httpx.AsyncClient(transport=httpx.MockTransport(script))
+    client = httpx2.AsyncClient(transport=httpx2.MockTransport(script))
     settings: dict[str, Any] = {**dict(case.settings), "client": client, "api_key": "sk-x-123456"}
     model = reverie.provider(case.provider, **settings).model(case.model)
 

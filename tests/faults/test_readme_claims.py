@@ -104,15 +104,15 @@ def test_every_provider_has_the_documented_limits(name: str) -> None:
 
 @pytest.mark.parametrize("name", KEYED)
 async def test_every_provider_strips_a_key_and_sends_it(name: str) -> None:
-    import httpx
+    import httpx2
 
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
 
-    def handle(request: httpx.Request) -> httpx.Response:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         seen.append(request)
-        return httpx.Response(401, json={"error": {"message": "no"}})
+        return httpx2.Response(401, json={"error": {"message": "no"}})
 
-    client = httpx.AsyncClient(transport=httpx.MockTransport(handle))
+    client = httpx2.AsyncClient(transport=httpx2.MockTransport(handle))
     provider = make(name, api_key=f"  {KEY}\n", client=client, retry=RetryPolicy(max_retries=0))
     model = provider.model("anthropic.claude-x" if name == "bedrock" else "m")
     with pytest.raises(ProviderError):

@@ -1,6 +1,6 @@
 """Secrets (issue 7, defect 7): a distinctive key, read with its trailing newline, given as
 ``api_key`` and in the base URL's userinfo, echoed back by the server, through every
-provider and every error path, recorded with the recorder, logged at DEBUG (httpx and
+provider and every error path, recorded with the recorder, logged at DEBUG (httpx2 and
 httpcore too), with tracebacks formatted with their locals: it appears nowhere."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 import reverie
@@ -192,13 +192,13 @@ def test_a_bad_key_is_refused_without_showing_it(name: str, bad: str) -> None:
 async def test_a_transport_error_with_locals_holds_no_header(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """The frames of a failed send hold the request; its auth is added inside httpx.Auth."""
+    """The frames of a failed send hold the request; its auth is added inside httpx2.Auth."""
     caplog.set_level(logging.DEBUG)
 
-    def refuse(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("connection refused", request=request)
+    def refuse(request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.ConnectError("connection refused", request=request)
 
-    client = httpx.AsyncClient(transport=httpx.MockTransport(refuse))
+    client = httpx2.AsyncClient(transport=httpx2.MockTransport(refuse))
     model = reverie.provider(
         "openai", api_key=KEY + "\n", client=client, retry=reverie.RetryPolicy(max_retries=0)
     ).model("m")

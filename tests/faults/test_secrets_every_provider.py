@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 import reverie
@@ -36,10 +36,10 @@ KEYLESS = {"local", "vertex"}
 NAMES = sorted(n for n in PROVIDERS if n != "local")
 
 
-def echoing(request: httpx.Request) -> httpx.Response:
+def echoing(request: httpx2.Request) -> httpx2.Response:
     quoted = {k: v for k, v in request.headers.items()}
     body = {"error": {"message": f"bad credentials: {json.dumps(quoted)}", "type": "auth"}}
-    return httpx.Response(401, json=body)
+    return httpx2.Response(401, json=body)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -48,7 +48,7 @@ async def test_the_key_reaches_nothing_we_write(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     cassette = tmp_path / "rec.yaml"
-    client = record_client(cassette, inner=httpx.MockTransport(echoing))
+    client = record_client(cassette, inner=httpx2.MockTransport(echoing))
     settings: dict[str, Any] = {**SETTINGS.get(name, {}), "client": client}
     if name not in KEYLESS:
         settings["api_key"] = KEY + "\n"

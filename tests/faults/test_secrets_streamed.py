@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 import reverie
@@ -33,15 +33,15 @@ class FakeGoogleCredentials:
     token = TOKEN
 
 
-def mock(handler: Any) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.MockTransport(handler))
+def mock(handler: Any) -> httpx2.AsyncClient:
+    return httpx2.AsyncClient(transport=httpx2.MockTransport(handler))
 
 
 def secret_of(case: Case) -> str:
     return KEY if case.keyed else TOKEN
 
 
-def make_provider(case: Case, client: httpx.AsyncClient, **extra: Any) -> Any:
+def make_provider(case: Case, client: httpx2.AsyncClient, **extra: Any) -> Any:
     settings: dict[str, Any] = {**dict(case.settings), "client": client, **extra}
     settings.setdefault("retry", reverie.RetryPolicy(max_retries=0))
     if case.keyed:
@@ -110,17 +110,17 @@ async def test_an_echoed_credential_reaches_no_result_or_partial(
     secret = secret_of(case)
     seen: list[str] = []
 
-    def handle(request: httpx.Request) -> httpx.Response:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         seen.append(request.content.decode())
         if len(seen) == 1:
             return answering(case.family, echoed(secret))(request)
-        return httpx.Response(400, json={"error": {"message": f"bad request from {secret}"}})
+        return httpx2.Response(400, json={"error": {"message": f"bad request from {secret}"}})
 
     def lookup(q: str) -> str:
         """Look something up."""
         return f"looked up {q}"
 
-    client = httpx.AsyncClient(transport=httpx.MockTransport(handle))
+    client = httpx2.AsyncClient(transport=httpx2.MockTransport(handle))
     model = make_provider(case, client).model(case.model)
     agent = reverie.Agent(model, tools=[reverie.tool(name=TOOL)(lookup)])
     with pytest.raises(reverie.ProviderError) as info:
@@ -145,8 +145,8 @@ async def test_a_secret_split_across_many_deltas_of_every_size() -> None:
     """The held-back tail: the key cut into one-character deltas, amid other text."""
     case = CASES[0]
     chars = tuple("ab" + KEY + "cd" + KEY[:5] + "ef")
-    client = httpx.AsyncClient(
-        transport=httpx.MockTransport(answering(case.family, Answer(text=chars)))
+    client = httpx2.AsyncClient(
+        transport=httpx2.MockTransport(answering(case.family, Answer(text=chars)))
     )
     model = make_provider(case, client).model(case.model)
     parts = [p async for p in model.stream(HELLO)]
@@ -176,10 +176,10 @@ async def test_an_error_event_quoting_the_key_mid_stream_is_redacted() -> None:
         ]
     )
 
-    def handle(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=events)
+    def handle(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=events)
 
-    client = httpx.AsyncClient(transport=httpx.MockTransport(handle))
+    client = httpx2.AsyncClient(transport=httpx2.MockTransport(handle))
     model = make_provider(case, client).model(case.model)
     parts = [p async for p in model.stream(HELLO)]
     await client.aclose()
@@ -208,7 +208,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("AWS_PROFILE", raising=False)
 
 
-def aws_secrets(request: httpx.Request) -> list[str]:
+def aws_secrets(request: httpx2.Request) -> list[str]:
     """What a SigV4 request carried that must never come back: the session token, the
     signature, the whole Authorization value (and the secret key, never sent)."""
     authorization = request.headers["authorization"]
@@ -223,20 +223,20 @@ async def test_sigv4_credentials_echoed_are_redacted(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     case = next(c for c in CASES if c.provider == "bedrock")
-    sent: list[httpx.Request] = []
+    sent: list[httpx2.Request] = []
 
-    def handle(request: httpx.Request) -> httpx.Response:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         sent.append(request)
         quoted = " | ".join(
             f"{k}: {request.headers[k]}" for k in ("authorization", "x-amz-security-token")
         )
         if where == "error":
             said = {"message": f"The request signature is wrong: {quoted}"}
-            return httpx.Response(403, json=said)
+            return httpx2.Response(403, json=said)
         if where == "error-escaped":  # a JSON writer that escapes "/" (the token holds some)
             text = json.dumps({"message": f"The security token is invalid: {quoted}"})
             escaped = text.replace("/", "\\/").encode()
-            return httpx.Response(
+            return httpx2.Response(
                 403, headers={"content-type": "application/json"}, content=escaped
             )
         if where == "stream-error":
@@ -249,12 +249,12 @@ async def test_sigv4_credentials_echoed_are_redacted(
 
             frame = encode_frame(headers, json.dumps({"message": quoted}).encode())
             content_type = {"content-type": "application/vnd.amazon.eventstream"}
-            return httpx.Response(200, headers=content_type, content=frame)
+            return httpx2.Response(200, headers=content_type, content=frame)
         said = Answer(text=split(quoted, "echo: ", " end"))
         return answering(case.family, said)(request)
 
     cassette = tmp_path / "rec.yaml"
-    client = record_client(cassette, inner=httpx.MockTransport(handle))
+    client = record_client(cassette, inner=httpx2.MockTransport(handle))
     provider = reverie.provider("bedrock", region="us-east-1", client=client)
     model = provider.model(case.model)
     seen: list[str] = []
@@ -286,8 +286,8 @@ async def test_botocore_logs_nothing_it_signs_under_debug_logging(
     and the user's configuration, are untouched."""
     caplog.set_level(logging.DEBUG)
     case = next(c for c in CASES if c.provider == "bedrock")
-    client = httpx.AsyncClient(
-        transport=httpx.MockTransport(answering(case.family, Answer(text=("ok",))))
+    client = httpx2.AsyncClient(
+        transport=httpx2.MockTransport(answering(case.family, Answer(text=("ok",))))
     )
     model = reverie.provider("bedrock", region="us-east-1", client=client).model(case.model)
     await model.generate(HELLO)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 import reverie
@@ -104,11 +104,11 @@ async def test_nan_in_a_tool_schema_is_refused_before_sending(case: Case) -> Non
     the one body encoder: nothing with NaN or Infinity is sent."""
     sent: list[bytes] = []
 
-    def handle(request: httpx.Request) -> httpx.Response:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         sent.append(request.content)
         return answering(case.family, Answer(text=("ok",)))(request)
 
-    client = httpx.AsyncClient(transport=httpx.MockTransport(handle))
+    client = httpx2.AsyncClient(transport=httpx2.MockTransport(handle))
     settings: dict[str, Any] = {**dict(case.settings), "client": client}
     settings["api_key" if case.keyed else "skip_auth"] = "sk-test-12345678" if case.keyed else True
     model = reverie.provider(case.provider, **settings).model(case.model)

@@ -329,10 +329,10 @@ async def test_the_total_timeout_passing_while_the_caller_is_busy_ends_the_strea
 
 
 async def test_timeouts_apply_to_a_client_passed_in(h: Harness) -> None:
-    import httpx
+    import httpx2
 
     h.server.script(stream([text("a")], then="hang"))
-    async with httpx.AsyncClient(timeout=600) as client:
+    async with httpx2.AsyncClient(timeout=600) as client:
         parts = await collect(h.model(client=client, idle_timeout=0.2))
         assert "(idle timeout)" in str(failure(parts))
     await h.check_clean()

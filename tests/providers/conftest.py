@@ -1,5 +1,5 @@
 """Fake chat-completions servers for provider tests: hand-written SSE chunk fixtures served
-through an httpx transport, split at arbitrary byte boundaries."""
+through an httpx2 transport, split at arbitrary byte boundaries."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 
 FIXTURES = Path(__file__).parent / "fixtures" / "openai_chat"
 
@@ -19,7 +19,7 @@ def sse_body(name: str) -> bytes:
     return "".join(line + "\n\n" for line in lines if line).encode()
 
 
-class TrackedStream(httpx.AsyncByteStream):
+class TrackedStream(httpx2.AsyncByteStream):
     def __init__(self, body: bytes, chunk_size: int, server: FakeServer) -> None:
         self._body = body
         self._chunk_size = chunk_size
@@ -39,7 +39,7 @@ class FakeServer:
 
     answers: list[tuple[int, bytes, str]] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
-    headers: list[httpx.Headers] = field(default_factory=list)
+    headers: list[httpx2.Headers] = field(default_factory=list)
     chunk_size: int = 64
     closed: int = 0
 
@@ -51,14 +51,14 @@ class FakeServer:
         self.answers.append((status, json.dumps(body).encode(), "application/json"))
         return self
 
-    def client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(transport=httpx.MockTransport(self._handle))
+    def client(self) -> httpx2.AsyncClient:
+        return httpx2.AsyncClient(transport=httpx2.MockTransport(self._handle))
 
-    def _handle(self, request: httpx.Request) -> httpx.Response:
+    def _handle(self, request: httpx2.Request) -> httpx2.Response:
         self.requests.append(json.loads(request.content))
         self.headers.append(request.headers)
         status, body, content_type = self.answers.pop(0)
-        return httpx.Response(
+        return httpx2.Response(
             status,
             headers={"Content-Type": content_type},
             stream=TrackedStream(body, self.chunk_size, self),

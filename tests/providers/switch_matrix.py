@@ -7,7 +7,7 @@ A conversation is a cassette's replies, each decoded by its family's own parser
 what a real run keeps; a copy goes through ``reverie.serialize`` too. It is then continued
 on each target with ``agent.run(messages=...)`` after a new user turn, and, when it has a
 tool loop, from inside that loop; the request the target's provider sends (caught by an
-``httpx.MockTransport``) is checked. A → B → A round trips check that A's part of a
+``httpx2.MockTransport``) is checked. A → B → A round trips check that A's part of a
 conversation continued on B is sent to A as A sent it before.
 
 ``python tests/providers/switch_matrix.py`` prints the figures. Only the public API is used,
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import yaml
 
 import reverie
@@ -60,7 +60,7 @@ THINKING = {"anthropic": {"thinking": {"type": "enabled", "budget_tokens": 2048}
 
 def source_of(url: str) -> str | None:
     """The target name of the host (and API) a recorded request went to."""
-    host = httpx.URL(url).host
+    host = httpx2.URL(url).host
     family = wire_family(url)
     if host == "api.openai.com":
         return "openai-responses" if family == "openai-responses" else "openai"
@@ -177,7 +177,7 @@ def in_loop(messages: list[Message]) -> list[Message] | None:
     return None
 
 
-def target_model(target: str, client: httpx.AsyncClient) -> Any:
+def target_model(target: str, client: httpx2.AsyncClient) -> Any:
     p = reverie.provider
     if target == "openai":
         return p("openai", api_key="k", client=client).model("gpt-4o")
@@ -212,11 +212,11 @@ async def request(target: str, messages: list[Message], prompt: str | None) -> d
     """The body the target's provider sends for ``agent.run(prompt, messages=messages)``."""
     sent: list[dict[str, Any]] = []
 
-    def answer(http_request: httpx.Request) -> httpx.Response:
+    def answer(http_request: httpx2.Request) -> httpx2.Response:
         sent.append(json.loads(http_request.content))
-        return httpx.Response(400, json={"error": {"message": "captured", "type": "x"}})
+        return httpx2.Response(400, json={"error": {"message": "captured", "type": "x"}})
 
-    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+    async with httpx2.AsyncClient(transport=httpx2.MockTransport(answer)) as client:
         model = target_model(target, client)
         options = THINKING if target in ("anthropic", "bedrock", "vertex-claude") else {}
         agent = Agent(model, tools=tools_for(messages), provider_options=options)

@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from conftest import FakeServer
 
@@ -73,7 +73,7 @@ class Server(FakeServer):
         self.answers.append((status, (FIXTURES / name).read_bytes(), "text/event-stream"))
         return self
 
-    def _handle(self, request: httpx.Request) -> httpx.Response:
+    def _handle(self, request: httpx2.Request) -> httpx2.Response:
         self.urls.append(str(request.url))
         return super()._handle(request)
 

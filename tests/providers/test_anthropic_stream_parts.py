@@ -110,12 +110,14 @@ def test_the_finish_carries_the_model_stop_reason_usage_and_warnings() -> None:
 
 def test_a_stream_without_a_stop_reason_finishes_unknown() -> None:
     parts = parse({"type": "message_start", "message": None}, {"type": "message_stop"})
-    assert parts == [Finish(finish_reason=FinishReason.UNKNOWN, usage=Usage(), model_id="")]
+    unreported = Usage(reported=False)
+    assert parts == [Finish(finish_reason=FinishReason.UNKNOWN, usage=unreported, model_id="")]
 
 
 def test_a_stream_without_message_start_finishes_with_no_model() -> None:
     parts = parse({"type": "message_stop"})
-    assert parts == [Finish(finish_reason=FinishReason.UNKNOWN, usage=Usage(), model_id="")]
+    unreported = Usage(reported=False)
+    assert parts == [Finish(finish_reason=FinishReason.UNKNOWN, usage=unreported, model_id="")]
 
 
 def test_a_message_delta_without_a_delta_keeps_its_usage() -> None:

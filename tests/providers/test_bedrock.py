@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from conftest import FakeServer
 from test_eventstream import encode_frame
@@ -62,7 +62,7 @@ class Server(FakeServer):
         self.answers.append((200, body, "application/vnd.amazon.eventstream"))
         return self
 
-    def _handle(self, request: httpx.Request) -> httpx.Response:
+    def _handle(self, request: httpx2.Request) -> httpx2.Response:
         self.urls.append(str(request.url))
         return super()._handle(request)
 

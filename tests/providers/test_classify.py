@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from test_eventstream import encode_frame
 
@@ -60,17 +60,17 @@ def sse(*events: Any) -> Answer:
     return 200, "".join(lines).encode(), {"content-type": "text/event-stream"}
 
 
-def client(*answers: Answer) -> httpx.AsyncClient:
+def client(*answers: Answer) -> httpx2.AsyncClient:
     queue = list(answers)
 
-    def handle(request: httpx.Request) -> httpx.Response:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         status, body, headers = queue.pop(0) if len(queue) > 1 else queue[0]
-        return httpx.Response(status, headers=headers, content=body)
+        return httpx2.Response(status, headers=headers, content=body)
 
-    return httpx.AsyncClient(transport=httpx.MockTransport(handle))
+    return httpx2.AsyncClient(transport=httpx2.MockTransport(handle))
 
 
-Make = Callable[[httpx.AsyncClient], Any]
+Make = Callable[[httpx2.AsyncClient], Any]
 
 MODELS: dict[str, Make] = {
     "openai": lambda c: OpenAI(api_key="k", client=c, retry=NO_RETRY).model("gpt-4o"),

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from conftest import FakeServer
 
@@ -54,12 +54,12 @@ class GoogleServer(FakeServer):
         self.answers.append((status, body, "text/event-stream"))
         return self
 
-    def client(self) -> httpx.AsyncClient:
-        def handle(request: httpx.Request) -> httpx.Response:
+    def client(self) -> httpx2.AsyncClient:
+        def handle(request: httpx2.Request) -> httpx2.Response:
             self.urls.append(str(request.url))
             return self._handle(request)
 
-        return httpx.AsyncClient(transport=httpx.MockTransport(handle))
+        return httpx2.AsyncClient(transport=httpx2.MockTransport(handle))
 
 
 def gemini(server: GoogleServer, model: str = "gemini-2.5-flash", **settings: Any) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-import httpx
+import httpx2
 import pytest
 
 import reverie
@@ -25,12 +25,12 @@ ANSWER = {
 }
 
 
-def recording_client(seen: list[httpx.Request]) -> httpx.AsyncClient:
-    def handle(request: httpx.Request) -> httpx.Response:
+def recording_client(seen: list[httpx2.Request]) -> httpx2.AsyncClient:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         seen.append(request)
-        return httpx.Response(200, json=ANSWER)
+        return httpx2.Response(200, json=ANSWER)
 
-    return httpx.AsyncClient(transport=httpx.MockTransport(handle))
+    return httpx2.AsyncClient(transport=httpx2.MockTransport(handle))
 
 
 # ---- auth ----------------------------------------------------------------------------------
@@ -54,7 +54,7 @@ async def test_bearer_and_header_auth_attach_the_key_only_inside_the_request_flo
         (api_key_header(KEY, "azure"), "api-key", KEY),
         (api_key_header(KEY, "anthropic", "x-api-key"), "x-api-key", KEY),
     ):
-        seen: list[httpx.Request] = []
+        seen: list[httpx2.Request] = []
         http = HttpClient("p", auth=auth, client=recording_client(seen), retry=NO_RETRY)
         await http.post_json("https://example.test/v1/x", {"a": 1})
         assert seen[0].headers[header] == value
@@ -62,7 +62,7 @@ async def test_bearer_and_header_auth_attach_the_key_only_inside_the_request_flo
 
 
 async def test_azure_sends_its_key_as_api_key_never_as_bearer() -> None:
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
     model = Azure(api_key=KEY, resource_name="res", client=recording_client(seen)).model("gpt")
     await model.generate(HI)
     assert seen[0].headers["api-key"] == KEY
@@ -81,7 +81,7 @@ async def test_a_client_we_created_is_closed_by_async_with() -> None:
 
 
 async def test_a_client_the_user_passed_is_never_closed_by_us() -> None:
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
     client = recording_client(seen)
     openai = reverie.provider("openai", api_key=KEY, client=client)
     async with openai, openai.model("gpt-4o") as model:
@@ -157,7 +157,7 @@ def test_azure_refuses_a_host_without_scheme() -> None:
 
 
 async def test_azure_chat_and_responses_urls_and_the_optional_api_version() -> None:
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
     chat = Azure(api_key=KEY, resource_name="res", client=recording_client(seen))
     await chat.model("gpt").generate(HI)
     assert str(seen[0].url) == "https://res.openai.azure.com/openai/v1/chat/completions"
@@ -170,11 +170,11 @@ async def test_azure_chat_and_responses_urls_and_the_optional_api_version() -> N
 
 
 async def test_azure_error_bodies_become_provider_errors_with_the_message() -> None:
-    def handle(request: httpx.Request) -> httpx.Response:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         body = {"error": {"code": "DeploymentNotFound", "message": "The deployment does not exist"}}
-        return httpx.Response(404, json=body)
+        return httpx2.Response(404, json=body)
 
-    client = httpx.AsyncClient(transport=httpx.MockTransport(handle))
+    client = httpx2.AsyncClient(transport=httpx2.MockTransport(handle))
     model = Azure(api_key=KEY, resource_name="res", client=client, retry=NO_RETRY).model("x")
     with pytest.raises(reverie.ProviderError) as info:
         await model.generate(HI)
@@ -185,21 +185,21 @@ async def test_azure_error_bodies_become_provider_errors_with_the_message() -> N
 
 async def test_a_call_retry_policy_overrides_the_providers_for_that_call() -> None:
     answers = [
-        httpx.Response(503, json={"error": {"message": "busy"}}),
-        httpx.Response(200, json=ANSWER),
+        httpx2.Response(503, json={"error": {"message": "busy"}}),
+        httpx2.Response(200, json=ANSWER),
     ]
     slept: list[float] = []
 
     async def sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    client = httpx.AsyncClient(transport=httpx.MockTransport(lambda request: answers.pop(0)))
+    client = httpx2.AsyncClient(transport=httpx2.MockTransport(lambda request: answers.pop(0)))
     model = reverie.provider("openai", api_key=KEY, client=client, retry=NO_RETRY).model("m")
     patient = reverie.RetryPolicy(max_retries=1, initial_delay=0.25, sleep=sleep)
     call = Call(prompt=[user_message("hi")], retry=patient)
     assert (await model.generate(call)).text == "hello"
     assert slept == [0.25]
-    answers[:] = [httpx.Response(503, json={"error": {"message": "busy"}})]
+    answers[:] = [httpx2.Response(503, json={"error": {"message": "busy"}})]
     with pytest.raises(reverie.ProviderError, match="busy"):
         await model.generate(HI)  # the provider's own policy: no retry
 
@@ -261,7 +261,7 @@ async def test_a_new_chat_completions_gateway_is_a_spec_and_a_class() -> None:
     register(acme)
     globals()["Acme"] = Acme
     try:
-        seen: list[httpx.Request] = []
+        seen: list[httpx2.Request] = []
         model = reverie.provider("acme", api_key=KEY, client=recording_client(seen)).model("m")
         assert (await model.generate(HI)).text == "hello"
         assert str(seen[0].url) == "https://api.acme.test/v1/chat/completions"
@@ -273,7 +273,7 @@ async def test_a_new_chat_completions_gateway_is_a_spec_and_a_class() -> None:
 
 async def test_each_request_goes_to_its_own_url_however_many_there_are() -> None:
     # URLs are kept parsed per client, in a bounded cache: past its size, still the right URL.
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
     http = HttpClient("p", client=recording_client(seen), retry=NO_RETRY)
     urls = [f"https://example.test/v1/models/m{i}:generate?alt=sse" for i in range(150)]
     for url in [*urls, urls[0], urls[149], urls[0]]:

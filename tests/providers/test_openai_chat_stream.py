@@ -30,6 +30,7 @@ from reverie.providers.openai_chat.dialect import ChatDialect
 from reverie.providers.openai_chat.stream import ChatStreamParser
 from reverie.providers.openai_compat import CompatDialect
 from reverie.providers.openrouter import RouterDialect
+from reverie.usage import Usage
 from reverie.warning import CallWarning
 
 
@@ -192,7 +193,12 @@ def test_a_chunk_of_the_wrong_shape_is_an_error_naming_the_field(chunk: Any, mes
 
 def test_a_stream_of_only_done_finishes_with_empty_model_and_metadata() -> None:
     [finish] = parse("[DONE]")
-    assert finish == Finish(finish_reason=FinishReason.UNKNOWN, model_id="", provider_metadata={})
+    assert finish == Finish(
+        finish_reason=FinishReason.UNKNOWN,
+        usage=Usage(reported=False),
+        model_id="",
+        provider_metadata={},
+    )
 
 
 def test_an_error_chunk_keeps_the_providers_error_as_the_body() -> None:

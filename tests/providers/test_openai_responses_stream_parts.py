@@ -498,7 +498,8 @@ def test_a_stream_without_a_response_finishes_empty() -> None:
     parser, parts = feed(text_delta("msg_1", "x"))
     assert parser.done is False and parts == [TextStart("msg_1"), TextDelta("msg_1", "x")]
     finish = parser.finish()[-1]
-    assert finish == Finish(finish_reason=FinishReason.STOP, usage=Usage(), model_id="")
+    unreported = Usage(reported=False)
+    assert finish == Finish(finish_reason=FinishReason.STOP, usage=unreported, model_id="")
 
 
 def test_created_is_not_terminal_and_unknown_events_give_nothing() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
+import httpx2
 
 from reverie.messages import (
     ErrorOutput,
@@ -334,11 +334,11 @@ def test_an_image_result_without_text_is_only_the_image() -> None:
 async def test_the_converted_history_and_its_warnings_reach_the_request() -> None:
     sent: list[dict[str, Any]] = []
 
-    def answer(request: httpx.Request) -> httpx.Response:
+    def answer(request: httpx2.Request) -> httpx2.Response:
         sent.append(json.loads(request.content))
-        return httpx.Response(200, json={"id": "r", "status": "completed", "output": []})
+        return httpx2.Response(200, json={"id": "r", "status": "completed", "output": []})
 
-    client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    client = httpx2.AsyncClient(transport=httpx2.MockTransport(answer))
     model = OpenAI(api_key="k", client=client, retry=NO_RETRY, api="responses").model("gpt-4o")
     prompt = [
         user_message("Hear", [FilePart(media_type="audio/wav", data=b"RIFF")]),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
+import httpx2
 from pydantic import BaseModel
 
 import reverie
@@ -69,15 +69,15 @@ async def test_a_model_with_defaults_is_sent_all_required_and_its_answer_validat
         "address": {"city": "London", "zip_code": ""},
     }
 
-    def handle(request: httpx.Request) -> httpx.Response:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         sent.append(json.loads(request.content))
         message = {"role": "assistant", "content": json.dumps(answer)}
-        return httpx.Response(
+        return httpx2.Response(
             200,
             json={"choices": [{"index": 0, "message": message, "finish_reason": "stop"}]},
         )
 
-    client = httpx.AsyncClient(transport=httpx.MockTransport(handle))
+    client = httpx2.AsyncClient(transport=httpx2.MockTransport(handle))
     model = reverie.provider("openai", api_key="k", client=client).model("gpt-4o")
     async with client:
         person = await reverie.generate_object(model, Person, prompt="Ada")

@@ -8,7 +8,7 @@ import base64
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 import reverie
@@ -42,12 +42,12 @@ GEMINI_ANSWER = {
 }
 
 
-def client(seen: list[httpx.Request], answer: object) -> httpx.AsyncClient:
-    def handle(request: httpx.Request) -> httpx.Response:
+def client(seen: list[httpx2.Request], answer: object) -> httpx2.AsyncClient:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         seen.append(request)
-        return httpx.Response(200, json=answer)
+        return httpx2.Response(200, json=answer)
 
-    return httpx.AsyncClient(transport=httpx.MockTransport(handle))
+    return httpx2.AsyncClient(transport=httpx2.MockTransport(handle))
 
 
 def basic(userinfo: str) -> str:
@@ -132,7 +132,7 @@ def acme() -> Iterator[ProviderSpec]:
 
 async def test_a_registered_spec_is_every_table_at_once(acme: ProviderSpec) -> None:
     # the registry and the typed entry point
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
     model: Any = reverie.provider("acme", api_key=KEY, client=client(seen, CHAT_ANSWER)).model("m")
     assert model.object_mode == "tool"  # from its spec, not from a lookup by name
     await model.generate(HI)
@@ -209,7 +209,7 @@ def test_a_models_object_mode_is_its_providers_spec(name: str, model: str, mode:
 async def test_a_base_urls_userinfo_is_basic_auth_in_every_family(
     name: str, settings: dict[str, object], answer: object, key_header: str | None
 ) -> None:
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
     made: Any = reverie.provider(
         name,
         base_url="https://proxy-user:proxy-pass-SECRET@proxy.example/api",
@@ -227,7 +227,7 @@ async def test_a_base_urls_userinfo_is_basic_auth_in_every_family(
 
 
 async def test_a_bearer_key_wins_over_the_userinfo_as_httpx_has_it() -> None:
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
     made = reverie.provider(
         "openai",
         api_key=KEY,

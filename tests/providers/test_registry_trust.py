@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import httpx
+import httpx2
 import pytest
 
 import reverie
@@ -26,12 +26,12 @@ def sent_to(name: str, model: str, **settings: Any) -> str:
     """The host the provider's first request goes to (answered 400, never retried)."""
     hosts: list[str] = []
 
-    def handle(request: httpx.Request) -> httpx.Response:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         hosts.append(request.url.host)
-        return httpx.Response(400, json={"error": {"message": "no"}})
+        return httpx2.Response(400, json={"error": {"message": "no"}})
 
     made: Any = reverie.provider(  # type: ignore[call-overload]
-        name, client=httpx.AsyncClient(transport=httpx.MockTransport(handle)), **settings
+        name, client=httpx2.AsyncClient(transport=httpx2.MockTransport(handle)), **settings
     )
     with pytest.raises(reverie.ProviderError):
         asyncio.run(made.model(model).generate(Call(prompt=[reverie.user_message("hi")])))
@@ -129,7 +129,7 @@ def test_a_project_that_would_change_the_path_is_refused(project: str) -> None:
 def test_a_vertex_model_id_stays_one_path_segment(model: str) -> None:
     made = reverie.provider("vertex", project="p", skip_auth=True).model(model)
     url = made._transport.generate_url if model.startswith("claude") else made._generate_url
-    parsed = httpx.URL(url)
+    parsed = httpx2.URL(url)
     assert parsed.host == "us-central1-aiplatform.googleapis.com"
     assert f"/models/{quote(model, safe='@.-_')}:" in parsed.raw_path.decode()
     assert parsed.query in (b"", b"alt=sse") and not parsed.fragment

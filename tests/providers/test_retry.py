@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from conftest import FakeServer
 
@@ -47,13 +47,13 @@ async def test_retry_after_is_honoured_and_capped() -> None:
     server.json(OK)
     slept: list[float] = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         response = server._handle(request)
         if response.status_code == 429:
             response.headers["Retry-After"] = "90"
         return response
 
-    client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    client = httpx2.AsyncClient(transport=httpx2.MockTransport(handler))
     llm = OpenAI(api_key="k", client=client, retry=policy(slept, max_delay=20.0)).model("gpt-4o")
     await llm.generate(HELLO)
     assert slept == [20.0]
@@ -91,13 +91,13 @@ async def test_a_stream_is_retried_before_its_first_part() -> None:
 async def test_a_dropped_connection_is_retried_and_reported_once_it_gives_up() -> None:
     attempts = 0
 
-    def refuse(request: httpx.Request) -> httpx.Response:
+    def refuse(request: httpx2.Request) -> httpx2.Response:
         nonlocal attempts
         attempts += 1
-        raise httpx.ConnectError("connection refused", request=request)
+        raise httpx2.ConnectError("connection refused", request=request)
 
     slept: list[float] = []
-    client = httpx.AsyncClient(transport=httpx.MockTransport(refuse))
+    client = httpx2.AsyncClient(transport=httpx2.MockTransport(refuse))
     llm = OpenAI(api_key="k", client=client, retry=policy(slept, max_retries=1)).model("gpt-4o")
     parts = [p async for p in llm.stream(HELLO)]
     assert len(parts) == 1 and isinstance(parts[0], ErrorPart)
@@ -120,7 +120,7 @@ async def test_a_dropped_connection_is_retried_and_reported_once_it_gives_up() -
 def test_retry_after_forms(headers: dict[str, str], expected: float | None) -> None:
     from reverie.http.retry import retry_after
 
-    assert retry_after(httpx.Headers(headers)) == expected
+    assert retry_after(httpx2.Headers(headers)) == expected
 
 
 def test_a_future_http_date_is_the_seconds_until_it() -> None:
@@ -130,19 +130,19 @@ def test_a_future_http_date_is_the_seconds_until_it() -> None:
     from reverie.http.retry import retry_after
 
     date = email.utils.formatdate(time.time() + 30, usegmt=True)
-    seconds = retry_after(httpx.Headers({"retry-after": date}))
+    seconds = retry_after(httpx2.Headers({"retry-after": date}))
     assert seconds is not None and 28 <= seconds <= 30
 
 
 @pytest.mark.parametrize(
     "error",
     [
-        httpx.ReadError(""),
-        httpx.RemoteProtocolError("x"),
-        httpx.ReadTimeout("x"),
-        httpx.ConnectError("x"),
-        httpx.WriteError("x"),
-        httpx.PoolTimeout("x"),
+        httpx2.ReadError(""),
+        httpx2.RemoteProtocolError("x"),
+        httpx2.ReadTimeout("x"),
+        httpx2.ConnectError("x"),
+        httpx2.WriteError("x"),
+        httpx2.PoolTimeout("x"),
     ],
 )
 def test_dropped_connections_and_timeouts_are_transient(error: Exception) -> None:
@@ -169,7 +169,7 @@ def test_a_short_or_zero_retry_after_is_waited_as_given(after: float) -> None:
 
 
 def test_a_transport_error_waits_the_backoff() -> None:
-    assert RetryPolicy(initial_delay=0.5).delay(httpx.ConnectError("x"), 2) == 2.0
+    assert RetryPolicy(initial_delay=0.5).delay(httpx2.ConnectError("x"), 2) == 2.0
 
 
 async def test_the_default_sleep_waits_on_the_event_loop() -> None:

@@ -1,12 +1,12 @@
 """How a streamed body's bytes reach the parser: straight from the transport when they are
-plain, through httpx when they are compressed, and from any byte stream a transport gives."""
+plain, through httpx2 when they are compressed, and from any byte stream a transport gives."""
 
 from __future__ import annotations
 
 import gzip
 from collections.abc import AsyncIterator, Callable
 
-import httpx
+import httpx2
 
 import reverie
 from reverie import ErrorPart, Finish, StreamError, StreamPart, TextDelta, user_message
@@ -20,8 +20,8 @@ EVENTS = (
 )
 
 
-async def stream_through(handle: Callable[[httpx.Request], httpx.Response]) -> list[StreamPart]:
-    client = httpx.AsyncClient(transport=httpx.MockTransport(handle))
+async def stream_through(handle: Callable[[httpx2.Request], httpx2.Response]) -> list[StreamPart]:
+    client = httpx2.AsyncClient(transport=httpx2.MockTransport(handle))
     provider = reverie.provider("openai", api_key="k", client=client)
     async with client:
         return [part async for part in provider.model("m").stream(HI)]
@@ -32,9 +32,9 @@ def text_of(parts: list[StreamPart]) -> str:
 
 
 async def test_a_gzip_compressed_stream_is_decoded_before_it_is_parsed() -> None:
-    def handle(request: httpx.Request) -> httpx.Response:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         headers = {"content-type": "text/event-stream", "content-encoding": "gzip"}
-        return httpx.Response(200, headers=headers, content=gzip.compress(EVENTS))
+        return httpx2.Response(200, headers=headers, content=gzip.compress(EVENTS))
 
     parts = await stream_through(handle)
     assert text_of(parts) == "Hello"
@@ -42,15 +42,15 @@ async def test_a_gzip_compressed_stream_is_decoded_before_it_is_parsed() -> None
 
 
 async def test_an_identity_encoded_stream_is_read_as_it_comes() -> None:
-    def handle(request: httpx.Request) -> httpx.Response:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         headers = {"content-type": "text/event-stream", "content-encoding": "Identity"}
-        return httpx.Response(200, headers=headers, content=EVENTS)
+        return httpx2.Response(200, headers=headers, content=EVENTS)
 
     parts = await stream_through(handle)
     assert text_of(parts) == "Hello" and isinstance(parts[-1], Finish)
 
 
-class Trickle(httpx.AsyncByteStream):
+class Trickle(httpx2.AsyncByteStream):
     """A transport's own byte stream whose iterator is a plain object (no ``aclose``),
     giving the body a few bytes at a time."""
 
@@ -80,8 +80,8 @@ class Trickle(httpx.AsyncByteStream):
 async def test_a_transport_stream_without_aclose_is_read_and_then_closed() -> None:
     body = Trickle(EVENTS)
 
-    def handle(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=body)
+    def handle(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(200, headers={"content-type": "text/event-stream"}, stream=body)
 
     parts = await stream_through(handle)
     assert text_of(parts) == "Hello" and isinstance(parts[-1], Finish)
@@ -89,9 +89,9 @@ async def test_a_transport_stream_without_aclose_is_read_and_then_closed() -> No
 
 
 async def test_a_compressed_body_cut_short_is_a_stream_error_not_a_crash() -> None:
-    def handle(request: httpx.Request) -> httpx.Response:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         headers = {"content-type": "text/event-stream", "content-encoding": "gzip"}
-        return httpx.Response(200, headers=headers, content=gzip.compress(EVENTS)[:-12])
+        return httpx2.Response(200, headers=headers, content=gzip.compress(EVENTS)[:-12])
 
     parts = await stream_through(handle)
     assert isinstance(parts[-1], ErrorPart) and isinstance(parts[-1].error, StreamError)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 import reverie
@@ -197,11 +197,11 @@ def test_plain_reasoning_of_an_openai_compatible_server_goes_back_as_reasoning_c
 async def test_an_agent_run_sets_the_policy_through_settings() -> None:
     sent: list[bytes] = []
 
-    def answer(request: httpx.Request) -> httpx.Response:
+    def answer(request: httpx2.Request) -> httpx2.Response:
         sent.append(request.content)
-        return httpx.Response(400, json={"error": {"message": "no"}})
+        return httpx2.Response(400, json={"error": {"message": "no"}})
 
-    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+    async with httpx2.AsyncClient(transport=httpx2.MockTransport(answer)) as client:
         model = reverie.provider("openai", api_key="k", client=client).model("gpt-4o")
         history = [user_message("Hi"), assistant(CLAUDE_THOUGHT, TextPart(text="Hello"))]
         with pytest.raises(ProviderError):
@@ -374,7 +374,7 @@ async def test_fallback_continues_a_claude_history_on_openai_with_a_valid_reques
 
     sent: list[dict[str, Any]] = []
 
-    def answer(request: httpx.Request) -> httpx.Response:
+    def answer(request: httpx2.Request) -> httpx2.Response:
         import json
 
         sent.append(json.loads(request.content))
@@ -383,12 +383,12 @@ async def test_fallback_continues_a_claude_history_on_openai_with_a_valid_reques
                 {"message": {"role": "assistant", "content": "Hi"}, "finish_reason": "stop"}
             ]
         }
-        return httpx.Response(200, json=reply)
+        return httpx2.Response(200, json=reply)
 
     overloaded = ProviderError(
         "anthropic: overloaded", provider="anthropic", status=529, retryable=True
     )
-    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+    async with httpx2.AsyncClient(transport=httpx2.MockTransport(answer)) as client:
         openai = reverie.provider("openai", api_key="k", client=client).model("gpt-4o")
         model = reverie.fallback(ScriptedModel([overloaded]), openai)
         signed = ReasoningPart(text="t", provider_options={"anthropic": {"signature": "sig"}})

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from test_eventstream import encode_frame
 
@@ -48,13 +48,13 @@ class Server:
         self.answers = list(answers)
         self.requests = 0
 
-    def client(self) -> httpx.AsyncClient:
-        def handle(request: httpx.Request) -> httpx.Response:
+    def client(self) -> httpx2.AsyncClient:
+        def handle(request: httpx2.Request) -> httpx2.Response:
             self.requests += 1
             status, body, kind = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
-            return httpx.Response(status, headers={"content-type": kind}, content=body)
+            return httpx2.Response(status, headers={"content-type": kind}, content=body)
 
-        return httpx.AsyncClient(transport=httpx.MockTransport(handle))
+        return httpx2.AsyncClient(transport=httpx2.MockTransport(handle))
 
 
 def sse_lines(path: Path) -> bytes:
@@ -81,7 +81,7 @@ def bedrock_body() -> bytes:
 SSE = "text/event-stream"
 AWS = "application/vnd.amazon.eventstream"
 
-Make = Callable[[httpx.AsyncClient], Any]
+Make = Callable[[httpx2.AsyncClient], Any]
 FAMILIES: dict[str, tuple[Make, bytes, str]] = {
     "openai": (
         lambda c: OpenAI(api_key="k", client=c, retry=RETRY).model("gpt-4o"),

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
+import httpx2
 import pytest
 from conftest import FakeServer
 
@@ -74,13 +74,13 @@ async def replayed(server: FakeServer, model: Any, response: Response) -> dict[s
 
 
 async def test_request_goes_to_the_gateway_with_the_plain_chat_body() -> None:
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
 
-    def answer(request: httpx.Request) -> httpx.Response:
+    def answer(request: httpx2.Request) -> httpx2.Response:
         seen.append(request)
-        return httpx.Response(200, json=OK)
+        return httpx2.Response(200, json=OK)
 
-    client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    client = httpx2.AsyncClient(transport=httpx2.MockTransport(answer))
     model = Vercel(api_key="vk-secret", client=client).model("anthropic/claude-sonnet-4")
     response = await model.generate(
         Call(prompt=HELLO.prompt, settings=Settings(max_output_tokens=300, temperature=0.2))

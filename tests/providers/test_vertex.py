@@ -8,7 +8,7 @@ import sys
 import types
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from test_google import CALLS, GoogleServer, add, answer, collect, fold
 
@@ -84,9 +84,9 @@ def test_a_missing_project_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 async def test_claude_on_vertex_is_the_anthropic_family_over_raw_predict() -> None:
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
 
-    def handle(request: httpx.Request) -> httpx.Response:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         seen.append(request)
         message = {
             "type": "message",
@@ -95,9 +95,9 @@ async def test_claude_on_vertex_is_the_anthropic_family_over_raw_predict() -> No
             "stop_reason": "end_turn",
             "usage": {"input_tokens": 3, "output_tokens": 2},
         }
-        return httpx.Response(200, json=message)
+        return httpx2.Response(200, json=message)
 
-    client = httpx.AsyncClient(transport=httpx.MockTransport(handle))
+    client = httpx2.AsyncClient(transport=httpx2.MockTransport(handle))
     provider = Vertex(project="p", location="us-east5", skip_auth=True, client=client)
     model = provider.model("claude-3-7-sonnet@20250219")
     response = await model.generate(Call(prompt=[user_message("hi")]))

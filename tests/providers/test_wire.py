@@ -122,17 +122,17 @@ def test_a_gemini_error_status_that_is_a_list_is_still_a_provider_error() -> Non
 
 
 async def test_an_answer_nested_too_deeply_is_a_provider_error_not_a_recursion_error() -> None:
-    import httpx
+    import httpx2
 
     from reverie.providers.openai import OpenAI
     from reverie.retry import NO_RETRY
 
     deep = b'{"choices": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
 
-    def handle(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, headers={"content-type": "application/json"}, content=deep)
+    def handle(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(200, headers={"content-type": "application/json"}, content=deep)
 
-    client = httpx.AsyncClient(transport=httpx.MockTransport(handle))
+    client = httpx2.AsyncClient(transport=httpx2.MockTransport(handle))
     model = OpenAI(api_key="k", client=client, retry=NO_RETRY).model("gpt-4o")
     from reverie.messages import user_message
     from reverie.providers.kit import Call

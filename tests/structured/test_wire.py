@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from pydantic import BaseModel
 
@@ -38,13 +38,13 @@ class Server:
         self.answers = list(answers)
         self.requests: list[dict[str, Any]] = []
 
-    def client(self) -> httpx.AsyncClient:
-        def handle(request: httpx.Request) -> httpx.Response:
+    def client(self) -> httpx2.AsyncClient:
+        def handle(request: httpx2.Request) -> httpx2.Response:
             self.requests.append(json.loads(request.content))
             body, content_type = self.answers.pop(0)
-            return httpx.Response(200, content=body, headers={"content-type": content_type})
+            return httpx2.Response(200, content=body, headers={"content-type": content_type})
 
-        return httpx.AsyncClient(transport=httpx.MockTransport(handle))
+        return httpx2.AsyncClient(transport=httpx2.MockTransport(handle))
 
 
 def sse(*events: dict[str, Any], done: bool = False) -> tuple[str, str]:

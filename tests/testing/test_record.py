@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from reverie.testing import RecordTransport, load_cassette, record_client, replay_client
@@ -21,18 +21,18 @@ SSE = 'data: {"n":1}\n\ndata: {"n":2}\n\ndata: [DONE]\n\n'
 BINARY = b"\x00\x00\x00\x10\xff\xfe:event-type\n\nchunk"
 
 
-def fake_api(request: httpx.Request) -> httpx.Response:
+def fake_api(request: httpx2.Request) -> httpx2.Response:
     """Stands in for a provider; it does receive the credentials."""
     assert request.headers["authorization"] == f"Bearer {SECRET}"
     if request.url.path.endswith("/binary"):
-        return httpx.Response(200, headers={"content-type": "application/x-bin"}, content=BINARY)
+        return httpx2.Response(200, headers={"content-type": "application/x-bin"}, content=BINARY)
     if request.url.path.endswith("/gzip"):
-        return httpx.Response(
+        return httpx2.Response(
             200,
             headers={"content-type": "application/json", "content-encoding": "gzip"},
             content=gzip.compress(b'{"zipped":true}'),
         )
-    return httpx.Response(
+    return httpx2.Response(
         200,
         headers={"content-type": "text/event-stream", "x-request-id": "abc", "set-cookie": "s=1"},
         content=SSE.encode(),
@@ -50,7 +50,7 @@ SECRET_HEADERS = {
 
 async def test_secrets_never_written(tmp_path: Path) -> None:
     path = tmp_path / "rec.yaml"
-    async with record_client(path, inner=httpx.MockTransport(fake_api)) as client:
+    async with record_client(path, inner=httpx2.MockTransport(fake_api)) as client:
         response = await client.post(
             URL + f"?alt=sse&key={SECRET}&KEY={SECRET}",
             json={"q": "hi"},
@@ -76,7 +76,7 @@ async def test_secrets_never_written(tmp_path: Path) -> None:
 
 async def test_gzip_is_recorded_decoded(tmp_path: Path) -> None:
     path = tmp_path / "gz.yaml"
-    async with record_client(path, inner=httpx.MockTransport(fake_api)) as client:
+    async with record_client(path, inner=httpx2.MockTransport(fake_api)) as client:
         response = await client.post(
             "https://api.example.test/gzip", content="{}", headers=SECRET_HEADERS
         )
@@ -88,8 +88,8 @@ async def test_gzip_is_recorded_decoded(tmp_path: Path) -> None:
 
 async def test_binary_body_recorded_as_binary(tmp_path: Path) -> None:
     path = tmp_path / "bin.yaml"
-    transport = RecordTransport(path, inner=httpx.MockTransport(fake_api))
-    async with httpx.AsyncClient(transport=transport) as client:
+    transport = RecordTransport(path, inner=httpx2.MockTransport(fake_api))
+    async with httpx2.AsyncClient(transport=transport) as client:
         await client.post("https://api.example.test/binary", content="{}", headers=SECRET_HEADERS)
     assert "!!binary" in path.read_text()
     assert load_cassette(path).interactions[0].response.body == BINARY
@@ -97,8 +97,8 @@ async def test_binary_body_recorded_as_binary(tmp_path: Path) -> None:
 
 async def test_record_then_replay(tmp_path: Path) -> None:
     path = tmp_path / "nested" / "round.yaml"
-    recorder = RecordTransport(path, inner=httpx.MockTransport(fake_api))
-    async with httpx.AsyncClient(transport=recorder, headers=SECRET_HEADERS) as client:
+    recorder = RecordTransport(path, inner=httpx2.MockTransport(fake_api))
+    async with httpx2.AsyncClient(transport=recorder, headers=SECRET_HEADERS) as client:
         first = await client.post(URL, json={"turn": 1})
         async with client.stream("POST", URL, json={"turn": 2}) as streamed:
             second = await streamed.aread()
@@ -121,7 +121,7 @@ async def test_record_then_replay(tmp_path: Path) -> None:
 
 
 def test_save_without_requests_writes_empty_cassette(tmp_path: Path) -> None:
-    path = RecordTransport(tmp_path / "empty.yaml", inner=httpx.MockTransport(fake_api)).save()
+    path = RecordTransport(tmp_path / "empty.yaml", inner=httpx2.MockTransport(fake_api)).save()
     assert load_cassette(path).interactions == []
 
 
@@ -169,7 +169,7 @@ def test_factory_modes(tmp_path: Path) -> None:
     recording.finish()
     assert load_cassette(tmp_path / "sub" / "new.yaml").interactions == []
     client = replaying("sub/new.yaml")  # exists now
-    assert isinstance(client, httpx.AsyncClient)
+    assert isinstance(client, httpx2.AsyncClient)
 
 
 PLUGIN_TEST = """
@@ -215,8 +215,8 @@ def test_plugin_in_a_pytest_run(tmp_path: Path, record: bool) -> None:
 def test_request_secrets_finds_every_credential() -> None:
     from reverie.testing.transport import request_secrets
 
-    basic = httpx.BasicAuth("user-SECRET", "pass-SECRET")
-    request = httpx.Request(
+    basic = httpx2.BasicAuth("user-SECRET", "pass-SECRET")
+    request = httpx2.Request(
         "POST",
         f"https://u-SECRET:p-SECRET@h.test/v1?key={SECRET}&other=1",
         headers={"api-key": "hdr-SECRET", "X-Other": "not-a-secret"},

@@ -8,7 +8,7 @@ import base64
 import json
 from pathlib import Path
 
-import httpx
+import httpx2
 
 import reverie
 from reverie import user_message
@@ -61,12 +61,12 @@ async def test_a_key_echoed_in_a_bedrock_stream_is_redacted_inside_its_frames(
     half = len(KEY) // 2
     body = text_stream(f"the key {KEY} and ", f"again {KEY[:half]}", KEY[half:])
 
-    def handle(request: httpx.Request) -> httpx.Response:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         headers = {"content-type": "application/vnd.amazon.eventstream"}
-        return httpx.Response(200, headers=headers, content=body)
+        return httpx2.Response(200, headers=headers, content=body)
 
     cassette = tmp_path / "bedrock.yaml"
-    client = record_client(cassette, inner=httpx.MockTransport(handle))
+    client = record_client(cassette, inner=httpx2.MockTransport(handle))
     model = reverie.provider("bedrock", api_key=KEY, region="us-east-1", client=client).model(
         "anthropic.claude-x"
     )
@@ -106,7 +106,7 @@ def test_frames_without_a_secret_keep_their_exact_bytes() -> None:
 
 def test_an_aws_session_token_and_a_signature_are_credentials() -> None:
     signature = "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"
-    request = httpx.Request(
+    request = httpx2.Request(
         "POST",
         "https://bedrock-runtime.us-east-1.amazonaws.com/model/m/invoke",
         headers={
@@ -122,12 +122,12 @@ def test_an_aws_session_token_and_a_signature_are_credentials() -> None:
 
 
 async def test_a_session_token_echoed_in_a_body_is_not_recorded(tmp_path: Path) -> None:
-    def handle(request: httpx.Request) -> httpx.Response:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         token = request.headers["x-amz-security-token"]
-        return httpx.Response(403, json={"message": f"The security token {token} is invalid"})
+        return httpx2.Response(403, json={"message": f"The security token {token} is invalid"})
 
     cassette = tmp_path / "rec.yaml"
-    async with record_client(cassette, inner=httpx.MockTransport(handle)) as client:
+    async with record_client(cassette, inner=httpx2.MockTransport(handle)) as client:
         await client.post(
             "https://bedrock-runtime.us-east-1.amazonaws.com/model/m/invoke",
             headers={"X-Amz-Security-Token": SESSION},

@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from reverie.testing import (
@@ -123,7 +123,7 @@ def test_json_equal_is_strict_about_bool() -> None:
 
 async def test_method_and_url_must_be_equal() -> None:
     transport = ReplayTransport(cassette("{}", url=URL + "?beta=true"))
-    async with httpx.AsyncClient(transport=transport) as client:
+    async with httpx2.AsyncClient(transport=transport) as client:
         with pytest.raises(CassetteMismatch):
             await client.post(URL, content="{}")  # query string missing
         with pytest.raises(CassetteMismatch):
@@ -133,7 +133,7 @@ async def test_method_and_url_must_be_equal() -> None:
 
 async def test_each_interaction_once_in_order() -> None:
     transport = ReplayTransport(cassette('{"q":1}', '{"q":2}', '{"q":1}'))
-    async with httpx.AsyncClient(transport=transport) as client:
+    async with httpx2.AsyncClient(transport=transport) as client:
         assert (await client.post(URL, content='{"q":2}')).text == "reply 1"
         assert (await client.post(URL, content='{"q":1}')).text == "reply 0"
         assert [i.id for i in transport.unused] == [2]
@@ -174,7 +174,7 @@ async def test_mismatch_shows_both_bodies_and_diff() -> None:
     c = cassette('{"other":true}', recorded)
     c.interactions.insert(0, cassette(sent, url=URL + "/elsewhere").interactions[0])
     async with replay_client(c) as client:
-        with pytest.raises(httpx.TransportError) as info:
+        with pytest.raises(httpx2.TransportError) as info:
             await client.post(URL, content=sent)
     error = info.value
     assert isinstance(error, CassetteMismatch)
@@ -227,7 +227,7 @@ async def test_stream_arrives_in_several_chunks() -> None:
     transport = ReplayTransport(FIXTURES / "chat.yaml")
     expected = transport.cassette.interactions[0].response.body_bytes()
     async with (
-        httpx.AsyncClient(transport=transport) as client,
+        httpx2.AsyncClient(transport=transport) as client,
         client.stream("POST", STREAM_URL, content=STREAM_BODY) as response,
     ):
         assert transport.open_responses == 1
@@ -240,7 +240,7 @@ async def test_stream_arrives_in_several_chunks() -> None:
 async def test_fixed_chunk_size_splits_anywhere() -> None:
     transport = ReplayTransport(FIXTURES / "chat.yaml", chunk_size=5)
     async with (
-        httpx.AsyncClient(transport=transport) as client,
+        httpx2.AsyncClient(transport=transport) as client,
         client.stream("POST", STREAM_URL, content=STREAM_BODY) as response,
     ):
         chunks = [chunk async for chunk in response.aiter_raw()]
@@ -251,7 +251,7 @@ async def test_fixed_chunk_size_splits_anywhere() -> None:
 
 async def test_breaking_out_of_a_stream_closes_it() -> None:
     transport = ReplayTransport(FIXTURES / "chat.yaml")
-    async with httpx.AsyncClient(transport=transport) as client:
+    async with httpx2.AsyncClient(transport=transport) as client:
         async with client.stream("POST", STREAM_URL, content=STREAM_BODY) as response:
             async for _line in response.aiter_lines():
                 break
@@ -261,7 +261,7 @@ async def test_breaking_out_of_a_stream_closes_it() -> None:
 
 async def test_plain_request_closes_its_response() -> None:
     transport = ReplayTransport(cassette("{}"))
-    async with httpx.AsyncClient(transport=transport) as client:
+    async with httpx2.AsyncClient(transport=transport) as client:
         await client.post(URL, content="{}")
     assert transport.open_responses == 0
 
@@ -271,7 +271,7 @@ async def test_binary_stream_is_served_as_bytes() -> None:
     expected = transport.cassette.interactions[0].response.body
     url = "https://bedrock.example.test/model/m%3A0/invoke-with-response-stream"
     async with (
-        httpx.AsyncClient(transport=transport) as client,
+        httpx2.AsyncClient(transport=transport) as client,
         client.stream("POST", url, content="{}") as response,
     ):
         chunks = [chunk async for chunk in response.aiter_bytes()]
@@ -295,7 +295,7 @@ async def test_conformance_cassettes_parse_and_self_replay() -> None:
         assert len(c) > 0, path
         # Sending each recorded request back must match, in order.
         transport = ReplayTransport(c)
-        async with httpx.AsyncClient(transport=transport) as client:
+        async with httpx2.AsyncClient(transport=transport) as client:
             for interaction in c.interactions:
                 req = interaction.request
                 response = await client.request(req.method, req.url, content=req.body)

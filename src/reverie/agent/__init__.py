@@ -2,6 +2,7 @@
 
 from reverie.agent.agent import Agent
 from reverie.agent.approval import ApprovalDecision, ApprovalError, ApprovalPolicy, PendingCall
+from reverie.agent.delegate import AgentTool, AsToolOptions
 from reverie.agent.events import (
     AgentEvent,
     ApprovalRequired,
@@ -9,6 +10,7 @@ from reverie.agent.events import (
     RunFinish,
     StepFinish,
     StepStart,
+    SubAgentEvent,
 )
 from reverie.agent.execute import RepairToolCall
 from reverie.agent.hooks import AfterTool, BeforeTool, ToolHookContext
@@ -22,6 +24,7 @@ from reverie.agent.prepare import PrepareStep, StepContext, StepPlan
 from reverie.agent.result import RunResult, Step, StopReason
 from reverie.agent.stop import (
     StopCondition,
+    cost_limit,
     finish_reason_is,
     has_tool_call,
     step_count_is,
@@ -37,10 +40,12 @@ __all__ = [
     "Agent",
     "AgentEvent",
     "AgentStream",
+    "AgentTool",
     "ApprovalDecision",
     "ApprovalError",
     "ApprovalPolicy",
     "ApprovalRequired",
+    "AsToolOptions",
     "BeforeTool",
     "PartialOutput",
     "PendingCall",
@@ -56,7 +61,9 @@ __all__ = [
     "StepStart",
     "StopCondition",
     "StopReason",
+    "SubAgentEvent",
     "ToolHookContext",
+    "cost_limit",
     "finish_reason_is",
     "has_tool_call",
     "step_count_is",

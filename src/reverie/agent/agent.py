@@ -39,6 +39,7 @@ from reverie.agent.checks import (
     run_settings,
     sampling_settings,
 )
+from reverie.agent.delegate import AgentTool, AsToolOptions, as_tool, delegates, relay
 from reverie.agent.events import (
     AgentEvent,
     ApprovalRequired,
@@ -243,6 +244,13 @@ class Agent(Generic[OutputT]):
         events = self._loop(prompt, options, streaming=True)
         return iterate_sync(events, self.model, "stream_sync", instead)
 
+    def as_tool(self, **options: Unpack[AsToolOptions]) -> AgentTool:
+        """This agent as a tool for another: input a ``prompt``, result the text (or the
+        output as JSON); its events stream along, its usage counts in the calling step.
+        Options (``name``, ``description``, ``needs_approval``, ``max_depth``,
+        ``timeout``, ``parallel``) and behaviour: :mod:`reverie.agent.delegate`."""
+        return as_tool(self, **options)
+
     async def _loop(
         self, prompt: str | None, options: RunOptions, *, streaming: bool
     ) -> AsyncGenerator[AgentEvent, None]:
@@ -251,7 +259,7 @@ class Agent(Generic[OutputT]):
         trace = run.trace
         try:
             if run.unanswered:  # a run that stopped for approval, resumed: finish its step
-                async for event in self._resume(run):
+                async for event in self._resume(run, streaming):
                     yield event
                 if run.pending:
                     yield run.finish(StopReason.APPROVAL, run.pending)
@@ -282,9 +290,12 @@ class Agent(Generic[OutputT]):
                         trace.end_chat(response)
                 turn = await split_reply(response, tools, self.output, self.repair_tool_call, run)
                 verdict = self._judge(turn, run) if self.output is not None else None
-                results, pending = await self._tools(turn, verdict, tools, run)
-                for tool_result in results:
-                    yield tool_result
+                done: list[tuple[list[ToolResult], list[PendingCall]]] = []
+                live = streaming and delegates(turn.checked, tools)  # sub-agents' events too
+                async with aclosing(relay(self._tools(turn, verdict, tools, run), done, live)) as e:
+                    async for event in e:  # the results (after sub-agents' events, if live)
+                        yield event
+                results, pending = done[0]
                 yield StepFinish(run.record(number, response, turn.content, results, model))
                 if pending:
                     yield ApprovalRequired(pending)
@@ -334,7 +345,7 @@ class Agent(Generic[OutputT]):
             trace=trace,
         )
 
-    async def _resume(self, run: RunState) -> AsyncGenerator[AgentEvent, None]:
+    async def _resume(self, run: RunState, streaming: bool) -> AsyncGenerator[AgentEvent, None]:
         """Run (or deny) the calls the given messages end with, by the run's approvals, as
         step 0 (the step the earlier run stopped in, finished); calls still waiting for a
         decision are left in ``run.pending``."""
@@ -342,10 +353,13 @@ class Agent(Generic[OutputT]):
         if self.durability is not None:
             tools = self.durability.units(self.model, tools)[1]
         waiting = [await check_call(c, tools, self.repair_tool_call) for c in run.unanswered]
-        run.resumed, run.pending = await run_tools(self, waiting, tools, run, (), run.approvals)
         yield StepStart(0)
-        for tool_result in run.resumed:
-            yield tool_result
+        work = run_tools(self, waiting, tools, run, (), run.approvals)
+        done: list[tuple[list[ToolResult], list[PendingCall]]] = []
+        async with aclosing(relay(work, done, streaming and delegates(waiting, tools))) as events:
+            async for event in events:
+                yield event
+        run.resumed, run.pending = done[0]
         with_results(run.history, [result_part(r) for r in run.resumed])
         yield StepFinish(run.record_resumed())
         if run.pending:
@@ -357,7 +371,7 @@ class Agent(Generic[OutputT]):
         """The step's model, call and runnable tools: the agent's, then the hook's changes."""
         history = run.history
         setup = StepSetup(
-            model=self.model,
+            model=run.model or self.model,
             messages=[system_message(self.system), *history] if self.system else list(history),
             tools=self.tools,
             active=self.active_tools,
@@ -367,6 +381,7 @@ class Agent(Generic[OutputT]):
         )
         if self.prepare_step is not None:
             setup = await ask_hook(self.prepare_step, setup, number, run.steps)
+        run.step_model = setup.model
         spec = self.output.spec if self.output is not None else None
         call, tools = build_call(setup, spec, run.headers, run.retry)
         if self.durability is not None:  # inside a workflow: each request, each call a unit
@@ -401,9 +416,12 @@ class Agent(Generic[OutputT]):
         """How the run goes on after a step: ``RunFinish`` if it ends, else ``None``."""
         if pending:
             return run.finish(StopReason.APPROVAL, pending)
-        if isinstance(verdict, Fail):
+        if isinstance(verdict, Fail):  # no retry left: the next model of a fallback, or fail
             assert self.output is not None
-            raise self.output.failure(verdict, run.steps[-1].response, run.usage())
+            error = self.output.failure(verdict, run.steps[-1].response, run.usage())
+            if not run.move_on(error, self.output.retries + 1):  # the retry below spends one
+                raise error
+            verdict = Retry(verdict.error)  # the failed answer and its error stay for it
         if isinstance(verdict, Retry):  # an invalid final answer (its error went back), or prose
             run.retries_left -= 1
             if not turn.answers:

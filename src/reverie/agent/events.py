@@ -47,10 +47,39 @@ class ApprovalRequired:
     type: Literal["approval-required"] = "approval-required"
 
 
+@dataclass(frozen=True, slots=True)
+class SubAgentEvent:
+    """An event of a sub-agent's run (``agent.as_tool(...)``), in the stream of the run
+    whose tool call started it, as it happens; the call's ``ToolResult`` follows them.
+
+    ``event`` is the sub-agent's own event (never another ``SubAgentEvent``: deeper runs are
+    flattened), ``path`` the sub-agents' tool names from the outermost down to the one that
+    made it, and ``tool_call_ids`` the calls that started each of them (two calls of one
+    sub-agent in a step have different ids)."""
+
+    event: AgentEvent
+    path: tuple[str, ...]
+    tool_call_ids: tuple[str, ...]
+    type: Literal["sub-agent-event"] = "sub-agent-event"
+
+    @property
+    def agent(self) -> str:
+        """The tool name of the sub-agent whose event this is (the innermost)."""
+        return self.path[-1]
+
+
 AgentEvent = (
-    StreamPart | StepStart | ToolResult | StepFinish | PartialOutput | ApprovalRequired | RunFinish
+    StreamPart
+    | StepStart
+    | ToolResult
+    | StepFinish
+    | PartialOutput
+    | ApprovalRequired
+    | RunFinish
+    | SubAgentEvent
 )
 """Model stream parts (text, reasoning and tool-input deltas, tool calls, finish), the
 results of the step's tools in call order once they have run, partial outputs, step and run
-boundaries, and the calls a run stops for. A run resumed with ``approvals=`` first yields the
-results of the calls it was given decisions for."""
+boundaries, the calls a run stops for, and the events of sub-agents its tools run. A run
+resumed with ``approvals=`` first yields the results of the calls it was given decisions
+for."""

@@ -51,6 +51,8 @@ class Step:
     messages: list[Message]
     finish_reason: FinishReason
     usage: Usage = field(default_factory=Usage)
+    """The model call's usage, plus that of the sub-agents its tool calls ran
+    (``agent.as_tool``), which is counted here and nowhere else."""
     warnings: list[CallWarning] = field(default_factory=list)
     provider_metadata: Metadata = field(default_factory=dict)
     model: str = ""
@@ -103,7 +105,7 @@ class RunResult(Generic[OutputT]):
     by those calls as shown, resumes. ``resumed`` holds the results of the calls such a run
     began with (approved ones ran, denied ones are error results), in call order; they are
     also the content of its first step, numbered 0 (the step the earlier run stopped in,
-    finished: no model call, no usage), before its model steps 1, 2, …
+    finished: no model call, so no usage but its sub-agents'), before its model steps 1, 2, …
     """
 
     steps: list[Step]

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from reverie.agent.approval import Decision, PendingCall, needs_screening, screen
+from reverie.agent.delegate import sub_run_usage
 from reverie.agent.events import RunFinish
 from reverie.agent.execute import RepairToolCall, check_call, run_calls
 from reverie.agent.hooks import ToolHooks
@@ -32,6 +33,7 @@ from reverie.agent.output import OUTPUT_TOOL, Output
 from reverie.agent.result import RunResult, Step, StopReason
 from reverie.content import Content, ToolCall, ToolResult
 from reverie.conversation import to_messages
+from reverie.fallback_model import after_failure
 from reverie.finish_reason import FinishReason
 from reverie.messages import Message, Metadata, ToolCallPart, ToolResultPart
 from reverie.model import Call, LanguageModel, Response, Settings
@@ -85,6 +87,11 @@ class RunState:
     """Calls a resumed run was given no decision for (the run stops again)."""
     call_ids: set[str] | None = None
     """The tool call ids of the conversation, gathered at the first call the run receives."""
+    step_model: LanguageModel | None = None
+    """The model the last step was prepared with (the agent's, or the hook's)."""
+    model: LanguageModel | None = None
+    """The model the next steps start from instead of the agent's: the rest of a fallback
+    chain, once an output failure its ``on=`` names moved the run on (:meth:`move_on`)."""
 
     def record(
         self,
@@ -109,9 +116,19 @@ class RunState:
             content=list(self.resumed),
             messages=[self.history[-1]] if self.resumed else [],
             finish_reason=FinishReason.TOOL_CALLS,
+            usage=sub_run_usage(self.resumed) or Usage(),
         )
         self.steps.append(step)
         return step
+
+    def move_on(self, error: Exception, retries: int) -> bool:
+        """Whether the run goes on with the next model of the last step's fallback chain
+        after its output failed for good (``error``), each of its output retries afresh."""
+        rest = after_failure(self.step_model, self.steps[-1].provider_metadata, error)
+        if rest is None:
+            return False
+        self.model, self.retries_left = rest, retries
+        return True
 
     def claim(self, call: ToolCall, reserved: Collection[str]) -> ToolCall:
         """``call`` with an id no other call of the conversation has: a colliding id (a
@@ -283,12 +300,16 @@ def make_step(
     messages: list[Message],
     model: LanguageModel,
 ) -> Step:
+    usage = response.usage
+    nested = sub_run_usage(results)  # sub-agents' runs count in the step that called them
+    if nested is not None:
+        usage = usage + nested
     return Step(
         number=number,
         content=[*content, *results],
         messages=messages,
         finish_reason=response.finish_reason,
-        usage=response.usage,
+        usage=usage,
         warnings=list(response.warnings),
         provider_metadata=response.provider_metadata,
         model=f"{model.provider}:{model.model_id}",

@@ -56,7 +56,8 @@ class BatchResult(Sequence[BatchItem]):
 
     @property
     def cost(self) -> float | None:
-        """US dollars as the providers reported them; ``None`` when none did."""
+        """US dollars (the providers' figures or reverie's estimates, see
+        :mod:`reverie.pricing`); ``None`` when the cost of any run's model call is unknown."""
         return self.usage.cost
 
     @property

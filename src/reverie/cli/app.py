@@ -460,9 +460,9 @@ def _error_message(exc: ReverieError) -> str:
 
 def _network_error(exc: BaseException) -> str | None:
     """A one-line message for an HTTP failure below the providers (refused, timed out…)."""
-    import httpx
+    import httpx2
 
-    if not isinstance(exc, httpx.HTTPError):
+    if not isinstance(exc, httpx2.HTTPError):
         return None
     try:
         where = f" {exc.request.url}"

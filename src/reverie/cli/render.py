@@ -129,8 +129,9 @@ class LiveRenderer:
 
 
 def format_usage(usage: Usage) -> str:
-    """``usage: 120 input + 19 output = 139 tokens, cost $0.000120`` (cost only if reported)."""
-    if usage == Usage():
+    """``usage: 120 input + 19 output = 139 tokens, cost $0.000120``: the cost when it is
+    known, marked ``~`` and ``(estimate)`` when reverie estimated it from a price."""
+    if usage.empty or (not usage.reported and usage == Usage(reported=False)):
         return "usage: not reported"
     total = usage.total_tokens or usage.input_tokens + usage.output_tokens
     line = f"usage: {usage.input_tokens} input + {usage.output_tokens} output = {total} tokens"
@@ -141,7 +142,11 @@ def format_usage(usage: Usage) -> str:
         extras.append(f"{usage.cache_read_tokens} cached")
     if extras:
         line += f" ({', '.join(extras)})"
-    if usage.cost is not None:
+    if not usage.reported:
+        line += ", some calls reported no usage"
+    if usage.cost is not None and usage.cost_source == "estimate":
+        line += f", cost ~${usage.cost:.6f} (estimate)"
+    elif usage.cost is not None:
         line += f", cost ${usage.cost:.6f}"
     return line
 
@@ -155,6 +160,8 @@ def usage_dict(usage: Usage) -> dict[str, Any]:
         "cache_read_tokens": usage.cache_read_tokens,
         "cache_write_tokens": usage.cache_write_tokens,
         "cost": usage.cost,
+        "cost_source": usage.cost_source,
+        "reported": usage.reported,
     }
 
 

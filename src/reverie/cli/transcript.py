@@ -299,8 +299,9 @@ def describe_response(response: Response, requested_model: str = "") -> list[Lin
 
 
 def format_usage(usage: Usage) -> str:
-    """The counts a provider reported, as ``name=value`` pairs (zeros left out)."""
-    values = ((f.name, getattr(usage, f.name)) for f in fields(usage))
+    """The counts a provider reported, as ``name=value`` pairs (zeros left out, and
+    ``reported``: nothing is shown when nothing was reported)."""
+    values = ((f.name, getattr(usage, f.name)) for f in fields(usage) if f.name != "reported")
     return ", ".join(f"{name}={value}" for name, value in values if value)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import httpx
+import httpx2
 
 from reverie.model import LanguageModel
 
@@ -45,7 +45,7 @@ def unsupported_reason(kind: str, settings: dict[str, Any], model: str = "") -> 
 
 
 def build_model(
-    kind: str, model: str, settings: dict[str, Any], client: httpx.AsyncClient
+    kind: str, model: str, settings: dict[str, Any], client: httpx2.AsyncClient
 ) -> LanguageModel:
     import reverie
 

@@ -60,7 +60,9 @@ False | "reason"}}`` (what :func:`send_approvals` sends)."""
 PASSTHROUGH = (
     "reverie",
     "httpx",
+    "httpx2",
     "httpcore",
+    "httpcore2",
     "anyio",
     "sniffio",
     "pydantic",

@@ -8,6 +8,7 @@ from typing import Any
 
 from reverie.embeddings.result import Embedding, Embeddings
 from reverie.errors import ConfigurationError
+from reverie.pricing import priced
 from reverie.providers.embedding.contract import EmbedBatch, EmbeddingModel, EmbedOptions
 from reverie.retry import RetryPolicy
 from reverie.usage import Usage
@@ -108,7 +109,7 @@ async def embed_many(
     vectors: list[list[float]] = []
     for got in done:
         vectors += got.vectors
-        usage = usage + got.usage
+        usage = usage + priced(got.usage, resolved.provider, "", resolved.model_id)
     return Embeddings(vectors, usage, f"{resolved.provider}:{resolved.model_id}")
 
 

@@ -1,4 +1,4 @@
-"""Authentication as ``httpx.Auth``: the credential is attached inside the request flow, so it
+"""Authentication as ``httpx2.Auth``: the credential is attached inside the request flow, so it
 never sits in a provider's header dicts, frame locals on error paths, or reprs.
 
 Keys are checked once, at construction: whitespace around them (a key read from a file ends
@@ -14,7 +14,7 @@ import functools
 from collections.abc import Generator, Iterable
 from urllib.parse import unquote
 
-import httpx
+import httpx2
 
 from reverie.errors import ConfigurationError
 
@@ -138,7 +138,7 @@ def clean_key(key: str, provider: str) -> str:
     return stripped
 
 
-class HeaderAuth(httpx.Auth):
+class HeaderAuth(httpx2.Auth):
     """Sends the key in one header: ``Authorization: Bearer <key>``, ``api-key: <key>``…"""
 
     def __init__(self, key: str, *, provider: str, header: str, prefix: str = "") -> None:
@@ -152,7 +152,9 @@ class HeaderAuth(httpx.Auth):
         """What error messages built from server answers must never show (an echoed key)."""
         return self._secrets
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+    def auth_flow(
+        self, request: httpx2.Request
+    ) -> Generator[httpx2.Request, httpx2.Response, None]:
         request.headers[self._header] = self._value
         yield request
 
@@ -191,7 +193,7 @@ def strip_userinfo(url: str) -> tuple[str, str | None]:
 
 
 def split_userinfo(url: str, provider: str) -> tuple[str, UserinfoAuth | None]:
-    """``url`` without its ``user:password@`` part, and that part as Basic auth (what httpx
+    """``url`` without its ``user:password@`` part, and that part as Basic auth (what httpx2
     would have sent), or None when the URL has none."""
     clean, userinfo = strip_userinfo(url)
     if userinfo is None:

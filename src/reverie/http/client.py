@@ -1,5 +1,5 @@
 """One provider's HTTP: a POST to a per-call URL, with authentication, retries and the
-lifetime of the ``httpx.AsyncClient`` it sends through.
+lifetime of the ``httpx2.AsyncClient`` it sends through.
 
 Every wire family sends through :class:`HttpClient`: ``post_json`` for a plain answer,
 ``stream`` for a streamed one (the family gives the framing and its own parser). The retry
@@ -17,9 +17,9 @@ import json
 import math
 import ssl
 from collections.abc import AsyncIterator, Callable, Mapping
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-import httpx
+import httpx2
 
 from reverie.errors import ConfigurationError, ProviderError, StreamError
 from reverie.http.auth import (
@@ -34,6 +34,7 @@ from reverie.http.auth import (
 )
 from reverie.http.body import dump_json as dump_json
 from reverie.http.fastjson import loads
+from reverie.http.httpx_adapter import as_httpx2
 from reverie.http.reading import (
     Framing as Framing,
     WireStream as WireStream,
@@ -53,13 +54,16 @@ from reverie.http.timeouts import (
 from reverie.model import ErrorPart, Finish, StreamPart
 from reverie.retry import RetryPolicy
 
+if TYPE_CHECKING:
+    from reverie.http.httpx_adapter import AnyAsyncClient
+
 #: Requests one HttpClient keeps in flight; more wait their turn in a FIFO queue of ours.
-#: httpx's default pool serves 100 connections, and past its size its own queue costs time
+#: httpx2's default pool serves 100 connections, and past its size its own queue costs time
 #: that grows with the number waiting (benchmarks/concurrency.py: 1,000 concurrent calls take
 #: 2-3x longer without this bound, 3,000 over 2x).
 DEFAULT_MAX_CONCURRENCY = 100
 
-DEFAULT_TIMEOUT = httpx.Timeout(DEFAULT_TOTAL_TIMEOUT, connect=CONNECT_TIMEOUT)
+DEFAULT_TIMEOUT = httpx2.Timeout(DEFAULT_TOTAL_TIMEOUT, connect=CONNECT_TIMEOUT)
 
 _RETRYABLE = {408, 409, 429, 500, 502, 503, 504, 529}
 
@@ -76,20 +80,20 @@ class ErrorHooks(Protocol):
     def in_body(self, body: Any, provider: str) -> ProviderError | None: ...
 
 
-def default_client(max_connections: int | None = DEFAULT_MAX_CONCURRENCY) -> httpx.AsyncClient:
-    limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=20)
-    return httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=limits, verify=ssl_context())
+def default_client(max_connections: int | None = DEFAULT_MAX_CONCURRENCY) -> httpx2.AsyncClient:
+    limits = httpx2.Limits(max_connections=max_connections, max_keepalive_connections=20)
+    return httpx2.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=limits, verify=ssl_context())
 
 
 @functools.cache
 def ssl_context() -> ssl.SSLContext:
-    """httpx's default TLS settings, built once: loading the CA bundle takes ~100 ms, which
+    """httpx2's default TLS settings, built once: loading the CA bundle takes ~100 ms, which
     every new client (a provider, a new event loop) would otherwise pay again."""
-    return httpx.create_ssl_context()
+    return httpx2.create_ssl_context()
 
 
 def status_error(
-    provider: str, status: int, body: str, headers: httpx.Headers | None = None
+    provider: str, status: int, body: str, headers: httpx2.Headers | None = None
 ) -> ProviderError:
     """An error for a non-2xx answer. Only the response body is quoted, never the request,
     so credentials cannot leak into the message."""
@@ -107,7 +111,7 @@ def status_error(
     )
 
 
-def error_code(body: str, headers: httpx.Headers | None = None) -> str | None:
+def error_code(body: str, headers: httpx2.Headers | None = None) -> str | None:
     """The provider's name for an error: AWS's ``x-amzn-ErrorType`` header, else the
     ``code``, ``type`` or ``status`` word of the body's error object."""
     aws = headers.get("x-amzn-errortype") if headers is not None else None
@@ -165,12 +169,14 @@ class HttpClient:
     a stream holds its place until it is closed. ``None`` turns the bound off. With a client
     of your own, set it to that client's ``max_connections``.
 
-    A URL's ``user:password@`` is never sent (httpx would log it); providers turn a base
+    A URL's ``user:password@`` is never sent (httpx2 would log it); providers turn a base
     URL's userinfo into auth with :func:`reverie.providers.provider.split_base_url`. Error
     messages and plain answers never repeat the credentials of ``auth`` (a server echoing
     the key gets it nowhere).
 
-    A client passed in is used as it is and never closed by us; one we create is closed by
+    A client passed in is used as it is and never closed by us (an ``httpx2.AsyncClient``;
+    an ``httpx.AsyncClient`` is sent through under a thin ``httpx2`` one, the slower path of
+    :mod:`reverie.http.httpx_adapter`); one we create is closed by
     :meth:`aclose` (or ``async with``).
     """
 
@@ -178,9 +184,9 @@ class HttpClient:
         self,
         provider: str,
         *,
-        auth: httpx.Auth | None = None,
+        auth: httpx2.Auth | None = None,
         headers: Mapping[str, str] | None = None,
-        client: httpx.AsyncClient | None = None,
+        client: AnyAsyncClient | None = None,
         retry: RetryPolicy | None = None,
         timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
         idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
@@ -213,15 +219,18 @@ class HttpClient:
         self._known: _Known | None = None  # the last request's credentials (see _secrets)
         self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
         self._headers.update(headers or {})
-        self._client = client
-        self._owned: tuple[asyncio.AbstractEventLoop, httpx.AsyncClient] | None = None
+        # an httpx client goes under a thin httpx2 one (the slower path; httpx_adapter.py)
+        self._client: httpx2.AsyncClient | None = as_httpx2(client, client_auth=auth is None)
+        self._owned: tuple[asyncio.AbstractEventLoop, httpx2.AsyncClient] | None = None
         self._gates: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
-        self._urls: dict[str, httpx.URL] = {}  # parsed once: httpx parses a str each time
+        self._urls: dict[str, httpx2.URL] = {}  # parsed once: httpx2 parses a str each time
         # Unstreamed answers come whole after the model is done: only the total (our timer,
         # which ends the attempt as not retryable) bounds them.
         self._timeouts = {
-            False: httpx.Timeout(connect=CONNECT_TIMEOUT, read=None, write=idle_timeout, pool=None),
-            True: httpx.Timeout(
+            False: httpx2.Timeout(
+                connect=CONNECT_TIMEOUT, read=None, write=idle_timeout, pool=None
+            ),
+            True: httpx2.Timeout(
                 connect=CONNECT_TIMEOUT, read=idle_timeout, write=idle_timeout, pool=None
             ),
         }
@@ -231,10 +240,10 @@ class HttpClient:
 
     # ---- lifetime -------------------------------------------------------------------------
 
-    def _http(self) -> httpx.AsyncClient:
+    def _http(self) -> httpx2.AsyncClient:
         if self._client is not None:
             return self._client
-        # An httpx client is bound to the event loop it first ran on; a new loop (a second
+        # An httpx2 client is bound to the event loop it first ran on; a new loop (a second
         # asyncio.run) gets a new client.
         loop = asyncio.get_running_loop()
         if self._owned is None or self._owned[0] is not loop:
@@ -272,13 +281,13 @@ class HttpClient:
         headers: Mapping[str, str] | None,
         deadline: Deadline,
         stream: bool = False,
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         """One attempt, under ``deadline``; every failure comes out as a ProviderError marked
         retryable or not. A streamed response comes back unread with the deadline running
         (``read_stream`` keeps it); a plain one read whole, with the deadline stopped."""
         http = self._http()
         merged = {**self._headers, **headers} if headers else self._headers
-        auth = self._auth if self._auth is not None else httpx.USE_CLIENT_DEFAULT
+        auth = self._auth if self._auth is not None else httpx2.USE_CLIENT_DEFAULT
         try:
             request = http.build_request(
                 "POST",
@@ -288,7 +297,7 @@ class HttpClient:
                 timeout=self._timeouts[stream],
             )
             response = await deadline.wait(http.send(request, stream=stream, auth=auth))
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             deadline.cancel()
             raise self._transport_error(exc, url) from None
         except Expired:
@@ -300,21 +309,21 @@ class HttpClient:
         deadline.cancel()
         try:
             await response.aread()
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             raise self._transport_error(exc, url) from None
         finally:
             await response.aclose()
         error = status_error(self.provider, response.status_code, response.text, response.headers)
         raise self._scrub(error, self._secrets(response.request))
 
-    def _url(self, url: str) -> httpx.URL:
+    def _url(self, url: str) -> httpx2.URL:
         """``url`` parsed, from a small cache: a provider sends to a handful of URLs, and
         parsing one costs ~15 µs of each request."""
         parsed = self._urls.get(url)
         if parsed is None:
             if len(self._urls) >= _MAX_URLS:
                 self._urls.clear()
-            parsed = self._urls[url] = httpx.URL(url)
+            parsed = self._urls[url] = httpx2.URL(url)
         return parsed
 
     def _total_timeout(self, url: str, kind: type[ProviderError]) -> ProviderError:
@@ -325,7 +334,7 @@ class HttpClient:
             provider=self.provider,
         )
 
-    def _secrets(self, request: httpx.Request | None = None) -> tuple[str, ...]:
+    def _secrets(self, request: httpx2.Request | None = None) -> tuple[str, ...]:
         """What nothing built from a server's answer may repeat (a server echoing a key):
         the credentials of ``auth`` (keys; the tokens a signer last used) and those that
         ``request`` carried in its headers, whoever put them there. Worked out again only
@@ -365,13 +374,13 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         retry: RetryPolicy | None = None,
         errors: ErrorHooks | None = None,
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         """POST ``body`` as JSON and read the answer whole, retrying passing failures
         (``retry`` overrides the client's policy for this call); an error status raises
         ``ProviderError`` (typed by ``errors``), a transport failure a ``ProviderError``
         saying what failed."""
         response, _ = await self._post(url, body, headers, retry, errors, decode=False)
-        assert isinstance(response, httpx.Response)
+        assert isinstance(response, httpx2.Response)
         return response
 
     async def _post(
@@ -438,7 +447,7 @@ class HttpClient:
         """:meth:`post_json`, and how many attempts the answer took (1 when none failed)."""
         return await self._post(url, body, headers, retry, errors, decode=True)
 
-    def _decode(self, response: httpx.Response) -> Any:
+    def _decode(self, response: httpx2.Response) -> Any:
         # A server echoing our key gets it nowhere: not into a Response, nor an error (nor a
         # local of this frame, which a traceback with locals would print). The common case
         # (no echo) is decoded straight from the bytes, without a text pass.
@@ -525,14 +534,16 @@ class HttpClient:
                 await policy.wait(error, attempt)
             attempt += 1
 
-    async def _refuse_plain_json(self, response: httpx.Response, errors: ErrorHooks | None) -> None:
+    async def _refuse_plain_json(
+        self, response: httpx2.Response, errors: ErrorHooks | None
+    ) -> None:
         """A JSON document where a stream was asked for: its error, or say what came."""
         kind = response.headers.get("content-type", "")
         if not kind.startswith("application/json"):
             return
         try:
             text = (await response.aread()).decode("utf-8", "replace")
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             raise self._transport_error(exc, str(response.request.url)) from None
         if errors is not None:
             try:
@@ -550,7 +561,7 @@ class HttpClient:
             body=text,
         )
 
-    async def _refuse_other_content(self, response: httpx.Response, framing: Framing[Any]) -> None:
+    async def _refuse_other_content(self, response: httpx2.Response, framing: Framing[Any]) -> None:
         """A page (HTML, XML) where a stream was asked for, or, for a framing that names its
         media type strictly (the AWS event stream), any other content: say what came back
         rather than failing to decode it. SSE servers label their streams loosely, so for
@@ -563,7 +574,7 @@ class HttpClient:
             return
         try:
             head = await _head(response)
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             raise self._transport_error(exc, str(response.request.url)) from None
         text = redact(
             head.decode("utf-8", "replace"), with_escaped(self._secrets(response.request))
@@ -576,11 +587,11 @@ class HttpClient:
             body=text,
         )
 
-    def _transport_error(self, exc: httpx.HTTPError, url: str) -> ProviderError:
+    def _transport_error(self, exc: httpx2.HTTPError, url: str) -> ProviderError:
         where = _safe_url(url)
-        if isinstance(exc, httpx.ConnectError):
+        if isinstance(exc, httpx2.ConnectError):
             problem = f"cannot reach {where}"
-        elif isinstance(exc, httpx.TimeoutException):
+        elif isinstance(exc, httpx2.TimeoutException):
             problem = f"request to {where} timed out ({type(exc).__name__})"
         else:
             problem = f"request to {where} failed"
@@ -601,7 +612,7 @@ _MEDIA_NAMES = {
 _HEAD_BYTES = 2048
 
 
-async def _head(response: httpx.Response) -> bytes:
+async def _head(response: httpx2.Response) -> bytes:
     """The start of a body that is not the stream asked for: enough to say what it is."""
     head = b""
     async for chunk in response.aiter_bytes():
@@ -615,7 +626,7 @@ _MAX_URLS = 64  # URLs kept parsed per client (one per model and endpoint in pra
 _UNDECODED = object()
 
 
-def _decode_clean(response: httpx.Response, secrets: tuple[str, ...]) -> Any:
+def _decode_clean(response: httpx2.Response, secrets: tuple[str, ...]) -> Any:
     """The JSON of a body that holds none of ``secrets`` (nor them with ``/`` escaped, as
     some JSON writers do), else ``_UNDECODED``."""
     content = response.content
@@ -657,7 +668,7 @@ class _closing:
     """Closes a streamed response, and stops its deadline, however the consumer leaves
     (break, error, cancel)."""
 
-    def __init__(self, response: httpx.Response, deadline: Deadline) -> None:
+    def __init__(self, response: httpx2.Response, deadline: Deadline) -> None:
         self._response = response
         self._deadline = deadline
 
@@ -670,13 +681,13 @@ class _closing:
 
 
 def _strip_userinfo(url: str) -> str:
-    """Credentials in a URL are never sent as part of it (httpx would log them)."""
+    """Credentials in a URL are never sent as part of it (httpx2 would log them)."""
     return strip_userinfo(url)[0] if "@" in url else url
 
 
 def _safe_url(url: str) -> str:
     """The URL without userinfo (a key in ``https://key@host`` must not reach a message)."""
-    parsed = httpx.URL(url)
+    parsed = httpx2.URL(url)
     if parsed.userinfo:
         parsed = parsed.copy_with(username=None, password=None)
     return str(parsed)

@@ -1,4 +1,4 @@
-"""Google Cloud credentials as ``httpx.Auth``: an OAuth access token from ``google-auth``.
+"""Google Cloud credentials as ``httpx2.Auth``: an OAuth access token from ``google-auth``.
 
 ``google-auth`` is optional (``pip install 'reverie[vertex]'``) and imported here only, when
 a provider that needs cloud credentials (Vertex) is created without ``skip_auth``. The
@@ -15,7 +15,7 @@ import threading
 from collections.abc import AsyncGenerator, Generator
 from typing import Any
 
-import httpx
+import httpx2
 
 from reverie.errors import ConfigurationError
 
@@ -33,7 +33,7 @@ def _import(module: str, provider: str) -> Any:
         ) from None
 
 
-class GoogleAuth(httpx.Auth):
+class GoogleAuth(httpx2.Auth):
     """``Authorization: Bearer <token>`` from google-auth credentials.
 
     >>> auth = GoogleAuth(provider="vertex")            # application default credentials
@@ -84,13 +84,13 @@ class GoogleAuth(httpx.Auth):
             self._token = str(credentials.token)
             return self._token
 
-    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
+    def sync_auth_flow(self, request: httpx2.Request) -> Generator[httpx2.Request, httpx2.Response]:
         request.headers["Authorization"] = f"Bearer {self.token()}"
         yield request
 
     async def async_auth_flow(
-        self, request: httpx.Request
-    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        self, request: httpx2.Request
+    ) -> AsyncGenerator[httpx2.Request, httpx2.Response]:
         token = await asyncio.to_thread(self.token)
         request.headers["Authorization"] = f"Bearer {token}"
         yield request

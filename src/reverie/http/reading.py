@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import Protocol, TypeVar
 
-import httpx
+import httpx2
 
 from reverie.errors import ProviderError, StreamError
 from reverie.http.sse import ServerSentEvent, SseDecoder
@@ -71,7 +71,7 @@ class MalformedEvent(StreamError):
 
 async def read_stream(
     provider: str,
-    response: httpx.Response,
+    response: httpx2.Response,
     parser: WireStream[E],
     framing: Framing[E],
     idle_timeout: float | None = None,
@@ -130,14 +130,14 @@ async def read_stream(
         if task is not None and deadline.interrupted(task):
             raise deadline.error() from None
         raise
-    except httpx.ReadTimeout:
+    except httpx2.ReadTimeout:
         idle = "" if idle_timeout is None else f" for {idle_timeout:g} s"
         raise StreamError(
             f"{provider}: the stream went silent{idle} (idle timeout)",
             provider=provider,
             retryable=True,
         ) from None
-    except httpx.HTTPError as exc:
+    except httpx2.HTTPError as exc:
         raise StreamError(
             f"{provider}: the stream broke off: {describe_transport_error(exc)}",
             provider=provider,
@@ -178,14 +178,14 @@ async def read_stream(
         yield part
 
 
-def _body(response: httpx.Response) -> AsyncIterator[bytes]:
-    """The body's bytes. Straight from the transport when they need no decoding: httpx's
+def _body(response: httpx2.Response) -> AsyncIterator[bytes]:
+    """The body's bytes. Straight from the transport when they need no decoding: httpx2's
     ``aiter_bytes`` would add two generator layers per chunk to do nothing. A compressed
-    body goes through httpx, which decodes it."""
+    body goes through httpx2, which decodes it."""
     stream = response.stream
     encoding = response.headers.get("content-encoding", "identity").strip().lower()
-    if encoding in ("", "identity") and isinstance(stream, httpx.AsyncByteStream):
-        response.is_stream_consumed = True  # as httpx marks it: a second read is refused
+    if encoding in ("", "identity") and isinstance(stream, httpx2.AsyncByteStream):
+        response.is_stream_consumed = True  # as httpx2 marks it: a second read is refused
         return stream.__aiter__()
     return response.aiter_bytes()
 
@@ -200,11 +200,11 @@ async def _drain(events: AsyncIterator[object]) -> None:
                 pass
 
 
-def describe_transport_error(exc: httpx.HTTPError) -> str:
-    """What failed, also when httpx says nothing (a reset is a ReadError with no message)."""
+def describe_transport_error(exc: httpx2.HTTPError) -> str:
+    """What failed, also when httpx2 says nothing (a reset is a ReadError with no message)."""
     text = str(exc)
     if text:
         return text
-    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+    if isinstance(exc, httpx2.ReadError | httpx2.WriteError):
         return f"the connection was reset or dropped ({type(exc).__name__})"
     return type(exc).__name__

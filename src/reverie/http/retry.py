@@ -1,25 +1,25 @@
-"""The transport's half of retrying: which httpx failures are transient, and how long a
+"""The transport's half of retrying: which httpx2 failures are transient, and how long a
 server asks us to wait (``Retry-After``, ``retry-after-ms``). The policy itself is
 :class:`reverie.retry.RetryPolicy`; :class:`~reverie.http.client.HttpClient` owns the loop.
 """
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 
 from reverie.retry import NO_RETRY as NO_RETRY, OnRetry as OnRetry, RetryPolicy as RetryPolicy
 
 # Failures where the request may not have reached the model, or the connection dropped.
 # Not every TransportError: a replay mismatch in tests is one and would only repeat itself.
 _TRANSIENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.ReadTimeout,
-    httpx.WriteTimeout,
-    httpx.PoolTimeout,
-    httpx.ReadError,
-    httpx.WriteError,
-    httpx.RemoteProtocolError,
+    httpx2.ConnectError,
+    httpx2.ConnectTimeout,
+    httpx2.ReadTimeout,
+    httpx2.WriteTimeout,
+    httpx2.PoolTimeout,
+    httpx2.ReadError,
+    httpx2.WriteError,
+    httpx2.RemoteProtocolError,
 )
 
 
@@ -28,7 +28,7 @@ def is_transient(error: BaseException) -> bool:
     return isinstance(error, _TRANSIENT)
 
 
-def retry_after(headers: httpx.Headers) -> float | None:
+def retry_after(headers: httpx2.Headers) -> float | None:
     """Seconds from ``retry-after-ms``, or ``Retry-After`` as seconds or an HTTP date."""
     millis = headers.get("retry-after-ms")
     if millis is not None:

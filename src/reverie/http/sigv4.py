@@ -1,4 +1,4 @@
-"""AWS Signature Version 4 as an ``httpx.Auth``, signed by botocore (the optional extra
+"""AWS Signature Version 4 as an ``httpx2.Auth``, signed by botocore (the optional extra
 ``reverie[bedrock]``), which also finds the credentials: environment, shared profile, SSO,
 instance or container role. botocore is imported here only, when a request is first signed.
 """
@@ -12,7 +12,7 @@ import threading
 from collections.abc import Generator, Iterator
 from typing import Any
 
-import httpx
+import httpx2
 
 from reverie.errors import ConfigurationError
 
@@ -56,7 +56,7 @@ def quiet_signing() -> Iterator[None]:
         _signing.active = False
 
 
-class SigV4Auth(httpx.Auth):
+class SigV4Auth(httpx2.Auth):
     """Signs each request for ``service`` in ``region`` with the current credentials
     (re-read every time, so refreshed role credentials are picked up)."""
 
@@ -105,7 +105,7 @@ class SigV4Auth(httpx.Auth):
             self._credentials = credentials
         return self._credentials
 
-    def sign(self, request: httpx.Request) -> None:
+    def sign(self, request: httpx2.Request) -> None:
         """Adds ``Authorization``, ``X-Amz-Date`` (and the session token) to ``request``."""
         from botocore.auth import SigV4Auth as BotocoreSigner
         from botocore.awsrequest import AWSRequest
@@ -128,6 +128,8 @@ class SigV4Auth(httpx.Auth):
             if value is not None:
                 request.headers[name] = value
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+    def auth_flow(
+        self, request: httpx2.Request
+    ) -> Generator[httpx2.Request, httpx2.Response, None]:
         self.sign(request)
         yield request

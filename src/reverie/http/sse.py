@@ -1,6 +1,6 @@
 """Server-sent events: bytes in, (event, data) pairs out.
 
-Read from the body's bytes, not from httpx's decoded lines: splitting bytes on line ends and
+Read from the body's bytes, not from httpx2's decoded lines: splitting bytes on line ends and
 decoding each complete line once costs a fraction of an incremental text decoder plus a line
 decoder, and this sits under every chunk of every stream. It is fed synchronously by the one
 loop reading the body (``reading.read_stream``), not stacked as another async iterator: each

@@ -1,7 +1,7 @@
 """Timeouts of one HTTP attempt: the documented defaults, and the total deadline, kept with
 one timer per attempt rather than a timeout scope around every read of a streamed body.
 
-The idle timeout needs no code of ours: it is httpx's read timeout (the longest wait for
+The idle timeout needs no code of ours: it is httpx2's read timeout (the longest wait for
 any byte), set per request.
 """
 

@@ -19,7 +19,7 @@ import re
 from typing import TYPE_CHECKING, Any, Unpack
 from urllib.parse import quote
 
-import httpx
+import httpx2
 
 from reverie.errors import ConfigurationError, StreamError
 from reverie.http.auth import bearer
@@ -86,7 +86,7 @@ class Bedrock(HttpProvider):
     def _resolve_root(self, root: str) -> str:
         return root.replace("{region}", self.region)
 
-    def _authentication(self, api_key: Secret | None) -> httpx.Auth | None:
+    def _authentication(self, api_key: Secret | None) -> httpx2.Auth | None:
         """A Bedrock API key as a bearer token, else SigV4 with botocore's credentials;
         nothing with ``skip_auth``."""
         if self._skip_auth:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, ClassVar, Protocol, Self, TypedDict, Unpack, runtime_checkable
 
-import httpx
+import httpx2
 
 from reverie.errors import ConfigurationError, EmbeddingNotSupported
 from reverie.http.auth import api_key_header, bearer, split_userinfo
@@ -22,6 +22,7 @@ from reverie.providers.spec import ProviderSpec
 from reverie.retry import RetryPolicy
 
 if TYPE_CHECKING:
+    from reverie.http.httpx_adapter import AnyAsyncClient
     from reverie.providers.embedding.contract import EmbeddingModel
 
 _KEY_HEADERS = {"api-key": "api-key", "x-api-key": "x-api-key", "x-goog-api-key": "x-goog-api-key"}
@@ -41,7 +42,7 @@ class Provider(Protocol):
     async def aclose(self) -> None: ...
 
 
-def make_auth(spec: ProviderSpec, api_key: Secret | None) -> httpx.Auth | None:
+def make_auth(spec: ProviderSpec, api_key: Secret | None) -> httpx2.Auth | None:
     """The spec's authentication around ``api_key`` (none without a key)."""
     if not api_key or spec.auth == "none":
         return None
@@ -59,7 +60,7 @@ class HttpSettings(TypedDict, total=False):
     requests one provider has in flight, default 100, ``None`` for no bound)."""
 
     headers: Mapping[str, str] | None
-    client: httpx.AsyncClient | None
+    client: AnyAsyncClient | None
     retry: RetryPolicy | None
     timeout: float | None
     idle_timeout: float | None
@@ -69,9 +70,9 @@ class HttpSettings(TypedDict, total=False):
 def make_http(
     spec: ProviderSpec,
     *,
-    auth: httpx.Auth | None,
+    auth: httpx2.Auth | None,
     headers: Mapping[str, str] | None = None,
-    client: httpx.AsyncClient | None = None,
+    client: AnyAsyncClient | None = None,
     retry: RetryPolicy | None = None,
     timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
     idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
@@ -97,18 +98,20 @@ def make_http(
     )
 
 
-class _Both(httpx.Auth):
+class _Both(httpx2.Auth):
     """Two one-step header authentications on every request: a key in its own header and
     the base URL's ``user:password@`` as Basic auth (a proxy in front of the API)."""
 
-    def __init__(self, first: httpx.Auth, second: httpx.Auth) -> None:
+    def __init__(self, first: httpx2.Auth, second: httpx2.Auth) -> None:
         self._auths = (first, second)
 
     @property
     def secrets(self) -> tuple[str, ...]:
         return tuple(s for auth in self._auths for s in getattr(auth, "secrets", ()))
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+    def auth_flow(
+        self, request: httpx2.Request
+    ) -> Generator[httpx2.Request, httpx2.Response, None]:
         for auth in self._auths:
             request = next(auth.auth_flow(request))
         yield request
@@ -127,7 +130,7 @@ class HttpProvider:
     in every family: alone, or beside a key that travels in a header of its own
     (``x-api-key``, ``api-key``, ``x-goog-api-key``). Where the provider's own credentials
     need the ``Authorization`` header too (a bearer key, SigV4, Google OAuth), they win, as
-    httpx's own rule has it; with ``skip_auth`` (Bedrock, Vertex) the userinfo is sent.
+    httpx2's own rule has it; with ``skip_auth`` (Bedrock, Vertex) the userinfo is sent.
 
     A subclass sets what its hooks read before calling this constructor, and takes its API
     key as ``str | Secret``, wrapping it with :func:`~reverie.providers.secret.conceal` as
@@ -160,7 +163,7 @@ class HttpProvider:
         """The API root from the configured one (no ``user:password@`` left in it)."""
         return root
 
-    def _authentication(self, api_key: Secret | None) -> httpx.Auth | None:
+    def _authentication(self, api_key: Secret | None) -> httpx2.Auth | None:
         """How requests authenticate: by default the spec's auth around the key."""
         return make_auth(self.spec, api_key)
 

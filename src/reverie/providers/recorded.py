@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import httpx2
 
 from reverie.errors import ProviderError
 from reverie.http.client import status_error
@@ -138,7 +138,7 @@ async def _read_stream(parsers: Parsers, exchange: RecordedExchange) -> Response
     accumulator = StreamAccumulator()
     content = exchange.body.encode("utf-8") if isinstance(exchange.body, str) else exchange.body
     headers = {"content-type": exchange.content_type} if exchange.content_type else {}
-    response = httpx.Response(exchange.status, headers=headers, content=content)
+    response = httpx2.Response(exchange.status, headers=headers, content=content)
     parts = read_stream(parsers.provider, response, parsers.stream_parser(), parsers.framing)
     async for part in parts:
         accumulator.add(part)
@@ -224,8 +224,8 @@ DECODERS: dict[str, Callable[[ProviderSpec], Parsers]] = {
 reads as ``None``: the caller shows the body as it is."""
 
 
-def _url(url: str) -> httpx.URL:
+def _url(url: str) -> httpx2.URL:
     try:
-        return httpx.URL(url)
-    except httpx.InvalidURL:  # a hand-edited cassette: no family, no host
-        return httpx.URL("")
+        return httpx2.URL(url)
+    except httpx2.InvalidURL:  # a hand-edited cassette: no family, no host
+        return httpx2.URL("")

@@ -125,11 +125,11 @@ def identify(url: str) -> tuple[ProviderSpec, str] | None:
     requests use the URL's path, the one whose hosts include the URL's host first; else the
     one that lives wherever its user says (no hosts of its own), else the first registered.
     ``None`` when no provider's requests use that path."""
-    import httpx
+    import httpx2
 
     try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL:  # a hand-edited cassette: no host, no family
+        parsed = httpx2.URL(url)
+    except httpx2.InvalidURL:  # a hand-edited cassette: no host, no family
         return None
     path = parsed.path.rstrip("/")
     candidates = [

@@ -17,7 +17,7 @@ import re
 from typing import TYPE_CHECKING, Any, Unpack
 from urllib.parse import quote
 
-import httpx
+import httpx2
 
 from reverie.errors import ConfigurationError
 from reverie.providers.catalog import VERTEX
@@ -103,7 +103,7 @@ class Vertex(HttpProvider):
             root = root.replace("//{location}-aiplatform.", f"//aiplatform.{location}.rep.")
         return root.replace("{location}", location)
 
-    def _authentication(self, api_key: Secret | None) -> httpx.Auth | None:
+    def _authentication(self, api_key: Secret | None) -> httpx2.Auth | None:
         """Google Cloud credentials (application default ones unless given); none with
         ``skip_auth``."""
         if self._skip_auth:

@@ -8,6 +8,7 @@ from contextlib import aclosing
 from typing import Any, Generic, TypedDict, TypeVar, Unpack, overload
 
 from reverie.content import Content, ToolCall
+from reverie.fallback_model import generate_checked
 from reverie.finish_reason import FinishReason
 from reverie.messages import Message, Metadata
 from reverie.model import (
@@ -16,6 +17,7 @@ from reverie.model import (
     Finish,
     LanguageModel,
     ObjectMode,
+    Response,
     Settings,
     TextDelta,
     ToolInputDelta,
@@ -115,12 +117,18 @@ async def generate_object_result(
         provider_options=provider_options,
         headers=headers,
     )
-    response = await llm.generate(build_call(request, target, chosen))
-    text, from_tool = _answer(response.content, chosen, target.name)
-    finish = _finish_reason(response.finish_reason, from_tool)
-    value, text = await read_object(
-        text, target, repair=repair, usage=response.usage, finish_reason=finish
-    )
+
+    async def read(response: Response) -> tuple[Any, str, FinishReason]:
+        text, from_tool = _answer(response.content, chosen, target.name)
+        finish = _finish_reason(response.finish_reason, from_tool)
+        value, text = await read_object(
+            text, target, repair=repair, usage=response.usage, finish_reason=finish
+        )
+        return value, text, finish
+
+    # A fallback model asks its next model when the object is not there and its on= says so.
+    call = build_call(request, target, chosen)
+    response, (value, text, finish) = await generate_checked(llm, call, read)
     return ObjectResult(
         object=value,
         text=text,

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import pytest
 
 if TYPE_CHECKING:
-    import httpx
+    import httpx2
 
     from reverie.testing.transport import RecordTransport, ReplayTransport
 
@@ -59,12 +59,12 @@ class CassetteFactory:
         strict: bool = True,
         chunk_size: int | None = None,
         **client_kwargs: Any,
-    ) -> httpx.AsyncClient:
+    ) -> httpx2.AsyncClient:
         """A client replaying, or recording to, ``path`` (relative to the test file).
 
         ``mode`` overrides the command line; ``strict`` and ``chunk_size`` apply to replay.
         """
-        import httpx
+        import httpx2
 
         from reverie.testing.transport import RecordTransport, ReplayTransport
 
@@ -84,7 +84,7 @@ class CassetteFactory:
             case other:
                 raise ValueError(f"mode must be 'replay' or 'record', not {other!r}")
         self.transports.append(transport)
-        return httpx.AsyncClient(transport=transport, **client_kwargs)
+        return httpx2.AsyncClient(transport=transport, **client_kwargs)
 
     def finish(self) -> None:
         """Write every recorded cassette (closing a recording client also does)."""
@@ -97,7 +97,7 @@ class CassetteFactory:
 
 @pytest.fixture
 def reverie_cassette(request: pytest.FixtureRequest) -> Iterator[CassetteFactory]:
-    """Factory ``reverie_cassette(path, mode=None) -> httpx.AsyncClient``.
+    """Factory ``reverie_cassette(path, mode=None) -> httpx2.AsyncClient``.
 
     Replays ``path`` unless pytest runs with ``--reverie-record`` (or ``mode="record"``),
     in which case requests go to the network and the cassette is saved at teardown.

@@ -1,18 +1,25 @@
-"""httpx transports that replay a cassette or record one."""
+"""httpx2 transports that replay a cassette or record one.
+
+Both also serve an ``httpx.AsyncClient`` (the original httpx): mounted in one, they answer
+with httpx's own responses; and a recorder's ``inner`` may be an httpx transport.
+"""
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus, urlsplit, urlunsplit
 
-import httpx
+import httpx2
 
 from reverie.http.auth import CREDENTIAL_HEADERS, credentials_in, strip_userinfo
 from reverie.http.client import ssl_context
+from reverie.http.httpx_adapter import HttpxTransport, httpx_module
 from reverie.testing.cassette import (
     Body,
     Cassette,
@@ -46,7 +53,7 @@ SECRET_QUERY_PARAMS = frozenset({"key", "api_key", "api-key"})
 _FRAMING_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
 
-class CassetteMismatch(httpx.TransportError):
+class CassetteMismatch(httpx2.TransportError):
     """No unused recorded interaction matches a request.
 
     The message starts with ``request not matched: METHOD URL`` and goes on with the
@@ -57,14 +64,14 @@ class CassetteMismatch(httpx.TransportError):
         self,
         message: str,
         *,
-        request: httpx.Request | None = None,
+        request: httpx2.Request | None = None,
         closest: Interaction | None = None,
     ) -> None:
         super().__init__(message, request=request)
         self.closest = closest
 
 
-class ReplayStream(httpx.AsyncByteStream):
+class ReplayStream(httpx2.AsyncByteStream):
     """A recorded body served in chunks; reports its closing once."""
 
     def __init__(self, chunks: list[bytes], on_close: Callable[[], None]) -> None:
@@ -100,7 +107,7 @@ def split_body(body: bytes, chunk_size: int | None = None) -> list[bytes]:
     return pieces
 
 
-class ReplayTransport(httpx.AsyncBaseTransport):
+class ReplayTransport(httpx2.AsyncBaseTransport):
     """Answers requests from a cassette, never touching the network.
 
     Each request takes the first unused interaction with the same method, the same
@@ -138,7 +145,7 @@ class ReplayTransport(httpx.AsyncBaseTransport):
         m = self._matcher
         return [x for x, used in zip(m.interactions, m.is_used, strict=True) if not used]
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         """Serve the matching recorded response or raise :class:`CassetteMismatch`."""
         body = await request.aread()
         method, url = request.method, str(request.url)
@@ -154,29 +161,38 @@ class ReplayTransport(httpx.AsyncBaseTransport):
             )
         return self._respond(interaction.response, request)
 
-    def _respond(self, recorded: RecordedResponse, request: httpx.Request) -> httpx.Response:
+    def _respond(self, recorded: RecordedResponse, request: httpx2.Request) -> httpx2.Response:
+        httpx = httpx_module(request)  # an httpx client's request gets an httpx response
         headers = [
             (name, value)
             for name, values in recorded.headers.items()
             if name.lower() not in _FRAMING_HEADERS
             for value in values
         ]
-        stream = ReplayStream(split_body(recorded.body_bytes(), self.chunk_size), self._closed)
+        chunks = split_body(recorded.body_bytes(), self.chunk_size)
+        stream = (ReplayStream if httpx is None else _httpx_stream(httpx))(chunks, self._closed)
         self.open_responses += 1
         version = "HTTP/2" if recorded.proto_major == 2 else recorded.proto
         extensions: dict[str, Any] = {"http_version": version.encode()}
         reason = recorded.status.partition(" ")[2]
         if reason:
             extensions["reason_phrase"] = reason.encode()
-        return httpx.Response(
+        response: httpx2.Response = (httpx or httpx2).Response(
             recorded.code, headers=headers, stream=stream, request=request, extensions=extensions
         )
+        return response
 
     def _closed(self) -> None:
         self.open_responses -= 1
 
 
-class RecordTransport(httpx.AsyncBaseTransport):
+@functools.cache
+def _httpx_stream(httpx: ModuleType) -> type[ReplayStream]:
+    """ReplayStream as an httpx byte stream too (httpx checks the class of a body)."""
+    return type("ReplayStream", (ReplayStream, httpx.AsyncByteStream), {})
+
+
+class RecordTransport(httpx2.AsyncBaseTransport):
     """Forwards requests to ``inner`` and records them into a cassette at ``path``.
 
     Credentials are never recorded: only the Accept, Content-Type and User-Agent
@@ -185,15 +201,18 @@ class RecordTransport(httpx.AsyncBaseTransport):
     credential seen in a request (auth headers, userinfo, key parameters) is replaced
     by ``***`` wherever it appears in what is written, response bodies that echo it
     included. The file is written by :meth:`save`, or when the transport (or its
-    client) is closed.
+    client) is closed. ``inner`` (default: the network) is an httpx2 transport, or an
+    httpx one.
     """
 
-    def __init__(
-        self, path: str | os.PathLike[str], *, inner: httpx.AsyncBaseTransport | None = None
-    ) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, inner: Any | None = None) -> None:
         self.path = Path(path)
-        self.inner = inner if inner is not None else httpx.AsyncHTTPTransport(verify=ssl_context())
         self._owns_inner = inner is None
+        if inner is None:
+            inner = httpx2.AsyncHTTPTransport(verify=ssl_context())
+        elif httpx_module(inner) is not None:  # an httpx transport
+            inner = HttpxTransport(inner)
+        self.inner: httpx2.AsyncBaseTransport = inner
         self.cassette = Cassette(path=self.path)
         self._secrets: set[str] = set()
 
@@ -202,13 +221,15 @@ class RecordTransport(httpx.AsyncBaseTransport):
         """What was recorded so far."""
         return self.cassette.interactions
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         """Send through ``inner``, read the whole body, record, and return a copy."""
         body = await request.aread()
         self._secrets.update(request_secrets(request))
+        httpx = httpx_module(request)  # mounted in an httpx client: httpx in, httpx out
+        sent = request if httpx is None else _as_httpx2(request, body)
         started = time.perf_counter()
-        response = await self.inner.handle_async_request(request)
-        response.request = request
+        response = await self.inner.handle_async_request(sent)
+        response.request = sent
         try:
             content = await response.aread()  # decoded: cassettes hold plain bodies
         finally:
@@ -228,13 +249,14 @@ class RecordTransport(httpx.AsyncBaseTransport):
         extensions = {
             k: v for k, v in response.extensions.items() if k in ("http_version", "reason_phrase")
         }
-        return httpx.Response(
+        answer: httpx2.Response = (httpx or httpx2).Response(
             response.status_code,
             headers=headers,
             content=content,
             request=request,
             extensions=extensions,
         )
+        return answer
 
     def save(self) -> Path:
         """Write the cassette file (parent directories are created)."""
@@ -247,6 +269,17 @@ class RecordTransport(httpx.AsyncBaseTransport):
         self.save()
         if self._owns_inner:
             await self.inner.aclose()
+
+
+def _as_httpx2(request: Any, body: bytes) -> httpx2.Request:
+    """An httpx request as httpx2's, to send through an httpx2 transport."""
+    return httpx2.Request(
+        request.method,
+        str(request.url),
+        headers=request.headers.raw,
+        content=body,
+        extensions=request.extensions,
+    )
 
 
 def _text_or_bytes(data: bytes) -> Body:
@@ -274,7 +307,7 @@ def strip_secret_params(url: str) -> str:
     return urlunsplit(parts._replace(query="&".join(kept)))
 
 
-def request_secrets(request: httpx.Request) -> set[str]:
+def request_secrets(request: httpx2.Request) -> set[str]:
     """The credentials ``request`` carries: credential header values (and the token after
     the scheme, a Basic token's user and password, a SigV4 signature, an AWS session
     token), userinfo, ``key=`` parameter values."""
@@ -287,7 +320,7 @@ def request_secrets(request: httpx.Request) -> set[str]:
     return {s for s in found if s}
 
 
-def _record_request(request: httpx.Request, body: bytes) -> RecordedRequest:
+def _record_request(request: httpx2.Request, body: bytes) -> RecordedRequest:
     headers: dict[str, list[str]] = {}
     for name, value in request.headers.multi_items():
         lower = name.lower()
@@ -306,7 +339,7 @@ def _record_request(request: httpx.Request, body: bytes) -> RecordedRequest:
     )
 
 
-def _record_response(response: httpx.Response, content: bytes, duration: str) -> RecordedResponse:
+def _record_response(response: httpx2.Response, content: bytes, duration: str) -> RecordedResponse:
     headers: dict[str, list[str]] = {}
     for name, value in response.headers.multi_items():
         if name.lower() in KEPT_RESPONSE_HEADERS:
@@ -356,17 +389,17 @@ def replay_client(
     strict: bool = True,
     chunk_size: int | None = None,
     **kwargs: Any,
-) -> httpx.AsyncClient:
-    """An ``httpx.AsyncClient`` answering from ``cassette``; ``kwargs`` go to the client."""
+) -> httpx2.AsyncClient:
+    """An ``httpx2.AsyncClient`` answering from ``cassette``; ``kwargs`` go to the client."""
     transport = ReplayTransport(cassette, strict=strict, chunk_size=chunk_size)
-    return httpx.AsyncClient(transport=transport, **kwargs)
+    return httpx2.AsyncClient(transport=transport, **kwargs)
 
 
 def record_client(
     path: str | os.PathLike[str],
     *,
-    inner: httpx.AsyncBaseTransport | None = None,
+    inner: Any | None = None,
     **kwargs: Any,
-) -> httpx.AsyncClient:
-    """An ``httpx.AsyncClient`` recording to ``path``; the file is written on ``aclose``."""
-    return httpx.AsyncClient(transport=RecordTransport(path, inner=inner), **kwargs)
+) -> httpx2.AsyncClient:
+    """An ``httpx2.AsyncClient`` recording to ``path``; the file is written on ``aclose``."""
+    return httpx2.AsyncClient(transport=RecordTransport(path, inner=inner), **kwargs)

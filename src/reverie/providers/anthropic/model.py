@@ -14,8 +14,8 @@ from reverie.providers.anthropic.errors import ERRORS
 from reverie.providers.anthropic.request import Request, build_request
 from reverie.providers.anthropic.response import parse_response
 from reverie.providers.anthropic.stream import AnthropicStream, SseJson
+from reverie.providers.costed import settled
 from reverie.providers.provider import HttpModel
-from reverie.providers.wire import counted
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -89,14 +89,15 @@ class AnthropicModel(HttpModel):
         data, attempts = await self.http.request_json(
             url, request.body, headers=headers, retry=call.retry, errors=ERRORS
         )
-        return counted(parse_response(data, self.provider, request.warnings), attempts)
+        response = parse_response(data, self.provider, request.warnings)
+        return settled(response, attempts, self.provider, self._model_id)
 
     def stream(self, call: Call) -> AsyncIterator[StreamPart]:
         url, request, headers = self._request(call, stream=True)
         return self.http.stream(
             url,
             request.body,
-            lambda: AnthropicStream(self.provider, request.warnings),
+            lambda: AnthropicStream(self.provider, request.warnings, requested=self._model_id),
             framing=self._transport.framing,
             headers=headers,
             retry=call.retry,

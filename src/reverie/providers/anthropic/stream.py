@@ -23,6 +23,7 @@ from reverie.providers.anthropic.finish_reason import map_finish_reason
 from reverie.providers.anthropic.options import NAMESPACE
 from reverie.providers.anthropic.response import citation_source, server_result
 from reverie.providers.anthropic.usage import merge_usage, usage_of
+from reverie.providers.costed import finish_usage
 from reverie.providers.wire import Reader, show
 from reverie.warning import CallWarning
 
@@ -71,6 +72,7 @@ class AnthropicStream:
         "_names",
         "_provider",
         "_read",
+        "_requested",
         "_sources",
         "_stop_reason",
         "_usage",
@@ -78,7 +80,10 @@ class AnthropicStream:
         "done",
     )
 
-    def __init__(self, provider: str, warnings: list[CallWarning]) -> None:
+    def __init__(
+        self, provider: str, warnings: list[CallWarning], *, requested: str | None = None
+    ) -> None:
+        self._requested = requested
         self._provider = provider
         self._read = Reader(provider, stream=True)
         self._warnings = warnings
@@ -214,7 +219,9 @@ class AnthropicStream:
         framer.emit(
             Finish(
                 finish_reason=map_finish_reason(self._stop_reason),
-                usage=usage_of(self._usage),
+                usage=finish_usage(
+                    usage_of(self._usage), self._provider, self._model_id, self._requested
+                ),
                 warnings=self._warnings,
                 model_id=self._model_id,
             )

@@ -37,7 +37,9 @@ def convert_usage(raw: Any, provider: str) -> Usage:
 
 
 def usage_of(counts: dict[str, int]) -> Usage:
-    """Our Usage from the merged counts."""
+    """Our Usage from the merged counts (none: the answer reported no usage)."""
+    if not counts:
+        return Usage(reported=False)
     write = counts.get("cache_creation_input_tokens", 0)
     read = counts.get("cache_read_input_tokens", 0)
     input_tokens = counts.get("input_tokens", 0) + write + read

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 
 from reverie.http.client import HttpClient, sse
 from reverie.model import Call, Response, StreamPart
+from reverie.providers.costed import settled
 from reverie.providers.google.errors import ERRORS
 from reverie.providers.google.ids import IdGenerator
 from reverie.providers.google.request import build_body
@@ -17,7 +18,6 @@ from reverie.providers.google.response import parse_response
 from reverie.providers.google.signature import NAMESPACE
 from reverie.providers.google.stream import GeminiStreamParser
 from reverie.providers.provider import HttpModel
-from reverie.providers.wire import counted
 
 
 class GeminiModel(HttpModel):
@@ -61,7 +61,7 @@ class GeminiModel(HttpModel):
         response = parse_response(
             data, warnings, self.provider, self._ids, include_thoughts=self._thoughts(call)
         )
-        return counted(response, attempts)
+        return settled(response, attempts, self.provider, self.model_id)
 
     def stream(self, call: Call) -> AsyncIterator[StreamPart]:
         body, warnings = build_body(
@@ -75,7 +75,11 @@ class GeminiModel(HttpModel):
             self._stream_url,
             body,
             lambda: GeminiStreamParser(
-                warnings, self.provider, self._ids, include_thoughts=self._thoughts(call)
+                warnings,
+                self.provider,
+                self._ids,
+                include_thoughts=self._thoughts(call),
+                requested=self.model_id,
             ),
             framing=sse,
             headers=call.headers,

@@ -29,6 +29,7 @@ from reverie.framer import Framer
 from reverie.http.fastjson import loads
 from reverie.http.sse import ServerSentEvent
 from reverie.model import Finish, StreamPart
+from reverie.providers.costed import finish_usage
 from reverie.providers.google.errors import google_error
 from reverie.providers.google.ids import IdGenerator
 from reverie.providers.google.partial_args import PartialCall
@@ -63,6 +64,7 @@ class GeminiStreamParser:
         "_provider",
         "_read",
         "_reasoning",
+        "_requested",
         "_seen_part",
         "_streamed",
         "_text",
@@ -78,7 +80,9 @@ class GeminiStreamParser:
         ids: IdGenerator,
         *,
         include_thoughts: bool = False,
+        requested: str | None = None,
     ) -> None:
+        self._requested = requested
         self._warnings = warnings
         self._include_thoughts = include_thoughts
         self._seen_part = False
@@ -258,7 +262,12 @@ class GeminiStreamParser:
         framer.emit(
             Finish(
                 finish_reason=finish_reason(self._chunk, candidate, self._has_calls),
-                usage=convert_usage(self._usage, self._provider),
+                usage=finish_usage(
+                    convert_usage(self._usage, self._provider),
+                    self._provider,
+                    self._model_id,
+                    self._requested,
+                ),
                 provider_metadata=response_metadata(self._chunk, candidate),
                 warnings=self._warnings,
                 model_id=self._model_id,

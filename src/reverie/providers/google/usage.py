@@ -15,7 +15,7 @@ from reverie.usage import Usage
 
 def convert_usage(raw: Any, provider: str) -> Usage:
     if not raw:
-        return Usage()
+        return Usage(reported=False)
     read = Reader(provider)
     raw = read.obj(raw, "usageMetadata")
     input_tokens = count(raw, "promptTokenCount", read)

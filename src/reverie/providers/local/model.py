@@ -29,6 +29,7 @@ from reverie.model import (
     Response,
     StreamPart,
 )
+from reverie.pricing import priced
 from reverie.providers.local.decide import Decider
 from reverie.providers.local.grammar import ReplyFormat, ReplyMode, reply_format
 from reverie.providers.local.prompt import END, Prompt, build_prompt, count_calls
@@ -488,11 +489,16 @@ class LocalModel:
         emit(
             Finish(
                 finish_reason=reason,
-                usage=Usage(
-                    input_tokens=len(tokens),
-                    output_tokens=generated,
-                    total_tokens=len(tokens) + generated,
-                    cache_read_tokens=max(cached, 0),
+                usage=priced(
+                    Usage(
+                        input_tokens=len(tokens),
+                        output_tokens=generated,
+                        total_tokens=len(tokens) + generated,
+                        cache_read_tokens=max(cached, 0),
+                    ),
+                    PROVIDER,
+                    self._path.stem,
+                    self._model_id,
                 ),
                 provider_metadata={PROVIDER: metadata} if metadata else {},
                 warnings=list(plan.warnings),

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from reverie.http.client import HttpClient, sse
 from reverie.model import Call, ObjectMode, Response, StreamPart
+from reverie.providers.costed import settled
 from reverie.providers.openai_chat.dialect import ChatDialect
 from reverie.providers.openai_chat.errors import ERRORS
 from reverie.providers.openai_chat.request import build_body
@@ -14,7 +15,6 @@ from reverie.providers.openai_chat.response import parse_response
 from reverie.providers.openai_chat.stream import ChatStreamParser
 from reverie.providers.provider import HttpModel, HttpProvider
 from reverie.providers.spec import ProviderSpec
-from reverie.providers.wire import counted
 
 if TYPE_CHECKING:
     from reverie.providers.embedding.openai_wire import OpenAIEmbeddingModel
@@ -46,7 +46,8 @@ class ChatModel(HttpModel):
         data, attempts = await self.http.request_json(
             self._url, body, headers=call.headers, retry=call.retry, errors=ERRORS
         )
-        return counted(parse_response(data, self._dialect, warnings, self.provider), attempts)
+        response = parse_response(data, self._dialect, warnings, self.provider)
+        return settled(response, attempts, self.provider, self._model_id)
 
     def stream(self, call: Call) -> AsyncIterator[StreamPart]:
         body, warnings = build_body(
@@ -55,7 +56,9 @@ class ChatModel(HttpModel):
         return self.http.stream(
             self._url,
             body,
-            lambda: ChatStreamParser(self._dialect, warnings, self.provider),
+            lambda: ChatStreamParser(
+                self._dialect, warnings, self.provider, requested=self._model_id
+            ),
             framing=sse,
             headers=call.headers,
             retry=call.retry,

@@ -16,6 +16,7 @@ from reverie.http.fastjson import loads
 from reverie.http.sse import ServerSentEvent
 from reverie.messages import Metadata
 from reverie.model import Finish, StreamPart
+from reverie.providers.costed import finish_usage
 from reverie.providers.openai_chat.annotations import Citations
 from reverie.providers.openai_chat.dialect import ChatDialect
 from reverie.providers.openai_chat.errors import wire_error
@@ -40,13 +41,22 @@ class ChatStreamParser:
         "_provider",
         "_read",
         "_reasoning",
+        "_requested",
         "_tool_ids",
         "_usage",
         "_warnings",
         "done",
     )
 
-    def __init__(self, dialect: ChatDialect, warnings: list[CallWarning], provider: str) -> None:
+    def __init__(
+        self,
+        dialect: ChatDialect,
+        warnings: list[CallWarning],
+        provider: str,
+        *,
+        requested: str | None = None,
+    ) -> None:
+        self._requested = requested
         self._dialect = dialect
         self._warnings = warnings
         self._provider = provider
@@ -147,7 +157,12 @@ class ChatStreamParser:
         framer.emit(
             Finish(
                 finish_reason=map_finish_reason(self._finish_reason),
-                usage=convert_usage(self._usage, self._provider),
+                usage=finish_usage(
+                    convert_usage(self._usage, self._provider),
+                    self._provider,
+                    self._model_id,
+                    self._requested,
+                ),
                 provider_metadata=self._metadata,
                 warnings=self._warnings,
                 model_id=self._model_id,

@@ -13,7 +13,7 @@ from reverie.usage import Usage
 
 def convert_usage(raw: Any, provider: str = "openai") -> Usage:
     if not raw:
-        return Usage()
+        return Usage(reported=False)
     read = Reader(provider)
     raw = read.obj(raw, "usage")
     prompt = read.opt_obj(raw.get("prompt_tokens_details"), "usage.prompt_tokens_details")
@@ -23,6 +23,7 @@ def convert_usage(raw: Any, provider: str = "openai") -> Usage:
     count = read.count
     input_tokens = count(raw, "prompt_tokens", "usage")
     output_tokens = count(raw, "completion_tokens", "usage")
+    cost = read.number(raw.get("cost"), "usage.cost")
     return Usage(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
@@ -30,5 +31,6 @@ def convert_usage(raw: Any, provider: str = "openai") -> Usage:
         reasoning_tokens=count(completion, "reasoning_tokens", "usage.completion_tokens_details"),
         cache_read_tokens=count(prompt, "cached_tokens", "usage.prompt_tokens_details"),
         cache_write_tokens=count(prompt, "cache_write_tokens", "usage.prompt_tokens_details"),
-        cost=read.number(raw.get("cost"), "usage.cost"),
+        cost=cost,
+        cost_source=None if cost is None else "provider",
     )

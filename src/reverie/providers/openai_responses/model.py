@@ -6,13 +6,13 @@ from collections.abc import AsyncIterator
 
 from reverie.http.client import HttpClient, sse
 from reverie.model import Call, Response, StreamPart
+from reverie.providers.costed import settled
 from reverie.providers.openai_responses.errors import ERRORS
 from reverie.providers.openai_responses.request import build_body
 from reverie.providers.openai_responses.response import parse_response
 from reverie.providers.openai_responses.stream import ResponsesStreamParser
 from reverie.providers.openai_responses.tools import provider_tool_names
 from reverie.providers.provider import HttpModel
-from reverie.providers.wire import counted
 
 
 class ResponsesModel(HttpModel):
@@ -48,7 +48,8 @@ class ResponsesModel(HttpModel):
             self._url, body, headers=call.headers, retry=call.retry, errors=ERRORS
         )
         names = provider_tool_names(call.tools)
-        return counted(parse_response(data, warnings, self.provider, names), attempts)
+        response = parse_response(data, warnings, self.provider, names)
+        return settled(response, attempts, self.provider, self._model_id)
 
     def stream(self, call: Call) -> AsyncIterator[StreamPart]:
         body, warnings = build_body(
@@ -58,7 +59,7 @@ class ResponsesModel(HttpModel):
         return self.http.stream(
             self._url,
             body,
-            lambda: ResponsesStreamParser(warnings, self.provider, names),
+            lambda: ResponsesStreamParser(warnings, self.provider, names, requested=self._model_id),
             framing=sse,
             headers=call.headers,
             retry=call.retry,

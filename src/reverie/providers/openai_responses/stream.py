@@ -24,6 +24,7 @@ from reverie.framer import Framer
 from reverie.http.sse import ServerSentEvent
 from reverie.messages import Metadata
 from reverie.model import Finish, StreamPart
+from reverie.providers.costed import finish_usage
 from reverie.providers.openai_responses.errors import wire_error
 from reverie.providers.openai_responses.finish_reason import map_finish_reason
 from reverie.providers.openai_responses.response import (
@@ -107,6 +108,7 @@ class ResponsesStreamParser:
         "_provider",
         "_read",
         "_reasoning",
+        "_requested",
         "_response",
         "_tool_names",
         "_warnings",
@@ -118,7 +120,10 @@ class ResponsesStreamParser:
         warnings: list[CallWarning],
         provider: str,
         tool_names: dict[str, str] | None = None,
+        *,
+        requested: str | None = None,
     ) -> None:
+        self._requested = requested
         self._warnings = warnings
         self._provider = provider
         self._read = Reader(provider, stream=True)
@@ -322,7 +327,12 @@ class ResponsesStreamParser:
                     ),
                     self._has_calls,
                 ),
-                usage=convert_usage(response.get("usage"), self._provider),
+                usage=finish_usage(
+                    convert_usage(response.get("usage"), self._provider),
+                    self._provider,
+                    self._model_id,
+                    self._requested,
+                ),
                 provider_metadata=metadata,
                 warnings=self._warnings,
                 model_id=self._model_id,

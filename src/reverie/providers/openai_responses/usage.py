@@ -14,7 +14,7 @@ from reverie.usage import Usage
 
 def convert_usage(raw: Any, provider: str = "openai") -> Usage:
     if not raw:
-        return Usage()
+        return Usage(reported=False)
     read = Reader(provider)
     raw = read.obj(raw, "usage")
     inputs = read.opt_obj(raw.get("input_tokens_details"), "usage.input_tokens_details")
