@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 import reverie
@@ -24,7 +24,7 @@ CHAT = next(c for c in CASES if c.provider == "openai")
 def echo_of(header: str) -> Any:
     """An answer quoting the value ``header`` had in the request it answers."""
 
-    def said(request: httpx.Request) -> Answer:
+    def said(request: httpx2.Request) -> Answer:
         return Answer(text=(f"you sent {request.headers.get(header)} and {KEY}",))
 
     return said
@@ -34,8 +34,8 @@ def echo_of(header: str) -> Any:
 async def test_a_credential_header_set_per_call_is_redacted_in_each_answer(
     streamed: bool,
 ) -> None:
-    client = httpx.AsyncClient(
-        transport=httpx.MockTransport(answering(CHAT.family, echo_of("x-api-key")))
+    client = httpx2.AsyncClient(
+        transport=httpx2.MockTransport(answering(CHAT.family, echo_of("x-api-key")))
     )
     model = reverie.provider("openai", api_key=KEY, client=client).model(CHAT.model)
     tokens = ["per-call-SECRET-one", "per-call-SECRET-two", "per-call-SECRET-one", None]
@@ -55,13 +55,13 @@ async def test_a_token_a_client_hook_rotates_is_redacted_in_each_answer() -> Non
     """A client of the caller's whose hook signs every request anew (a proxy's signer)."""
     signed = 0
 
-    async def sign(request: httpx.Request) -> None:
+    async def sign(request: httpx2.Request) -> None:
         nonlocal signed
         signed += 1
         request.headers["Proxy-Authorization"] = f"Bearer rotating-SECRET-{signed:04d}"
 
-    client = httpx.AsyncClient(
-        transport=httpx.MockTransport(answering(CHAT.family, echo_of("proxy-authorization"))),
+    client = httpx2.AsyncClient(
+        transport=httpx2.MockTransport(answering(CHAT.family, echo_of("proxy-authorization"))),
         event_hooks={"request": [sign]},
     )
     model = reverie.provider("openai", api_key=KEY, client=client).model(CHAT.model)

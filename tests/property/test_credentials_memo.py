@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
-import httpx
+import httpx2
 from hypothesis import strategies as st
 
 from reverie.http.auth import CREDENTIAL_HEADERS, credentials_in, fewest
@@ -18,13 +18,15 @@ from reverie.http.client import HttpClient
 from .budget import fast_and_slow
 
 
-class Rotating(httpx.Auth):
+class Rotating(httpx2.Auth):
     """An auth whose own secrets change (a token refreshed), sending nothing itself."""
 
     def __init__(self) -> None:
         self.secrets: tuple[str, ...] = ()
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+    def auth_flow(
+        self, request: httpx2.Request
+    ) -> Generator[httpx2.Request, httpx2.Response, None]:
         yield request
 
 
@@ -62,7 +64,7 @@ def check_the_memo_gives_what_a_fresh_look_gives(
         raw = [(name.encode(), value) for name, value in fields]
         if latin:
             raw.append((b"x-note", b"\xe9t\xe9"))
-        request: Any = httpx.Request("POST", "http://h/", headers=raw)
+        request: Any = httpx2.Request("POST", "http://h/", headers=raw)
         fresh = fewest((*secrets, *credentials_in(request.headers.multi_items())))
         assert client._secrets(request) == fresh
     assert client._secrets() == fewest(auth.secrets)

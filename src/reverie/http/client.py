@@ -343,7 +343,7 @@ class HttpClient:
         auth: tuple[str, ...] = getattr(self._auth, "secrets", ())
         headers = request.headers if request is not None else None
         fields = credential_fields(headers.raw) if headers is not None else None
-        # ASCII reads the same in every encoding httpx may pick for a request's headers
+        # ASCII reads the same in every encoding httpx2 may pick for a request's headers
         plain = fields is None or all(value.isascii() for _, value in fields)
         encoding = "" if plain or headers is None else headers.encoding
         last = self._known
