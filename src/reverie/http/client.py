@@ -429,12 +429,20 @@ class HttpClient:
         try:
             return loads(text)
         except (ValueError, RecursionError):
+            pass
+        if _cut_short(text):  # a JSON document that ends too soon: cut off, as a stream is
             raise ProviderError(
-                f"{self.provider}: response is not JSON "
-                f"(content-type {response.headers.get('content-type')!r}): {text[:200]!r}",
+                f"{self.provider}: the JSON answer was cut short after {len(text)} characters",
                 provider=self.provider,
                 status=response.status_code,
-            ) from None
+                retryable=True,
+            )
+        raise ProviderError(
+            f"{self.provider}: response is not JSON "
+            f"(content-type {response.headers.get('content-type')!r}): {text[:200]!r}",
+            provider=self.provider,
+            status=response.status_code,
+        )
 
     async def stream(
         self,
@@ -604,6 +612,20 @@ def _decode_clean(response: httpx.Response, secrets: tuple[str, ...]) -> Any:
         return loads(content)
     except ValueError:
         return _UNDECODED
+
+
+def _cut_short(text: str) -> bool:
+    """Whether ``text`` is the start of a JSON document whose end never came: the parser ran
+    out of input, rather than meeting something that is not JSON."""
+    from pydantic_core import from_json
+
+    if text.lstrip()[:1] not in ("{", "["):
+        return False
+    try:
+        from_json(text)
+    except ValueError as exc:
+        return "EOF while parsing" in str(exc)
+    return False
 
 
 class _closing:
