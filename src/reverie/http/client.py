@@ -13,8 +13,10 @@ import asyncio
 import contextlib
 import dataclasses
 import functools
+import html
 import json
 import math
+import re
 import ssl
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, Protocol, TypeVar
@@ -86,16 +88,53 @@ def status_error(
     so credentials cannot leak into the message."""
     from reverie.http.retry import retry_after
 
-    detail = error_message(body) or body[:500]
+    detail = _shortened(error_message(body) or _page_text(body), _MAX_DETAIL)
     return ProviderError(
         f"{provider}: HTTP {status}: {detail}",
         provider=provider,
         status=status,
-        body=body,
+        body=body[:MAX_ERROR_BODY],
         retryable=status in _RETRYABLE,
         retry_after=retry_after(headers) if headers is not None else None,
         code=error_code(body, headers),
     )
+
+
+MAX_ERROR_BODY = 64 * 1024
+"""The most of an error answer's body read and kept (a proxy's page can be megabytes)."""
+_MAX_DETAIL = 500  # characters of the provider's message an error's text quotes
+_MAX_MESSAGE = 1000  # characters of any error's text
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>|<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
+
+
+def _page_text(body: str) -> str:
+    """What a non-JSON error body says in a line: an HTML page's title (or first heading),
+    else its text without tags; plain text as it is, its whitespace collapsed."""
+    head = body[:MAX_ERROR_BODY]
+    if "<" in head:
+        match = _TITLE.search(head)
+        if match:
+            head = match.group(1) or match.group(2) or ""
+        head = html.unescape(_TAGS.sub(" ", head))
+    return " ".join(head.split())
+
+
+def _shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+async def _error_text(response: httpx.Response) -> str:
+    """The start of an error answer's body (:data:`MAX_ERROR_BODY` bytes at most), as text."""
+    if not response.is_stream_consumed:
+        data = b""
+        async for chunk in response.aiter_bytes():
+            data += chunk
+            if len(data) >= MAX_ERROR_BODY:
+                break
+    else:
+        data = response.content
+    return data[:MAX_ERROR_BODY].decode(response.encoding or "utf-8", "replace")
 
 
 def error_code(body: str, headers: httpx.Headers | None = None) -> str | None:
@@ -288,14 +327,15 @@ class HttpClient:
                 deadline.cancel()
             return response
         deadline.cancel()
-        try:
-            await response.aread()
+        secrets = self._secrets(response.request)
+        try:  # redacted before it is a local a traceback with locals would print
+            text = redact(await _error_text(response), with_escaped(secrets))
         except httpx.HTTPError as exc:
             raise self._transport_error(exc, url) from None
         finally:
             await response.aclose()
-        error = status_error(self.provider, response.status_code, response.text, response.headers)
-        raise self._scrub(error, self._secrets(response.request))
+        error = status_error(self.provider, response.status_code, text, response.headers)
+        raise self._scrub(error, secrets)
 
     def _url(self, url: str) -> httpx.URL:
         """``url`` parsed, from a small cache: a provider sends to a handful of URLs, and
@@ -325,15 +365,18 @@ class HttpClient:
         return fewest((*known, *credentials_in(request.headers.multi_items())))
 
     def _scrub(self, exc: ProviderError, secrets: tuple[str, ...] | None = None) -> ProviderError:
-        """``exc`` without our credentials, should the server have echoed them."""
+        """``exc`` without our credentials, should the server have echoed them, and of a
+        bounded size (a server can put megabytes in a message)."""
         secrets = with_escaped(self._secrets() if secrets is None else secrets)
-        if secrets:
-            message = str(exc)
-            clean = redact(message, secrets)
-            if clean != message:
-                exc.args = (clean,)
-            if exc.body:
-                exc.body = redact(exc.body, secrets)
+        message = str(exc)
+        clean = redact(message, secrets) if secrets else message
+        if len(clean) > _MAX_MESSAGE:
+            clean = _shortened(clean, _MAX_MESSAGE)
+        if clean != message:
+            exc.args = (clean,)
+        if exc.body:
+            body = redact(exc.body, secrets) if secrets else exc.body
+            exc.body = body[:MAX_ERROR_BODY]
         return exc
 
     async def post(
