@@ -24,7 +24,15 @@ from typing import Any, Protocol, TypeVar
 import httpx
 
 from reverie.errors import ConfigurationError, ProviderError, StreamError
-from reverie.http.auth import credentials_in, fewest, redact, strip_userinfo, with_escaped
+from reverie.http.auth import (
+    credentials_in,
+    fewest,
+    hide_secret_params,
+    redact,
+    strip_userinfo,
+    url_credentials,
+    with_escaped,
+)
 from reverie.http.body import dump_json as dump_json
 from reverie.http.fastjson import loads
 from reverie.http.reading import (
@@ -308,6 +316,7 @@ class HttpClient:
         http = self._http()
         merged = {**self._headers, **headers} if headers else self._headers
         auth = self._auth if self._auth is not None else httpx.USE_CLIENT_DEFAULT
+        request = None
         try:
             request = http.build_request(
                 "POST",
@@ -319,7 +328,8 @@ class HttpClient:
             response = await deadline.wait(http.send(request, stream=stream, auth=auth))
         except httpx.HTTPError as exc:
             deadline.cancel()
-            raise self._transport_error(exc, url) from None
+            # its message may quote the request's URL, and a key in it
+            raise self._scrub(self._transport_error(exc, url), self._secrets(request)) from None
         except Expired:
             raise self._total_timeout(url, ProviderError) from None
         if response.status_code < 400:
@@ -362,7 +372,10 @@ class HttpClient:
         known: tuple[str, ...] = getattr(self._auth, "secrets", ())
         if request is None:
             return fewest(known)
-        return fewest((*known, *credentials_in(request.headers.multi_items())))
+        found = credentials_in(request.headers.multi_items())
+        if request.url.query:  # a key in the URL (a client's params=)
+            found |= url_credentials(request.url)
+        return fewest((*known, *found))
 
     def _scrub(self, exc: ProviderError, secrets: tuple[str, ...] | None = None) -> ProviderError:
         """``exc`` without our credentials, should the server have echoed them, and of a
@@ -693,8 +706,9 @@ def _strip_userinfo(url: str) -> str:
 
 
 def _safe_url(url: str) -> str:
-    """The URL without userinfo (a key in ``https://key@host`` must not reach a message)."""
+    """The URL without userinfo and secret query values (a key in ``https://key@host`` or
+    ``?key=`` must not reach a message)."""
     parsed = httpx.URL(url)
     if parsed.userinfo:
         parsed = parsed.copy_with(username=None, password=None)
-    return str(parsed)
+    return hide_secret_params(str(parsed))
