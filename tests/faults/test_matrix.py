@@ -14,7 +14,7 @@ import pytest
 
 import reverie
 from reverie import user_message
-from reverie.errors import OverloadedError, ProviderError, StreamError
+from reverie.errors import OverloadedError, ProviderError, RateLimitError, StreamError
 from reverie.model import ErrorPart, Finish, TextDelta, ToolCall as ToolCallPart
 from reverie.providers.kit import Call
 
@@ -329,3 +329,55 @@ async def test_every_call_numbered_zero_with_its_own_id_is_its_own_call(case: Ca
     calls = await _calls(case, [chat_call(0, f"call_{n}", json.dumps({"n": n})) for n in (1, 2, 3)])
     assert [c.tool_call_id for c in calls] == ["call_1", "call_2", "call_3"]
     assert [json.loads(c.input) for c in calls] == [{"n": 1}, {"n": 2}, {"n": 3}]
+
+
+# ---- a terminal event without a finish reason ---------------------------------------------------
+
+
+def _without_reason(case: Case) -> bytes | None:
+    """The family's whole stream with its finish reason left out (None: the family's stream
+    ends at its finish reason, so without one it is cut, tested above)."""
+    fam = family(case)
+    body = case.family.stream(Answer(text=("Hello",)))
+    if fam == "chat":
+        return body.replace(b'"finish_reason": "stop"', b'"finish_reason": null')
+    if fam in ("anthropic", "bedrock"):
+        from .families import anthropic_events, bedrock_frame, sse
+
+        events = [
+            e for e in anthropic_events(Answer(text=("Hello",))) if e["type"] != "message_delta"
+        ]
+        if fam == "bedrock":
+            return b"".join(bedrock_frame(e) for e in events)
+        return sse([(e["type"], e) for e in events])
+    return None
+
+
+@cases
+async def test_a_stream_ending_without_a_finish_reason_never_claims_stop(case: Case) -> None:
+    body = _without_reason(case)
+    if body is None:
+        pytest.skip("this family's stream ends at its finish reason")
+    run = Run(case, served(case, streamed(case, body)))
+    parts = await run.stream()
+    assert isinstance(parts[-1], Finish) and parts[-1].finish_reason == "unknown"
+    assert text_of(parts) == "Hello"
+
+
+@cases
+async def test_a_failed_response_mid_stream_is_typed_and_keeps_the_text(case: Case) -> None:
+    if family(case) != "responses":
+        pytest.skip("the Responses API's response.failed event")
+    from .families import sse
+
+    error = {"code": "rate_limit_exceeded", "message": "Rate limit reached"}
+    failed = {
+        "type": "response.failed",
+        "response": {"id": "r", "status": "failed", "error": error},
+    }
+    body = stream_head("responses", "Hello") + sse([("response.failed", failed)])
+    run = Run(case, served(case, streamed(case, body)))
+    parts = await run.stream()
+    got = ended_in_error(parts)
+    assert isinstance(got, RateLimitError) and isinstance(got, StreamError) and got.retryable
+    assert text_of(parts) == "Hello" and run.attempts == 1
