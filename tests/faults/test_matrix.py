@@ -381,3 +381,31 @@ async def test_a_failed_response_mid_stream_is_typed_and_keeps_the_text(case: Ca
     got = ended_in_error(parts)
     assert isinstance(got, RateLimitError) and isinstance(got, StreamError) and got.retryable
     assert text_of(parts) == "Hello" and run.attempts == 1
+
+
+def _retry_info(delay: str) -> dict[str, Any]:
+    detail = {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": delay}
+    error = {"code": 429, "message": "Quota exceeded", "status": "RESOURCE_EXHAUSTED"}
+    return {"error": {**error, "details": [{"@type": "x.QuotaFailure"}, detail]}}
+
+
+@cases
+@pytest.mark.parametrize(
+    ("delay", "slept"), [("7s", 7.0), ("0.25s", 0.25), ("999999s", 20.0), ("soon", 0.5)]
+)
+async def test_a_google_retry_info_delay_is_honoured(case: Case, delay: str, slept: float) -> None:
+    if case.provider not in ("google", "vertex"):
+        pytest.skip("Google's error details (the Gemini API, Vertex AI)")
+    run = Run(case, served(case, status(429, _retry_info(delay)), ok(case)))
+    parts = await run.stream()
+    assert isinstance(parts[-1], Finish) and run.attempts == 2 and run.slept == [slept]
+
+
+@cases
+async def test_a_retry_after_header_wins_over_retry_info(case: Case) -> None:
+    if case.provider not in ("google", "vertex"):
+        pytest.skip("Google's error details")
+    answer = status(429, _retry_info("7s"), {"Retry-After": "2"})
+    run = Run(case, served(case, answer, ok(case)))
+    await run.generate()
+    assert run.slept == [2.0]
