@@ -573,8 +573,8 @@ class HttpClient:
         kind = response.headers.get("content-type", "")
         if not kind.startswith("application/json"):
             return
-        try:
-            text = (await response.aread()).decode("utf-8", "replace")
+        try:  # an error, or an answer that is not the stream asked for: its start is enough
+            text = await _error_text(response)
         except httpx.HTTPError as exc:
             raise self._transport_error(exc, str(response.request.url)) from None
         if errors is not None:
