@@ -409,3 +409,14 @@ async def test_a_retry_after_header_wins_over_retry_info(case: Case) -> None:
     run = Run(case, served(case, answer, ok(case)))
     await run.generate()
     assert run.slept == [2.0]
+
+
+@cases
+async def test_a_huge_json_answer_where_a_stream_was_asked_is_read_only_in_part(
+    case: Case,
+) -> None:
+    padding = "x" * (8 * 1024 * 1024)
+    body = {**overloaded_body(family(case)), "padding": padding}
+    run = Run(case, served(case, status(200, body)), retry=reverie.RetryPolicy(max_retries=0))
+    error = ended_in_error(await run.stream())
+    assert len(str(error)) < 2000 and (error.body is None or len(error.body) <= 65536)
