@@ -19,7 +19,7 @@ from reverie.model import Finish, StreamPart
 from reverie.providers.openai_chat.annotations import Citations
 from reverie.providers.openai_chat.dialect import ChatDialect
 from reverie.providers.openai_chat.errors import wire_error
-from reverie.providers.openai_chat.finish_reason import map_finish_reason
+from reverie.providers.openai_chat.finish_reason import map_finish_reason, refused
 from reverie.providers.openai_chat.usage import convert_usage
 from reverie.providers.wire import Reader
 from reverie.warning import CallWarning
@@ -40,6 +40,7 @@ class ChatStreamParser:
         "_provider",
         "_read",
         "_reasoning",
+        "_refused",
         "_taken",
         "_tool_ids",
         "_usage",
@@ -58,6 +59,7 @@ class ChatStreamParser:
         # wire index → [the call's wire id, its id in this stream, whether arguments came]
         self._tool_ids: dict[int, list[Any]] = {}
         self._taken: set[str] = set()  # call ids given out in this stream
+        self._refused = False
         self._finish_reason: str | None = None
         self._usage: dict[str, Any] | None = None
         self._metadata: Metadata = {}
@@ -111,6 +113,11 @@ class ChatStreamParser:
                     raise read.malformed("choices[0].delta.content", text, "a string")
                 self._reasoning.close(framer)
                 framer.text(TEXT_ID, text)
+            refusal = delta.get("refusal")
+            if refusal:  # a refusal comes instead of the content: it is the answer's text
+                self._refused = True
+                self._reasoning.close(framer)
+                framer.text(TEXT_ID, read.text(refusal, "choices[0].delta.refusal"))
             annotations = delta.get("annotations")
             if annotations:
                 for source in self._citations.read(annotations):
@@ -180,7 +187,7 @@ class ChatStreamParser:
         framer.close()
         framer.emit(
             Finish(
-                finish_reason=map_finish_reason(self._finish_reason),
+                finish_reason=refused(map_finish_reason(self._finish_reason), self._refused),
                 usage=convert_usage(self._usage, self._provider),
                 provider_metadata=self._metadata,
                 warnings=self._warnings,
