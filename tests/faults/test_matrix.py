@@ -420,3 +420,32 @@ async def test_a_huge_json_answer_where_a_stream_was_asked_is_read_only_in_part(
     run = Run(case, served(case, status(200, body)), retry=reverie.RetryPolicy(max_retries=0))
     error = ended_in_error(await run.stream())
     assert len(str(error)) < 2000 and (error.body is None or len(error.body) <= 65536)
+
+
+# ---- a refusal instead of an answer (chat completions' structured outputs) ---------------------
+
+
+@chat_only
+@pytest.mark.parametrize("streaming", [False, True], ids=["plain", "stream"])
+async def test_a_refusal_is_the_answer_s_text_not_silence(case: Case, streaming: bool) -> None:
+    from .families import sse
+
+    said = "I can't help with that."
+    if streaming:
+        chunks = [{"choices": [{"index": 0, "delta": {"role": "assistant", "refusal": ""}}]}]
+        chunks += [{"choices": [{"index": 0, "delta": {"refusal": w}}]} for w in said.split(" ")]
+        chunks.append({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+        body = sse([(None, c) for c in chunks] + [(None, "[DONE]")])
+        answer = streamed(case, body)
+    else:
+        message = {"role": "assistant", "content": None, "refusal": said}
+        choice = {"index": 0, "message": message, "finish_reason": "stop"}
+        answer = plain(case, json.dumps({"id": "c", "model": "m", "choices": [choice]}))
+    run = Run(case, served(case, answer))
+    if streaming:
+        parts = await run.stream()
+        assert isinstance(parts[-1], Finish) and parts[-1].finish_reason == "content-filter"
+        assert text_of(parts) == "".join(said.split(" "))
+    else:
+        response = await run.generate()
+        assert response.text == said and response.finish_reason == "content-filter"
