@@ -34,6 +34,7 @@ RETRYABLE = frozenset(
         "serviceUnavailableException",
         "internalServerException",
         "modelNotReadyException",
+        "modelTimeoutException",  # Bedrock: the model took too long (HTTP 408)
     }
 )
 _RETRYABLE_STATUS = {429, 500, 502, 503, 504, 529}
