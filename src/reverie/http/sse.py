@@ -33,7 +33,7 @@ class SseDecoder:
     """Feed it the body's bytes as they arrive; each call returns the events they complete.
     ``close`` at the body's end returns the last event when no blank line followed it."""
 
-    __slots__ = ("_data", "_event", "_failed", "_held", "_pending")
+    __slots__ = ("_data", "_event", "_failed", "_fresh", "_held", "_pending")
 
     media_type = "text/event-stream"
 
@@ -47,10 +47,20 @@ class SseDecoder:
         self._held = 0  # bytes in _pending
         # A line too long, held back until the events before it have been read.
         self._failed: StreamError | None = None
+        self._fresh = True  # nothing read yet: a byte order mark may lead the body
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         if self._failed is not None:
             raise self._failed
+        if self._fresh:
+            if len(chunk) < 3 and b"\xef\xbb\xbf".startswith(chunk):
+                self._pending.append(chunk)  # perhaps a BOM's first bytes: wait for more
+                return []
+            self._fresh = False
+            chunk = b"".join(self._pending) + chunk
+            self._pending.clear()
+            if chunk[:3] == b"\xef\xbb\xbf":  # the stream's byte order mark is not data
+                chunk = chunk[3:]
         pending = self._pending
         if pending:
             pending.append(chunk)
