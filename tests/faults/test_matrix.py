@@ -449,3 +449,42 @@ async def test_a_refusal_is_the_answer_s_text_not_silence(case: Case, streaming:
     else:
         response = await run.generate()
         assert response.text == said and response.finish_reason == "content-filter"
+
+
+@cases
+@pytest.mark.parametrize("split", [0, 1, 2, 3], ids=["whole", "1", "2", "3"])
+async def test_a_stream_led_by_a_byte_order_mark_loses_nothing(case: Case, split: int) -> None:
+    if family(case) == "bedrock":
+        pytest.skip("a binary framing: no byte order mark")
+    body = b"\xef\xbb\xbf" + case.family.stream(Answer(text=("Hello",)))
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        pieces = [body[:split], body[split:]] if split else [body]
+        headers = {"content-type": case.family.content_type}
+        return httpx.Response(200, headers=headers, content=_chunks(pieces))
+
+    run = Run(case, served(case, answer))
+    parts = await run.stream()
+    assert isinstance(parts[-1], Finish) and text_of(parts) == "Hello"
+
+
+class _chunks(httpx.AsyncByteStream):
+    def __init__(self, pieces: list[bytes]) -> None:
+        self.pieces = pieces
+
+    async def __aiter__(self) -> Any:
+        for piece in self.pieces:
+            yield piece
+
+
+@cases
+async def test_a_bedrock_model_timeout_frame_is_retried(case: Case) -> None:
+    if family(case) != "bedrock":
+        pytest.skip("Bedrock's exception frames")
+    from reverie.testing.eventstream import encode_frame
+
+    headers = {":message-type": "exception", ":exception-type": "modelTimeoutException"}
+    frame = encode_frame(headers, json.dumps({"message": "Model has timed out"}).encode())
+    run = Run(case, served(case, streamed(case, frame), ok(case)))
+    parts = await run.stream()
+    assert isinstance(parts[-1], Finish) and run.attempts == 2
