@@ -487,8 +487,9 @@ class HttpClient:
         except (ValueError, RecursionError):
             pass
         if _cut_short(text):  # a JSON document that ends too soon: cut off, as a stream is
+            said = f"was cut short after {len(text)} characters" if text.strip() else "was empty"
             raise ProviderError(
-                f"{self.provider}: the JSON answer was cut short after {len(text)} characters",
+                f"{self.provider}: the JSON answer {said}",
                 provider=self.provider,
                 status=response.status_code,
                 retryable=True,
@@ -675,7 +676,10 @@ def _cut_short(text: str) -> bool:
     out of input, rather than meeting something that is not JSON."""
     from pydantic_core import from_json
 
-    if text.lstrip()[:1] not in ("{", "["):
+    start = text.lstrip()[:1]
+    if not start:
+        return True  # nothing came: cut before the first byte
+    if start not in ("{", "["):
         return False
     try:
         from_json(text)
