@@ -488,3 +488,13 @@ async def test_a_bedrock_model_timeout_frame_is_retried(case: Case) -> None:
     run = Run(case, served(case, streamed(case, frame), ok(case)))
     parts = await run.stream()
     assert isinstance(parts[-1], Finish) and run.attempts == 2
+
+
+@cases
+async def test_an_empty_200_answer_is_retried_as_a_cut_one(case: Case) -> None:
+    run = Run(case, served(case, plain(case, ""), ok(case)))
+    assert (await run.generate()).text == "fine" and run.attempts == 2
+    again = Run(case, served(case, plain(case, "  ")))
+    with pytest.raises(ProviderError, match="the JSON answer was empty") as info:
+        await again.generate()
+    assert info.value.retryable and again.attempts == 3
