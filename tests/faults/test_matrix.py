@@ -498,3 +498,52 @@ async def test_an_empty_200_answer_is_retried_as_a_cut_one(case: Case) -> None:
     with pytest.raises(ProviderError, match="the JSON answer was empty") as info:
         await again.generate()
     assert info.value.retryable and again.attempts == 3
+
+
+AZURE_FILTERED = {
+    "error": {
+        "message": "The response was filtered due to the prompt triggering Azure OpenAI's "
+        "content management policy. Please modify your prompt and retry.",
+        "type": None,
+        "param": "prompt",
+        "code": "content_filter",
+        "status": 400,
+        "innererror": {
+            "code": "ResponsibleAIPolicyViolation",
+            "content_filter_result": {"hate": {"filtered": True, "severity": "high"}},
+        },
+    }
+}
+
+
+@chat_only
+@pytest.mark.parametrize("streaming", [False, True], ids=["plain", "stream"])
+async def test_a_content_filter_refusal_is_not_retried_nor_taken_for_an_overflow(
+    case: Case, streaming: bool
+) -> None:
+    run = Run(case, served(case, status(400, AZURE_FILTERED)))
+    if streaming:
+        error = ended_in_error(await run.stream())
+    else:
+        with pytest.raises(ProviderError) as info:
+            await run.generate()
+        error = info.value
+    assert type(error) is ProviderError and error.code == "content_filter"
+    assert not error.retryable and run.attempts == 1
+    assert "content management policy" in str(error)
+
+
+@chat_only
+async def test_a_stream_stopped_by_the_content_filter_keeps_its_text(case: Case) -> None:
+    from .families import sse
+
+    chunks = [{"choices": [], "prompt_filter_results": [{"prompt_index": 0}]}]
+    chunks.append({"choices": [{"index": 0, "delta": {"content": "Once"}}]})
+    filtered = {"hate": {"filtered": True, "severity": "medium"}}
+    end = {"index": 0, "delta": {}, "finish_reason": "content_filter"}
+    chunks.append({"choices": [{**end, "content_filter_results": filtered}]})
+    body = sse([(None, c) for c in chunks] + [(None, "[DONE]")])
+    run = Run(case, served(case, streamed(case, body)))
+    parts = await run.stream()
+    assert isinstance(parts[-1], Finish) and parts[-1].finish_reason == "content-filter"
+    assert text_of(parts) == "Once"
