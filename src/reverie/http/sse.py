@@ -33,7 +33,7 @@ class SseDecoder:
     """Feed it the body's bytes as they arrive; each call returns the events they complete.
     ``close`` at the body's end returns the last event when no blank line followed it."""
 
-    __slots__ = ("_data", "_event", "_failed", "_fresh", "_held", "_pending")
+    __slots__ = ("_data", "_event", "_failed", "_fresh", "_held", "_pending", "_size")
 
     media_type = "text/event-stream"
 
@@ -45,6 +45,7 @@ class SseDecoder:
         # in many chunks would otherwise be copied again with each one.
         self._pending: list[bytes] = []
         self._held = 0  # bytes in _pending
+        self._size = 0  # bytes of data lines of the event still open
         # A line too long, held back until the events before it have been read.
         self._failed: StreamError | None = None
         self._fresh = True  # nothing read yet: a byte order mark may lead the body
@@ -91,7 +92,8 @@ class SseDecoder:
                 pending.append(rest)
                 self._held = len(rest)
         events: list[ServerSentEvent] = []
-        data = self._data
+        data = opened = self._data
+        first = len(data)
         for line in lines:
             if line[:5] == b"data:":  # nearly every line: tested first, without a partition
                 value = line[6:] if line[5:6] == b" " else line[5:]
@@ -111,8 +113,11 @@ class SseDecoder:
                     if value[:1] == b" ":
                         value = value[1:]
                     self._event = value.decode("utf-8", "replace")
-        if len(data) > 64 and sum(map(len, data)) > MAX_EVENT_BYTES:  # many lines, no end
-            self._failed = _too_long()
+        if data:  # an event still open: what this read added to it counts towards the limit
+            added = data[first:] if data is opened else data
+            self._size = (self._size if data is opened else 0) + sum(map(len, added))
+            if self._size > MAX_EVENT_BYTES:  # many lines, and no blank line to end them
+                self._failed = _too_long()
         if self._failed is not None and not events:
             raise self._failed
         return events
