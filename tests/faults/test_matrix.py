@@ -547,3 +547,20 @@ async def test_a_stream_stopped_by_the_content_filter_keeps_its_text(case: Case)
     parts = await run.stream()
     assert isinstance(parts[-1], Finish) and parts[-1].finish_reason == "content-filter"
     assert text_of(parts) == "Once"
+
+
+def test_an_event_of_endless_data_lines_is_refused_past_the_limit() -> None:
+    from reverie.http.sse import MAX_EVENT_BYTES, SseDecoder
+
+    decoder = SseDecoder()
+    assert decoder.feed(b"data: first\n\n")[0].data == "first"
+    line = b"data: " + b"x" * 4090 + b"\n"
+    chunk = line * 16  # 64 KiB a read, never a blank line
+    fed = 0
+    started = time.process_time()
+    with pytest.raises(StreamError, match="longer than 64 MiB"):
+        while fed <= 2 * MAX_EVENT_BYTES:
+            decoder.feed(chunk)
+            fed += len(chunk)
+    assert MAX_EVENT_BYTES < fed < MAX_EVENT_BYTES + 2 * len(chunk)
+    assert time.process_time() - started < 5  # each line counted once, not once a read
