@@ -13,8 +13,10 @@ import asyncio
 import contextlib
 import dataclasses
 import functools
+import html
 import json
 import math
+import re
 import ssl
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -22,7 +24,15 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 import httpx2
 
 from reverie.errors import ConfigurationError, ProviderError, StreamError
-from reverie.http.auth import credentials_in, fewest, redact, strip_userinfo, with_escaped
+from reverie.http.auth import (
+    credentials_in,
+    fewest,
+    hide_secret_params,
+    redact,
+    strip_userinfo,
+    url_credentials,
+    with_escaped,
+)
 from reverie.http.body import dump_json as dump_json
 from reverie.http.fastjson import loads
 from reverie.http.httpx_adapter import as_httpx2
@@ -90,16 +100,53 @@ def status_error(
     so credentials cannot leak into the message."""
     from reverie.http.retry import retry_after
 
-    detail = error_message(body) or body[:500]
+    detail = _shortened(error_message(body) or _page_text(body), _MAX_DETAIL)
     return ProviderError(
         f"{provider}: HTTP {status}: {detail}",
         provider=provider,
         status=status,
-        body=body,
+        body=body[:MAX_ERROR_BODY],
         retryable=status in _RETRYABLE,
         retry_after=retry_after(headers) if headers is not None else None,
         code=error_code(body, headers),
     )
+
+
+MAX_ERROR_BODY = 64 * 1024
+"""The most of an error answer's body read and kept (a proxy's page can be megabytes)."""
+_MAX_DETAIL = 500  # characters of the provider's message an error's text quotes
+_MAX_MESSAGE = 1000  # characters of any error's text
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>|<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
+
+
+def _page_text(body: str) -> str:
+    """What a non-JSON error body says in a line: an HTML page's title (or first heading),
+    else its text without tags; plain text as it is, its whitespace collapsed."""
+    head = body[:MAX_ERROR_BODY]
+    if "<" in head:
+        match = _TITLE.search(head)
+        if match:
+            head = match.group(1) or match.group(2) or ""
+        head = html.unescape(_TAGS.sub(" ", head))
+    return " ".join(head.split())
+
+
+def _shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+async def _error_text(response: httpx2.Response) -> str:
+    """The start of an error answer's body (:data:`MAX_ERROR_BODY` bytes at most), as text."""
+    if not response.is_stream_consumed:
+        data = b""
+        async for chunk in response.aiter_bytes():
+            data += chunk
+            if len(data) >= MAX_ERROR_BODY:
+                break
+    else:
+        data = response.content
+    return data[:MAX_ERROR_BODY].decode(response.encoding or "utf-8", "replace")
 
 
 def error_code(body: str, headers: httpx2.Headers | None = None) -> str | None:
@@ -278,6 +325,7 @@ class HttpClient:
         http = self._http()
         merged = {**self._headers, **headers} if headers else self._headers
         auth = self._auth if self._auth is not None else httpx2.USE_CLIENT_DEFAULT
+        request = None
         try:
             request = http.build_request(
                 "POST",
@@ -289,7 +337,8 @@ class HttpClient:
             response = await deadline.wait(http.send(request, stream=stream, auth=auth))
         except httpx2.HTTPError as exc:
             deadline.cancel()
-            raise self._transport_error(exc, url) from None
+            # its message may quote the request's URL, and a key in it
+            raise self._scrub(self._transport_error(exc, url), self._secrets(request)) from None
         except Expired:
             raise self._total_timeout(url, ProviderError) from None
         if response.status_code < 400:
@@ -297,14 +346,15 @@ class HttpClient:
                 deadline.cancel()
             return response
         deadline.cancel()
-        try:
-            await response.aread()
+        secrets = self._secrets(response.request)
+        try:  # redacted before it is a local a traceback with locals would print
+            text = redact(await _error_text(response), with_escaped(secrets))
         except httpx2.HTTPError as exc:
             raise self._transport_error(exc, url) from None
         finally:
             await response.aclose()
-        error = status_error(self.provider, response.status_code, response.text, response.headers)
-        raise self._scrub(error, self._secrets(response.request))
+        error = status_error(self.provider, response.status_code, text, response.headers)
+        raise self._scrub(error, secrets)
 
     def _url(self, url: str) -> httpx2.URL:
         """``url`` parsed, from a small cache: a provider sends to a handful of URLs, and
@@ -331,18 +381,24 @@ class HttpClient:
         known: tuple[str, ...] = getattr(self._auth, "secrets", ())
         if request is None:
             return fewest(known)
-        return fewest((*known, *credentials_in(request.headers.multi_items())))
+        found = credentials_in(request.headers.multi_items())
+        if request.url.query:  # a key in the URL (a client's params=)
+            found |= url_credentials(request.url)
+        return fewest((*known, *found))
 
     def _scrub(self, exc: ProviderError, secrets: tuple[str, ...] | None = None) -> ProviderError:
-        """``exc`` without our credentials, should the server have echoed them."""
+        """``exc`` without our credentials, should the server have echoed them, and of a
+        bounded size (a server can put megabytes in a message)."""
         secrets = with_escaped(self._secrets() if secrets is None else secrets)
-        if secrets:
-            message = str(exc)
-            clean = redact(message, secrets)
-            if clean != message:
-                exc.args = (clean,)
-            if exc.body:
-                exc.body = redact(exc.body, secrets)
+        message = str(exc)
+        clean = redact(message, secrets) if secrets else message
+        if len(clean) > _MAX_MESSAGE:
+            clean = _shortened(clean, _MAX_MESSAGE)
+        if clean != message:
+            exc.args = (clean,)
+        if exc.body:
+            body = redact(exc.body, secrets) if secrets else exc.body
+            exc.body = body[:MAX_ERROR_BODY]
         return exc
 
     async def post(
@@ -438,12 +494,21 @@ class HttpClient:
         try:
             return loads(text)
         except (ValueError, RecursionError):
+            pass
+        if _cut_short(text):  # a JSON document that ends too soon: cut off, as a stream is
+            said = f"was cut short after {len(text)} characters" if text.strip() else "was empty"
             raise ProviderError(
-                f"{self.provider}: response is not JSON "
-                f"(content-type {response.headers.get('content-type')!r}): {text[:200]!r}",
+                f"{self.provider}: the JSON answer {said}",
                 provider=self.provider,
                 status=response.status_code,
-            ) from None
+                retryable=True,
+            )
+        raise ProviderError(
+            f"{self.provider}: response is not JSON "
+            f"(content-type {response.headers.get('content-type')!r}): {text[:200]!r}",
+            provider=self.provider,
+            status=response.status_code,
+        )
 
     async def stream(
         self,
@@ -520,8 +585,8 @@ class HttpClient:
         kind = response.headers.get("content-type", "")
         if not kind.startswith("application/json"):
             return
-        try:
-            text = (await response.aread()).decode("utf-8", "replace")
+        try:  # an error, or an answer that is not the stream asked for: its start is enough
+            text = await _error_text(response)
         except httpx2.HTTPError as exc:
             raise self._transport_error(exc, str(response.request.url)) from None
         if errors is not None:
@@ -617,6 +682,23 @@ def _decode_clean(response: httpx2.Response, secrets: tuple[str, ...]) -> Any:
         return _UNDECODED
 
 
+def _cut_short(text: str) -> bool:
+    """Whether ``text`` is the start of a JSON document whose end never came: the parser ran
+    out of input, rather than meeting something that is not JSON."""
+    from pydantic_core import from_json
+
+    start = text.lstrip()[:1]
+    if not start:
+        return True  # nothing came: cut before the first byte
+    if start not in ("{", "["):
+        return False
+    try:
+        from_json(text)
+    except ValueError as exc:
+        return "EOF while parsing" in str(exc)
+    return False
+
+
 class _closing:
     """Closes a streamed response, and stops its deadline, however the consumer leaves
     (break, error, cancel)."""
@@ -639,8 +721,9 @@ def _strip_userinfo(url: str) -> str:
 
 
 def _safe_url(url: str) -> str:
-    """The URL without userinfo (a key in ``https://key@host`` must not reach a message)."""
+    """The URL without userinfo and secret query values (a key in ``https://key@host`` or
+    ``?key=`` must not reach a message)."""
     parsed = httpx2.URL(url)
     if parsed.userinfo:
         parsed = parsed.copy_with(username=None, password=None)
-    return str(parsed)
+    return hide_secret_params(str(parsed))

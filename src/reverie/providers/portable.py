@@ -17,6 +17,8 @@ which hosts, which tool-call ids it takes). What is done here, once for every fa
 - **Tool-call ids.** Ids the target refuses (characters, length) or that repeat an earlier
   call's id get a new id, derived deterministically from the original, used for the call and
   its result alike; every result is matched to the earliest unanswered call of its id.
+- **Tool names.** A call's name the target refuses (no tool of the request has it: a model
+  made it up) is sent fitted to the target's rule, in the call and its result alike.
 - **Pairing.** A result whose call is not in the conversation becomes user text; a call left
   unanswered before the conversation goes on gets an error result saying so.
 
@@ -55,6 +57,7 @@ from reverie.warning import CallWarning
 __all__ = [
     "ANY_ID",
     "FOREIGN_REASONING",
+    "FUNCTION_NAMES",
     "HOST_KEY",
     "ForeignReasoning",
     "IdRule",
@@ -142,8 +145,23 @@ class IdRule:
                 return candidate
         raise AssertionError("no free tool-call id")  # 56 hashes all taken: not reachable
 
+    def name(self, original: str) -> str:
+        """A tool name this rule takes for ``original``: itself when valid, else with each
+        character it refuses as ``_``, cut to the length (the same for the same name, so a
+        call and its result keep one name)."""
+        if self.valid(original):
+            return original
+        base = original
+        if self.allowed is not None:
+            base = re.sub(f"(?!{self.allowed}).", "_", base, flags=re.DOTALL)
+        return base[: self.max_length or None] or "unknown_tool"
+
 
 ANY_ID = IdRule()
+
+FUNCTION_NAMES = IdRule(allowed="[a-zA-Z0-9_-]", max_length=64)
+"""OpenAI's function names (letters, digits, ``_`` and ``-``, at most 64), which the chat
+gateways follow too."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -164,6 +182,11 @@ class Target:
     such a call is then its own in a turn of its own. Otherwise a call is its own only when
     it or its result carries the metadata the target replays it from."""
     ids: IdRule = ANY_ID
+    names: IdRule = ANY_ID
+    """The tool names it takes. A call (and its result) under a name it refuses, which no
+    tool of the request can have (a name a model made up, with a path or control
+    characters in it), is sent under that name fitted to the rule, so the conversation
+    stays one the target accepts."""
     assistant_files: bool = True
     """Whether its assistant turns take files (an image a model made); where not, a file is
     named in text instead, with a warning."""
@@ -206,6 +229,7 @@ class _State:
     taken: set[str] = field(default_factory=set)
     seen: dict[str, int] = field(default_factory=dict)
     open: dict[str, list[str]] = field(default_factory=dict)  # original id → mapped, unanswered
+    names: dict[str, str] = field(default_factory=dict)  # mapped id → the call's name as sent
     dropped: int = 0
     files: int = 0
 
@@ -316,7 +340,8 @@ def _assistant(message: Message, state: _State) -> Message:
                 parts.append(TextPart(text=render_result(part)))
         elif isinstance(part, ToolCallPart):
             mapped = state.call_id(part.tool_call_id)
-            parts.append(_strip(replace(part, tool_call_id=mapped), target))
+            name = state.names[mapped] = target.names.name(part.tool_name)
+            parts.append(_strip(replace(part, tool_call_id=mapped, tool_name=name), target))
         elif isinstance(part, ToolResultPart):  # a client result in an assistant turn
             parts.append(TextPart(text=render_result(part)))
         elif isinstance(part, FilePart) and not target.assistant_files:
@@ -366,7 +391,8 @@ def _results(message: Message, state: _State) -> list[Part]:
             if mapped is None:
                 parts.append(TextPart(text=render_result(part)))
             else:
-                parts.append(replace(part, tool_call_id=mapped))
+                name = state.names.get(mapped, part.tool_name)  # its call's, as sent
+                parts.append(replace(part, tool_call_id=mapped, tool_name=name))
         elif isinstance(part, ToolResultPart):
             parts.append(TextPart(text=render_result(part)))
         else:

@@ -45,6 +45,7 @@ def target(dialect: ChatDialect, host: str) -> Target:
         namespace=replay,
         reasoning_hosts=frozenset({replay}) if replay else frozenset(),
         ids=dialect.tool_ids,
+        names=dialect.tool_names,
         plain_reasoning=dialect.plain_reasoning,
         assistant_files=False,
     )
