@@ -31,7 +31,7 @@ from reverie.model import (
 )
 from reverie.providers.local.decide import Decider
 from reverie.providers.local.grammar import ReplyFormat, ReplyMode, reply_format
-from reverie.providers.local.prompt import END, Prompt, build_prompt, count_calls
+from reverie.providers.local.prompt import END, Prompt, Segment, build_prompt, count_calls
 from reverie.providers.local.prompt_cache import PromptCache, PromptCacheSetting, cache_directory
 from reverie.providers.local.reader import ReplyReader
 from reverie.providers.local.weights import load_llama
@@ -154,6 +154,9 @@ def plan_call(
         bounded=bounded_json,
     )
     prompt = build_prompt(call.prompt, tools)
+    if reply.prefix:
+        # The reply's fixed start is part of the prompt: evaluated in one batch with it.
+        prompt = replace(prompt, segments=(*prompt.segments, Segment(reply.prefix, False)))
     decision = None
     if auto == "decide" and mode is ReplyMode.CALL and (call.tool_choice or "auto") == "auto":
         decision = Decide(
@@ -457,6 +460,8 @@ class LocalModel:
             else None
         )
         llama.set_seed(sampling.seed)
+        for part in reader.feed(plan.reply.prefix):  # written into the prompt, not generated
+            emit(part)
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         generated = 0
         hit_limit = False
