@@ -832,6 +832,12 @@ def fake_model(monkeypatch: pytest.MonkeyPatch, llama: FakeLlama, **kwargs: Any)
 
 
 def stub_grammar(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Greedy decoding samples through llama.cpp's C API (``model._greedy``), which no fake
+    # serves: here it is the fake's ``generate``, given what ``_greedy`` is given. That both
+    # give the same tokens is checked on the real model (test_local_greedy.py).
+    monkeypatch.setattr(
+        local_model, "_greedy", lambda llama, tokens, **options: llama.generate(tokens, **options)
+    )
     if _without_llama_cpp():
         package = types.ModuleType("llama_cpp")
         package.__path__ = []
