@@ -37,7 +37,7 @@ from reverie.providers.local.grammar import ReplyFormat, ReplyMode, reply_format
 from reverie.providers.local.prompt import END, Prompt, Segment, build_prompt, count_calls
 from reverie.providers.local.prompt_cache import PromptCache, PromptCacheSetting, cache_directory
 from reverie.providers.local.reader import ReplyReader
-from reverie.providers.local.weights import load_llama
+from reverie.providers.local.weights import FLASH_ATTENTION, load_llama
 from reverie.usage import Usage
 from reverie.warning import CallWarning
 
@@ -389,7 +389,10 @@ class LocalModel:
             self._stop_tokens = frozenset(stops)
             if self._cache_directory is not None:
                 self._cache = PromptCache.for_model(
-                    self._cache_directory, self._path, n_ctx=self._n_ctx
+                    self._cache_directory,
+                    self._path,
+                    n_ctx=self._n_ctx,
+                    flash_attn=FLASH_ATTENTION,
                 )
             self._llama = llama
         return self._llama
