@@ -120,6 +120,10 @@ class Framer:
         """The name call ``id`` was started with."""
         return self._tools[id].name
 
+    def tool_input(self, id: str) -> str:
+        """The input call ``id`` has received so far."""
+        return "".join(self._tools[id].chunks)
+
     def tool_end(
         self,
         id: str,

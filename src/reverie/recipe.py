@@ -13,6 +13,9 @@ constructor does everywhere (on Ray, ``runtime_env={"env_vars": {...}}`` gives i
 from __future__ import annotations
 
 import importlib
+import inspect
+import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
@@ -49,12 +52,41 @@ def reference(fn: Callable[..., Any], what: str) -> str:
 
 
 def resolve(ref: str) -> Any:
-    """The object a ``module:qualname`` reference names."""
+    """The function (or ``@tool``) a ``module:qualname`` reference names.
+
+    A recipe is data that may have been edited on its way: only a Python function defined
+    under that name in that module, or a reverie ``Tool``, is taken, and never from the
+    standard library, so a recipe cannot make ``os:system`` or ``builtins:eval`` a tool or
+    a hook. Anything else is a ConfigurationError naming the reference."""
+    if not isinstance(ref, str):
+        raise ConfigurationError(f"a reference must be 'module:qualname' text, not {ref!r:.80}")
     module, _, qualname = ref.partition(":")
-    value: Any = importlib.import_module(module)
-    for name in qualname.split("."):
-        value = getattr(value, name)
+    if not _DOTTED.fullmatch(module) or not _DOTTED.fullmatch(qualname):
+        raise ConfigurationError(f"{ref!r:.120} is not a 'module:qualname' reference")
+    if module.split(".")[0] in sys.stdlib_module_names:
+        raise ConfigurationError(
+            f"{ref!r:.120} names the standard library: a recipe's tools and hooks are your own"
+        )
+    try:
+        value: Any = importlib.import_module(module)
+        for name in qualname.split("."):
+            value = getattr(value, name)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigurationError(f"{ref!r:.120} cannot be found: {exc}") from None
+    from reverie.tools.tool import Tool
+
+    if isinstance(value, Tool):
+        return value
+    if not (
+        inspect.isfunction(value) and value.__module__ == module and value.__qualname__ == qualname
+    ):
+        raise ConfigurationError(
+            f"{ref!r:.120} is not a function defined under that name in {module}"
+        )
     return value
+
+
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
 @dataclass(frozen=True, slots=True)

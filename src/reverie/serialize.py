@@ -157,6 +157,8 @@ def _parse(text: str | bytes, kind: str) -> Any:
         value = json.loads(text)
     except ValueError as exc:
         raise SerializationError(f"not a {kind} file: invalid JSON ({exc})") from None
+    except RecursionError:
+        raise SerializationError(f"not a {kind} file: JSON nested too deeply to read") from None
     version = value.get("schema_version", 1) if isinstance(value, dict) else 1
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise SerializationError(f"schema_version must be a whole number, not {version!r}")
@@ -168,10 +170,36 @@ def _parse(text: str | bytes, kind: str) -> Any:
     return value
 
 
+_PART_TYPES = frozenset({"text", "file", "reasoning", "tool-call", "tool-result"})
+"""The ``type`` of each message part (``reverie.messages.Part``)."""
+
+
+def _unknown_part(kind: str, raw: str) -> str | None:
+    """Where a file's message holds a part of a type reverie does not know (pydantic would
+    only say which fields each known part lacks), or None."""
+    try:
+        value = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    if kind == "result":
+        first = value[0] if isinstance(value, list) and value else None
+        value = first.get("messages") if isinstance(first, dict) else None
+    for i, message in enumerate(value if isinstance(value, list) else ()):
+        content = message.get("content") if isinstance(message, dict) else None
+        for j, part in enumerate(content if isinstance(content, list) else ()):
+            name = part.get("type") if isinstance(part, dict) else None
+            if isinstance(name, str) and name not in _PART_TYPES:
+                return f"messages.{i}.content.{j}: unknown part type {name[:50]!r}"
+    return None
+
+
 def _validate(kind: str, raw: str) -> Any:
     try:
         return _adapter(kind).validate_json(raw)
     except ValueError as exc:  # pydantic's ValidationError: name where, not the values
+        unknown = _unknown_part(kind, raw)
+        if unknown:
+            raise SerializationError(f"not a valid {kind} file: {unknown}") from None
         errors = getattr(exc, "errors", None)
         if callable(errors):
             first = errors(include_url=False, include_input=False)[0]

@@ -156,6 +156,30 @@ def assert_one_error_line(result: subprocess.CompletedProcess[str], code: int) -
 # run
 
 
+def test_the_command_ends_without_teardown_but_runs_atexit_and_writes_everything(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
+    # The process ends with os._exit once the command is done: what atexit handlers do
+    # (a tool's, logging's, a telemetry exporter's) still happens, output is all there.
+    (tmp_path / "mytools.py").write_text(
+        "import atexit, pathlib\n"
+        "atexit.register(pathlib.Path('atexit-ran').write_text, 'yes')\n"
+        "def weather(location: str) -> str:\n"
+        '    """Made-up weather."""\n'
+        "    return 'x' * 200_000\n"
+    )
+    result = reverie(
+        "run", "weather?", "-m", "openai-compat:test", "--tool", "mytools:weather", "--json",
+        env=compat_env(server), cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert ("x" * 200_000) in result.stdout  # more than a pipe holds: flushed whole
+    assert json.loads(result.stdout)  # to its last byte
+    assert (tmp_path / "atexit-ran").read_text() == "yes"
+    failed = reverie("run", "", env=compat_env(server))
+    assert failed.returncode == 2  # the exit code survives the early exit
+
+
 def test_run_streams_tool_call_result_text_and_usage(server: ScriptedServer) -> None:
     result = reverie(
         "run", "What's the weather in Florence?", "--model", "openai-compat:test",

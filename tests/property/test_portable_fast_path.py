@@ -64,6 +64,9 @@ IDS = ["call_1", "call_2", "toolu_3", "fc.4", "id with spaces", "x" * 70, ""]
 
 options = st.sampled_from(OPTIONS)
 ids = st.sampled_from(IDS)
+# Names every target takes, and names some refuse (a path, a space, too long).
+NAMES = ["weather", "weather", "get.weather", "tools/weather", "my tool", "w" * 70]
+names = st.sampled_from(NAMES)
 targets = st.sampled_from(sorted(TARGETS))
 policies = st.sampled_from(["drop", "text"])
 
@@ -76,21 +79,21 @@ def _reasoning(opts: dict[str, Any]) -> ReasoningPart:
     return ReasoningPart(text="thinking", provider_options=opts)
 
 
-def _call(call_id: str, executed: bool, opts: dict[str, Any]) -> ToolCallPart:
+def _call(call_id: str, executed: bool, opts: dict[str, Any], name: str = "") -> ToolCallPart:
     return ToolCallPart(
         tool_call_id=call_id,
-        tool_name="web_search" if executed else "weather",
+        tool_name=name or ("web_search" if executed else "weather"),
         input="{}",
         provider_executed=executed,
         provider_options=opts,
     )
 
 
-def _result(call_id: str, executed: bool, error: bool) -> ToolResultPart:
+def _result(call_id: str, executed: bool, error: bool, name: str = "weather") -> ToolResultPart:
     output = ErrorOutput(message="failed") if error else TextOutput(text='{"url": "https://a.b"}')
     return ToolResultPart(
         tool_call_id=call_id,
-        tool_name="weather",
+        tool_name=name,
         output=output,
         provider_executed=executed,
     )
@@ -99,8 +102,8 @@ def _result(call_id: str, executed: bool, error: bool) -> ToolResultPart:
 parts = st.one_of(
     st.builds(_text, options),
     st.builds(_reasoning, options),
-    st.builds(_call, ids, st.booleans(), options),
-    st.builds(_result, ids, st.booleans(), st.booleans()),
+    st.builds(_call, ids, st.booleans(), options, names),
+    st.builds(_result, ids, st.booleans(), st.booleans(), names),
     st.just(FilePart(data=b"\x89PNG", media_type="image/png")),
 )
 messages = st.builds(
@@ -142,6 +145,14 @@ def _step(
     return [turn, Message(role="tool", content=results)] if results else [turn]
 
 
+def _is_call(part: Any, call_id: str) -> bool:
+    return isinstance(part, ToolCallPart) and part.tool_call_id == call_id
+
+
+def _is_result(part: Any, call_id: str) -> bool:
+    return isinstance(part, ToolResultPart) and part.tool_call_id == call_id
+
+
 @st.composite
 def loops(draw: st.DrawFn) -> tuple[list[Message], str]:
     """A loop on one provider, mostly: its own reasoning, plain text, fresh valid ids,
@@ -166,6 +177,19 @@ def loops(draw: st.DrawFn) -> tuple[list[Message], str]:
         text = draw(options) if rarely() else draw(st.sampled_from([{}, OWN[target] or {}]))
         where = draw(st.sampled_from(["user", "user, after text"])) if rarely() else "tool"
         turns = _step(call_ids, reasoning, text, where)
+        if call_ids and rarely():  # another name for the first call, its result's maybe not
+            name = draw(names)
+            first = [
+                _call(call_ids[0], False, {}, name) if _is_call(p, call_ids[0]) else p
+                for p in turns[0].content
+            ]
+            turns[0] = Message(role="assistant", content=tuple(first))
+            if len(turns) > 1 and draw(st.booleans()):
+                answers = [
+                    _result(call_ids[0], False, False, name) if _is_result(p, call_ids[0]) else p
+                    for p in turns[1].content
+                ]
+                turns[1] = Message(role=turns[1].role, content=tuple(answers))
         if len(turns) > 1 and rarely():  # a call left unanswered, or a result without its call
             results = list(turns[1].content)
             if draw(st.booleans()):
@@ -321,6 +345,26 @@ DEVIATIONS: dict[str, tuple[str, Any]] = {
         lambda h: [
             *h[:5],
             Message(role="user", content=(_result("call_3", True, False), _text({}))),
+            h[6],
+        ],
+    ),
+    "a call name the target refuses": (
+        "openai",
+        lambda h: _replace(
+            _replace(h, 4, _call("call_3", False, {}, "tools/weather")),
+            5,
+            _result("call_3", False, False, "tools/weather"),
+        ),
+    ),
+    "a result under another name than its call's": (
+        "anthropic",
+        lambda h: _replace(h, 5, _result("call_3", False, False, "other_tool")),
+    ),
+    "a result under another name leading a user turn": (
+        "anthropic",
+        lambda h: [
+            *h[:5],
+            Message(role="user", content=(_result("call_3", False, False, "other"), _text({}))),
             h[6],
         ],
     ),

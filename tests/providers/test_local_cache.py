@@ -320,6 +320,12 @@ def test_a_saved_state_loads_into_an_empty_context(cache: PromptCache, tokenizer
     other = PromptCache.for_model(cache.directory, default_model_path(), n_ctx=1024)
     assert other is not None and other.path_for(tokens) != cache.path_for(tokens)
     assert not other.load(tokenizer, tokens)
+    # Nor with the KV cache laid out for attention without flash attention.
+    unfused = PromptCache.for_model(
+        cache.directory, default_model_path(), n_ctx=512, flash_attn=False
+    )
+    assert unfused is not None and unfused.path_for(tokens) != cache.path_for(tokens)
+    assert not unfused.load(tokenizer, tokens)
     assert PromptCache.for_model(cache.directory, cache.directory / "gone.gguf", n_ctx=512) is None
 
 

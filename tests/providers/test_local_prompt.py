@@ -366,12 +366,55 @@ def test_text_grammar() -> None:
     assert free == {"root": r"[^{ \t\r\n] [^\x00]*"}
 
 
-def test_call_grammar_names_the_tool_first() -> None:
+def test_a_call_of_one_tool_starts_with_a_prefix_and_its_grammar_writes_the_arguments() -> None:
     pytest.importorskip("llama_cpp")
-    grammar = rules(reply_format(ReplyMode.CALL, [WEATHER], None, constrain_text=True).grammar)
-    assert grammar["root"] == '"{" space tool-kv "," space arguments-kv "}" space'
-    assert grammar["tool"] == r'"\"weather\""'
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+    fmt = reply_format(ReplyMode.CALL, [WEATHER], None, constrain_text=True)
+    # Nothing in the call's outline is the model's choice: it is written, not generated.
+    assert fmt.prefix == '{"tool": "weather", "arguments":'
+    grammar = rules(fmt.grammar)
+    assert grammar["root"] == '" " arguments "}"'
     assert grammar["arguments-city-kv"].startswith(r'"\"city\"" space ":" space')
+    assert not {"tool", "tool-kv", "arguments-kv"} & set(grammar)  # the outline's rules went
+    LlamaGrammar.from_string(fmt.grammar, verbose=False)  # llama.cpp takes it
+    # What the prefix and the grammar produce is the call as the next prompt replays it.
+    assert fmt.prefix + ' {"city": "Rome"}}' == render_call("weather", '{"city": "Rome"}')
+
+
+def test_a_call_of_several_tools_leaves_the_name_to_the_model() -> None:
+    pytest.importorskip("llama_cpp")
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+    odd = FunctionTool(name='we"ird\\', description="", input_schema={"type": "object"})
+    fmt = reply_format(ReplyMode.CALL, [WEATHER, TIME, odd], None, constrain_text=True)
+    assert fmt.prefix == '{"tool": "'
+    grammar = rules(fmt.grammar)
+    assert grammar["root"] == "call-0 | call-1 | call-2"
+    assert grammar["call-1"] == r'"time\", \"arguments\": " alternative-1-arguments "}"'
+    # A name JSON must escape is escaped as JSON, then as a GBNF literal.
+    assert grammar["call-2"].startswith(r'"we\\\"ird\\\\\", \"arguments')
+    assert not any(name.endswith(("-tool", "-tool-kv", "-arguments-kv")) for name in grammar)
+    assert "alternative-0" not in grammar
+    LlamaGrammar.from_string(fmt.grammar, verbose=False)
+
+
+def test_a_call_grammar_of_an_unexpected_shape_is_kept_whole() -> None:
+    other = 'root ::= "{" space thing "}"\nthing ::= "x"\n'
+    assert grammar_module._call_tail(other, ["weather"]) == ("", other)
+    assert grammar_module._call_tail(other, ["a", "b"]) == ("", other)
+
+
+def test_the_prefix_is_the_end_of_the_prompt_and_the_start_of_the_reply() -> None:
+    pytest.importorskip("llama_cpp")
+    planned = plan(Call(prompt=[user_message("Weather in Rome?")], tools=[WEATHER]))
+    assert planned.prompt.text.endswith("<|im_start|>assistant\n" + planned.reply.prefix)
+    reader = ReplyReader(ReplyMode.CALL, ("weather",), call_id="call_0")
+    parts = reader.feed(planned.reply.prefix)  # the tool is known before any token
+    assert [type(p).__name__ for p in parts] == ["ToolInputStart"]
+    parts = read(reader, [" {", '"city": "Rome"', "}", "}"])
+    (call,) = [p for p in parts if isinstance(p, ToolCall)]
+    assert (call.tool_name, call.input) == ("weather", '{"city": "Rome"}')
 
 
 def test_either_grammar_allows_a_call_or_text_not_starting_with_a_brace() -> None:
@@ -395,7 +438,7 @@ def test_response_format_shapes_the_text_and_joins_the_calls() -> None:
     # A required call is only a call: the answer's schema is for a later turn.
     call = reply_format(ReplyMode.CALL, [WEATHER], answer, constrain_text=True)
     assert call.mode is ReplyMode.CALL
-    assert rules(call.grammar)["root"] == '"{" space tool-kv "," space arguments-kv "}" space'
+    assert rules(call.grammar)["root"] == '" " arguments "}"'
 
 
 def test_definitions_of_several_tools_do_not_clash() -> None:
@@ -564,7 +607,8 @@ def test_a_schema_without_a_grammar_falls_back_to_any_object_with_a_warning() ->
     )
     fmt = reply_format(ReplyMode.CALL, [odd], None, constrain_text=True)
     assert "cannot be turned into a grammar" in fmt.warnings[0].message
-    assert rules(fmt.grammar)["root"].startswith('"{" space tool-kv')
+    assert rules(fmt.grammar)["arguments"] == "object"
+    assert rules(fmt.grammar)["root"] == '" " arguments "}"'
 
 
 # --- reading replies --------------------------------------------------------------------
@@ -788,6 +832,12 @@ def fake_model(monkeypatch: pytest.MonkeyPatch, llama: FakeLlama, **kwargs: Any)
 
 
 def stub_grammar(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Greedy decoding samples through llama.cpp's C API (``model._greedy``), which no fake
+    # serves: here it is the fake's ``generate``, given what ``_greedy`` is given. That both
+    # give the same tokens is checked on the real model (test_local_greedy.py).
+    monkeypatch.setattr(
+        local_model, "_greedy", lambda llama, tokens, **options: llama.generate(tokens, **options)
+    )
     if _without_llama_cpp():
         package = types.ModuleType("llama_cpp")
         package.__path__ = []

@@ -76,6 +76,23 @@ def test_weather_agent_runs_end_to_end() -> None:
     assert all(step.model == "local:smollm2" for step in result.steps)
 
 
+def test_the_next_step_starts_from_the_call_already_evaluated() -> None:
+    # A call's outline is written into the prompt (not generated) and laid out as the next
+    # step replays it: the next step's prompt starts with every token of the call's prompt.
+    model = Local(prompt_cache=False).model("smollm2")
+    try:
+        result = Agent(model, tools=[weather]).run_sync("What's the weather in Florence?")
+        first, second = result.steps[:2]
+        assert first.tool_calls and first.usage.cache_read_tokens == 0
+        assert second.usage.cache_read_tokens >= first.usage.input_tokens
+        # Only the outline is written: the model generated the arguments and the last brace.
+        rest = f" {first.tool_calls[0].input}}}".encode()
+        generated = len(model._load().tokenize(rest, add_bos=False))
+        assert first.usage.output_tokens <= generated + 2
+    finally:
+        model.close()
+
+
 async def test_streamed_run_is_framed_and_matches_the_plain_run(smollm2: LocalModel) -> None:
     agent = Agent(smollm2, tools=[weather])
     plain = await agent.run("Is it raining in London?")

@@ -111,7 +111,9 @@ async def test_a_dropped_connection_is_retried_and_reported_once_it_gives_up() -
         ({"retry-after-ms": "250"}, 0.25),
         ({"retry-after-ms": "x", "retry-after": "3"}, 3.0),  # unreadable ms: the next form
         ({"retry-after": "2.5"}, 2.5),
-        ({"retry-after": "-4"}, 0.0),
+        ({"retry-after": "-4"}, None),  # no delay: our own backoff applies
+        ({"retry-after-ms": "-4", "retry-after": "2"}, 2.0),
+        ({"retry-after": "nan"}, None),
         ({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),  # in the past
         ({"retry-after": "soon"}, None),
         ({}, None),

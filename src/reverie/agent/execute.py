@@ -54,7 +54,7 @@ async def check_call(
     tool = tools.get(call.tool_name)
     error: Exception
     if tool is None:
-        error = ToolInputError(f"tool {call.tool_name!r} not found")
+        error = ToolInputError(f"tool {shown(call.tool_name)} not found")
     else:
         try:
             return call, tool.validate(call.input)
@@ -76,6 +76,16 @@ async def check_call(
 
 QUOTE_LIMIT = 200
 """How much of unreadable input the error result quotes back to the model."""
+NAME_LIMIT = 100
+"""How much of a tool name the error result quotes (a model may make up a long one)."""
+
+
+def shown(name: str) -> str:
+    """A tool name as an error quotes it: escaped (control characters as ``\\x1b``…) and
+    of bounded length."""
+    if len(name) <= NAME_LIMIT:
+        return repr(name)
+    return f"{name[:NAME_LIMIT]!r}… ({len(name)} characters)"
 
 
 def not_json(text: str) -> str | None:
@@ -161,7 +171,7 @@ async def _run(
 ) -> ToolResult:
     tool = tools.get(call.tool_name)
     if call.invalid or tool is None:
-        message = f"Invalid tool call {call.tool_name!r}: {call.error}"
+        message = f"Invalid tool call {shown(call.tool_name)}: {call.error}"
         return ToolResult(
             tool_call_id=call.tool_call_id,
             tool_name=call.tool_name,

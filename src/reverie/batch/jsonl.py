@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from reverie.batch.items import BatchItem, Input
+from reverie.errors import SerializationError
 
 
 def input_data(value: Input) -> Any:
@@ -74,19 +75,42 @@ def read_jsonl(path: str, *, input_column: str = "input") -> list[BatchItem]:
     )
     items: list[BatchItem] = []
     for file in files:
-        with file.open(encoding="utf-8") as lines:
+        with file.open("rb") as lines:
             for number, line in enumerate(lines):
                 if not line.strip():
                     continue
-                data = json.loads(line)
-                result = data.get("result")
-                error = data.get("error")
-                items.append(
-                    BatchItem(
-                        index=int(data.get("index", number)),
-                        input=input_from_data(data[input_column]),
-                        result=None if result is None else load_result(result),
-                        error=None if error is None else RecordedError(error),
-                    )
-                )
+                try:
+                    items.append(_item(line, number, input_column, load_result))
+                except SerializationError as exc:
+                    raise SerializationError(f"{file.name}, line {number + 1}: {exc}") from None
     return sorted(items, key=lambda item: item.index)
+
+
+def _item(line: bytes, number: int, input_column: str, load_result: Any) -> BatchItem:
+    """One line's item; a line that is not one (edited, cut, of another file) is a
+    ``SerializationError`` saying what is wrong."""
+    try:
+        data = json.loads(line)  # UTF-8, as written; anything else is a ValueError
+    except (ValueError, RecursionError):
+        raise SerializationError("not a JSON object (cut short, or not a batch file)") from None
+    if not isinstance(data, dict):
+        raise SerializationError("not a JSON object")
+    index = data.get("index", number)
+    if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+        raise SerializationError(f"'index' must be a whole number, 0 or more, not {index!r:.50}")
+    if input_column not in data:
+        raise SerializationError(f"it has no {input_column!r}")
+    value = data[input_column]
+    if not isinstance(value, str | dict | list):
+        raise SerializationError(f"{input_column!r} is neither a prompt nor a conversation")
+    result, error = data.get("result"), data.get("error")
+    if result is not None and not isinstance(result, str):
+        raise SerializationError("'result' must be the text dump_result writes, or null")
+    if error is not None and not isinstance(error, str):
+        raise SerializationError("'error' must be text, or null")
+    return BatchItem(
+        index=index,
+        input=input_from_data(value),
+        result=None if result is None else load_result(result),
+        error=None if error is None else RecordedError(error),
+    )

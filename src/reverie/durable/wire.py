@@ -9,6 +9,7 @@ accepts every version up to its own and refuses a newer one with
 """
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -16,11 +17,18 @@ from typing import Any
 
 from reverie.durable.recipe import ModelRecipe, check_headers
 from reverie.errors import (
+    AuthenticationError,
     ConfigurationError,
     ContextOverflowError,
+    OverloadedError,
     ProviderError,
+    RateLimitError,
     SerializationError,
+    StreamAuthenticationError,
+    StreamContextOverflowError,
     StreamError,
+    StreamOverloadedError,
+    StreamRateLimitError,
 )
 from reverie.messages import Message, ToolOutput
 from reverie.model import Call, FunctionTool, ProviderTool, Response, ResponseFormat, Settings
@@ -71,8 +79,8 @@ def _dump(kind: str, value: Any, extra: Mapping[str, Any] | None = None) -> str:
 def _load(kind: str, text: str) -> tuple[Any, dict[str, Any]]:
     try:
         data = json.loads(text)
-    except (TypeError, ValueError) as exc:
-        raise SerializationError(f"not a durable {kind} payload: {exc}") from None
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise SerializationError(f"not a durable {kind} payload: {_why(exc)}") from None
     if not isinstance(data, dict) or kind not in data:
         raise SerializationError(f"not a durable {kind} payload: it has no {kind!r}")
     version = data.get("schema_version")
@@ -152,14 +160,40 @@ def dump_response(response: Response) -> str:
 
 def load_response(text: str) -> Response:
     """The unit's response, or the provider error it recorded, raised again."""
-    data = json.loads(text) if '"error"' in text[:40] else None
+    data = None
+    if '"error"' in text[:40]:
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError) as exc:
+            raise SerializationError(f"not a durable response payload: {_why(exc)}") from None
     if isinstance(data, dict) and isinstance(data.get("error"), dict):
         raise _provider_error(data["error"])
     response: Response = _load("response", text)[0]
     return response
 
 
-_ERROR_FIELDS = ("provider", "status", "body", "retryable", "retry_after")
+def _why(exc: BaseException) -> str:
+    return "JSON nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+
+
+_ERROR_FIELDS = ("provider", "status", "body", "retryable", "retry_after", "code")
+_ERROR_KINDS: dict[str, type[ProviderError]] = {
+    kind.__name__: kind
+    for kind in (
+        ProviderError,
+        StreamError,
+        ContextOverflowError,
+        RateLimitError,
+        OverloadedError,
+        AuthenticationError,
+        StreamContextOverflowError,
+        StreamRateLimitError,
+        StreamOverloadedError,
+        StreamAuthenticationError,
+    )
+}
+"""The errors a recorded unit can end with, by name: nothing else is ever made from a
+payload (an unknown name is a plain ProviderError)."""
 
 
 def dump_error(error: ProviderError) -> str:
@@ -173,19 +207,34 @@ def dump_error(error: ProviderError) -> str:
 
 
 def _provider_error(data: dict[str, Any]) -> ProviderError:
-    message = str(data.get("message", "the provider failed"))
-    provider = str(data.get("provider") or "")
-    status, body = data.get("status"), data.get("body")
-    if data.get("kind") == "ContextOverflowError":
-        used, most = data.get("used_tokens"), data.get("max_tokens")
-        return ContextOverflowError(
-            message, provider=provider, status=status, body=body, used_tokens=used, max_tokens=most
-        )
-    cls = StreamError if data.get("kind") == "StreamError" else ProviderError
-    retryable, after = bool(data.get("retryable")), data.get("retry_after")
-    return cls(
-        message, provider=provider, status=status, body=body, retryable=retryable, retry_after=after
-    )
+    """The error a unit recorded, of its kind (typed errors stay typed); a field of the wrong
+    type (an edited payload) is left out rather than trusted."""
+    kind = _ERROR_KINDS.get(str(data.get("kind")), ProviderError)
+    fields: dict[str, Any] = {
+        "provider": _typed(data.get("provider"), str) or "",
+        "status": _typed(data.get("status"), int),
+        "body": _typed(data.get("body"), str),
+        "retryable": data.get("retryable") is True,
+        "retry_after": _seconds(data.get("retry_after")),
+        "code": _typed(data.get("code"), str),
+    }
+    if issubclass(kind, ContextOverflowError):
+        fields["used_tokens"] = _typed(data.get("used_tokens"), int)
+        fields["max_tokens"] = _typed(data.get("max_tokens"), int)
+    message = _typed(data.get("message"), str) or "the provider failed"
+    return kind(message, **fields)
+
+
+def _typed(value: Any, kind: type) -> Any:
+    if isinstance(value, bool) or not isinstance(value, kind):
+        return None
+    return value
+
+
+def _seconds(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) and value >= 0 else None
 
 
 def dump_tool_input(tool_call_id: str, input_json: str) -> str:
@@ -198,8 +247,8 @@ def dump_tool_input(tool_call_id: str, input_json: str) -> str:
 def load_tool_input(text: str) -> tuple[str, str]:
     try:
         data = json.loads(text)
-    except (TypeError, ValueError) as exc:
-        raise SerializationError(f"not a durable tool input: {exc}") from None
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise SerializationError(f"not a durable tool input: {_why(exc)}") from None
     if not isinstance(data, dict):
         raise SerializationError("not a durable tool input: expected a JSON object")
     version = data.get("schema_version")

@@ -47,6 +47,47 @@ def credential_fields(raw: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, b
     return [item for item in raw if item[0].lower() in _CREDENTIAL_NAMES]
 
 
+#: Query parameters whose values are credentials (Gemini's ``?key=``, a presigned URL's
+#: signature and token), whoever put them in a request's URL (``httpx.AsyncClient(params=)``).
+SECRET_QUERY_PARAMS = frozenset(
+    {
+        "key",
+        "api_key",
+        "api-key",
+        "apikey",
+        "access_token",
+        "x-amz-security-token",
+        "x-amz-signature",
+        "x-amz-credential",
+    }
+)
+
+
+def url_credentials(url: httpx2.URL) -> set[str]:
+    """The credentials a request URL carries: its userinfo and its secret query values."""
+    found = {p for p in (url.username, url.password) if p}
+    if url.query:
+        for name, value in url.params.multi_items():
+            if value and name.lower() in SECRET_QUERY_PARAMS:
+                found.add(value)
+    return found
+
+
+def hide_secret_params(url: str) -> str:
+    """``url`` with each secret query parameter's value shown as ``***``."""
+    head, mark, query = url.partition("?")
+    if not mark:
+        return url
+    query, hash_, fragment = query.partition("#")
+    fields = []
+    for item in query.split("&"):
+        name, eq, value = item.partition("=")
+        if eq and value and unquote(name).lower() in SECRET_QUERY_PARAMS:
+            item = f"{name}={REDACTED}"
+        fields.append(item)
+    return f"{head}?{'&'.join(fields)}{hash_}{fragment}"
+
+
 def redact(text: str, secrets: Iterable[str]) -> str:
     """``text`` with every secret (of at least ``MIN_SECRET_LENGTH`` characters) replaced."""
     for secret in secrets:

@@ -13,8 +13,10 @@ import asyncio
 import contextlib
 import dataclasses
 import functools
+import html
 import json
 import math
+import re
 import ssl
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -28,8 +30,10 @@ from reverie.http.auth import (
     credentials_in,
     encoded_forms,
     fewest,
+    hide_secret_params,
     redact,
     strip_userinfo,
+    url_credentials,
     with_escaped,
 )
 from reverie.http.body import dump_json as dump_json
@@ -99,16 +103,53 @@ def status_error(
     so credentials cannot leak into the message."""
     from reverie.http.retry import retry_after
 
-    detail = error_message(body) or body[:500]
+    detail = _shortened(error_message(body) or _page_text(body), _MAX_DETAIL)
     return ProviderError(
         f"{provider}: HTTP {status}: {detail}",
         provider=provider,
         status=status,
-        body=body,
+        body=body[:MAX_ERROR_BODY],
         retryable=status in _RETRYABLE,
         retry_after=retry_after(headers) if headers is not None else None,
         code=error_code(body, headers),
     )
+
+
+MAX_ERROR_BODY = 64 * 1024
+"""The most of an error answer's body read and kept (a proxy's page can be megabytes)."""
+_MAX_DETAIL = 500  # characters of the provider's message an error's text quotes
+_MAX_MESSAGE = 1000  # characters of any error's text
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>|<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
+
+
+def _page_text(body: str) -> str:
+    """What a non-JSON error body says in a line: an HTML page's title (or first heading),
+    else its text without tags; plain text as it is, its whitespace collapsed."""
+    head = body[:MAX_ERROR_BODY]
+    if "<" in head:
+        match = _TITLE.search(head)
+        if match:
+            head = match.group(1) or match.group(2) or ""
+        head = html.unescape(_TAGS.sub(" ", head))
+    return " ".join(head.split())
+
+
+def _shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+async def _error_text(response: httpx2.Response) -> str:
+    """The start of an error answer's body (:data:`MAX_ERROR_BODY` bytes at most), as text."""
+    if not response.is_stream_consumed:
+        data = b""
+        async for chunk in response.aiter_bytes():
+            data += chunk
+            if len(data) >= MAX_ERROR_BODY:
+                break
+    else:
+        data = response.content
+    return data[:MAX_ERROR_BODY].decode(response.encoding or "utf-8", "replace")
 
 
 def error_code(body: str, headers: httpx2.Headers | None = None) -> str | None:
@@ -288,6 +329,7 @@ class HttpClient:
         http = self._http()
         merged = {**self._headers, **headers} if headers else self._headers
         auth = self._auth if self._auth is not None else httpx2.USE_CLIENT_DEFAULT
+        request = None
         try:
             request = http.build_request(
                 "POST",
@@ -299,7 +341,8 @@ class HttpClient:
             response = await deadline.wait(http.send(request, stream=stream, auth=auth))
         except httpx2.HTTPError as exc:
             deadline.cancel()
-            raise self._transport_error(exc, url) from None
+            # its message may quote the request's URL, and a key in it
+            raise self._scrub(self._transport_error(exc, url), self._secrets(request)) from None
         except Expired:
             raise self._total_timeout(url, ProviderError) from None
         if response.status_code < 400:
@@ -307,14 +350,15 @@ class HttpClient:
                 deadline.cancel()
             return response
         deadline.cancel()
-        try:
-            await response.aread()
+        secrets = self._secrets(response.request)
+        try:  # redacted before it is a local a traceback with locals would print
+            text = redact(await _error_text(response), with_escaped(secrets))
         except httpx2.HTTPError as exc:
             raise self._transport_error(exc, url) from None
         finally:
             await response.aclose()
-        error = status_error(self.provider, response.status_code, response.text, response.headers)
-        raise self._scrub(error, self._secrets(response.request))
+        error = status_error(self.provider, response.status_code, text, response.headers)
+        raise self._scrub(error, secrets)
 
     def _url(self, url: str) -> httpx2.URL:
         """``url`` parsed, from a small cache: a provider sends to a handful of URLs, and
@@ -337,33 +381,41 @@ class HttpClient:
     def _secrets(self, request: httpx2.Request | None = None) -> tuple[str, ...]:
         """What nothing built from a server's answer may repeat (a server echoing a key):
         the credentials of ``auth`` (keys; the tokens a signer last used) and those that
-        ``request`` carried in its headers, whoever put them there. Worked out again only
-        when they differ from the last request's (a new key, a signer's new signature, a
-        header set per request): otherwise a request costs one pass over its raw headers."""
+        ``request`` carried in its headers or its URL's query, whoever put them there. Worked
+        out again only when they differ from the last request's (a new key, a signer's new
+        signature, a header set per request): otherwise a request costs one pass over its raw
+        headers."""
         auth: tuple[str, ...] = getattr(self._auth, "secrets", ())
         headers = request.headers if request is not None else None
         fields = credential_fields(headers.raw) if headers is not None else None
         # ASCII reads the same in every encoding httpx2 may pick for a request's headers
         plain = fields is None or all(value.isascii() for _, value in fields)
         encoding = "" if plain or headers is None else headers.encoding
+        url = request.url if request is not None else None
+        query = (url.query, url.userinfo) if url is not None and url.query else None
         last = self._known
-        if last is not None and last.same(auth, fields, encoding):
+        if last is not None and last.same(auth, fields, encoding, query):
             return last.secrets
-        sent = credentials_in(headers.multi_items()) if headers is not None and fields else ()
+        sent = credentials_in(headers.multi_items()) if headers is not None and fields else set()
+        if url is not None and query:  # a key in the URL (a client's params=)
+            sent |= url_credentials(url)
         found = fewest((*auth, *sent))
-        self._known = _Known(auth, fields, encoding, found)
+        self._known = _Known(auth, fields, encoding, query, found)
         return found
 
     def _scrub(self, exc: ProviderError, secrets: tuple[str, ...] | None = None) -> ProviderError:
-        """``exc`` without our credentials, should the server have echoed them."""
+        """``exc`` without our credentials, should the server have echoed them, and of a
+        bounded size (a server can put megabytes in a message)."""
         secrets = with_escaped(self._secrets() if secrets is None else secrets)
-        if secrets:
-            message = str(exc)
-            clean = redact(message, secrets)
-            if clean != message:
-                exc.args = (clean,)
-            if exc.body:
-                exc.body = redact(exc.body, secrets)
+        message = str(exc)
+        clean = redact(message, secrets) if secrets else message
+        if len(clean) > _MAX_MESSAGE:
+            clean = _shortened(clean, _MAX_MESSAGE)
+        if clean != message:
+            exc.args = (clean,)
+        if exc.body:
+            body = redact(exc.body, secrets) if secrets else exc.body
+            exc.body = body[:MAX_ERROR_BODY]
         return exc
 
     async def post(
@@ -459,12 +511,21 @@ class HttpClient:
         try:
             return loads(text)
         except (ValueError, RecursionError):
+            pass
+        if _cut_short(text):  # a JSON document that ends too soon: cut off, as a stream is
+            said = f"was cut short after {len(text)} characters" if text.strip() else "was empty"
             raise ProviderError(
-                f"{self.provider}: response is not JSON "
-                f"(content-type {response.headers.get('content-type')!r}): {text[:200]!r}",
+                f"{self.provider}: the JSON answer {said}",
                 provider=self.provider,
                 status=response.status_code,
-            ) from None
+                retryable=True,
+            )
+        raise ProviderError(
+            f"{self.provider}: response is not JSON "
+            f"(content-type {response.headers.get('content-type')!r}): {text[:200]!r}",
+            provider=self.provider,
+            status=response.status_code,
+        )
 
     async def stream(
         self,
@@ -541,8 +602,8 @@ class HttpClient:
         kind = response.headers.get("content-type", "")
         if not kind.startswith("application/json"):
             return
-        try:
-            text = (await response.aread()).decode("utf-8", "replace")
+        try:  # an error, or an answer that is not the stream asked for: its start is enough
+            text = await _error_text(response)
         except httpx2.HTTPError as exc:
             raise self._transport_error(exc, str(response.request.url)) from None
         if errors is not None:
@@ -638,27 +699,54 @@ def _decode_clean(response: httpx2.Response, secrets: tuple[str, ...]) -> Any:
         return _UNDECODED
 
 
-class _Known:
-    """A request's credentials and what they were worked out from: those of the auth and
-    the credential headers as sent (with the headers' encoding, which their text depends
-    on). Its ``repr`` quotes none of them."""
+def _cut_short(text: str) -> bool:
+    """Whether ``text`` is the start of a JSON document whose end never came: the parser ran
+    out of input, rather than meeting something that is not JSON."""
+    from pydantic_core import from_json
 
-    __slots__ = ("_auth", "_encoding", "_fields", "secrets")
+    start = text.lstrip()[:1]
+    if not start:
+        return True  # nothing came: cut before the first byte
+    if start not in ("{", "["):
+        return False
+    try:
+        from_json(text)
+    except ValueError as exc:
+        return "EOF while parsing" in str(exc)
+    return False
+
+
+class _Known:
+    """A request's credentials and what they were worked out from: those of the auth, the
+    credential headers as sent (with the headers' encoding, which their text depends on) and
+    the URL's query and userinfo. Its ``repr`` quotes none of them."""
+
+    __slots__ = ("_auth", "_encoding", "_fields", "_query", "secrets")
 
     def __init__(
         self,
         auth: tuple[str, ...],
         fields: list[tuple[bytes, bytes]] | None,
         encoding: str,
+        query: tuple[bytes, bytes] | None,
         secrets: Secrets,
     ) -> None:
-        self._auth, self._fields, self._encoding = auth, fields, encoding
+        self._auth, self._fields, self._encoding, self._query = auth, fields, encoding, query
         self.secrets = secrets
 
     def same(
-        self, auth: tuple[str, ...], fields: list[tuple[bytes, bytes]] | None, encoding: str
+        self,
+        auth: tuple[str, ...],
+        fields: list[tuple[bytes, bytes]] | None,
+        encoding: str,
+        query: tuple[bytes, bytes] | None,
     ) -> bool:
-        return self._fields == fields and self._auth == auth and self._encoding == encoding
+        return (
+            self._fields == fields
+            and self._auth == auth
+            and self._encoding == encoding
+            and self._query == query
+        )
 
     def __repr__(self) -> str:
         return f"<credentials: {len(self.secrets)} secrets>"
@@ -686,8 +774,9 @@ def _strip_userinfo(url: str) -> str:
 
 
 def _safe_url(url: str) -> str:
-    """The URL without userinfo (a key in ``https://key@host`` must not reach a message)."""
+    """The URL without userinfo and secret query values (a key in ``https://key@host`` or
+    ``?key=`` must not reach a message)."""
     parsed = httpx2.URL(url)
     if parsed.userinfo:
         parsed = parsed.copy_with(username=None, password=None)
-    return str(parsed)
+    return hide_secret_params(str(parsed))

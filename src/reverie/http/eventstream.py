@@ -34,6 +34,7 @@ RETRYABLE = frozenset(
         "serviceUnavailableException",
         "internalServerException",
         "modelNotReadyException",
+        "modelTimeoutException",  # Bedrock: the model took too long (HTTP 408)
     }
 )
 _RETRYABLE_STATUS = {429, 500, 502, 503, 504, 529}
@@ -62,16 +63,29 @@ class Frame:
 class EventStreamDecoder:
     """Feed it bytes as they arrive; it returns the frames completed by them."""
 
-    __slots__ = ("_buffer", "_started")
+    __slots__ = ("_buffer", "_failed", "_started")
 
     def __init__(self) -> None:
         self._buffer = bytearray()
         self._started = False  # a frame has been read: the bytes are an event stream
+        # A damaged frame, held back until the frames before it have been read.
+        self._failed: EventStreamError | None = None
 
     def feed(self, data: bytes) -> list[Frame]:
+        if self._failed is not None:
+            raise self._failed
+        frames: list[Frame] = []
+        try:
+            self._frames(data, frames)
+        except EventStreamError as exc:
+            if not frames:
+                raise
+            self._failed = exc
+        return frames
+
+    def _frames(self, data: bytes, frames: list[Frame]) -> None:
         buffer = self._buffer
         buffer += data
-        frames: list[Frame] = []
         while len(buffer) >= _PRELUDE:
             total, headers_length, prelude_crc = struct.unpack_from(">III", buffer)
             if zlib.crc32(buffer[:8]) != prelude_crc:
@@ -95,10 +109,11 @@ class EventStreamDecoder:
             del buffer[:total]
             frames.append(Frame(headers, payload))
             self._started = True
-        return frames
 
     def close(self) -> list[Frame]:
         """The stream ended: bytes left over are a frame cut short."""
+        if self._failed is not None:
+            raise self._failed
         if self._buffer:
             left = len(self._buffer)
             self._buffer.clear()

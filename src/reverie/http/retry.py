@@ -29,20 +29,32 @@ def is_transient(error: BaseException) -> bool:
 
 
 def retry_after(headers: httpx2.Headers) -> float | None:
-    """Seconds from ``retry-after-ms``, or ``Retry-After`` as seconds or an HTTP date."""
-    millis = headers.get("retry-after-ms")
+    """Seconds from ``retry-after-ms``, or ``Retry-After`` as seconds or an HTTP date.
+
+    A value that is no delay (negative, NaN, words) is ignored, so our own backoff applies;
+    a date already past is 0. A huge value is returned as it is: the policy caps it at its
+    ``max_delay``."""
+    millis = _number(headers.get("retry-after-ms"))
     if millis is not None:
-        try:
-            return max(float(millis) / 1000, 0.0)
-        except ValueError:
-            pass
+        return millis / 1000
     value = headers.get("retry-after")
     if value is None:
         return None
+    seconds = _number(value)
+    if seconds is not None:
+        return seconds
+    return _seconds_until(value)
+
+
+def _number(value: str | None) -> float | None:
+    """A header's delay as a number of seconds (or ms), or None when it is not one."""
+    if value is None:
+        return None
     try:
-        return max(float(value), 0.0)
+        number = float(value)
     except ValueError:
-        return _seconds_until(value)
+        return None
+    return number if number >= 0 else None  # NaN and negatives are no delay
 
 
 def _seconds_until(http_date: str) -> float | None:

@@ -132,18 +132,37 @@ class BedrockEvents:
     """The framing of a Bedrock stream: the event stream's ``chunk`` frames → the Anthropic
     events they wrap; exception frames → typed StreamErrors."""
 
-    __slots__ = ("_frames",)
+    __slots__ = ("_failed", "_frames")
 
     media_type = "application/vnd.amazon.eventstream"
 
     def __init__(self) -> None:
         self._frames = EventStreamDecoder()
+        # An exception frame, held back until the events before it have been read.
+        self._failed: StreamError | None = None
 
     def feed(self, chunk: bytes) -> list[Any]:
-        return [self._event(frame) for frame in self._frames.feed(chunk) if self._wanted(frame)]
+        if self._failed is not None:
+            raise self._failed
+        return self._events(self._frames.feed(chunk))
 
     def close(self) -> list[Any]:
-        return [self._event(frame) for frame in self._frames.close() if self._wanted(frame)]
+        if self._failed is not None:
+            raise self._failed
+        return self._events(self._frames.close())
+
+    def _events(self, frames: list[Frame]) -> list[Any]:
+        events: list[Any] = []
+        for frame in frames:
+            try:
+                if self._wanted(frame):
+                    events.append(self._event(frame))
+            except StreamError as exc:
+                if not events:
+                    raise
+                self._failed = exc  # the text before an error is read first, not lost
+                break
+        return events
 
     @staticmethod
     def _wanted(frame: Frame) -> bool:

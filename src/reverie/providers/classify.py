@@ -55,9 +55,14 @@ class ErrorKinds:
     overloaded_statuses: frozenset[int] = frozenset({503, 529})
     in_body: Callable[[Any, str], ProviderError | None] = _no_error
     """The error a decoded 2xx answer holds (``(body, provider)``), or None."""
+    retry_info: bool = False
+    """Whether the body may say when to retry as Google's ``google.rpc.RetryInfo`` detail
+    (``"retryDelay": "37s"``), read when no ``Retry-After`` header said it."""
 
     def classify(self, error: ProviderError) -> ProviderError:
         """``error`` as the typed error its status, code or message says it is (or itself)."""
+        if self.retry_info and error.retry_after is None:
+            error.retry_after = retry_delay(error.body)
         if isinstance(error, _TYPED):
             return error
         codes, status, counts = _fields(error)
@@ -141,6 +146,26 @@ def _error_object(body: str | None) -> dict[str, Any] | None:
     if isinstance(inner, dict):
         return inner
     return value
+
+
+_DURATION = re.compile(r"\s*(\d{1,9}(?:\.\d{1,9})?)s\s*")
+
+
+def retry_delay(body: str | None) -> float | None:
+    """Seconds from a Google error's ``RetryInfo`` detail (``"retryDelay": "37s"``), or None."""
+    if not body or "RetryInfo" not in body:
+        return None
+    obj = _error_object(body)
+    details = obj.get("details") if obj is not None else None
+    for detail in details if isinstance(details, list) else ():
+        if not isinstance(detail, dict):
+            continue
+        kind, delay = detail.get("@type"), detail.get("retryDelay")
+        if str(kind).endswith("google.rpc.RetryInfo") and isinstance(delay, str):
+            match = _DURATION.fullmatch(delay)
+            if match:
+                return float(match.group(1))
+    return None
 
 
 def counts(pattern: str) -> re.Pattern[str]:

@@ -44,6 +44,7 @@ _OPTION_FIELDS = option_fields(OpenAICompatOptions)
 
 class CompatDialect(ChatDialect):
     tool_ids = ANY_ID  # each server has its own; its ids go back as they came
+    tool_names = ANY_ID  # and its own tool names
     plain_reasoning = True
 
     def uses_max_completion_tokens(self, model_id: str) -> bool:

@@ -17,6 +17,8 @@ which hosts, which tool-call ids it takes). What is done here, once for every fa
 - **Tool-call ids.** Ids the target refuses (characters, length) or that repeat an earlier
   call's id get a new id, derived deterministically from the original, used for the call and
   its result alike; every result is matched to the earliest unanswered call of its id.
+- **Tool names.** A call's name the target refuses (no tool of the request has it: a model
+  made it up) is sent fitted to the target's rule, in the call and its result alike.
 - **Pairing.** A result whose call is not in the conversation becomes user text; a call left
   unanswered before the conversation goes on gets an error result saying so.
 
@@ -59,6 +61,7 @@ from reverie.warning import CallWarning
 __all__ = [
     "ANY_ID",
     "FOREIGN_REASONING",
+    "FUNCTION_NAMES",
     "HOST_KEY",
     "ForeignReasoning",
     "IdRule",
@@ -146,6 +149,17 @@ class IdRule:
                 return candidate
         raise AssertionError("no free tool-call id")  # 56 hashes all taken: not reachable
 
+    def name(self, original: str) -> str:
+        """A tool name this rule takes for ``original``: itself when valid, else with each
+        character it refuses as ``_``, cut to the length (the same for the same name, so a
+        call and its result keep one name)."""
+        if self.valid(original):
+            return original
+        base = original
+        if self.allowed is not None:
+            base = re.sub(f"(?!{self.allowed}).", "_", base, flags=re.DOTALL)
+        return base[: self.max_length or None] or "unknown_tool"
+
 
 @functools.lru_cache(maxsize=32)
 def _id_pattern(allowed: str) -> re.Pattern[str]:
@@ -153,6 +167,10 @@ def _id_pattern(allowed: str) -> re.Pattern[str]:
 
 
 ANY_ID = IdRule()
+
+FUNCTION_NAMES = IdRule(allowed="[a-zA-Z0-9_-]", max_length=64)
+"""OpenAI's function names (letters, digits, ``_`` and ``-``, at most 64), which the chat
+gateways follow too."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -173,6 +191,11 @@ class Target:
     such a call is then its own in a turn of its own. Otherwise a call is its own only when
     it or its result carries the metadata the target replays it from."""
     ids: IdRule = ANY_ID
+    names: IdRule = ANY_ID
+    """The tool names it takes. A call (and its result) under a name it refuses, which no
+    tool of the request can have (a name a model made up, with a path or control
+    characters in it), is sent under that name fitted to the rule, so the conversation
+    stays one the target accepts."""
     assistant_files: bool = True
     """Whether its assistant turns take files (an image a model made); where not, a file is
     named in text instead, with a warning."""
@@ -215,6 +238,7 @@ class _State:
     taken: set[str] = field(default_factory=set)
     seen: dict[str, int] = field(default_factory=dict)
     open: dict[str, list[str]] = field(default_factory=dict)  # original id → mapped, unanswered
+    names: dict[str, str] = field(default_factory=dict)  # mapped id → the call's name as sent
     dropped: int = 0
     files: int = 0
 
@@ -247,14 +271,15 @@ def prepare(
 def _unchanged(prompt: Sequence[Message], target: Target) -> bool:
     """Whether :func:`_rewrite` would give ``prompt`` back as it is (then nothing is copied):
     reasoning the target's own, other parts free of replay metadata it must not get, call ids
-    valid and each used once, every result answering an open call (in a tool turn, or leading
-    a user turn), no call left open when the conversation goes on. Anything else (another
+    valid and each used once, call names valid, every result answering an open call under its
+    name (in a tool turn, or leading a user turn), no call left open when the conversation
+    goes on. Anything else (another
     vendor's provider-executed tools, a file in an assistant turn of a target taking none, a
     result in an assistant turn, a turn left empty) is not looked at further: the whole pass
     decides it."""
-    rule = target.ids
+    rule, names = target.ids, target.names
     seen: set[str] = set()
-    waiting: set[str] = set()  # calls not answered yet
+    waiting: dict[str, str] = {}  # calls not answered yet: id → name
     for message in prompt:
         role, content = message.role, message.content
         if role == "tool":
@@ -264,10 +289,9 @@ def _unchanged(prompt: Sequence[Message], target: Target) -> bool:
                 if (
                     type(part) is not ToolResultPart
                     or part.provider_executed
-                    or part.tool_call_id not in waiting
+                    or waiting.pop(part.tool_call_id, None) != part.tool_name
                 ):
                     return False
-                waiting.remove(part.tool_call_id)
             continue
         if role == "user":
             if not content:
@@ -275,9 +299,10 @@ def _unchanged(prompt: Sequence[Message], target: Target) -> bool:
             leading = True
             for part in content:
                 if type(part) is ToolResultPart:
-                    if not leading or part.provider_executed or part.tool_call_id not in waiting:
+                    if not leading or part.provider_executed:
                         return False
-                    waiting.remove(part.tool_call_id)
+                    if waiting.pop(part.tool_call_id, None) != part.tool_name:
+                        return False
                 else:
                     leading = False
                     if part.provider_options and _strip(part, target) is not part:
@@ -299,10 +324,10 @@ def _unchanged(prompt: Sequence[Message], target: Target) -> bool:
                 call: ToolCallPart = part  # type: ignore[assignment]
                 if call.provider_executed or call.tool_call_id in seen:
                     return False
-                if not rule.valid(call.tool_call_id):
+                if not rule.valid(call.tool_call_id) or not names.valid(call.tool_name):
                     return False
                 seen.add(call.tool_call_id)
-                waiting.add(call.tool_call_id)
+                waiting[call.tool_call_id] = call.tool_name
             elif kind is ReasoningPart:
                 if target.takes(part.provider_options, target.reasoning_hosts):
                     continue
@@ -410,7 +435,8 @@ def _assistant(message: Message, state: _State) -> Message:
                 parts.append(TextPart(text=render_result(part)))
         elif isinstance(part, ToolCallPart):
             mapped = state.call_id(part.tool_call_id)
-            parts.append(_strip(replace(part, tool_call_id=mapped), target))
+            name = state.names[mapped] = target.names.name(part.tool_name)
+            parts.append(_strip(replace(part, tool_call_id=mapped, tool_name=name), target))
         elif isinstance(part, ToolResultPart):  # a client result in an assistant turn
             parts.append(TextPart(text=render_result(part)))
         elif isinstance(part, FilePart) and not target.assistant_files:
@@ -460,7 +486,8 @@ def _results(message: Message, state: _State) -> list[Part]:
             if mapped is None:
                 parts.append(TextPart(text=render_result(part)))
             else:
-                parts.append(replace(part, tool_call_id=mapped))
+                name = state.names.get(mapped, part.tool_name)  # its call's, as sent
+                parts.append(replace(part, tool_call_id=mapped, tool_name=name))
         elif isinstance(part, ToolResultPart):
             parts.append(TextPart(text=render_result(part)))
         else:

@@ -17,7 +17,12 @@ from urllib.parse import parse_qs, unquote_plus, urlsplit, urlunsplit
 
 import httpx2
 
-from reverie.http.auth import CREDENTIAL_HEADERS, credentials_in, strip_userinfo
+from reverie.http.auth import (
+    CREDENTIAL_HEADERS,
+    SECRET_QUERY_PARAMS as SECRET_QUERY_PARAMS,
+    credentials_in,
+    strip_userinfo,
+)
 from reverie.http.client import ssl_context
 from reverie.http.httpx_adapter import HttpxTransport, httpx_module
 from reverie.testing.cassette import (
@@ -47,8 +52,6 @@ KEPT_REQUEST_HEADERS = frozenset({"accept", "content-type", "user-agent"})
 #: Never recorded even if the allow-list above grows.
 SECRET_HEADERS = CREDENTIAL_HEADERS
 KEPT_RESPONSE_HEADERS = frozenset({"content-type"})
-#: Query parameters that carry API keys (Gemini's ``?key=``), removed from recorded URLs.
-SECRET_QUERY_PARAMS = frozenset({"key", "api_key", "api-key"})
 # Bodies are served decoded, so these recorded framing headers would lie.
 _FRAMING_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 

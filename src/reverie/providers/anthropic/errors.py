@@ -95,4 +95,5 @@ ERRORS = ErrorKinds(
         {"overloaded_error", "ServiceUnavailableException", "ModelNotReadyException", "UNAVAILABLE"}
     ),
     in_body=in_body,
+    retry_info=True,  # Claude on Vertex answers in Google's error shape
 )

@@ -42,6 +42,8 @@ Block = dict[str, Any]
 CLAUDE_HOSTS = frozenset({"anthropic", "bedrock", "vertex"})
 TOOL_IDS = IdRule(allowed="[a-zA-Z0-9_-]", max_length=64)
 """Claude's tool-use ids (Bedrock documents at most 64 characters)."""
+TOOL_NAMES = IdRule(allowed="[a-zA-Z0-9_-]", max_length=128)
+"""Claude's tool names."""
 
 
 @functools.lru_cache(maxsize=64)  # a Target is frozen: one per host, built once
@@ -52,6 +54,7 @@ def target(host: str) -> Target:
         reasoning_hosts=CLAUDE_HOSTS,
         tool_hosts=frozenset({host}),
         ids=TOOL_IDS,
+        names=TOOL_NAMES,
     )
 
 

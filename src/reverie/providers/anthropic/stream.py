@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from reverie.errors import StreamError
 from reverie.framer import Framer
 from reverie.http.sse import SseDecoder
 from reverie.model import Finish, StreamPart
@@ -32,19 +33,34 @@ class SseJson:
     """The framing of Anthropic's SSE body: its events' JSON (``ping`` included; the parser
     skips it)."""
 
-    __slots__ = ("_read", "_sse")
+    __slots__ = ("_failed", "_read", "_sse")
 
     media_type = "text/event-stream"
 
     def __init__(self) -> None:
         self._sse = SseDecoder()
         self._read = Reader("", stream=True)  # the body's reader adds the provider's name
+        self._failed: StreamError | None = None
 
     def feed(self, chunk: bytes) -> list[Any]:
+        if self._failed is not None:
+            raise self._failed
         decode = self._read.event_json
-        return [decode(event.data) for event in self._sse.feed(chunk)]
+        events: list[Any] = []
+        for event in self._sse.feed(chunk):
+            try:
+                events.append(decode(event.data))
+            except StreamError as exc:
+                if not events:
+                    raise
+                # the events before it are read first: their text is not lost
+                self._failed = StreamError(str(exc), provider=exc.provider, body=exc.body)
+                break
+        return events
 
     def close(self) -> list[Any]:
+        if self._failed is not None:
+            raise self._failed
         decode = self._read.event_json
         return [decode(event.data) for event in self._sse.close()]
 

@@ -66,4 +66,5 @@ ERRORS = ErrorKinds(
     rate_limit_codes=frozenset({"RESOURCE_EXHAUSTED"}),
     overloaded_codes=frozenset({"UNAVAILABLE"}),
     in_body=in_body,
+    retry_info=True,
 )

@@ -37,16 +37,24 @@ from reverie.messages import (
     ToolResultPart,
 )
 from reverie.providers.google.signature import NAMESPACE, signature_of
-from reverie.providers.portable import ForeignReasoning, Target, prepare
+from reverie.providers.portable import ForeignReasoning, IdRule, Target, prepare
 from reverie.warning import CallWarning
 
 DUMMY_SIGNATURE = "skip_thought_signature_validator"
 
 
+FUNCTION_NAMES = IdRule(allowed="[a-zA-Z0-9_.:-]", max_length=64)
+"""Gemini's function names (letters, digits, ``_ . : -``, at most 64)."""
+
+
 @functools.lru_cache(maxsize=64)  # a Target is frozen: one per host, built once
 def target(host: str) -> Target:
     return Target(
-        host=host, namespace=NAMESPACE, reasoning_hosts=frozenset({host}), own_unsigned=True
+        host=host,
+        namespace=NAMESPACE,
+        reasoning_hosts=frozenset({host}),
+        own_unsigned=True,
+        names=FUNCTION_NAMES,
     )
 
 

@@ -7,11 +7,12 @@ alone, no logits: ~23 KB a token for SmolLM2-135M) is written to a file; a later
 the same model, settings and system turn loads it in milliseconds and evaluates only the rest.
 
 One file per system turn, named by the hash of its key: the model file's identity (path, size,
-mtime), llama-cpp-python's version, ``n_ctx`` and the tokens. A file holds that key's digest
-and a CRC of the state; a file that does not check out is removed and counts as absent. A
-file is written under a temporary name and renamed into place, so no reader sees it half
-written; at most ``MAX_ENTRIES`` files are kept, the least recently used go first. No
-failure here fails a call: it only means evaluating the system turn as if there were no cache.
+mtime), llama-cpp-python's version, ``n_ctx``, flash attention on or off, and the tokens. A
+file holds that key's digest and a CRC of the state; a file that does not check out is
+removed and counts as absent. A file is written under a temporary name and renamed into
+place, so no reader sees it half written; at most ``MAX_ENTRIES`` files are kept, the least
+recently used go first. No failure here fails a call: it only means evaluating the system
+turn as if there were no cache.
 The tool-choice decision (:mod:`~reverie.providers.local.decide`) keeps its evaluated lines
 here too, through :meth:`PromptCache.read` and :meth:`PromptCache.write`, under keys no
 system turn can have.
@@ -94,9 +95,16 @@ class PromptCache:
 
     @classmethod
     def for_model(
-        cls, directory: Path, model_path: Path, *, n_ctx: int, max_entries: int = MAX_ENTRIES
+        cls,
+        directory: Path,
+        model_path: Path,
+        *,
+        n_ctx: int,
+        flash_attn: bool = True,
+        max_entries: int = MAX_ENTRIES,
     ) -> PromptCache | None:
-        """The cache for ``model_path``, or None when the file cannot be identified."""
+        """The cache for ``model_path`` loaded with ``n_ctx`` and ``flash_attn`` (which
+        changes how the KV cache is laid out), or None when the file cannot be identified."""
         try:
             import llama_cpp
 
@@ -108,6 +116,7 @@ class PromptCache:
                     stat.st_mtime_ns,
                     str(llama_cpp.__version__),
                     n_ctx,
+                    flash_attn,
                 ]
             )
         except (OSError, ImportError, AttributeError):

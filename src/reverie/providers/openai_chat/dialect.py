@@ -16,7 +16,7 @@ from reverie.messages import Metadata, ReasoningPart
 from reverie.model import Call
 from reverie.providers.openai_chat.options import OpenAIChatOptions, option_fields
 from reverie.providers.openai_models import is_reasoning_model
-from reverie.providers.portable import IdRule
+from reverie.providers.portable import FUNCTION_NAMES, IdRule
 from reverie.providers.wire import unknown_option
 from reverie.warning import CallWarning
 
@@ -64,6 +64,8 @@ class ChatDialect:
     """The namespace of the reasoning metadata it replays (``None``: it replays none)."""
     tool_ids: IdRule = IdRule(max_length=40)
     """The tool-call ids it takes (OpenAI refuses ids over 40 characters)."""
+    tool_names: IdRule = FUNCTION_NAMES
+    """The tool names it takes in a conversation's calls (see ``portable.Target.names``)."""
     plain_reasoning: bool = False
     """Whether reasoning text without metadata goes back (``reasoning_content``)."""
 

@@ -20,3 +20,8 @@ def map_finish_reason(value: object) -> FinishReason:
     if not isinstance(value, str):  # a malformed answer: not worth failing a finished call
         return FinishReason.OTHER
     return _MAP.get(value, FinishReason.OTHER)
+
+
+def refused(reason: FinishReason, refusal: bool) -> FinishReason:
+    """A model that sent a ``refusal`` stopped for its content policy, whatever it says."""
+    return FinishReason.CONTENT_FILTER if refusal and reason is FinishReason.STOP else reason

@@ -40,16 +40,25 @@ from reverie.warning import CallWarning
 
 
 def target(dialect: ChatDialect, host: str) -> Target:
-    return _target(dialect.replay_namespace, dialect.tool_ids, dialect.plain_reasoning, host)
+    return _target(
+        dialect.replay_namespace,
+        dialect.tool_ids,
+        dialect.tool_names,
+        dialect.plain_reasoning,
+        host,
+    )
 
 
 @functools.lru_cache(maxsize=64)  # a Target is frozen: one per dialect and host, built once
-def _target(replay: str | None, ids: IdRule, plain_reasoning: bool, host: str) -> Target:
+def _target(
+    replay: str | None, ids: IdRule, names: IdRule, plain_reasoning: bool, host: str
+) -> Target:
     return Target(
         host=host,
         namespace=replay,
         reasoning_hosts=frozenset({replay}) if replay else frozenset(),
         ids=ids,
+        names=names,
         plain_reasoning=plain_reasoning,
         assistant_files=False,
     )

@@ -14,7 +14,7 @@ from reverie.model import Response
 from reverie.providers.openai_chat.annotations import Citations
 from reverie.providers.openai_chat.dialect import ChatDialect
 from reverie.providers.openai_chat.errors import ERRORS
-from reverie.providers.openai_chat.finish_reason import map_finish_reason
+from reverie.providers.openai_chat.finish_reason import map_finish_reason, refused
 from reverie.providers.openai_chat.usage import convert_usage
 from reverie.providers.wire import Reader
 from reverie.warning import CallWarning
@@ -37,6 +37,10 @@ def parse_response(
     text = _text(message.get("content"), read)
     if text:
         content.append(Text(text=text))
+    # A refusal (structured outputs) comes instead of the content: it is the answer's text.
+    refusal = read.opt_text(message.get("refusal"), "choices[0].message.refusal")
+    if refusal:
+        content.append(Text(text=refusal))
     annotations = message.get("annotations")
     if annotations:  # rare: most answers cite nothing
         content += Citations(provider).read(annotations)
@@ -56,8 +60,11 @@ def parse_response(
         )
     return Response(
         content=content,
-        finish_reason=map_finish_reason(
-            read.opt_text(choice.get("finish_reason"), "choices[0].finish_reason")
+        finish_reason=refused(
+            map_finish_reason(
+                read.opt_text(choice.get("finish_reason"), "choices[0].finish_reason")
+            ),
+            bool(refusal),
         ),
         usage=convert_usage(body.get("usage"), provider),
         provider_metadata=dialect.response_metadata(body),

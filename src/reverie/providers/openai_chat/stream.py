@@ -20,7 +20,7 @@ from reverie.providers.costed import finish_usage
 from reverie.providers.openai_chat.annotations import Citations
 from reverie.providers.openai_chat.dialect import ChatDialect
 from reverie.providers.openai_chat.errors import wire_error
-from reverie.providers.openai_chat.finish_reason import map_finish_reason
+from reverie.providers.openai_chat.finish_reason import map_finish_reason, refused
 from reverie.providers.openai_chat.usage import convert_usage
 from reverie.providers.wire import Reader
 from reverie.warning import CallWarning
@@ -41,7 +41,9 @@ class ChatStreamParser:
         "_provider",
         "_read",
         "_reasoning",
+        "_refused",
         "_requested",
+        "_taken",
         "_tool_ids",
         "_usage",
         "_warnings",
@@ -64,7 +66,10 @@ class ChatStreamParser:
         self._framer = Framer()
         self._reasoning = dialect.reasoning_stream()
         self._citations = Citations(provider)
-        self._tool_ids: dict[int, str] = {}  # wire index → call id, in arrival order
+        # wire index → [the call's wire id, its id in this stream, whether arguments came]
+        self._tool_ids: dict[int, list[Any]] = {}
+        self._taken: set[str] = set()  # call ids given out in this stream
+        self._refused = False
         self._finish_reason: str | None = None
         self._usage: dict[str, Any] | None = None
         self._metadata: Metadata = {}
@@ -118,6 +123,11 @@ class ChatStreamParser:
                     raise read.malformed("choices[0].delta.content", text, "a string")
                 self._reasoning.close(framer)
                 framer.text(TEXT_ID, text)
+            refusal = delta.get("refusal")
+            if refusal:  # a refusal comes instead of the content: it is the answer's text
+                self._refused = True
+                self._reasoning.close(framer)
+                framer.text(TEXT_ID, read.text(refusal, "choices[0].delta.refusal"))
             annotations = delta.get("annotations")
             if annotations:
                 for source in self._citations.read(annotations):
@@ -138,16 +148,47 @@ class ChatStreamParser:
         call = read.obj(call, where)
         index = read.integer(call.get("index", position), (*where, "index"))
         function = read.opt_obj(call.get("function"), (*where, "function"))
-        id_ = self._tool_ids.get(index)
-        if id_ is None:
-            id_ = read.name(call.get("id"), (*where, "id")) or f"call_{index}"
-            self._tool_ids[index] = id_
-            self._framer.tool_start(id_, read.name(function.get("name"), (*where, "name")))
+        state = self._tool_ids.get(index)
+        given = read.name(call.get("id"), (*where, "id"))
+        name = read.name(function.get("name"), (*where, "name"))
+        if state is not None and given and (given != state[0] or (name and self._whole(state))):
+            # Another call on an index already used (a server numbering every call 0, or
+            # sending two whole calls under one id): the call there is complete, this one new.
+            self._framer.tool_end(state[1])
+            state = None
+        if state is None:
+            wire = given or f"call_{index}"
+            state = self._tool_ids[index] = [wire, self._unique(wire), False]
+            self._framer.tool_start(state[1], name)
         arguments = function.get("arguments")
         if isinstance(arguments, dict):  # the intent is plain: an object sent unencoded
             arguments = json.dumps(arguments)
         if arguments:
-            self._framer.tool_delta(id_, read.text(arguments, (*where, "function", "arguments")))
+            state[2] = True
+            text = read.text(arguments, (*where, "function", "arguments"))
+            self._framer.tool_delta(state[1], text)
+
+    def _whole(self, state: list[Any]) -> bool:
+        """Whether the call's arguments so far are a whole JSON value (a start repeated
+        after them begins another call; before, it only repeats the header)."""
+        if not state[2]:
+            return False
+        try:
+            loads(self._framer.tool_input(state[1]))
+        except ValueError:
+            return False
+        return True
+
+    def _unique(self, id_: str) -> str:
+        """``id_``, or ``id_`` with ``_2``, ``_3``… when an earlier call of this stream has it
+        (two calls under one id would be framed as one)."""
+        taken = self._taken
+        candidate, n = id_, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{id_}_{n}"
+        taken.add(candidate)
+        return candidate
 
     def finish(self) -> list[StreamPart]:
         """Parts that close the stream after its terminal ``[DONE]``."""
@@ -156,7 +197,7 @@ class ChatStreamParser:
         framer.close()
         framer.emit(
             Finish(
-                finish_reason=map_finish_reason(self._finish_reason),
+                finish_reason=refused(map_finish_reason(self._finish_reason), self._refused),
                 usage=finish_usage(
                     convert_usage(self._usage, self._provider),
                     self._provider,

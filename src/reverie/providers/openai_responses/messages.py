@@ -38,7 +38,7 @@ from reverie.messages import (
 )
 from reverie.providers.openai_models import is_reasoning_model
 from reverie.providers.openai_responses.options import LocalOptions
-from reverie.providers.portable import ForeignReasoning, Target, prepare
+from reverie.providers.portable import FUNCTION_NAMES, ForeignReasoning, Target, prepare
 from reverie.warning import CallWarning
 
 NAMESPACE = "openai"
@@ -54,6 +54,7 @@ def target(host: str) -> Target:
         tool_hosts=hosts,
         bare_tools=True,
         assistant_files=False,
+        names=FUNCTION_NAMES,
     )
 
 
