@@ -7,9 +7,9 @@
 Public names are resolved lazily so that ``import reverie`` stays fast.
 """
 
-from __future__ import annotations
-
-from importlib import import_module
+# No ``from __future__ import annotations`` and no importlib: each would import a module
+# (__future__; importlib and warnings), together a fifth of what `import reverie` costs.
+import sys
 
 from reverie.version import __version__ as __version__
 
@@ -156,13 +156,18 @@ _SUBMODULES = ("mcp", "pricing", "testing")
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
+def _import(module: str) -> "Any":
+    __import__(module)
+    return sys.modules[module]
+
+
+def __getattr__(name: str) -> "Any":
     module = _EXPORTS.get(name)
     if module is None:
         if name in _SUBMODULES:  # ``reverie.mcp``: the subpackage, imported now
-            return import_module(f"reverie.{name}")
+            return _import(f"reverie.{name}")
         raise AttributeError(f"module 'reverie' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
+    value = getattr(_import(module), name)
     globals()[name] = value
     return value
 

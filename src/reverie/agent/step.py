@@ -20,7 +20,7 @@ it again; the loop has no other side effect (ids are made deterministically, no 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Awaitable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -192,10 +192,15 @@ class Turn:
     answers: list[ToolCall]
 
 
-async def request(model: LanguageModel, call: Call, trace: RunTrace | None) -> Response:
-    """One model request (not streamed): plain data in, plain data out."""
+def request(model: LanguageModel, call: Call, trace: RunTrace | None) -> Awaitable[Response]:
+    """One model request (not streamed): plain data in, plain data out. Untraced, it is the
+    model's own coroutine: no layer of ours between the loop and the model."""
     if trace is None:
-        return await model.generate(call)
+        return model.generate(call)
+    return _traced(model, call, trace)
+
+
+async def _traced(model: LanguageModel, call: Call, trace: RunTrace) -> Response:
     trace.start_chat(model, call)
     response = await trace.generate(model, call)
     trace.end_chat(response)

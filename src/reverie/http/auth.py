@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from collections.abc import Generator, Iterable
 from urllib.parse import unquote
 
@@ -34,6 +35,16 @@ CREDENTIAL_HEADERS = frozenset(
         "x-amz-security-token",
     }
 )
+
+
+_CREDENTIAL_NAMES = frozenset(name.encode() for name in CREDENTIAL_HEADERS)
+
+
+def credential_fields(raw: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The credential headers among raw ``(name, value)`` header pairs, as sent: all that
+    :func:`credentials_in` reads, found without decoding every header (a request's
+    credentials can then be compared with the last request's for the cost of one pass)."""
+    return [item for item in raw if item[0].lower() in _CREDENTIAL_NAMES]
 
 
 #: Query parameters whose values are credentials (Gemini's ``?key=``, a presigned URL's
@@ -112,12 +123,21 @@ def credentials_in(headers: Iterable[tuple[str, str]]) -> set[str]:
 
 class Secrets(tuple[str, ...]):
     """Credentials to search for, shown by ``repr`` as a count only: a traceback printed
-    with its frames' locals must not quote them."""
-
-    __slots__ = ()
+    with its frames' locals must not quote them. Their escaped and encoded forms are worked
+    out once per set (a client keeps its set while its credentials stay the same)."""
 
     def __repr__(self) -> str:
         return f"<{len(self)} secrets>"
+
+    @functools.cached_property
+    def escaped(self) -> Secrets:
+        """See :func:`with_escaped`."""
+        return Secrets((*self, *(s.replace("/", "\\/") for s in self if "/" in s)))
+
+    @functools.cached_property
+    def encoded(self) -> tuple[bytes, ...]:
+        """The escaped set as UTF-8, to search a body's bytes for."""
+        return tuple(s.encode() for s in self.escaped)
 
 
 def fewest(secrets: Iterable[str]) -> Secrets:
@@ -133,8 +153,12 @@ def fewest(secrets: Iterable[str]) -> Secrets:
 def with_escaped(secrets: Iterable[str]) -> Secrets:
     """``secrets`` and, for those holding ``/`` (AWS secret keys and session tokens), their
     form inside JSON written by a writer that escapes it as ``\\/``."""
-    found = tuple(secrets)
-    return Secrets((*found, *(s.replace("/", "\\/") for s in found if "/" in s)))
+    return (secrets if type(secrets) is Secrets else Secrets(secrets)).escaped
+
+
+def encoded_forms(secrets: Iterable[str]) -> tuple[bytes, ...]:
+    """:func:`with_escaped` as UTF-8 bytes."""
+    return (secrets if type(secrets) is Secrets else Secrets(secrets)).encoded
 
 
 def clean_key(key: str, provider: str) -> str:

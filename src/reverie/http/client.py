@@ -25,7 +25,10 @@ import httpx2
 
 from reverie.errors import ConfigurationError, ProviderError, StreamError
 from reverie.http.auth import (
+    Secrets,
+    credential_fields,
     credentials_in,
+    encoded_forms,
     fewest,
     hide_secret_params,
     redact,
@@ -254,6 +257,7 @@ class HttpClient:
         self.idle_timeout = idle_timeout
         self.max_concurrency = max_concurrency
         self._auth = auth
+        self._known: _Known | None = None  # the last request's credentials (see _secrets)
         self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
         self._headers.update(headers or {})
         # an httpx client goes under a thin httpx2 one (the slower path; httpx_adapter.py)
@@ -377,14 +381,27 @@ class HttpClient:
     def _secrets(self, request: httpx2.Request | None = None) -> tuple[str, ...]:
         """What nothing built from a server's answer may repeat (a server echoing a key):
         the credentials of ``auth`` (keys; the tokens a signer last used) and those that
-        ``request`` carried in its headers, whoever put them there."""
-        known: tuple[str, ...] = getattr(self._auth, "secrets", ())
-        if request is None:
-            return fewest(known)
-        found = credentials_in(request.headers.multi_items())
-        if request.url.query:  # a key in the URL (a client's params=)
-            found |= url_credentials(request.url)
-        return fewest((*known, *found))
+        ``request`` carried in its headers or its URL's query, whoever put them there. Worked
+        out again only when they differ from the last request's (a new key, a signer's new
+        signature, a header set per request): otherwise a request costs one pass over its raw
+        headers."""
+        auth: tuple[str, ...] = getattr(self._auth, "secrets", ())
+        headers = request.headers if request is not None else None
+        fields = credential_fields(headers.raw) if headers is not None else None
+        # ASCII reads the same in every encoding httpx2 may pick for a request's headers
+        plain = fields is None or all(value.isascii() for _, value in fields)
+        encoding = "" if plain or headers is None else headers.encoding
+        url = request.url if request is not None else None
+        query = (url.query, url.userinfo) if url is not None and url.query else None
+        last = self._known
+        if last is not None and last.same(auth, fields, encoding, query):
+            return last.secrets
+        sent = credentials_in(headers.multi_items()) if headers is not None and fields else set()
+        if url is not None and query:  # a key in the URL (a client's params=)
+            sent |= url_credentials(url)
+        found = fewest((*auth, *sent))
+        self._known = _Known(auth, fields, encoding, query, found)
+        return found
 
     def _scrub(self, exc: ProviderError, secrets: tuple[str, ...] | None = None) -> ProviderError:
         """``exc`` without our credentials, should the server have echoed them, and of a
@@ -674,7 +691,7 @@ def _decode_clean(response: httpx2.Response, secrets: tuple[str, ...]) -> Any:
     """The JSON of a body that holds none of ``secrets`` (nor them with ``/`` escaped, as
     some JSON writers do), else ``_UNDECODED``."""
     content = response.content
-    if any(secret.encode() in content for secret in with_escaped(secrets)):
+    if any(secret in content for secret in encoded_forms(secrets)):
         return _UNDECODED
     try:
         return loads(content)
@@ -697,6 +714,42 @@ def _cut_short(text: str) -> bool:
     except ValueError as exc:
         return "EOF while parsing" in str(exc)
     return False
+
+
+class _Known:
+    """A request's credentials and what they were worked out from: those of the auth, the
+    credential headers as sent (with the headers' encoding, which their text depends on) and
+    the URL's query and userinfo. Its ``repr`` quotes none of them."""
+
+    __slots__ = ("_auth", "_encoding", "_fields", "_query", "secrets")
+
+    def __init__(
+        self,
+        auth: tuple[str, ...],
+        fields: list[tuple[bytes, bytes]] | None,
+        encoding: str,
+        query: tuple[bytes, bytes] | None,
+        secrets: Secrets,
+    ) -> None:
+        self._auth, self._fields, self._encoding, self._query = auth, fields, encoding, query
+        self.secrets = secrets
+
+    def same(
+        self,
+        auth: tuple[str, ...],
+        fields: list[tuple[bytes, bytes]] | None,
+        encoding: str,
+        query: tuple[bytes, bytes] | None,
+    ) -> bool:
+        return (
+            self._fields == fields
+            and self._auth == auth
+            and self._encoding == encoding
+            and self._query == query
+        )
+
+    def __repr__(self) -> str:
+        return f"<credentials: {len(self.secrets)} secrets>"
 
 
 class _closing:

@@ -15,31 +15,37 @@ from reverie.errors import ConfigurationError
 
 MAX_CACHE_BREAKPOINTS = 4
 
-# Where a marker can sit inside a system block, message or tool entry: the object itself,
-# then each item of these lists (content parts or blocks, chat tool-call entries).
-_NESTED = ("content", "tool_calls")
-
-
-def _marks(entry: Any) -> int:
-    if not isinstance(entry, dict):
-        return 0
-    count = 1 if entry.get("cache_control") else 0
-    for name in _NESTED:
-        items = entry.get(name)
-        if isinstance(items, list):
-            count += sum(
-                1 for item in items if isinstance(item, dict) and item.get("cache_control")
-            )
-    return count
+_LISTS = ("system", "messages", "tools")
 
 
 def count_cache_breakpoints(body: dict[str, Any]) -> int:
-    """The cache markers of a request body (Messages API or chat completions)."""
+    """The cache markers of a request body (Messages API or chat completions): on a system
+    block, message or tool entry, and on each item of its ``content`` (parts or blocks)
+    and ``tool_calls`` (chat tool-call entries). Written out as loops: it runs for every
+    request, most of which carry no marker at all."""
     count = 0
-    for name in ("system", "messages", "tools"):
+    for name in _LISTS:
         entries = body.get(name)
-        if isinstance(entries, list):
-            count += sum(_marks(entry) for entry in entries)
+        if not isinstance(entries, list):
+            continue
+        for entry in entries:
+            if not isinstance(entry, dict):
+                continue
+            if entry.get("cache_control"):
+                count += 1
+            content, calls = entry.get("content"), entry.get("tool_calls")
+            if isinstance(content, list):
+                count += _marked(content)
+            if isinstance(calls, list):
+                count += _marked(calls)
+    return count
+
+
+def _marked(items: list[Any]) -> int:
+    count = 0
+    for item in items:
+        if isinstance(item, dict) and item.get("cache_control"):
+            count += 1
     return count
 
 

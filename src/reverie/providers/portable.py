@@ -23,7 +23,10 @@ which hosts, which tool-call ids it takes). What is done here, once for every fa
   unanswered before the conversation goes on gets an error result saying so.
 
 Messages themselves are never changed: this runs on the way out, so a conversation continued
-on B and then on A again sends A's parts to A exactly as A returned them.
+on B and then on A again sends A's parts to A exactly as A returned them. A conversation with
+nothing to change (every part the target's own or free of replay metadata, every id valid
+and used once, every call answered in order: a loop on one provider) is found so by one cheap
+pass and sent as it is, its messages not copied.
 
 Where a host is recorded: replay metadata carries ``"host"`` in its namespace when the host
 that produced it is not the namespace's home (``{"google": {"thought_signature": …, "host":
@@ -33,6 +36,7 @@ that produced it is not the namespace's home (``{"google": {"thought_signature":
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -126,7 +130,7 @@ class IdRule:
             return False
         if self.max_length is not None and len(value) > self.max_length:
             return False
-        return self.allowed is None or re.fullmatch(f"(?:{self.allowed})+", value) is not None
+        return self.allowed is None or _id_pattern(self.allowed).fullmatch(value) is not None
 
     def fit(self, original: str, taken: set[str], occurrence: int) -> str:
         """A valid id for ``original``, not in ``taken``, always the same for the same
@@ -155,6 +159,11 @@ class IdRule:
         if self.allowed is not None:
             base = re.sub(f"(?!{self.allowed}).", "_", base, flags=re.DOTALL)
         return base[: self.max_length or None] or "unknown_tool"
+
+
+@functools.lru_cache(maxsize=32)
+def _id_pattern(allowed: str) -> re.Pattern[str]:
+    return re.compile(f"(?:{allowed})+")
 
 
 ANY_ID = IdRule()
@@ -254,6 +263,92 @@ def prepare(
         from reverie.errors import ConfigurationError
 
         raise ConfigurationError(f"foreign_reasoning must be 'drop' or 'text', not {policy!r}")
+    if _unchanged(prompt, target):
+        return list(prompt), []
+    return _rewrite(prompt, target, policy)
+
+
+def _unchanged(prompt: Sequence[Message], target: Target) -> bool:
+    """Whether :func:`_rewrite` would give ``prompt`` back as it is (then nothing is copied):
+    reasoning the target's own, other parts free of replay metadata it must not get, call ids
+    valid and each used once, call names valid, every result answering an open call under its
+    name (in a tool turn, or leading a user turn), no call left open when the conversation
+    goes on. Anything else (another
+    vendor's provider-executed tools, a file in an assistant turn of a target taking none, a
+    result in an assistant turn, a turn left empty) is not looked at further: the whole pass
+    decides it."""
+    rule, names = target.ids, target.names
+    seen: set[str] = set()
+    waiting: dict[str, str] = {}  # calls not answered yet: id → name
+    for message in prompt:
+        role, content = message.role, message.content
+        if role == "tool":
+            if not content:
+                return False
+            for part in content:
+                if (
+                    type(part) is not ToolResultPart
+                    or part.provider_executed
+                    or waiting.pop(part.tool_call_id, None) != part.tool_name
+                ):
+                    return False
+            continue
+        if role == "user":
+            if not content:
+                return False
+            leading = True
+            for part in content:
+                if type(part) is ToolResultPart:
+                    if not leading or part.provider_executed:
+                        return False
+                    if waiting.pop(part.tool_call_id, None) != part.tool_name:
+                        return False
+                else:
+                    leading = False
+                    if part.provider_options and _strip(part, target) is not part:
+                        return False
+            if waiting:
+                return False
+            continue
+        if waiting:  # a system or assistant turn while calls are open: they get results
+            return False
+        if role != "assistant":
+            continue  # a system turn is sent as it is
+        if not content:
+            return False
+        own: bool | None = None
+        looked = False  # own is looked up once, for unsigned reasoning only
+        for part in content:
+            kind = type(part)
+            if kind is ToolCallPart:
+                call: ToolCallPart = part  # type: ignore[assignment]
+                if call.provider_executed or call.tool_call_id in seen:
+                    return False
+                if not rule.valid(call.tool_call_id) or not names.valid(call.tool_name):
+                    return False
+                seen.add(call.tool_call_id)
+                waiting[call.tool_call_id] = call.tool_name
+            elif kind is ReasoningPart:
+                if target.takes(part.provider_options, target.reasoning_hosts):
+                    continue
+                if _has_any_replay(part.provider_options):
+                    return False
+                if not looked:
+                    own, looked = _own_message(message, target), True
+                if not ((own and target.own_unsigned) or (own is None and target.plain_reasoning)):
+                    return False
+                continue
+            elif kind is not TextPart and (kind is not FilePart or not target.assistant_files):
+                return False
+            if part.provider_options and _strip(part, target) is not part:
+                return False
+    return True
+
+
+def _rewrite(
+    prompt: Sequence[Message], target: Target, policy: ForeignReasoning
+) -> tuple[list[Message], list[CallWarning]]:
+    """The whole pass: every turn rebuilt as the target can take it."""
     state = _State(target, policy)
     out: list[Message] = []
     for message in prompt:

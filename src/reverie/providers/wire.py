@@ -149,6 +149,8 @@ class Reader:
         number sent as a string or a float (``"12"``, ``12.0``) is read; anything else
         (negative, not finite, a boolean, text) is an error naming ``where.key``."""
         value = raw.get(key)
+        if type(value) is int and value >= 0:  # the usual count: one test (a bool is no int)
+            return value
         if value is None:
             return 0
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:

@@ -15,6 +15,7 @@ Bedrock and Vertex AI), provider-executed blocks only from the host that ran the
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -45,6 +46,7 @@ TOOL_NAMES = IdRule(allowed="[a-zA-Z0-9_-]", max_length=128)
 """Claude's tool names."""
 
 
+@functools.lru_cache(maxsize=64)  # a Target is frozen: one per host, built once
 def target(host: str) -> Target:
     return Target(
         host=host,

@@ -19,6 +19,7 @@ Gemini API and Vertex AI).
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -46,6 +47,7 @@ FUNCTION_NAMES = IdRule(allowed="[a-zA-Z0-9_.:-]", max_length=64)
 """Gemini's function names (letters, digits, ``_ . : -``, at most 64)."""
 
 
+@functools.lru_cache(maxsize=64)  # a Target is frozen: one per host, built once
 def target(host: str) -> Target:
     return Target(
         host=host,

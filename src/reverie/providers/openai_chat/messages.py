@@ -17,6 +17,7 @@ returned (a screenshot) follows the turn's tool messages in a user message.
 from __future__ import annotations
 
 import base64
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,19 +35,31 @@ from reverie.messages import (
     file_url,
 )
 from reverie.providers.openai_chat.dialect import ChatDialect
-from reverie.providers.portable import ForeignReasoning, Target, prepare
+from reverie.providers.portable import ForeignReasoning, IdRule, Target, prepare
 from reverie.warning import CallWarning
 
 
 def target(dialect: ChatDialect, host: str) -> Target:
-    replay = dialect.replay_namespace
+    return _target(
+        dialect.replay_namespace,
+        dialect.tool_ids,
+        dialect.tool_names,
+        dialect.plain_reasoning,
+        host,
+    )
+
+
+@functools.lru_cache(maxsize=64)  # a Target is frozen: one per dialect and host, built once
+def _target(
+    replay: str | None, ids: IdRule, names: IdRule, plain_reasoning: bool, host: str
+) -> Target:
     return Target(
         host=host,
         namespace=replay,
         reasoning_hosts=frozenset({replay}) if replay else frozenset(),
-        ids=dialect.tool_ids,
-        names=dialect.tool_names,
-        plain_reasoning=dialect.plain_reasoning,
+        ids=ids,
+        names=names,
+        plain_reasoning=plain_reasoning,
         assistant_files=False,
     )
 

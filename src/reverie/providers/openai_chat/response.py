@@ -41,7 +41,9 @@ def parse_response(
     refusal = read.opt_text(message.get("refusal"), "choices[0].message.refusal")
     if refusal:
         content.append(Text(text=refusal))
-    content += Citations(provider).read(message.get("annotations"))
+    annotations = message.get("annotations")
+    if annotations:  # rare: most answers cite nothing
+        content += Citations(provider).read(annotations)
     where = "choices[0].message.tool_calls"
     for index, call in enumerate(read.items(message.get("tool_calls"), where)):
         call = read.obj(call, (where, index))

@@ -19,6 +19,7 @@ OpenAI).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -43,6 +44,7 @@ from reverie.warning import CallWarning
 NAMESPACE = "openai"
 
 
+@functools.lru_cache(maxsize=64)  # a Target is frozen: one per host, built once
 def target(host: str) -> Target:
     hosts = frozenset({host})
     return Target(
