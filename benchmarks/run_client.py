@@ -35,6 +35,8 @@ MODULES = {
     "pydantic-ai": "pydantic_ai_client",
     "openai-agents": "openai_agents_client",
     "litellm": "litellm_client",
+    "ai-sdk": "ai_sdk_client",
+    "google-adk": "google_adk_client",
 }
 
 
