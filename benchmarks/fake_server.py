@@ -34,6 +34,7 @@ import asyncio
 import base64
 import json
 import re
+import resource
 import struct
 import sys
 import time
@@ -553,6 +554,10 @@ async def serve(port: int) -> None:
 
 
 def main() -> None:
+    # Open files up to the hard limit: thousands of connections at once hold one each.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()

@@ -14,12 +14,12 @@ from typing import Any
 os.environ.setdefault("GOOGLE_API_KEY", "k")
 os.environ.setdefault("ADK_DISABLE_TELEMETRY", "1")
 
-from common import PROMPT, SYSTEM, weather_reading  # noqa: E402
-from google.adk.agents import Agent  # noqa: E402
-from google.adk.agents.run_config import RunConfig, StreamingMode  # noqa: E402
-from google.adk.models import Gemini  # noqa: E402
-from google.adk.runners import InMemoryRunner  # noqa: E402
-from google.genai import types  # noqa: E402
+from common import PROMPT, SYSTEM, weather_reading
+from google.adk.agents import Agent
+from google.adk.agents.run_config import RunConfig, StreamingMode
+from google.adk.models import Gemini
+from google.adk.runners import InMemoryRunner
+from google.genai import types
 
 FAMILIES = ("gemini",)
 APP = "bench"
