@@ -51,6 +51,8 @@ def main(source: str, target: str) -> None:
         values = {lib: imports[lib]["agent_ms"] / floor for lib in LIBRARIES if lib in imports}
         rows.append(("import + agent\n+ provider\n(wall, vs import httpx)", values))
 
+    if not rows:
+        raise SystemExit("no ratios to chart")
     fig, ax = plt.subplots(figsize=(11, 1.0 + 1.1 * len(rows)), dpi=110)
     height = 0.8 / len(LIBRARIES)
     for i, (lib, colour) in enumerate(zip(LIBRARIES, COLOURS, strict=True)):
