@@ -571,7 +571,10 @@ def cell_text(cell: dict[str, Any] | None, field: str, per: int = 1) -> str:
     if not cell:
         return "—"
     if field not in cell:
-        return "error" if cell.get("errors") else "—"
+        errors = " ".join(cell.get("errors", []))
+        if "timed out" in errors or "hung" in errors:
+            return "timed out"
+        return "error" if errors else "—"
     text = fmt_ms(cell[field] / per)
     ratio = cell.get(field.replace("_ms", "_ratio"))
     if ratio is not None:
