@@ -13,23 +13,35 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-LIBRARIES = ("reverie", "openai", "pydantic-ai", "openai-agents", "litellm")
-COLOURS = ("#2a9d8f", "#8d99ae", "#e9c46a", "#f4a261", "#e76f51")
+LIBRARIES = ("reverie", "openai", "pydantic-ai", "openai-agents", "litellm", "ai-sdk", "google-adk")
+COLOURS = ("#2a9d8f", "#8d99ae", "#e9c46a", "#f4a261", "#e76f51", "#264653", "#a8dadc")
 
 
 def main(source: str, target: str) -> None:
     with open(source) as f:
         data = json.load(f)
     summary, imports = data["summary"], data.get("imports", {})
-    concurrent = next((name for name in summary if name.startswith("concurrent")), None)
+
+    def first(prefix: str) -> str | None:
+        return next((name for name in summary if name.startswith(prefix)), None)
+
+    concurrent, streams = first("concurrent/"), first("concurrent_stream/")
     rows: list[tuple[str, dict[str, float]]] = []
-    for label, name, field in (
+    specs = [
         ("tool loop\n(CPU)", "tool_loop/chat", "cpu_ratio"),
         ("stream 1k chunks\n(CPU)", "stream/chat/1000", "cpu_ratio"),
         ("stream 10k chunks\n(CPU)", "stream/chat/10000", "cpu_ratio"),
         ("50-step run\n(CPU)", "steps/chat", "cpu_ratio"),
-        ("concurrent runs\n(wall)", concurrent, "wall_ratio"),
-    ):
+        ("concurrent tool loops\n(wall)", concurrent, "wall_ratio"),
+        (
+            f"{streams.rsplit('/', 1)[-1] if streams else ''} concurrent streams\n(wall)",
+            streams,
+            "wall_ratio",
+        ),
+        ("Gemini tool loop\n(CPU)", "tool_loop/gemini", "cpu_ratio"),
+        ("Gemini stream 1k\n(CPU)", "stream/gemini/1000", "cpu_ratio"),
+    ]
+    for label, name, field in specs:
         row = summary.get(name or "", {})
         values = {lib: row[lib][field] for lib in LIBRARIES if field in row.get(lib, {})}
         if values:
@@ -37,9 +49,11 @@ def main(source: str, target: str) -> None:
     if imports.get("httpx"):
         floor = imports["httpx"]["import_ms"]
         values = {lib: imports[lib]["agent_ms"] / floor for lib in LIBRARIES if lib in imports}
-        rows.append(("import + agent\n(wall, vs import httpx)", values))
+        rows.append(("import + agent\n+ provider\n(wall, vs import httpx)", values))
 
-    fig, ax = plt.subplots(figsize=(11, 0.9 + 0.9 * len(rows)), dpi=110)
+    if not rows:
+        raise SystemExit("no ratios to chart")
+    fig, ax = plt.subplots(figsize=(11, 1.0 + 1.1 * len(rows)), dpi=110)
     height = 0.8 / len(LIBRARIES)
     for i, (lib, colour) in enumerate(zip(LIBRARIES, COLOURS, strict=True)):
         ys = [r - 0.4 + height * (i + 0.5) for r in range(len(rows))]
@@ -47,7 +61,7 @@ def main(source: str, target: str) -> None:
         bars = ax.barh(ys, xs, height=height, color=colour, label=lib)
         for bar, x in zip(bars, xs, strict=True):
             if x:
-                ax.text(x * 1.03, bar.get_y() + height / 2, f"{x:.1f}×", va="center", fontsize=7)
+                ax.text(x * 1.03, bar.get_y() + height / 2, f"{x:.1f}×", va="center", fontsize=6)
     ax.axvline(1.0, color="black", linewidth=1)
     ax.text(1.0, len(rows) - 0.5, " floor", fontsize=8, va="bottom")
     ax.set_xscale("log")
@@ -55,11 +69,12 @@ def main(source: str, target: str) -> None:
     ax.set_xticks(ticks, [f"{t:g}×" for t in ticks])
     ax.set_yticks(range(len(rows)), [label for label, _ in rows])
     ax.invert_yaxis()
-    ax.set_xlabel("times the hand-written httpx floor (log scale; lower is better)")
+    ax.set_xlabel("times the hand-written httpx floor (log scale; lower is better; no bar: n/a)")
     machine = data["machine"]
+    date = data.get("date", "")
     ax.set_title(
-        f"reverie vs peers, chat completions on a loopback fake server "
-        f"({machine['cores']} cores, Python {machine['python']})",
+        f"reverie vs peers on a loopback fake server ({machine['cores']} cores, Python "
+        f"{machine['python']}, load {machine['load_average'][0]:.1f}{', ' + date if date else ''})",
         fontsize=10,
     )
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)

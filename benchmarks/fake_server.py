@@ -13,7 +13,10 @@ Routes (POST; the model name picks the conversation, the request body picks the 
   a last chunk, ``[DONE]``);
 - ``…/responses``: OpenAI Responses, JSON or SSE events up to ``response.completed``;
 - ``…/messages``: Anthropic Messages, JSON or SSE up to ``message_stop``;
-- ``…/models/M:generateContent`` and ``…:streamGenerateContent?alt=sse``: Gemini.
+- ``…/models/M:generateContent`` and ``…:streamGenerateContent?alt=sse``: Gemini;
+- ``/model/M/invoke`` and ``/model/M/invoke-with-response-stream``: Claude on Bedrock
+  (InvokeModel): Anthropic's JSON, or the AWS binary event stream, one ``chunk`` frame per
+  Anthropic event (base64 in a JSON ``bytes`` field, CRCs as AWS computes them).
 
 Models: ``stream-N`` answers with a text of N four-character chunks (one SSE event each when
 streamed);
@@ -28,10 +31,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import re
+import resource
+import struct
 import sys
 import time
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -43,6 +50,7 @@ ARGS = "".join(ARG_FRAGMENTS)
 _MODEL = re.compile(rb'"model"\s*:\s*"([^"]+)"')
 _STREAM = re.compile(rb'"stream"\s*:\s*true')
 _GEMINI_MODEL = re.compile(r"/models/([^/:]+):")
+_BEDROCK_MODEL = re.compile(r"/model/([^/]+)/invoke")
 
 
 def dumps(value: Any) -> str:
@@ -341,12 +349,47 @@ def gemini_events(model: str, kind: str, n: int, turn: int) -> list[str]:
     ]
 
 
+# ---- Claude on Bedrock: the AWS binary event stream ---------------------------------------
+
+
+def eventstream_header(name: str, value: str) -> bytes:
+    """One string header (type 7): name length, name, type, value length, value."""
+    key, data = name.encode(), value.encode()
+    return bytes([len(key)]) + key + b"\x07" + struct.pack(">H", len(data)) + data
+
+
+CHUNK_HEADERS = (
+    eventstream_header(":event-type", "chunk")
+    + eventstream_header(":content-type", "application/json")
+    + eventstream_header(":message-type", "event")
+)
+
+
+def eventstream_frame(headers: bytes, payload: bytes) -> bytes:
+    total = 12 + len(headers) + len(payload) + 4
+    prelude = struct.pack(">II", total, len(headers))
+    prelude += struct.pack(">I", zlib.crc32(prelude))
+    message = prelude + headers + payload
+    return message + struct.pack(">I", zlib.crc32(message))
+
+
+def bedrock_frames(model: str, kind: str, n: int, turn: int) -> list[bytes]:
+    """Anthropic's stream, each event (without its SSE lines) wrapped in a ``chunk`` frame."""
+    frames = []
+    for event in anthropic_events(model, kind, n, turn):
+        data = event.split("data: ", 1)[1].strip().encode()
+        wrapped = dumps({"bytes": base64.b64encode(data).decode(), "p": "abcdefgh"})
+        frames.append(eventstream_frame(CHUNK_HEADERS, wrapped.encode()))
+    return frames
+
+
 Builder = Callable[[str, str, int, int], list[str]]
 FAMILIES: dict[str, tuple[Builder, Builder]] = {
     "chat": (chat_json, chat_events),
     "responses": (responses_json, responses_events),
     "anthropic": (anthropic_json, anthropic_events),
     "gemini": (gemini_json, gemini_events),
+    "bedrock": (anthropic_json, anthropic_events),  # streamed through bedrock_frames
 }
 
 
@@ -361,13 +404,12 @@ def http_json(body: str) -> bytes:
     return head.encode() + data
 
 
-def http_stream(events: list[str]) -> bytes:
-    """An SSE body, chunked, one HTTP chunk per event as a provider sends them."""
-    out = [
-        b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
-    ]
-    for text in events:
-        data = text.encode()
+def http_stream(events: list[str] | list[bytes], media: str = "text/event-stream") -> bytes:
+    """A streamed body, chunked, one HTTP chunk per event as a provider sends them."""
+    head = f"HTTP/1.1 200 OK\r\ncontent-type: {media}\r\ntransfer-encoding: chunked\r\n\r\n"
+    out = [head.encode()]
+    for event in events:
+        data = event.encode() if isinstance(event, str) else event
         out.append(b"%x\r\n%s\r\n" % (len(data), data))
     out.append(b"0\r\n\r\n")
     return b"".join(out)
@@ -404,12 +446,18 @@ def reply(method: str, path: str, body: bytes) -> bytes:
         family = "anthropic"
     elif ":generateContent" in path or ":streamGenerateContent" in path:
         family = "gemini"
+    elif path.endswith(("/invoke", "/invoke-with-response-stream")):
+        family = "bedrock"
     else:
         return http_error(404, f"no route for {path}")
     if family == "gemini":
         found = _GEMINI_MODEL.search(path)
         model = found.group(1) if found else "weather"
         stream = ":streamGenerateContent" in path
+    elif family == "bedrock":
+        found = _BEDROCK_MODEL.search(path)
+        model = found.group(1) if found else "weather"
+        stream = path.endswith("/invoke-with-response-stream")
     else:
         match = _MODEL.search(body)
         model = match.group(1).decode() if match else "weather"
@@ -420,7 +468,10 @@ def reply(method: str, path: str, body: bytes) -> bytes:
     cached = _CACHE.get(key)
     if cached is None:
         build_json, build_events = FAMILIES[family]
-        if stream:
+        if stream and family == "bedrock":
+            frames = bedrock_frames(model, kind, n, turn)
+            cached = http_stream(frames, "application/vnd.amazon.eventstream")
+        elif stream:
             cached = http_stream(build_events(model, kind, n, turn))
         else:
             cached = http_json(build_json(model, kind, n, turn)[0])
@@ -503,6 +554,10 @@ async def serve(port: int) -> None:
 
 
 def main() -> None:
+    # Open files up to the hard limit: thousands of connections at once hold one each.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()

@@ -35,6 +35,8 @@ MODULES = {
     "pydantic-ai": "pydantic_ai_client",
     "openai-agents": "openai_agents_client",
     "litellm": "litellm_client",
+    "ai-sdk": "ai_sdk_client",
+    "google-adk": "google_adk_client",
 }
 
 
@@ -77,8 +79,8 @@ async def measured(args: argparse.Namespace) -> list[dict[str, Any]]:
     if args.family not in module.FAMILIES:
         return [{"skipped": f"{args.library} does not speak {args.family}"}]
     jobs = [(name, int(n)) for name, _, n in (job.partition(":") for job in args.jobs.split(","))]
-    if jobs[0][0] == "concurrent":
-        return [await concurrent(module, args, jobs[0][1])]
+    if jobs[0][0] in ("concurrent", "concurrent_stream"):
+        return [await concurrent(module, args, jobs[0][1], jobs[0][0] == "concurrent_stream")]
     client = await module.make(args.base, args.family)
     out = []
     for workload, n in jobs:
@@ -130,27 +132,50 @@ async def measure_one(
     return out
 
 
-async def concurrent(module: Any, args: argparse.Namespace, n: int) -> dict[str, Any]:
-    """``n`` tool-loop runs at once through one shared client (no caller-side bound unless
-    the floor's ``--pool`` variant asks for one)."""
+CONCURRENT_CHUNKS = 20
+"""The length of each streamed run of ``concurrent_stream`` (its model is ``stream-20``)."""
+POOLS = {"default": 0, "unbounded": None, "semaphore": 100, "wide": 1000}
+"""The floor's pool variants: its default (100 connections), none, behind a semaphore of
+100, and 1,000 connections."""
+
+
+async def concurrent(
+    module: Any, args: argparse.Namespace, n: int, streamed: bool
+) -> dict[str, Any]:
+    """``n`` runs at once through one shared client (no caller-side bound unless the floor's
+    ``--pool`` variant asks for one): two-request tool loops, or streamed answers of
+    ``CONCURRENT_CHUNKS`` chunks each when ``streamed``."""
     client = await module.make(args.base, args.family)
     if args.pool != "default":
         import httpx
 
         await client.aclose()
-        size = None if args.pool == "unbounded" else 100
-        client = module.Client(args.base, args.family, httpx.Limits(max_connections=size))
-    await one(client, "tool_loop", 0)  # warm: connection, caches
+        size = POOLS[args.pool]
+        limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
+        client = module.Client(args.base, args.family, limits)
+    model = f"stream-{CONCURRENT_CHUNKS}"
+    expected = CONCURRENT_CHUNKS * len(" tok")
+    if streamed:
+        await one(client, "stream", CONCURRENT_CHUNKS)  # warm: connection, caches
+    else:
+        await one(client, "tool_loop", 0)
     gate = asyncio.Semaphore(100) if args.pool == "semaphore" else None
 
-    async def run() -> str | None:
+    async def attempt() -> str:
+        if streamed:
+            size = await client.stream(model)
+            return "ok" if size == expected else f"streamed {size} characters"
+        answer = str(await client.tool_loop("weather"))
+        return "ok" if "40 degrees" in answer else f"answered {answer[:80]!r}"
+
+    async def run() -> str:
         try:
             if gate is None:
-                return str(await client.tool_loop("weather"))
+                return await attempt()
             async with gate:
-                return str(await client.tool_loop("weather"))
+                return await attempt()
         except Exception as exc:
-            return f"error: {type(exc).__name__}: {exc}"
+            return f"error: {type(exc).__name__}: {exc}"[:300]
 
     rss_before = rss_now()
     cpu0, wall0 = time.process_time(), time.perf_counter()
@@ -160,32 +185,43 @@ async def concurrent(module: Any, args: argparse.Namespace, n: int) -> dict[str,
         return {"error": f"timed out after {args.timeout:.0f} s", "wall_ms": args.timeout * 1000}
     wall = time.perf_counter() - wall0
     cpu = time.process_time() - cpu0
-    errors = [a for a in answers if a is None or "40 degrees" not in a]
+    errors = [a for a in answers if a != "ok"]
     await client.aclose()
+    growth = (peak_rss() - rss_before) / 2**20
     return {
         "runs": n,
         "cpu_ms": cpu * 1000,
         "wall_ms": wall * 1000,
         "runs_per_s": n / wall,
         "peak_rss_mb": peak_rss() / 2**20,
-        "rss_growth_mb": (peak_rss() - rss_before) / 2**20,
+        "rss_growth_mb": growth,
+        "kb_per_run": growth * 1024 / n,
         "errors": len(errors),
         "first_error": errors[0] if errors else None,
     }
 
 
+def raise_file_limit() -> None:
+    """Open files up to the hard limit: thousands of runs at once hold a socket each."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
 def main() -> None:
+    raise_file_limit()
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("library", choices=sorted(MODULES))
     parser.add_argument(
-        "jobs", help="WORKLOAD:N,… with WORKLOAD tool_loop, stream, steps or concurrent"
+        "jobs",
+        help="WORKLOAD:N,… with WORKLOAD tool_loop, stream, steps, concurrent or concurrent_stream",
     )
     parser.add_argument("--base", required=True)
     parser.add_argument("--family", default="chat")
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--min-runs", type=int, default=5)
     parser.add_argument("--min-seconds", type=float, default=0.5)
-    parser.add_argument("--pool", choices=["default", "unbounded", "semaphore"], default="default")
+    parser.add_argument("--pool", choices=sorted(POOLS), default="default")
     parser.add_argument("--timeout", type=float, default=120.0)
     args = parser.parse_args()
     try:

@@ -2,12 +2,17 @@
 
 One ``httpx.AsyncClient``; bodies written with ``json.dumps``, answers read with
 ``json.loads``; streams read line by line (SSE ``data:`` lines), text and tool-call
-fragments accumulated by hand. Every wire family the fake server speaks.
+fragments accumulated by hand. Every wire family the fake server speaks; for Bedrock's
+binary event stream, frames cut from the bytes by their prelude, both CRCs checked
+(``zlib.crc32``), the payload's base64 ``bytes`` decoded to the Anthropic event.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import struct
+import zlib
 from typing import Any
 
 import httpx
@@ -22,7 +27,8 @@ from common import (
 )
 
 HEADERS = {"content-type": "application/json", "authorization": "Bearer k"}
-FAMILIES = ("chat", "responses", "anthropic", "gemini")
+FAMILIES = ("chat", "responses", "anthropic", "gemini", "bedrock")
+BEDROCK_BODY = {"anthropic_version": "bedrock-2023-05-31"}
 
 
 class Client:
@@ -85,13 +91,17 @@ class Client:
                     {"type": "function_call_output", "call_id": call["call_id"], "output": result}
                 )
 
-    async def loop_anthropic(self, model: str) -> str:
+    async def loop_bedrock(self, model: str) -> str:
+        return await self.loop_anthropic(model, bedrock=True)
+
+    async def loop_anthropic(self, model: str, bedrock: bool = False) -> str:
         tool = {"name": "weather", "description": TOOL_DESCRIPTION, "input_schema": PARAMETERS}
         messages: list[dict[str, Any]] = [{"role": "user", "content": PROMPT}]
+        url = f"/model/{model}/invoke" if bedrock else "/v1/messages"
         while True:
-            body = {"model": model, "max_tokens": 4096, "system": SYSTEM}
-            body.update(messages=messages, tools=[tool])
-            answer = await self.post("/v1/messages", body)
+            body = {**BEDROCK_BODY} if bedrock else {"model": model}
+            body.update(max_tokens=4096, system=SYSTEM, messages=messages, tools=[tool])
+            answer = await self.post(url, body)
             calls = [block for block in answer["content"] if block["type"] == "tool_use"]
             if not calls:
                 return "".join(b["text"] for b in answer["content"] if b["type"] == "text")
@@ -129,6 +139,8 @@ class Client:
 
     async def stream(self, model: str) -> int:
         """Streams one answer; returns the length of the text received."""
+        if self.family == "bedrock":
+            return await self.stream_bedrock(model)
         if self.family == "chat":
             url = "/v1/chat/completions"
             body: dict[str, Any] = {
@@ -194,6 +206,50 @@ class Client:
                     usage = event.get("usageMetadata") or usage
                     if "finishReason" in candidate:
                         break
+        assert usage is not None, "the stream carried no usage"
+        return len("".join(text))
+
+    async def stream_bedrock(self, model: str) -> int:
+        url = f"/model/{model}/invoke-with-response-stream"
+        body = {**BEDROCK_BODY, "max_tokens": 4096, "system": SYSTEM}
+        body["messages"] = [{"role": "user", "content": PROMPT}]
+        text: list[str] = []
+        usage: Any = None
+        buffer = b""
+        done = False
+        async with self.http.stream("POST", url, content=json.dumps(body), headers=HEADERS) as r:
+            r.raise_for_status()
+            async for data in r.aiter_bytes():
+                buffer += data
+                pos = 0  # frames are cut at offsets; the rest kept once per read
+                while len(buffer) - pos >= 12 and not done:
+                    total, headers_length, prelude_crc = struct.unpack_from(">III", buffer, pos)
+                    end = pos + total
+                    if len(buffer) < end:
+                        break
+                    if zlib.crc32(buffer[pos : pos + 8]) != prelude_crc:
+                        raise ValueError("event stream: prelude CRC mismatch")
+                    if (
+                        zlib.crc32(buffer[pos : end - 4])
+                        != struct.unpack_from(">I", buffer, end - 4)[0]
+                    ):
+                        raise ValueError("event stream: message CRC mismatch")
+                    start = pos + 12 + headers_length
+                    if b":event-type\x07\x00\x05chunk" not in buffer[pos + 12 : start]:
+                        raise ValueError("event stream: not a chunk event")
+                    wrapped = json.loads(buffer[start : end - 4])
+                    pos = end
+                    event = json.loads(base64.b64decode(wrapped["bytes"]))
+                    kind = event["type"]
+                    if kind == "content_block_delta" and event["delta"]["type"] == "text_delta":
+                        text.append(event["delta"]["text"])
+                    elif kind == "message_delta":
+                        usage = event["usage"]
+                    elif kind == "message_stop":
+                        done = True
+                buffer = buffer[pos:]
+                if done:
+                    break
         assert usage is not None, "the stream carried no usage"
         return len("".join(text))
 

@@ -8,7 +8,7 @@ from common import PROMPT, SYSTEM, weather_reading
 
 import reverie
 
-FAMILIES = ("chat", "responses", "anthropic", "gemini")
+FAMILIES = ("chat", "responses", "anthropic", "gemini", "bedrock")
 
 
 def weather(location: Annotated[str, "the city"]) -> str:
@@ -29,6 +29,8 @@ class Client:
             self.provider = reverie.provider("openai-responses", api_key="k", base_url=base + "/v1")
         elif family == "anthropic":
             self.provider = reverie.provider("anthropic", api_key="k", base_url=base + "/v1")
+        elif family == "bedrock":  # a Bedrock API key: a bearer token, no SigV4
+            self.provider = reverie.provider("bedrock", api_key="k", base_url=base)
         else:
             self.provider = reverie.provider("google", api_key="k", base_url=base + "/v1beta")
         self.agents: dict[tuple[str, bool], reverie.Agent] = {}

@@ -149,7 +149,7 @@ def test_tool_loop_with_a_tool_that_never_blocks(
     assert ratio <= SLACK * TOOL_LOOP_TARGET
 
 
-@pytest.mark.parametrize("family", ["chat", "responses", "anthropic", "gemini"])
+@pytest.mark.parametrize("family", ["chat", "responses", "anthropic", "gemini", "bedrock"])
 def test_stream_near_the_floor(
     server: str, family: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
