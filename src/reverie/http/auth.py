@@ -142,9 +142,11 @@ class Secrets(tuple[str, ...]):
 
 def fewest(secrets: Iterable[str]) -> Secrets:
     """``secrets`` worth searching for: long enough, each once, and none that holds another
-    (redacting the shorter one redacts it too), longest first."""
+    (redacting the shorter one redacts it too), longest first; the same set in whatever
+    order always gives the same tuple (ties are ordered by their text)."""
     kept: list[str] = []
-    for secret in sorted({s for s in secrets if len(s) >= MIN_SECRET_LENGTH}, key=len):
+    unique = {s for s in secrets if len(s) >= MIN_SECRET_LENGTH}
+    for secret in sorted(unique, key=lambda s: (len(s), s)):
         if not any(k in secret for k in kept):
             kept.append(secret)
     return Secrets(reversed(kept))
