@@ -162,3 +162,28 @@ def test_a_recorded_bedrock_stream_decodes() -> None:
     body = yaml.safe_load(CASSETTE.read_text())["interactions"][0]["response"]["body"]
     frames = decode(body, 17)
     assert frames and all(f.event_type == "chunk" for f in frames)
+
+
+def test_header_blocks_read_once_are_shared_read_only_and_past_the_memo_still_read() -> None:
+    # A stream repeats a few header blocks: each is read once and shared; a stream of many
+    # distinct blocks (past what is kept) is still read right, frame by frame.
+    frames = [encode_frame({":event-type": "chunk", "n": i}, b"{}") for i in range(200)]
+    frames += [encode_frame({":event-type": "chunk", "n": 7}, b"{}")]
+    decoded = EventStreamDecoder().feed(b"".join(frames))
+    assert [frame.headers["n"] for frame in decoded] == [*range(200), 7]
+    assert decoded[7].headers == decoded[200].headers
+    with pytest.raises(TypeError):
+        decoded[7].headers["n"] = 8  # type: ignore[index]
+    assert decoded[200].headers["n"] == 7
+
+
+def test_many_frames_in_one_read_and_a_frame_split_after_them() -> None:
+    frames = [encode_frame({":event-type": "chunk"}, b'{"i": %d}' % i) for i in range(50)]
+    data = b"".join(frames)
+    decoder = EventStreamDecoder()
+    cut = len(data) - 5
+    first = decoder.feed(data[:cut])
+    rest = decoder.feed(data[cut:])
+    assert [f.payload for f in first + rest] == [b'{"i": %d}' % i for i in range(50)]
+    assert len(rest) == 1
+    assert decoder.close() == []

@@ -16,8 +16,10 @@ import json
 import struct
 import uuid
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import MappingProxyType
 
 from reverie.errors import StreamError
 
@@ -46,7 +48,7 @@ class EventStreamError(StreamError):
 
 @dataclass(frozen=True, slots=True)
 class Frame:
-    headers: dict[str, HeaderValue] = field(default_factory=dict)
+    headers: Mapping[str, HeaderValue] = field(default_factory=dict)
     payload: bytes = b""
 
     @property
@@ -86,29 +88,37 @@ class EventStreamDecoder:
     def _frames(self, data: bytes, frames: list[Frame]) -> None:
         buffer = self._buffer
         buffer += data
-        while len(buffer) >= _PRELUDE:
-            total, headers_length, prelude_crc = struct.unpack_from(">III", buffer)
-            if zlib.crc32(buffer[:8]) != prelude_crc:
-                if not self._started:  # not an event stream at all: say what came
-                    raise EventStreamError(
-                        "event stream: prelude CRC mismatch in the first frame: not an AWS "
-                        f"event stream, it begins {bytes(buffer[:200])!r}"
-                    )
-                raise EventStreamError("event stream: prelude CRC mismatch")
-            if total > _MAX_FRAME or headers_length > _MAX_HEADERS:
-                raise EventStreamError(f"event stream: frame of {total} bytes is too large")
-            if total < _PRELUDE + 4 + headers_length:
-                raise EventStreamError(f"event stream: frame length {total} is too small")
-            if len(buffer) < total:
-                break
-            (message_crc,) = struct.unpack_from(">I", buffer, total - 4)
-            if zlib.crc32(buffer[: total - 4]) != message_crc:
-                raise EventStreamError("event stream: message CRC mismatch")
-            headers = _headers(bytes(buffer[_PRELUDE : _PRELUDE + headers_length]))
-            payload = bytes(buffer[_PRELUDE + headers_length : total - 4])
-            del buffer[:total]
-            frames.append(Frame(headers, payload))
-            self._started = True
+        size = len(buffer)
+        pos = 0  # frames are read at offsets; what they used is cut once, at the end
+        try:
+            with memoryview(buffer) as view:  # CRCs over slices of it copy nothing
+                while size - pos >= _PRELUDE:
+                    total, headers_length, prelude_crc = _UNPACK_PRELUDE(buffer, pos)
+                    if zlib.crc32(view[pos : pos + 8]) != prelude_crc:
+                        if not self._started:  # not an event stream at all: say what came
+                            raise EventStreamError(
+                                "event stream: prelude CRC mismatch in the first frame: not an "
+                                f"AWS event stream, it begins {bytes(view[pos : pos + 200])!r}"
+                            )
+                        raise EventStreamError("event stream: prelude CRC mismatch")
+                    if total > _MAX_FRAME or headers_length > _MAX_HEADERS:
+                        raise EventStreamError(f"event stream: frame of {total} bytes is too large")
+                    if total < _PRELUDE + 4 + headers_length:
+                        raise EventStreamError(f"event stream: frame length {total} is too small")
+                    end = pos + total
+                    if size < end:
+                        break
+                    (message_crc,) = _UNPACK_CRC(buffer, end - 4)
+                    if zlib.crc32(view[pos : end - 4]) != message_crc:
+                        raise EventStreamError("event stream: message CRC mismatch")
+                    start = pos + _PRELUDE + headers_length
+                    headers = _known_headers(bytes(view[pos + _PRELUDE : start]))
+                    frames.append(Frame(headers, bytes(view[start : end - 4])))
+                    self._started = True
+                    pos = end
+        finally:
+            if pos:
+                del buffer[:pos]
 
     def close(self) -> list[Frame]:
         """The stream ended: bytes left over are a frame cut short."""
@@ -122,6 +132,25 @@ class EventStreamDecoder:
                 f"event stream: ended inside a frame ({left} bytes left)", retryable=True
             )
         return []
+
+
+_UNPACK_PRELUDE = struct.Struct(">III").unpack_from
+_UNPACK_CRC = struct.Struct(">I").unpack_from
+_SEEN: dict[bytes, Mapping[str, HeaderValue]] = {}
+_SEEN_MOST = 64
+
+
+def _known_headers(data: bytes) -> Mapping[str, HeaderValue]:
+    """The headers ``data`` encodes, read once per distinct encoding: a stream's frames
+    repeat a handful of header blocks (``:event-type chunk`` and its two companions), so
+    each is parsed the first time and shared, read-only, after. At most
+    :data:`_SEEN_MOST` blocks are kept; a stream of distinct ones is parsed frame by frame."""
+    known = _SEEN.get(data)
+    if known is None:
+        known = MappingProxyType(_headers(data))
+        if len(_SEEN) < _SEEN_MOST:
+            _SEEN[data] = known
+    return known
 
 
 def _headers(data: bytes) -> dict[str, HeaderValue]:

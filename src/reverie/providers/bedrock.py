@@ -12,8 +12,7 @@ token, else AWS SigV4 with botocore's credentials (``pip install 'reverie[bedroc
 
 from __future__ import annotations
 
-import base64
-import json
+import binascii
 import os
 import re
 from typing import TYPE_CHECKING, Any, Unpack
@@ -166,6 +165,9 @@ class BedrockEvents:
 
     @staticmethod
     def _wanted(frame: Frame) -> bool:
+        headers = frame.headers
+        if headers.get(":event-type") == "chunk" and headers.get(":message-type") == "event":
+            return True  # the common frame, told in two lookups
         error = frame_error(frame, BEDROCK.name)
         if error is not None:
             raise error
@@ -174,8 +176,9 @@ class BedrockEvents:
     @staticmethod
     def _event(frame: Frame) -> Any:
         try:
-            wrapped = json.loads(frame.payload)
-            return loads(base64.b64decode(wrapped["bytes"], validate=True))
+            wrapped = loads(frame.payload)
+            # base64.b64decode(..., validate=True) without its wrapper
+            return loads(binascii.a2b_base64(wrapped["bytes"], strict_mode=True))
         except (ValueError, KeyError, TypeError, RecursionError):
             raise StreamError(
                 f"{BEDROCK.name}: unreadable event stream chunk: {frame.payload[:200]!r}",
