@@ -157,6 +157,16 @@ class GeminiStreamParser:
 
     def _part(self, part: dict[str, Any]) -> None:
         framer = self._framer
+        if len(part) == 1 and self._seen_part:
+            # Most parts of a stream: more text for the block already open (no signature,
+            # no thought; no reasoning can be open beside it), framed without the rest.
+            text = part.get("text")
+            if type(text) is str:
+                tid = f"text-{self._text}"
+                if framer.is_open("text", tid):
+                    if text:
+                        framer.text(tid, text)
+                    return
         metadata = signature_metadata(part, self._provider)
         text = part.get("text")
         if text is not None and not isinstance(text, str):
