@@ -41,6 +41,7 @@ from reverie.http.fastjson import loads
 from reverie.http.httpx_adapter import as_httpx2
 from reverie.http.reading import (
     Framing as Framing,
+    NotAStream,
     WireStream as WireStream,
     describe_transport_error,
     read_stream,
@@ -182,7 +183,7 @@ def error_message(body: str | Any) -> str | None:
     if isinstance(body, str):
         try:
             value = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
     if isinstance(value, list) and value:  # Google sometimes wraps the error in a list
         value = value[0]
@@ -543,7 +544,8 @@ class HttpClient:
         Until a part has reached the caller, a retryable failure (an error status, a dropped
         connection, a transient in-band error, a body cut before its terminal signal, a
         silence past the idle timeout) starts the request again; after that it ends the stream
-        with an ``ErrorPart``. A 2xx answer that is plain JSON instead of a stream is the
+        with an ``ErrorPart``. A 2xx answer that is plain JSON instead of a stream (labelled
+        JSON, or the stream's type or none but opening with a JSON document) is the
         provider's error when it holds one, else a ``StreamError`` naming its content type.
 
         The error in an ``ErrorPart`` carries no traceback: its frames would hold the wire
@@ -584,6 +586,9 @@ class HttpClient:
                                 yield part
                 return
             except ProviderError as exc:
+                if isinstance(exc, NotAStream):  # a JSON body under a stream's content type
+                    kind = response.headers.get("content-type") or "no content type"
+                    exc = self._json_instead(exc.body or "", kind, errors)
                 # typed, then free of our credentials, before on_retry sees it
                 classified = errors.classify(exc) if errors is not None else exc
                 error = self._scrub(classified, secrets)
@@ -606,17 +611,22 @@ class HttpClient:
             text = await _error_text(response)
         except httpx2.HTTPError as exc:
             raise self._transport_error(exc, str(response.request.url)) from None
+        raise self._json_instead(text, kind, errors)
+
+    def _json_instead(self, text: str, kind: str, errors: ErrorHooks | None) -> ProviderError:
+        """The error a JSON document sent where a stream was asked for holds (the family's
+        typed error, retryable as it says), else a ``StreamError`` saying what came."""
         if errors is not None:
             try:
                 error = errors.in_body(loads(text), self.provider)
-            except ValueError:
+            except (ValueError, RecursionError):
                 error = None
             if error is not None:
-                raise error
+                return error
         message = error_message(text)
         if message is not None:
-            raise ProviderError(f"{self.provider}: {message}", provider=self.provider, body=text)
-        raise StreamError(
+            return ProviderError(f"{self.provider}: {message}", provider=self.provider, body=text)
+        return StreamError(
             f"{self.provider}: expected a stream but the answer is {kind}: {text[:200]!r}",
             provider=self.provider,
             body=text,
