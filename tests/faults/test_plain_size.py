@@ -18,6 +18,7 @@ from reverie.http.client import MAX_RESPONSE_BYTES, HttpClient
 
 from .families import CASE_IDS, CASES, Answer, Case, dumps
 from .test_matrix import Run
+from .test_readme_claims import HTTP_PROVIDERS, make
 from .wire_faults import served
 
 cases = pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
@@ -119,3 +120,10 @@ async def test_an_error_status_s_body_is_still_read_only_in_part() -> None:
 def test_a_bad_bound_is_refused(bad: Any) -> None:
     with pytest.raises(ConfigurationError, match="max_response_bytes"):
         reverie.provider("openai", api_key="sk-x", max_response_bytes=bad)
+
+
+@pytest.mark.parametrize("name", HTTP_PROVIDERS)
+def test_every_provider_takes_the_bound_and_has_the_documented_default(name: str) -> None:
+    assert make(name).http.max_response_bytes == 64 * 1024 * 1024
+    assert make(name, max_response_bytes=None).http.max_response_bytes is None
+    assert make(name, max_response_bytes=5000).http.max_response_bytes == 5000
