@@ -4,6 +4,7 @@ answer or streamed text, as with the credentials reverie adds itself."""
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -22,6 +23,7 @@ CLIENT_KEY = "ck-client-default-SECRET-71d2a9"
 HOOK_KEY = "hk-event-hook-SECRET-0c4f88"
 PASSWORD = "pw-client-auth-SECRET-3e9b"
 PARAM_KEY = "pk-client-params-SECRET-5aa1"
+BASIC = base64.b64encode(f"user:{PASSWORD}".encode()).decode()
 URL = "http://localhost:8080/v1"
 
 
@@ -118,7 +120,9 @@ async def test_an_echoed_client_credential_reaches_no_error(how: str, kind: str)
 async def test_an_echoed_client_credential_reaches_no_streamed_error(how: str) -> None:
     parts = [p async for p in model("error", how).stream(HELLO)]
     assert isinstance(parts[-1], ErrorPart)
-    assert SECRETS[how] not in f"{parts[-1].error} {parts[-1].error.body}"
+    shown = f"{parts[-1].error} {parts[-1].error.body}"
+    assert SECRETS[how] not in shown and "***" in str(parts[-1].error)
+    assert BASIC not in shown  # the header's token too (Basic's, in base64)
 
 
 @pytest.mark.parametrize("how", HOW)
