@@ -41,6 +41,7 @@ from reverie.http.fastjson import loads
 from reverie.http.httpx_adapter import as_httpx2
 from reverie.http.reading import (
     Framing as Framing,
+    NotAStream,
     WireStream as WireStream,
     describe_transport_error,
     read_stream,
@@ -115,6 +116,10 @@ def status_error(
     )
 
 
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+"""The largest plain (unstreamed) answer read, counted decoded: past it the call fails with
+a ``ProviderError``, not retried (a gzip bomb, a server sending without end)."""
+
 MAX_ERROR_BODY = 64 * 1024
 """The most of an error answer's body read and kept (a proxy's page can be megabytes)."""
 _MAX_DETAIL = 500  # characters of the provider's message an error's text quotes
@@ -182,7 +187,7 @@ def error_message(body: str | Any) -> str | None:
     if isinstance(body, str):
         try:
             value = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
     if isinstance(value, list) and value:  # Google sometimes wraps the error in a list
         value = value[0]
@@ -210,6 +215,10 @@ class HttpClient:
     a stream holds its place until it is closed. ``None`` turns the bound off. With a client
     of your own, set it to that client's ``max_connections``.
 
+    ``max_response_bytes`` (default :data:`MAX_RESPONSE_BYTES`, 64 MiB): the largest plain
+    answer read, counted after decoding; past it the call fails with a ``ProviderError``,
+    not retried. ``None`` turns it off. (A stream's bound is per event: ``sse.MAX_EVENT_BYTES``.)
+
     A URL's ``user:password@`` is never sent (httpx2 would log it); providers turn a base
     URL's userinfo into auth with :func:`reverie.providers.provider.split_base_url`. Error
     messages and plain answers never repeat the credentials of ``auth`` (a server echoing
@@ -232,6 +241,7 @@ class HttpClient:
         timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
         idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
         max_concurrency: int | None = DEFAULT_MAX_CONCURRENCY,
+        max_response_bytes: int | None = MAX_RESPONSE_BYTES,
     ) -> None:
         for name, value in (("timeout", timeout), ("idle_timeout", idle_timeout)):
             if value is not None and (
@@ -242,6 +252,15 @@ class HttpClient:
                 raise ConfigurationError(
                     f"{provider}: {name} must be positive or None, not {value!r}"
                 )
+        if max_response_bytes is not None and (
+            isinstance(max_response_bytes, bool)
+            or not isinstance(max_response_bytes, int)
+            or max_response_bytes < 1
+        ):
+            raise ConfigurationError(
+                f"{provider}: max_response_bytes must be a positive whole number or None, "
+                f"not {max_response_bytes!r}"
+            )
         if max_concurrency is not None and (
             isinstance(max_concurrency, bool)
             or not isinstance(max_concurrency, int)
@@ -256,6 +275,7 @@ class HttpClient:
         self.timeout = timeout
         self.idle_timeout = idle_timeout
         self.max_concurrency = max_concurrency
+        self.max_response_bytes = max_response_bytes
         self._auth = auth
         self._known: _Known | None = None  # the last request's credentials (see _secrets)
         self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
@@ -338,7 +358,10 @@ class HttpClient:
                 headers=merged,
                 timeout=self._timeouts[stream],
             )
-            response = await deadline.wait(http.send(request, stream=stream, auth=auth))
+            if stream:
+                response = await deadline.wait(http.send(request, stream=True, auth=auth))
+            else:
+                response = await deadline.wait(self._fetch(http, request, auth))
         except httpx2.HTTPError as exc:
             deadline.cancel()
             # its message may quote the request's URL, and a key in it
@@ -359,6 +382,41 @@ class HttpClient:
             await response.aclose()
         error = status_error(self.provider, response.status_code, text, response.headers)
         raise self._scrub(error, secrets)
+
+    async def _fetch(
+        self, http: httpx2.AsyncClient, request: httpx2.Request, auth: Any
+    ) -> httpx2.Response:
+        """A plain answer, its body read whole (an error status's is left to
+        ``_error_text``), as httpx2's own read would, but counting its decoded bytes: past
+        ``max_response_bytes`` a ``ProviderError`` (a gzip bomb decodes no further)."""
+        response = await http.send(request, stream=True, auth=auth)
+        if response.status_code >= 400:
+            return response
+        limit = self.max_response_bytes
+        held = getattr(response, "_content", None)  # a body given whole (a mock transport's)
+        if held is not None:
+            if limit is not None and len(held) > limit:
+                raise self._too_large(response, limit)
+            return response
+        parts: list[bytes] = []
+        size = 0
+        # closing the generator closes the response, as httpx2's own read does
+        async with contextlib.aclosing(response.aiter_bytes()) as chunks:
+            async for part in chunks:
+                size += len(part)
+                if limit is not None and size > limit:
+                    raise self._too_large(response, limit)
+                parts.append(part)
+        response._content = parts[0] if len(parts) == 1 else b"".join(parts)
+        return response
+
+    def _too_large(self, response: httpx2.Response, limit: int) -> ProviderError:
+        return ProviderError(
+            f"{self.provider}: the answer is larger than its limit "
+            f"({limit:,} bytes decoded; max_response_bytes=)",
+            provider=self.provider,
+            status=response.status_code,
+        )
 
     def _url(self, url: str) -> httpx2.URL:
         """``url`` parsed, from a small cache: a provider sends to a handful of URLs, and
@@ -543,7 +601,8 @@ class HttpClient:
         Until a part has reached the caller, a retryable failure (an error status, a dropped
         connection, a transient in-band error, a body cut before its terminal signal, a
         silence past the idle timeout) starts the request again; after that it ends the stream
-        with an ``ErrorPart``. A 2xx answer that is plain JSON instead of a stream is the
+        with an ``ErrorPart``. A 2xx answer that is plain JSON instead of a stream (labelled
+        JSON, or the stream's type or none but opening with a JSON document) is the
         provider's error when it holds one, else a ``StreamError`` naming its content type.
 
         The error in an ``ErrorPart`` carries no traceback: its frames would hold the wire
@@ -584,6 +643,9 @@ class HttpClient:
                                 yield part
                 return
             except ProviderError as exc:
+                if isinstance(exc, NotAStream):  # a JSON body under a stream's content type
+                    kind = response.headers.get("content-type") or "no content type"
+                    exc = self._json_instead(exc.body or "", kind, errors)
                 # typed, then free of our credentials, before on_retry sees it
                 classified = errors.classify(exc) if errors is not None else exc
                 error = self._scrub(classified, secrets)
@@ -606,17 +668,22 @@ class HttpClient:
             text = await _error_text(response)
         except httpx2.HTTPError as exc:
             raise self._transport_error(exc, str(response.request.url)) from None
+        raise self._json_instead(text, kind, errors)
+
+    def _json_instead(self, text: str, kind: str, errors: ErrorHooks | None) -> ProviderError:
+        """The error a JSON document sent where a stream was asked for holds (the family's
+        typed error, retryable as it says), else a ``StreamError`` saying what came."""
         if errors is not None:
             try:
                 error = errors.in_body(loads(text), self.provider)
-            except ValueError:
+            except (ValueError, RecursionError):
                 error = None
             if error is not None:
-                raise error
+                return error
         message = error_message(text)
         if message is not None:
-            raise ProviderError(f"{self.provider}: {message}", provider=self.provider, body=text)
-        raise StreamError(
+            return ProviderError(f"{self.provider}: {message}", provider=self.provider, body=text)
+        return StreamError(
             f"{self.provider}: expected a stream but the answer is {kind}: {text[:200]!r}",
             provider=self.provider,
             body=text,

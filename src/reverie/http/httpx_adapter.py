@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import httpx2
 
 from reverie.errors import ConfigurationError
+from reverie.http.auth import credential_fields
 
 if TYPE_CHECKING:
     import httpx
@@ -116,7 +117,12 @@ class HttpxTransport(httpx2.AsyncBaseTransport):
                     extensions=request.extensions,  # our timeouts, as httpx2 had them
                 )
                 auth = httpx.USE_CLIENT_DEFAULT if self._client_auth else None
-                response = await self._target.send(sent, stream=True, auth=auth)
+                try:
+                    response = await self._target.send(sent, stream=True, auth=auth)
+                finally:  # its hooks and auth change ``sent`` in place, failing or not
+                    report_credentials(request, sent)
+                if response.request is not sent:  # a redirect's, or an auth flow's own
+                    report_credentials(request, response.request)
             else:
                 sent = httpx.Request(
                     request.method,
@@ -135,6 +141,24 @@ class HttpxTransport(httpx2.AsyncBaseTransport):
 
     def __repr__(self) -> str:
         return f"HttpxTransport({type(self._target).__name__})"
+
+
+def report_credentials(request: httpx2.Request, sent: Any) -> None:
+    """What the httpx client added to ``request`` by itself (its default headers, event
+    hooks and ``auth=``; its ``params=``), as ``sent``, the httpx request it sent, shows:
+    the credential headers ``request`` lacks are added to it, and the URL's query that
+    differs replaces its own. reverie reads ``request`` for the credentials no error or
+    answer may repeat: a server echoing a key the client added is redacted as one reverie
+    added is. Only credential headers are compared (a few per request)."""
+    extra = credential_fields(sent.headers.raw)
+    if extra:
+        have = set(credential_fields(request.headers.raw))
+        missing = [item for item in extra if item not in have]
+        if missing:
+            request.headers = httpx2.Headers([*request.headers.raw, *missing])
+    query = sent.url.query
+    if query != request.url.query:
+        request.url = request.url.copy_with(query=query)
 
 
 def to_httpx2_response(response: Any, request: httpx2.Request) -> httpx2.Response:

@@ -64,6 +64,17 @@ Framing = Callable[[], Decoder[E]]
 sse: Framing[ServerSentEvent] = SseDecoder
 
 
+class NotAStream(StreamError):
+    """A body that opens with a JSON document rather than events (a provider's error sent
+    whole, under the stream's content type or none): ``body`` holds its start
+    (:data:`JSON_HEAD_BYTES` at most), for the caller to read the error it holds."""
+
+
+JSON_HEAD_BYTES = 64 * 1024
+"""The most of a JSON document read where a stream was expected (an error is far shorter)."""
+_JSON_OPENERS = (b"{", b"[")
+
+
 class MalformedEvent(StreamError):
     """A stream event whose text is not the JSON it should be. Read from the body's
     unterminated end, it was cut off there: a truncated body, retried like any other."""
@@ -98,8 +109,11 @@ async def read_stream(
             deadline.reader = None
             if deadline.expired:  # it passed while this task was busy with a chunk
                 raise deadline.error()
-            if not head:
+            if not head:  # only the first chunk is looked at: no cost per chunk
                 head = chunk[:200]
+                if chunk.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] in _JSON_OPENERS:
+                    deadline.reader = task = current_task()
+                    raise await _not_a_stream(provider, chunk, chunks)
             for event in decoder.feed(chunk):
                 for part in feed(event):
                     yield part
@@ -188,6 +202,23 @@ def _body(response: httpx2.Response) -> AsyncIterator[bytes]:
         response.is_stream_consumed = True  # as httpx2 marks it: a second read is refused
         return stream.__aiter__()
     return response.aiter_bytes()
+
+
+async def _not_a_stream(provider: str, chunk: bytes, chunks: AsyncIterator[bytes]) -> NotAStream:
+    """A body whose first bytes are a JSON document, not events: no framing reads it, and
+    whatever it says (an error, mostly) would be lost as "ended before its terminal event".
+    Read to its end or :data:`JSON_HEAD_BYTES`, for the caller to classify."""
+    data = chunk
+    async for more in chunks:
+        data += more
+        if len(data) >= JSON_HEAD_BYTES:
+            break
+    text = data[:JSON_HEAD_BYTES].decode("utf-8-sig", "replace")  # no byte order mark
+    return NotAStream(
+        f"{provider}: expected a stream, got a JSON document: {text[:200]!r}",
+        provider=provider,
+        body=text,
+    )
 
 
 async def _drain(events: AsyncIterator[object]) -> None:

@@ -14,7 +14,7 @@ import httpx2
 
 from reverie.errors import ConfigurationError, EmbeddingNotSupported
 from reverie.http.auth import api_key_header, bearer, split_userinfo
-from reverie.http.client import DEFAULT_MAX_CONCURRENCY, HttpClient
+from reverie.http.client import DEFAULT_MAX_CONCURRENCY, MAX_RESPONSE_BYTES, HttpClient
 from reverie.http.timeouts import DEFAULT_IDLE_TIMEOUT, DEFAULT_TOTAL_TIMEOUT
 from reverie.model import LanguageModel, ObjectMode
 from reverie.providers.secret import Secret, conceal
@@ -57,7 +57,8 @@ def make_auth(spec: ProviderSpec, api_key: Secret | None) -> httpx2.Auth | None:
 class HttpSettings(TypedDict, total=False):
     """What every HTTP provider's constructor takes besides its own settings (see
     :class:`~reverie.http.client.HttpClient` for the timeouts; ``max_in_flight`` bounds the
-    requests one provider has in flight, default 100, ``None`` for no bound)."""
+    requests one provider has in flight, default 100, ``None`` for no bound;
+    ``max_response_bytes`` the largest plain answer read, decoded, default 64 MiB)."""
 
     headers: Mapping[str, str] | None
     client: AnyAsyncClient | None
@@ -65,6 +66,7 @@ class HttpSettings(TypedDict, total=False):
     timeout: float | None
     idle_timeout: float | None
     max_in_flight: int | None
+    max_response_bytes: int | None
 
 
 def make_http(
@@ -77,6 +79,7 @@ def make_http(
     timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
     idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
     max_in_flight: int | None = DEFAULT_MAX_IN_FLIGHT,
+    max_response_bytes: int | None = MAX_RESPONSE_BYTES,
 ) -> HttpClient:
     """An HttpClient for ``spec``. Timeouts and the bound on requests in flight are
     :class:`HttpClient`'s (documented there)."""
@@ -95,6 +98,7 @@ def make_http(
         timeout=timeout,
         idle_timeout=idle_timeout,
         max_concurrency=max_in_flight,
+        max_response_bytes=max_response_bytes,
     )
 
 
