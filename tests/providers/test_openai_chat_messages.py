@@ -87,11 +87,7 @@ def test_an_image_url_is_sent_as_is() -> None:
 
 @pytest.mark.parametrize(
     "file",
-    [
-        FilePart(data=b"a,b", media_type="text/csv"),
-        # audio by URL: chat completions only takes audio bytes
-        FilePart(url="https://x.test/a.wav", media_type="audio/wav"),
-    ],
+    [FilePart(data=b"a,b", media_type="text/csv")],
 )
 def test_an_unsupported_file_is_left_out_with_a_warning_naming_its_type(file: FilePart) -> None:
     out, warnings = wire(user_message("See", [file]))
@@ -102,6 +98,24 @@ def test_an_unsupported_file_is_left_out_with_a_warning_naming_its_type(file: Fi
             f"file of media type {file.media_type} is not supported by chat completions "
             "and was not sent",
         )
+    ]
+
+
+def test_audio_by_url_is_named_in_text_with_a_warning() -> None:
+    # chat completions takes audio as bytes only (input_audio), never by URL
+    file = FilePart(url="https://x.test/a.wav", media_type="audio/wav")
+    out, warnings = wire(user_message("See", [file]))
+    assert out[0]["content"] == [
+        {"type": "text", "text": "See"},
+        {
+            "type": "text",
+            "text": "[a audio/wav file was given here by URL (https://x.test/a.wav); "
+            "openai cannot read it from there]",
+        },
+    ]
+    assert [w.message for w in warnings] == [
+        "1 file(s) given by URL were not sent to openai, which cannot read them from there "
+        "(named in text instead): a audio/wav file at https://x.test/a.wav"
     ]
 
 

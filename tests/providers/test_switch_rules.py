@@ -3,6 +3,7 @@ and the family hooks), seen through ``reverie.convert``: what the target is sent
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -423,6 +424,102 @@ def test_gemini_takes_files_in_model_turns() -> None:
     history = [user_message("Draw"), assistant(image), user_message("Nice")]
     contents = reverie.convert(history, to="google").messages
     assert contents[1]["parts"] == [{"inlineData": {"mimeType": "image/png", "data": "iVBORw=="}}]
+
+
+IMAGE_URL = "https://example.com/cat.png"
+PDF_URL = "https://example.com/report.pdf"
+GEMINI_FILE = "https://generativelanguage.googleapis.com/v1beta/files/abc123"
+SIGNED = "https://bucket.s3.amazonaws.com/cat.png?X-Amz-Signature=secret-sig&X-Amz-Credential=k"
+
+
+def asked(*files: reverie.FilePart) -> list[Message]:
+    return [Message(role="user", content=(TextPart(text="Look"), *files))]
+
+
+def url_file(url: str, media: str = "image/png") -> reverie.FilePart:
+    return reverie.FilePart(media_type=media, url=url)
+
+
+# Where each target reads a file given by URL (documented fileUri / url / image_url / file_url).
+READS = {
+    ("anthropic", IMAGE_URL, "image/png"): True,
+    ("anthropic", PDF_URL, "application/pdf"): True,
+    ("anthropic", GEMINI_FILE, "image/png"): False,
+    ("anthropic", "gs://bucket/cat.png", "image/png"): False,
+    ("bedrock", IMAGE_URL, "image/png"): False,
+    ("vertex:claude-sonnet-4-5@20250929", IMAGE_URL, "image/png"): False,
+    ("openai", IMAGE_URL, "image/png"): True,
+    ("openai", PDF_URL, "application/pdf"): False,
+    ("openai", GEMINI_FILE, "image/png"): False,
+    ("openrouter", PDF_URL, "application/pdf"): True,
+    ("openai-responses", PDF_URL, "application/pdf"): True,
+    ("openai-responses", "gs://bucket/a.pdf", "application/pdf"): False,
+    ("google", GEMINI_FILE, "image/png"): True,
+    ("google", "gs://bucket/cat.png", "image/png"): True,
+    ("google", IMAGE_URL, "image/png"): True,
+    ("vertex:gemini-2.5-pro", "gs://bucket/cat.png", "image/png"): True,
+    ("vertex:gemini-2.5-pro", GEMINI_FILE, "image/png"): False,
+    ("vertex:gemini-2.5-pro", "s3://bucket/cat.png", "image/png"): False,
+}
+
+
+@pytest.mark.parametrize(("to", "url", "media"), sorted(READS))
+def test_a_file_url_goes_where_the_target_reads_it_and_is_named_in_text_elsewhere(
+    to: str, url: str, media: str
+) -> None:
+    conversion = reverie.convert(asked(url_file(url, media)), to=to)
+    sent = json.dumps(conversion.messages)
+    if READS[to, url, media]:
+        assert url in sent
+        assert not any("given by URL" in w.message for w in conversion.warnings)
+    else:
+        # never sent as a file where it cannot be read (nor fetched here): only named
+        assert sent.count(url) == sent.count(f"URL ({url});") == 1
+        assert "was given here by URL" in sent and "cannot read it from there" in sent
+        [warning] = [w for w in conversion.warnings if "given by URL" in w.message]
+        assert warning.message.startswith("1 file(s) given by URL were not sent to ")
+        assert media in warning.message
+
+
+@pytest.mark.parametrize("to", [*FAMILIES, "bedrock", "vertex:gemini-2.5-pro"])
+def test_a_data_url_is_sent_as_the_bytes_it_holds(to: str) -> None:
+    data_url = "data:image/png;base64,iVBORw=="
+    conversion = reverie.convert(asked(url_file(data_url)), to=to)
+    sent = json.dumps(conversion.messages)
+    assert "iVBORw==" in sent  # the base64 the target wants (or the data URL rebuilt)
+    assert conversion.warnings == []
+    if to in ("anthropic", "bedrock"):
+        source = conversion.messages[0]["content"][1]["source"]
+        assert source == {"type": "base64", "media_type": "image/png", "data": "iVBORw=="}
+    if to.startswith(("google", "vertex")):
+        part = conversion.messages[0]["parts"][1]
+        assert part == {"inlineData": {"mimeType": "image/png", "data": "iVBORw=="}}
+
+
+def test_an_unreadable_data_url_is_named_not_sent() -> None:
+    conversion = reverie.convert(
+        asked(url_file("data:image/png;base64,@@not base64@@")), to="anthropic"
+    )
+    assert "@@" not in json.dumps(conversion.messages)
+    assert any("given by URL" in w.message for w in conversion.warnings)
+
+
+def test_a_signed_url_s_query_stays_out_of_text_and_warnings() -> None:
+    conversion = reverie.convert(asked(url_file(SIGNED)), to="bedrock")
+    shown = json.dumps(conversion.messages) + " ".join(w.message for w in conversion.warnings)
+    assert "secret-sig" not in shown and "X-Amz" not in shown
+    assert "https://bucket.s3.amazonaws.com/cat.png" in shown
+
+
+def test_a_file_url_in_a_gemini_model_turn_is_checked_too() -> None:
+    history = [user_message("Draw"), assistant(url_file(GEMINI_FILE)), user_message("Nice")]
+    on_gemini = reverie.convert(history, to="google").messages
+    assert on_gemini[1]["parts"] == [
+        {"fileData": {"mimeType": "image/png", "fileUri": GEMINI_FILE}}
+    ]
+    on_vertex = reverie.convert(history, to="vertex:gemini-2.5-pro")
+    assert "fileData" not in json.dumps(on_vertex.messages)
+    assert any("given by URL" in w.message for w in on_vertex.warnings)
 
 
 def test_results_lead_a_user_turn_that_also_holds_text() -> None:

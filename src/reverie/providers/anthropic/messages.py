@@ -34,7 +34,14 @@ from reverie.messages import (
     ToolResultPart,
 )
 from reverie.providers.anthropic.options import NAMESPACE, cache_control
-from reverie.providers.portable import ForeignReasoning, IdRule, Target, prepare
+from reverie.providers.portable import (
+    ForeignReasoning,
+    IdRule,
+    Target,
+    no_file_urls,
+    prepare,
+    web_file,
+)
 from reverie.warning import CallWarning
 
 Block = dict[str, Any]
@@ -55,6 +62,8 @@ def target(host: str) -> Target:
         tool_hosts=frozenset({host}),
         ids=TOOL_IDS,
         names=TOOL_NAMES,
+        # The Claude API fetches images and PDFs by URL; Bedrock and Vertex take bytes only.
+        file_urls=web_file if host == "anthropic" else no_file_urls,
     )
 
 

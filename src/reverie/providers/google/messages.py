@@ -24,6 +24,7 @@ import json
 import re
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from reverie.messages import (
     ErrorOutput,
@@ -37,7 +38,13 @@ from reverie.messages import (
     ToolResultPart,
 )
 from reverie.providers.google.signature import NAMESPACE, signature_of
-from reverie.providers.portable import ForeignReasoning, IdRule, Target, prepare
+from reverie.providers.portable import (
+    GEMINI_FILES,
+    ForeignReasoning,
+    IdRule,
+    Target,
+    prepare,
+)
 from reverie.warning import CallWarning
 
 DUMMY_SIGNATURE = "skip_thought_signature_validator"
@@ -55,6 +62,22 @@ def target(host: str) -> Target:
         reasoning_hosts=frozenset({host}),
         own_unsigned=True,
         names=FUNCTION_NAMES,
+        file_urls=gemini_file_uri if host == "google" else vertex_file_uri,
+    )
+
+
+def gemini_file_uri(part: FilePart) -> bool:
+    """The Gemini API's ``fileData.fileUri``: its File API URIs, public or signed
+    ``http(s)`` URLs and registered ``gs://`` objects."""
+    return urlsplit(part.url or "").scheme in ("http", "https", "gs")
+
+
+def vertex_file_uri(part: FilePart) -> bool:
+    """Vertex's ``fileData.fileUri``: ``gs://`` objects and ``http(s)`` URLs, not the
+    Gemini API's File API URIs (read with a Gemini API key only)."""
+    parts = urlsplit(part.url or "")
+    return parts.scheme == "gs" or (
+        parts.scheme in ("http", "https") and parts.hostname != GEMINI_FILES
     )
 
 

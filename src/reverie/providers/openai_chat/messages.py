@@ -35,7 +35,14 @@ from reverie.messages import (
     file_url,
 )
 from reverie.providers.openai_chat.dialect import ChatDialect
-from reverie.providers.portable import ForeignReasoning, IdRule, Target, prepare
+from reverie.providers.portable import (
+    ForeignReasoning,
+    IdRule,
+    Target,
+    prepare,
+    web_file,
+    web_url,
+)
 from reverie.warning import CallWarning
 
 
@@ -61,7 +68,14 @@ def _target(
         names=names,
         plain_reasoning=plain_reasoning,
         assistant_files=False,
+        file_urls=web_file if host == "openrouter" else image_url,
     )
+
+
+def image_url(part: FilePart) -> bool:
+    """Chat completions reads images by URL (``image_url``); a ``file`` part takes base64
+    ``file_data`` or a ``file_id``, not a URL (OpenRouter documents PDF URLs there too)."""
+    return part.media_type.startswith("image/") and web_url(part.url or "")
 
 
 def convert_messages(
