@@ -342,16 +342,16 @@ def test_a_pdf_result_is_a_document_block() -> None:
     ]
 
 
+def test_an_unsupported_media_result_with_text_still_names_what_was_omitted() -> None:
+    output = MediaOutput(data="UklG", media_type="audio/wav", text="a recording")
+    block, _ = one_block(tool_result(output))
+    assert block["content"] == [text("a recording"), text("[audio/wav result omitted]")]
+
+
 def test_an_unsupported_media_result_without_text_says_it_was_omitted() -> None:
     block, warnings = one_block(tool_result(MediaOutput(data="UklG", media_type="audio/wav")))
     assert block["content"] == [text("[audio/wav result omitted]")]
     assert warnings == []
-
-
-def test_an_unsupported_media_result_with_text_sends_only_the_text() -> None:
-    output = MediaOutput(data="UklG", media_type="audio/wav", text="A recording")
-    block, _ = one_block(tool_result(output))
-    assert block["content"] == [text("A recording")]
 
 
 def test_an_error_result_is_marked_as_an_error() -> None:

@@ -188,6 +188,26 @@ def test_an_image_tool_result_sends_its_text_and_the_image_in_a_user_message_aft
     assert warnings == []
 
 
+def test_a_pdf_tool_result_follows_in_a_user_message_as_a_file() -> None:
+    out, warnings = wire_results(result(MediaOutput(data="JVBE", media_type="application/pdf")))
+    file = {"filename": "result.pdf", "file_data": "data:application/pdf;base64,JVBE"}
+    assert out == [
+        {
+            "role": "tool",
+            "tool_call_id": "c1",
+            "content": "[application/pdf result: the file follows]",
+        },
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "[files returned by the tools above]"},
+                {"type": "file", "file": file},
+            ],
+        },
+    ]
+    assert warnings == []
+
+
 def test_other_media_tool_results_send_their_text_or_a_placeholder_with_a_warning() -> None:
     out, warnings = wire_results(result(MediaOutput(data="aGk=", media_type="audio/wav")))
     assert out == [{"role": "tool", "tool_call_id": "c1", "content": "[audio/wav result omitted]"}]

@@ -251,7 +251,7 @@ def _output(output: ToolOutput) -> list[Block]:
     elif output.media_type == "application/pdf":
         source = {"type": "base64", "media_type": output.media_type, "data": output.data}
         blocks.append({"type": "document", "source": source})
-    elif not blocks:
+    else:  # a type Claude cannot take: named, even beside the result's text
         blocks.append({"type": "text", "text": f"[{output.media_type} result omitted]"})
     return blocks
 

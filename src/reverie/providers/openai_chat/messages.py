@@ -111,8 +111,9 @@ def convert_messages(
                         }
                     )
             if images:
-                # Tool messages take text only: the images follow in a user message.
-                text = {"type": "text", "text": "[images returned by the tools above]"}
+                # Tool messages take text only: the images (and PDFs) follow in a user message.
+                kind = "images" if all(i["type"] == "image_url" for i in images) else "files"
+                text = {"type": "text", "text": f"[{kind} returned by the tools above]"}
                 out.append({"role": "user", "content": [text, *images]})
     return out, warnings
 
@@ -226,6 +227,10 @@ def _tool_output(
         url = f"data:{output.media_type};base64,{output.data}"
         images.append({"type": "image_url", "image_url": {"url": url}})
         return output.text or f"[{output.media_type} result: the image follows]"
+    if output.media_type == "application/pdf":  # a user message's file part takes it
+        file = {"filename": "result.pdf", "file_data": f"data:application/pdf;base64,{output.data}"}
+        images.append({"type": "file", "file": file})
+        return output.text or "[application/pdf result: the file follows]"
     warnings.append(
         CallWarning(
             kind="other",
