@@ -3,6 +3,7 @@ and the family hooks), seen through ``reverie.convert``: what the target is sent
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from typing import Any
@@ -627,3 +628,86 @@ def test_a_gateways_reasoning_details_go_back_whole_to_it_and_to_no_other_host()
         other = reverie.convert(history, to=to)
         assert "sig-vercel-1" not in str(other.body) and "enc-vercel-2" not in str(other.body)
         assert [w for w in other.warnings if w.setting == "foreign_reasoning"], to
+
+
+SIGNED_BY_A_CLAUDE_HOST = {"anthropic": {"signature": "sig"}}
+
+
+# ---- turns each target refuses ------------------------------------------------------------
+
+
+def blank(text: str) -> Message:
+    return Message(role="user", content=(TextPart(text=text),))
+
+
+@pytest.mark.parametrize("to", ["anthropic", "bedrock", "vertex:claude-sonnet-4-5@20250929"])
+@pytest.mark.parametrize("space", ["", " ", "\n\t "])
+def test_claude_is_sent_no_empty_or_whitespace_only_text_block(to: str, space: str) -> None:
+    history = [
+        Message(role="system", content=(TextPart(text="Be brief."), TextPart(text=space))),
+        Message(role="user", content=(TextPart(text="Hi"), TextPart(text=space))),
+        assistant(TextPart(text=space), call("c1")),
+        result("c1"),
+        assistant(TextPart(text=space)),
+        user_message("And tomorrow?"),
+    ]
+    conversion = reverie.convert(history, to=to)
+    blocks = [b for m in conversion.messages for b in m["content"]] + conversion.system
+    texts = [b["text"] for b in blocks if b["type"] == "text"]
+    assert texts and all(t.strip() for t in texts)
+    roles = [m["role"] for m in conversion.messages]
+    assert all(a != b for a, b in itertools.pairwise(roles))  # still alternating
+
+
+def test_claude_continuing_an_assistant_turn_gets_it_without_trailing_whitespace() -> None:
+    history = [user_message("Count"), assistant(TextPart(text="One, two, \n"))]
+    messages = reverie.convert(history, to="anthropic").messages
+    assert messages[-1] == {"role": "assistant", "content": [{"type": "text", "text": "One, two,"}]}
+
+
+@pytest.mark.parametrize("to", ["google", "vertex:gemini-2.5-pro"])
+def test_gemini_is_sent_no_empty_text_part_nor_empty_turn(to: str) -> None:
+    history = [
+        Message(role="system", content=(TextPart(text=""),)),
+        blank(""),
+        assistant(TextPart(text="Hello")),
+        Message(role="user", content=(TextPart(text=""), TextPart(text="Weather?"))),
+    ]
+    conversion = reverie.convert(history, to=to)
+    assert conversion.messages == [
+        {"role": "model", "parts": [{"text": "Hello"}]},
+        {"role": "user", "parts": [{"text": "Weather?"}]},
+    ]
+
+
+@pytest.mark.parametrize("to", ["google", "anthropic"])
+def test_a_system_message_in_the_middle_goes_to_the_system_with_a_warning(to: str) -> None:
+    history = [
+        user_message("Hi"),
+        assistant(TextPart(text="Hello")),
+        Message(role="system", content=(TextPart(text="Answer in French."),)),
+        user_message("Weather?"),
+    ]
+    conversion = reverie.convert(history, to=to)
+    assert "Answer in French." in json.dumps(conversion.system)
+    assert "Answer in French." not in json.dumps(conversion.messages)
+    assert [w.message for w in conversion.warnings] == [
+        "a system message after the first turn was sent as system"
+    ]
+
+
+@pytest.mark.parametrize("to", [*FAMILIES, "bedrock", "vertex:gemini-2.5-pro"])
+def test_an_assistant_turn_of_foreign_reasoning_only_leaves_no_empty_turn(to: str) -> None:
+    if to in ("anthropic", "bedrock"):
+        pytest.skip("a Claude host's own reasoning: sent back")
+    history = [
+        user_message("Hi"),
+        assistant(ReasoningPart(text="hmm", provider_options=SIGNED_BY_A_CLAUDE_HOST)),
+        user_message("Weather?"),
+    ]
+    conversion = reverie.convert(history, to=to)
+    messages = conversion.messages if isinstance(conversion.messages, list) else []
+    for message in messages:
+        content = message.get("content", message.get("parts"))
+        assert content not in ([], None, ""), message
+    assert any("reasoning part(s)" in w.message for w in conversion.warnings)

@@ -86,7 +86,9 @@ def convert_prompt(
                 )
             # Empty texts are left out as in other turns: Anthropic refuses empty blocks.
             texts = [
-                _marked(_text(p), p) for p in message.content if isinstance(p, TextPart) and p.text
+                _marked(_text(p), p)
+                for p in message.content
+                if isinstance(p, TextPart) and not p.text.isspace() and p.text
             ]
             _mark(system, texts, message)
             continue
@@ -104,7 +106,18 @@ def convert_prompt(
             content: list[Block] = []
             _mark(content, blocks, message)
             messages.append({"role": role, "content": content})
+    _trim_prefill(messages)
     return system, messages, warnings
+
+
+def _trim_prefill(messages: list[dict[str, Any]]) -> None:
+    """A conversation ending on an assistant turn has Claude continue it, and Claude refuses
+    final assistant content ending in whitespace: the trailing whitespace is taken off."""
+    if not messages or messages[-1]["role"] != "assistant":
+        return
+    last = messages[-1]["content"][-1]
+    if last.get("type") == "text" and last["text"] != last["text"].rstrip():
+        last["text"] = last["text"].rstrip()
 
 
 def open_loop_without_thinking(messages: Sequence[dict[str, Any]]) -> bool:
@@ -144,8 +157,8 @@ def _block(
     part: Part, role: str, send_reasoning: bool, warnings: list[CallWarning]
 ) -> Block | None:
     if isinstance(part, TextPart):
-        # Anthropic refuses empty text blocks; an empty part carries nothing to say.
-        return _text(part) if part.text else None
+        # Anthropic refuses empty and whitespace-only text blocks: they carry nothing to say.
+        return _text(part) if part.text and not part.text.isspace() else None
     if isinstance(part, FilePart):
         if role == "assistant":
             warnings.append(_warning("files in assistant messages are not sent to Anthropic"))

@@ -102,7 +102,16 @@ def convert_messages(
     call_order: list[str] = []  # ids of the last model turn's calls, in order
     for message in prompt:
         if message.role == "system":
-            system.extend({"text": p.text} for p in message.content if isinstance(p, TextPart))
+            if contents:
+                warnings.append(
+                    CallWarning(
+                        kind="other",
+                        message="a system message after the first turn was sent as system",
+                    )
+                )
+            # Gemini refuses empty text parts.
+            texts = (p for p in message.content if isinstance(p, TextPart) and p.text)
+            system.extend({"text": p.text} for p in texts)
         elif message.role == "user":
             parts = _user_parts(message, warnings)
             if parts:
@@ -140,7 +149,8 @@ def _user_parts(message: Message, warnings: list[CallWarning]) -> list[dict[str,
     parts: list[dict[str, Any]] = []
     for part in message.content:
         if isinstance(part, TextPart):
-            parts.append({"text": part.text})
+            if part.text:  # Gemini refuses an empty text part (a turn left empty is not sent)
+                parts.append({"text": part.text})
         elif isinstance(part, FilePart):
             parts.append(file_part(part))
         else:
