@@ -711,3 +711,13 @@ def test_an_assistant_turn_of_foreign_reasoning_only_leaves_no_empty_turn(to: st
         content = message.get("content", message.get("parts"))
         assert content not in ([], None, ""), message
     assert any("reasoning part(s)" in w.message for w in conversion.warnings)
+
+
+@pytest.mark.parametrize("to", ["anthropic", "bedrock"])
+@pytest.mark.parametrize("empty", ["", "  \n"])
+def test_an_empty_tool_result_goes_to_claude_without_an_empty_text_block(
+    to: str, empty: str
+) -> None:
+    history = [user_message("Weather?"), assistant(call("c1")), result("c1", empty)]
+    messages = reverie.convert(history, to=to).messages
+    assert messages[-1]["content"] == [{"type": "tool_result", "tool_use_id": "c1"}]

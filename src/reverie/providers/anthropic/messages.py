@@ -239,24 +239,22 @@ def _input(part: ToolCallPart, warnings: list[CallWarning]) -> Any:
 
 
 def _tool_result(part: ToolResultPart) -> Block:
-    block: Block = {
-        "type": "tool_result",
-        "tool_use_id": part.tool_call_id,
-        "content": _output(part.output),
-    }
+    block: Block = {"type": "tool_result", "tool_use_id": part.tool_call_id}
+    content = _output(part.output)
+    if content:  # an empty result goes without content (Claude refuses empty text blocks)
+        block["content"] = content
     if isinstance(part.output, ErrorOutput):
         block["is_error"] = True
     return block
 
 
 def _output(output: ToolOutput) -> list[Block]:
-    if isinstance(output, TextOutput):
-        return [{"type": "text", "text": output.text}]
-    if isinstance(output, ErrorOutput):
-        return [{"type": "text", "text": output.message}]
+    if isinstance(output, TextOutput | ErrorOutput):
+        text = output.text if isinstance(output, TextOutput) else output.message
+        return [{"type": "text", "text": text}] if text.strip() else []
     assert isinstance(output, MediaOutput)
     blocks: list[Block] = []
-    if output.text:
+    if output.text and output.text.strip():
         blocks.append({"type": "text", "text": output.text})
     if output.media_type.startswith("image/"):
         source = {"type": "base64", "media_type": output.media_type, "data": output.data}
