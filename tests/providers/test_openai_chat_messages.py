@@ -294,3 +294,11 @@ def test_a_marked_user_message_with_nothing_sendable_is_empty() -> None:
     csv = FilePart(data=b"x", media_type="text/csv")
     user = Message(role="user", content=(csv,), provider_options=OWN_MARK)
     assert router_wire(user) == [{"role": "user", "content": []}]
+
+
+def test_a_media_result_chat_cannot_take_is_named_beside_its_text() -> None:
+    output = MediaOutput(data="UklG", media_type="audio/wav", text="a recording")
+    out, _ = wire_results(result(output))
+    assert out == [
+        {"role": "tool", "tool_call_id": "c1", "content": "a recording\n[audio/wav result omitted]"}
+    ]

@@ -237,4 +237,5 @@ def _tool_output(
             message="chat completions cannot take media in tool results; sent its text only",
         )
     )
-    return output.text or f"[{output.media_type} result omitted]"
+    omitted = f"[{output.media_type} result omitted]"  # named, even beside the result's text
+    return f"{output.text}\n{omitted}" if output.text else omitted
