@@ -7,12 +7,16 @@
 - Vertex AI refuses ``id`` in ``functionCall``/``functionResponse``;
 - Gemini 3 refuses a turn of the current exchange (after the last user turn that is not only
   function responses) whose first ``functionCall`` has no ``thoughtSignature``;
-- a ``thought`` part is sent back only with its signature.
+- a ``thought`` part is sent back only with its signature; a text part is not empty (unless
+  it carries a signature);
+- ``fileData.fileUri`` is a URI the host reads: ``gs://`` or ``http(s)`` (on Vertex, not a
+  Gemini API file URI); never a ``data:`` URL (inline data goes as ``inlineData``).
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 
 def check_gemini(body: dict[str, Any], *, vertex: bool) -> list[str]:
@@ -34,6 +38,15 @@ def check_gemini(body: dict[str, Any], *, vertex: bool) -> list[str]:
                 problems.append(f"content {index}: Vertex refuses function call ids")
             if part.get("thought") and not part.get("thoughtSignature"):
                 problems.append(f"content {index}: a thought part without signature")
+            if part.get("text") == "" and not part.get("thoughtSignature"):
+                problems.append(f"content {index}: an empty text part")
+            uri = str((part.get("fileData") or {}).get("fileUri", "-"))
+            if uri != "-":
+                parsed = urlsplit(uri)
+                if parsed.scheme not in ("gs", "http", "https") or (
+                    vertex and parsed.hostname == "generativelanguage.googleapis.com"
+                ):
+                    problems.append(f"content {index}: fileUri {uri[:60]!r} is not read")
         calls = [p["functionCall"].get("name") for p in parts if "functionCall" in p]
         responses = [p["functionResponse"].get("name") for p in parts if "functionResponse" in p]
         if calls:
