@@ -313,10 +313,10 @@ def _unchanged(prompt: Sequence[Message], target: Target) -> bool:
     reasoning the target's own, other parts free of replay metadata it must not get, call ids
     valid and each used once, call names valid, every result answering an open call under its
     name (in a tool turn, or leading a user turn), no call left open when the conversation
-    goes on. Anything else (another
-    vendor's provider-executed tools, a file in an assistant turn of a target taking none, a
-    result in an assistant turn, a turn left empty) is not looked at further: the whole pass
-    decides it."""
+    goes on, every file bytes or a URL the target reads (not a ``data:`` one). Anything else
+    (another vendor's provider-executed tools, a file in an assistant turn of a target taking
+    none, a result in an assistant turn, a turn left empty) is not looked at further: the
+    whole pass decides it."""
     rule, names = target.ids, target.names
     seen: set[str] = set()
     waiting: dict[str, str] = {}  # calls not answered yet: id → name
