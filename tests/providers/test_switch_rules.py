@@ -721,3 +721,9 @@ def test_an_empty_tool_result_goes_to_claude_without_an_empty_text_block(
     history = [user_message("Weather?"), assistant(call("c1")), result("c1", empty)]
     messages = reverie.convert(history, to=to).messages
     assert messages[-1]["content"] == [{"type": "tool_result", "tool_use_id": "c1"}]
+
+
+def test_a_turn_of_plain_reasoning_only_goes_to_a_compatible_server_with_empty_content() -> None:
+    history = [user_message("Hi"), assistant(ReasoningPart(text="hmm")), user_message("Well?")]
+    messages = reverie.convert(history, to="openai-compat").messages
+    assert messages[1] == {"role": "assistant", "content": "", "reasoning_content": "hmm"}

@@ -212,6 +212,10 @@ def _assistant(
     else:
         wire.update(extra or _any_part_fields(message, dialect, namespace))
     wire.update(dialect.assistant_reasoning(reasoning))
+    if len(wire) > 1 and "content" not in wire and not calls:
+        # A turn of reasoning only: chat takes no assistant message without content or tool
+        # calls (llama.cpp's server refuses one), so its content is empty.
+        wire["content"] = ""
     return wire
 
 
