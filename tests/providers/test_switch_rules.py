@@ -727,3 +727,17 @@ def test_a_turn_of_plain_reasoning_only_goes_to_a_compatible_server_with_empty_c
     history = [user_message("Hi"), assistant(ReasoningPart(text="hmm")), user_message("Well?")]
     messages = reverie.convert(history, to="openai-compat").messages
     assert messages[1] == {"role": "assistant", "content": "", "reasoning_content": "hmm"}
+
+
+def test_each_file_a_target_cannot_read_is_named_in_the_one_warning() -> None:
+    files = (
+        url_file("gs://bucket/a.png"),
+        url_file("https://example.com/b.pdf", "application/pdf"),
+    )
+    conversion = reverie.convert(asked(*files), to="bedrock")
+    [warning] = conversion.warnings
+    assert warning.message == (
+        "2 file(s) given by URL were not sent to bedrock, which cannot read them from there "
+        "(named in text instead): a image/png file at gs://bucket/a.png; "
+        "a application/pdf file at https://example.com/b.pdf"
+    )
