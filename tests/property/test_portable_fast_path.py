@@ -76,7 +76,7 @@ FILE_URLS = [
 options = st.sampled_from(OPTIONS)
 ids = st.sampled_from(IDS)
 # Names every target takes, and names some refuse (a path, a space, too long).
-NAMES = ["weather", "weather", "get.weather", "tools/weather", "my tool", "w" * 70]
+NAMES = ["weather", "weather", "get.weather", "tools/weather", "my tool", "w" * 70, "9lives"]
 names = st.sampled_from(NAMES)
 targets = st.sampled_from(sorted(TARGETS))
 policies = st.sampled_from(["drop", "text"])

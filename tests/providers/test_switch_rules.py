@@ -741,3 +741,29 @@ def test_each_file_a_target_cannot_read_is_named_in_the_one_warning() -> None:
         "(named in text instead): a image/png file at gs://bucket/a.png; "
         "a application/pdf file at https://example.com/b.pdf"
     )
+
+
+@pytest.mark.parametrize("to", ["google", "vertex:gemini-2.5-pro"])
+def test_gemini_gets_a_made_up_name_starting_with_a_digit_under_one_starting_with_underscore(
+    to: str,
+) -> None:
+    history = [
+        user_message("Go"),
+        assistant(call("c1", "9lives")),
+        result("c1", name="9lives"),
+    ]
+    contents = reverie.convert(history, to=to).messages
+    assert contents[1]["parts"][0]["functionCall"]["name"] == "_9lives"
+    assert contents[2]["parts"][0]["functionResponse"]["name"] == "_9lives"
+
+
+def test_a_name_rule_with_a_first_character_fits_ids_and_names_alike() -> None:
+    from reverie.providers.portable import IdRule
+
+    rule = IdRule(allowed="[a-zA-Z0-9_]", max_length=12, first="[a-zA-Z_]")
+    assert not rule.valid("9ab") and rule.valid("_9ab")
+    assert rule.name("9-ab") == "_9_ab"
+    assert rule.name("9" * 20) == "_" + "9" * 11
+    for original in ("9", "", "-" * 30):
+        fitted = rule.fit(original, set(), 0)
+        assert rule.valid(fitted), fitted

@@ -135,13 +135,24 @@ class IdRule:
 
     allowed: str | None = None
     max_length: int | None = None
+    first: str | None = None
+    """The characters a value may start with (a regular expression matching one character;
+    ``None``: any it allows)."""
 
     def valid(self, value: str) -> bool:
         if not value:
             return False
         if self.max_length is not None and len(value) > self.max_length:
             return False
+        if self.first is not None and _id_pattern(self.first).fullmatch(value[0]) is None:
+            return False
         return self.allowed is None or _id_pattern(self.allowed).fullmatch(value) is not None
+
+    def _lead(self, base: str) -> str:
+        """``base`` with ``_`` before it when it may not start as it does."""
+        if self.first is None or not base or _id_pattern(self.first).fullmatch(base[0]):
+            return base
+        return "_" + base
 
     def fit(self, original: str, taken: set[str], occurrence: int) -> str:
         """A valid id for ``original``, not in ``taken``, always the same for the same
@@ -152,10 +163,11 @@ class IdRule:
         base = original[:limit]
         if self.allowed is not None:
             base = re.sub(f"(?!{self.allowed}).", "_", base, flags=re.DOTALL)
+        base = self._lead(base)
         digest = hashlib.sha256(f"{original}\x00{occurrence}".encode()).hexdigest()
         for extra in range(len(digest) - 8):
             suffix = "_" + digest[extra : extra + 8]
-            candidate = (base[: limit - len(suffix)] if base else "call") + suffix
+            candidate = (base or "call")[: limit - len(suffix)] + suffix
             if self.valid(candidate) and candidate not in taken:
                 return candidate
         raise AssertionError("no free tool-call id")  # 56 hashes all taken: not reachable
@@ -169,7 +181,7 @@ class IdRule:
         base = original
         if self.allowed is not None:
             base = re.sub(f"(?!{self.allowed}).", "_", base, flags=re.DOTALL)
-        return base[: self.max_length or None] or "unknown_tool"
+        return self._lead(base)[: self.max_length or None] or "unknown_tool"
 
 
 @functools.lru_cache(maxsize=32)

@@ -50,8 +50,9 @@ from reverie.warning import CallWarning
 DUMMY_SIGNATURE = "skip_thought_signature_validator"
 
 
-FUNCTION_NAMES = IdRule(allowed="[a-zA-Z0-9_.:-]", max_length=64)
-"""Gemini's function names (letters, digits, ``_ . : -``, at most 64)."""
+FUNCTION_NAMES = IdRule(allowed="[a-zA-Z0-9_.:-]", max_length=64, first="[a-zA-Z_]")
+"""Gemini's function names (letters, digits, ``_ . : -``, at most 64, starting with a letter
+or ``_``)."""
 
 
 @functools.lru_cache(maxsize=64)  # a Target is frozen: one per host, built once
