@@ -62,10 +62,21 @@ OPTIONS: list[dict[str, Any]] = [
 # Ids valid everywhere, refused by some targets (characters, length), and empty.
 IDS = ["call_1", "call_2", "toolu_3", "fc.4", "id with spaces", "x" * 70, ""]
 
+# File URLs every target reads, some read, none reads, and data: URLs (readable or not).
+FILE_URLS = [
+    "https://example.com/a.png",
+    "gs://bucket/a.pdf",
+    "https://generativelanguage.googleapis.com/v1beta/files/abc",
+    "s3://bucket/a.png",
+    "data:image/png;base64,iVBORw==",
+    "data:image/png;base64,!!",
+    "",
+]
+
 options = st.sampled_from(OPTIONS)
 ids = st.sampled_from(IDS)
 # Names every target takes, and names some refuse (a path, a space, too long).
-NAMES = ["weather", "weather", "get.weather", "tools/weather", "my tool", "w" * 70]
+NAMES = ["weather", "weather", "get.weather", "tools/weather", "my tool", "w" * 70, "9lives"]
 names = st.sampled_from(NAMES)
 targets = st.sampled_from(sorted(TARGETS))
 policies = st.sampled_from(["drop", "text"])
@@ -105,6 +116,11 @@ parts = st.one_of(
     st.builds(_call, ids, st.booleans(), options, names),
     st.builds(_result, ids, st.booleans(), st.booleans(), names),
     st.just(FilePart(data=b"\x89PNG", media_type="image/png")),
+    st.builds(
+        lambda url, media: FilePart(url=url, media_type=media),
+        st.sampled_from(FILE_URLS),
+        st.sampled_from(["image/png", "application/pdf", "audio/mpeg"]),
+    ),
 )
 messages = st.builds(
     lambda role, content: Message(role=role, content=tuple(content)),
@@ -331,6 +347,29 @@ DEVIATIONS: dict[str, tuple[str, Any]] = {
     "a file in an assistant turn of a target taking none": (
         "openai",
         lambda h: _replace(h, 6, _text({}), FilePart(data=b"\x89PNG", media_type="image/png")),
+    ),
+    "a file by data: URL": (
+        "google",
+        lambda h: _replace(
+            h, 1, _text({}), FilePart(url="data:image/png;base64,iVBORw==", media_type="image/png")
+        ),
+    ),
+    "a file by a URL the target cannot read": (
+        "bedrock",
+        lambda h: _replace(
+            h, 1, _text({}), FilePart(url="https://example.com/a.png", media_type="image/png")
+        ),
+    ),
+    "a file by a URL in an assistant turn of a target taking files": (
+        "vertex",
+        lambda h: _replace(
+            h,
+            6,
+            FilePart(
+                url="https://generativelanguage.googleapis.com/v1beta/files/a",
+                media_type="image/png",
+            ),
+        ),
     ),
     "another vendor's web search": (
         "openai",

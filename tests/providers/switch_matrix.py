@@ -30,7 +30,21 @@ import httpx2
 import yaml
 
 import reverie
-from reverie import Agent, Message, Response, Tool, ToolCall, user_message
+from reverie import (
+    Agent,
+    FilePart,
+    MediaOutput,
+    Message,
+    ReasoningPart,
+    Response,
+    TextOutput,
+    TextPart,
+    Tool,
+    ToolCall,
+    ToolCallPart,
+    ToolResultPart,
+    user_message,
+)
 from reverie.errors import ReverieError
 from reverie.providers.recorded import RecordedExchange, read_recorded, wire_family
 from reverie.serialize import dump_messages, load_messages
@@ -310,6 +324,151 @@ async def round_trip(conversations: list[Conversation], a: str, b: str) -> Cell:
     return cell
 
 
+# Hand-made conversations: what the recordings hold too rarely (files by URL, blank texts,
+# hostile ids, media in tool results), each with what the request must still carry (one of
+# each group's strings), so nothing is dropped without a word.
+
+Needles = tuple[tuple[str, ...], ...]
+
+
+def _turn(role: str, *parts: Any) -> Message:
+    return Message(role=role, content=tuple(parts))  # type: ignore[arg-type]
+
+
+def _call(call_id: str, name: str = "weather") -> ToolCallPart:
+    return ToolCallPart(tool_call_id=call_id, tool_name=name, input='{"city": "Rome"}')
+
+
+def _answer(call_id: str, output: Any, name: str = "weather") -> ToolResultPart:
+    return ToolResultPart(tool_call_id=call_id, tool_name=name, output=output)
+
+
+def _asked(*files: FilePart) -> list[Message]:
+    return [
+        _turn("user", TextPart(text="Look at this."), *files),
+        _turn("assistant", TextPart(text="I see it.")),
+    ]
+
+
+NAMED = ("given here by URL",)
+"""The text a file the target cannot read by URL becomes."""
+
+
+def handmade() -> list[tuple[str, list[Message], Needles]]:
+    image, pdf = "https://example.com/cat.png", "https://example.com/report.pdf"
+    stored = "https://generativelanguage.googleapis.com/v1beta/files/abc123"
+    text = TextOutput
+    return [
+        ("an image by https URL", _asked(FilePart(media_type="image/png", url=image)), ((image,),)),
+        (
+            "a PDF by https URL",
+            _asked(FilePart(media_type="application/pdf", url=pdf, filename="r.pdf")),
+            ((pdf,),),
+        ),
+        (
+            "a file in the Gemini API's store",
+            _asked(FilePart(media_type="image/png", url=stored)),
+            ((stored,),),
+        ),
+        (
+            "a file in Cloud Storage",
+            _asked(FilePart(media_type="application/pdf", url="gs://bucket/r.pdf")),
+            (("gs://bucket/r.pdf",),),
+        ),
+        (
+            "an image by data: URL",
+            _asked(FilePart(media_type="image/png", url="data:image/png;base64,iVBORw0KGgo=")),
+            (("iVBORw0KGgo=",),),
+        ),
+        (
+            "blank texts everywhere",
+            [
+                _turn("system", TextPart(text="Be brief."), TextPart(text=" ")),
+                _turn("user", TextPart(text="Weather in Rome?"), TextPart(text="")),
+                _turn("assistant", TextPart(text="  \n"), _call("c1")),
+                _turn("tool", _answer("c1", text(text=""))),
+                _turn("assistant", TextPart(text="\t")),
+            ],
+            (("Weather in Rome?",),),
+        ),
+        (
+            "a system message mid-conversation",
+            [
+                user_message("Hi"),
+                _turn("assistant", TextPart(text="Hello")),
+                _turn("system", TextPart(text="Answer in French.")),
+            ],
+            (("Answer in French.",),),
+        ),
+        (
+            "an assistant turn of another vendor's reasoning only",
+            [
+                user_message("Hi"),
+                _turn(
+                    "assistant",
+                    ReasoningPart(text="hmm", provider_options={"openai": {"item_id": "rs_x"}}),
+                ),
+            ],
+            (),
+        ),
+        (
+            "hostile and repeated tool-call ids",
+            [
+                user_message("Weather?"),
+                _turn("assistant", _call("functions.weather:0"), _call("x" * 90), _call("")),
+                _turn(
+                    "tool",
+                    _answer("functions.weather:0", text(text="a")),
+                    _answer("x" * 90, text(text="b")),
+                    _answer("", text(text="c")),
+                ),
+                _turn("assistant", _call("1"), _call("1")),
+                _turn("tool", _answer("1", text(text="d")), _answer("1", text(text="e"))),
+                _turn("assistant", _call("1")),
+                _turn("tool", _answer("1", text(text="f"))),
+            ],
+            tuple((f'"{t}"', f"\\n{t}", f": {t}") for t in "abcdef"),
+        ),
+        (
+            "images, PDFs and audio in tool results",
+            [
+                user_message("Screenshot?"),
+                _turn("assistant", _call("c1", "shot"), _call("c2", "shot"), _call("c3", "shot")),
+                _turn(
+                    "tool",
+                    _answer("c1", MediaOutput(data="aGk=", media_type="image/png"), "shot"),
+                    _answer("c2", MediaOutput(data="JVBE", media_type="application/pdf"), "shot"),
+                    _answer(
+                        "c3", MediaOutput(data="UklG", media_type="audio/wav", text="rec"), "shot"
+                    ),
+                ),
+            ],
+            (("aGk=",), ("JVBE",), ("audio/wav",)),
+        ),
+    ]
+
+
+async def check_handmade(target: str) -> Cell:
+    """Every hand-made conversation continued on ``target``: the request keeps the
+    documented rules and what it must carry."""
+    from validators import check
+
+    cell = Cell("handmade", target)
+    for name, history, needles in handmade():
+        body = await request(target, history, "And tomorrow?")
+        cell.requests += 1
+        problems = check(target, body, history)
+        sent = json.dumps(body)
+        for group in needles:
+            if not any(n in sent for n in group) and not (
+                target != "google" and any(n in sent for n in NAMED)
+            ):
+                problems.append(f"none of {group} was sent")
+        cell.refused += bool(problems)
+        cell.failures += [f"{name}: {p}" for p in problems]
+    return cell
+
+
 async def main(corpus: Path = CORPUS) -> None:
     conversations = await load_conversations(corpus)
     sources = sorted({c.source for c in conversations}, key=TARGETS.index)
@@ -321,13 +480,18 @@ async def main(corpus: Path = CORPUS) -> None:
         f"ordered pairs checked: {len(cells)}, passing: {sum(c.passed for c in cells)}; "
         f"requests: {requests}, breaking a rule: {refused}"
     )
+    made = [await check_handmade(t) for t in TARGETS]
+    print(
+        f"hand-made conversations: {len(handmade())} on {len(made)} targets, targets passing: "
+        f"{sum(c.passed for c in made)}; requests breaking a rule: {sum(c.refused for c in made)}"
+    )
     trips = [await round_trip(conversations, a, b) for a in sources for b in sources if a != b]
     print(
         f"round trips A->B->A: {sum(c.requests for c in trips)} in {len(trips)} pairs, "
         f"pairs passing: {sum(c.passed for c in trips)}"
     )
     if "-v" in sys.argv:
-        for cell in cells + trips:
+        for cell in cells + made + trips:
             for failure in cell.failures[:3]:
                 print(f"  {cell.source} -> {cell.target}: {failure}")
 

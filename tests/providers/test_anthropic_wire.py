@@ -194,9 +194,25 @@ def test_plain_text_bytes_that_are_not_utf8_are_sent_with_replacement_characters
 def test_plain_text_by_url_is_not_supported() -> None:
     part = FilePart(media_type="text/plain", url="https://example.com/a.txt")
     _, messages, warnings = convert_prompt([Message(role="user", content=(part,))])
-    assert messages == []
+    # Claude reads images and PDFs by URL only: the file is named, not dropped silently.
+    assert messages == [
+        {
+            "role": "user",
+            "content": [
+                {
+                    "type": "text",
+                    "text": "[a text/plain file was given here by URL "
+                    "(https://example.com/a.txt); anthropic cannot read it from there]",
+                }
+            ],
+        }
+    ]
     assert [(w.kind, w.message) for w in warnings] == [
-        ("other", "files of type text/plain are not supported by Anthropic")
+        (
+            "other",
+            "1 file(s) given by URL were not sent to anthropic, which cannot read them from "
+            "there (named in text instead): a text/plain file at https://example.com/a.txt",
+        )
     ]
 
 
@@ -326,16 +342,16 @@ def test_a_pdf_result_is_a_document_block() -> None:
     ]
 
 
+def test_an_unsupported_media_result_with_text_still_names_what_was_omitted() -> None:
+    output = MediaOutput(data="UklG", media_type="audio/wav", text="a recording")
+    block, _ = one_block(tool_result(output))
+    assert block["content"] == [text("a recording"), text("[audio/wav result omitted]")]
+
+
 def test_an_unsupported_media_result_without_text_says_it_was_omitted() -> None:
     block, warnings = one_block(tool_result(MediaOutput(data="UklG", media_type="audio/wav")))
     assert block["content"] == [text("[audio/wav result omitted]")]
     assert warnings == []
-
-
-def test_an_unsupported_media_result_with_text_sends_only_the_text() -> None:
-    output = MediaOutput(data="UklG", media_type="audio/wav", text="A recording")
-    block, _ = one_block(tool_result(output))
-    assert block["content"] == [text("A recording")]
 
 
 def test_an_error_result_is_marked_as_an_error() -> None:

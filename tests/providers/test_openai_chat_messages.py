@@ -87,11 +87,7 @@ def test_an_image_url_is_sent_as_is() -> None:
 
 @pytest.mark.parametrize(
     "file",
-    [
-        FilePart(data=b"a,b", media_type="text/csv"),
-        # audio by URL: chat completions only takes audio bytes
-        FilePart(url="https://x.test/a.wav", media_type="audio/wav"),
-    ],
+    [FilePart(data=b"a,b", media_type="text/csv")],
 )
 def test_an_unsupported_file_is_left_out_with_a_warning_naming_its_type(file: FilePart) -> None:
     out, warnings = wire(user_message("See", [file]))
@@ -102,6 +98,24 @@ def test_an_unsupported_file_is_left_out_with_a_warning_naming_its_type(file: Fi
             f"file of media type {file.media_type} is not supported by chat completions "
             "and was not sent",
         )
+    ]
+
+
+def test_audio_by_url_is_named_in_text_with_a_warning() -> None:
+    # chat completions takes audio as bytes only (input_audio), never by URL
+    file = FilePart(url="https://x.test/a.wav", media_type="audio/wav")
+    out, warnings = wire(user_message("See", [file]))
+    assert out[0]["content"] == [
+        {"type": "text", "text": "See"},
+        {
+            "type": "text",
+            "text": "[a audio/wav file was given here by URL (https://x.test/a.wav); "
+            "openai cannot read it from there]",
+        },
+    ]
+    assert [w.message for w in warnings] == [
+        "1 file(s) given by URL were not sent to openai, which cannot read them from there "
+        "(named in text instead): a audio/wav file at https://x.test/a.wav"
     ]
 
 
@@ -168,6 +182,26 @@ def test_an_image_tool_result_sends_its_text_and_the_image_in_a_user_message_aft
             "content": [
                 {"type": "text", "text": "[images returned by the tools above]"},
                 {"type": "image_url", "image_url": {"url": "data:image/png;base64,aGk="}},
+            ],
+        },
+    ]
+    assert warnings == []
+
+
+def test_a_pdf_tool_result_follows_in_a_user_message_as_a_file() -> None:
+    out, warnings = wire_results(result(MediaOutput(data="JVBE", media_type="application/pdf")))
+    file = {"filename": "result.pdf", "file_data": "data:application/pdf;base64,JVBE"}
+    assert out == [
+        {
+            "role": "tool",
+            "tool_call_id": "c1",
+            "content": "[application/pdf result: the file follows]",
+        },
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "[files returned by the tools above]"},
+                {"type": "file", "file": file},
             ],
         },
     ]
@@ -260,3 +294,11 @@ def test_a_marked_user_message_with_nothing_sendable_is_empty() -> None:
     csv = FilePart(data=b"x", media_type="text/csv")
     user = Message(role="user", content=(csv,), provider_options=OWN_MARK)
     assert router_wire(user) == [{"role": "user", "content": []}]
+
+
+def test_a_media_result_chat_cannot_take_is_named_beside_its_text() -> None:
+    output = MediaOutput(data="UklG", media_type="audio/wav", text="a recording")
+    out, _ = wire_results(result(output))
+    assert out == [
+        {"role": "tool", "tool_call_id": "c1", "content": "a recording\n[audio/wav result omitted]"}
+    ]

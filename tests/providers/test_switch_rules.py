@@ -3,6 +3,8 @@ and the family hooks), seen through ``reverie.convert``: what the target is sent
 
 from __future__ import annotations
 
+import itertools
+import json
 import re
 from typing import Any
 
@@ -425,6 +427,102 @@ def test_gemini_takes_files_in_model_turns() -> None:
     assert contents[1]["parts"] == [{"inlineData": {"mimeType": "image/png", "data": "iVBORw=="}}]
 
 
+IMAGE_URL = "https://example.com/cat.png"
+PDF_URL = "https://example.com/report.pdf"
+GEMINI_FILE = "https://generativelanguage.googleapis.com/v1beta/files/abc123"
+SIGNED = "https://bucket.s3.amazonaws.com/cat.png?X-Amz-Signature=secret-sig&X-Amz-Credential=k"
+
+
+def asked(*files: reverie.FilePart) -> list[Message]:
+    return [Message(role="user", content=(TextPart(text="Look"), *files))]
+
+
+def url_file(url: str, media: str = "image/png") -> reverie.FilePart:
+    return reverie.FilePart(media_type=media, url=url)
+
+
+# Where each target reads a file given by URL (documented fileUri / url / image_url / file_url).
+READS = {
+    ("anthropic", IMAGE_URL, "image/png"): True,
+    ("anthropic", PDF_URL, "application/pdf"): True,
+    ("anthropic", GEMINI_FILE, "image/png"): False,
+    ("anthropic", "gs://bucket/cat.png", "image/png"): False,
+    ("bedrock", IMAGE_URL, "image/png"): False,
+    ("vertex:claude-sonnet-4-5@20250929", IMAGE_URL, "image/png"): False,
+    ("openai", IMAGE_URL, "image/png"): True,
+    ("openai", PDF_URL, "application/pdf"): False,
+    ("openai", GEMINI_FILE, "image/png"): False,
+    ("openrouter", PDF_URL, "application/pdf"): True,
+    ("openai-responses", PDF_URL, "application/pdf"): True,
+    ("openai-responses", "gs://bucket/a.pdf", "application/pdf"): False,
+    ("google", GEMINI_FILE, "image/png"): True,
+    ("google", "gs://bucket/cat.png", "image/png"): True,
+    ("google", IMAGE_URL, "image/png"): True,
+    ("vertex:gemini-2.5-pro", "gs://bucket/cat.png", "image/png"): True,
+    ("vertex:gemini-2.5-pro", GEMINI_FILE, "image/png"): False,
+    ("vertex:gemini-2.5-pro", "s3://bucket/cat.png", "image/png"): False,
+}
+
+
+@pytest.mark.parametrize(("to", "url", "media"), sorted(READS))
+def test_a_file_url_goes_where_the_target_reads_it_and_is_named_in_text_elsewhere(
+    to: str, url: str, media: str
+) -> None:
+    conversion = reverie.convert(asked(url_file(url, media)), to=to)
+    sent = json.dumps(conversion.messages)
+    if READS[to, url, media]:
+        assert url in sent
+        assert not any("given by URL" in w.message for w in conversion.warnings)
+    else:
+        # never sent as a file where it cannot be read (nor fetched here): only named
+        assert sent.count(url) == sent.count(f"URL ({url});") == 1
+        assert "was given here by URL" in sent and "cannot read it from there" in sent
+        [warning] = [w for w in conversion.warnings if "given by URL" in w.message]
+        assert warning.message.startswith("1 file(s) given by URL were not sent to ")
+        assert media in warning.message
+
+
+@pytest.mark.parametrize("to", [*FAMILIES, "bedrock", "vertex:gemini-2.5-pro"])
+def test_a_data_url_is_sent_as_the_bytes_it_holds(to: str) -> None:
+    data_url = "data:image/png;base64,iVBORw=="
+    conversion = reverie.convert(asked(url_file(data_url)), to=to)
+    sent = json.dumps(conversion.messages)
+    assert "iVBORw==" in sent  # the base64 the target wants (or the data URL rebuilt)
+    assert conversion.warnings == []
+    if to in ("anthropic", "bedrock"):
+        source = conversion.messages[0]["content"][1]["source"]
+        assert source == {"type": "base64", "media_type": "image/png", "data": "iVBORw=="}
+    if to.startswith(("google", "vertex")):
+        part = conversion.messages[0]["parts"][1]
+        assert part == {"inlineData": {"mimeType": "image/png", "data": "iVBORw=="}}
+
+
+def test_an_unreadable_data_url_is_named_not_sent() -> None:
+    conversion = reverie.convert(
+        asked(url_file("data:image/png;base64,@@not base64@@")), to="anthropic"
+    )
+    assert "@@" not in json.dumps(conversion.messages)
+    assert any("given by URL" in w.message for w in conversion.warnings)
+
+
+def test_a_signed_url_s_query_stays_out_of_text_and_warnings() -> None:
+    conversion = reverie.convert(asked(url_file(SIGNED)), to="bedrock")
+    shown = json.dumps(conversion.messages) + " ".join(w.message for w in conversion.warnings)
+    assert "secret-sig" not in shown and "X-Amz" not in shown
+    assert "https://bucket.s3.amazonaws.com/cat.png" in shown
+
+
+def test_a_file_url_in_a_gemini_model_turn_is_checked_too() -> None:
+    history = [user_message("Draw"), assistant(url_file(GEMINI_FILE)), user_message("Nice")]
+    on_gemini = reverie.convert(history, to="google").messages
+    assert on_gemini[1]["parts"] == [
+        {"fileData": {"mimeType": "image/png", "fileUri": GEMINI_FILE}}
+    ]
+    on_vertex = reverie.convert(history, to="vertex:gemini-2.5-pro")
+    assert "fileData" not in json.dumps(on_vertex.messages)
+    assert any("given by URL" in w.message for w in on_vertex.warnings)
+
+
 def test_results_lead_a_user_turn_that_also_holds_text() -> None:
     answer = ToolResultPart(tool_call_id="c1", tool_name="weather", output=TextOutput(text="ok"))
     history = [
@@ -530,3 +628,142 @@ def test_a_gateways_reasoning_details_go_back_whole_to_it_and_to_no_other_host()
         other = reverie.convert(history, to=to)
         assert "sig-vercel-1" not in str(other.body) and "enc-vercel-2" not in str(other.body)
         assert [w for w in other.warnings if w.setting == "foreign_reasoning"], to
+
+
+SIGNED_BY_A_CLAUDE_HOST = {"anthropic": {"signature": "sig"}}
+
+
+# ---- turns each target refuses ------------------------------------------------------------
+
+
+def blank(text: str) -> Message:
+    return Message(role="user", content=(TextPart(text=text),))
+
+
+@pytest.mark.parametrize("to", ["anthropic", "bedrock", "vertex:claude-sonnet-4-5@20250929"])
+@pytest.mark.parametrize("space", ["", " ", "\n\t "])
+def test_claude_is_sent_no_empty_or_whitespace_only_text_block(to: str, space: str) -> None:
+    history = [
+        Message(role="system", content=(TextPart(text="Be brief."), TextPart(text=space))),
+        Message(role="user", content=(TextPart(text="Hi"), TextPart(text=space))),
+        assistant(TextPart(text=space), call("c1")),
+        result("c1"),
+        assistant(TextPart(text=space)),
+        user_message("And tomorrow?"),
+    ]
+    conversion = reverie.convert(history, to=to)
+    blocks = [b for m in conversion.messages for b in m["content"]] + conversion.system
+    texts = [b["text"] for b in blocks if b["type"] == "text"]
+    assert texts and all(t.strip() for t in texts)
+    roles = [m["role"] for m in conversion.messages]
+    assert all(a != b for a, b in itertools.pairwise(roles))  # still alternating
+
+
+def test_claude_continuing_an_assistant_turn_gets_it_without_trailing_whitespace() -> None:
+    history = [user_message("Count"), assistant(TextPart(text="One, two, \n"))]
+    messages = reverie.convert(history, to="anthropic").messages
+    assert messages[-1] == {"role": "assistant", "content": [{"type": "text", "text": "One, two,"}]}
+
+
+@pytest.mark.parametrize("to", ["google", "vertex:gemini-2.5-pro"])
+def test_gemini_is_sent_no_empty_text_part_nor_empty_turn(to: str) -> None:
+    history = [
+        Message(role="system", content=(TextPart(text=""),)),
+        blank(""),
+        assistant(TextPart(text="Hello")),
+        Message(role="user", content=(TextPart(text=""), TextPart(text="Weather?"))),
+    ]
+    conversion = reverie.convert(history, to=to)
+    assert conversion.messages == [
+        {"role": "model", "parts": [{"text": "Hello"}]},
+        {"role": "user", "parts": [{"text": "Weather?"}]},
+    ]
+
+
+@pytest.mark.parametrize("to", ["google", "anthropic"])
+def test_a_system_message_in_the_middle_goes_to_the_system_with_a_warning(to: str) -> None:
+    history = [
+        user_message("Hi"),
+        assistant(TextPart(text="Hello")),
+        Message(role="system", content=(TextPart(text="Answer in French."),)),
+        user_message("Weather?"),
+    ]
+    conversion = reverie.convert(history, to=to)
+    assert "Answer in French." in json.dumps(conversion.system)
+    assert "Answer in French." not in json.dumps(conversion.messages)
+    assert [w.message for w in conversion.warnings] == [
+        "a system message after the first turn was sent as system"
+    ]
+
+
+@pytest.mark.parametrize("to", [*FAMILIES, "bedrock", "vertex:gemini-2.5-pro"])
+def test_an_assistant_turn_of_foreign_reasoning_only_leaves_no_empty_turn(to: str) -> None:
+    if to in ("anthropic", "bedrock"):
+        pytest.skip("a Claude host's own reasoning: sent back")
+    history = [
+        user_message("Hi"),
+        assistant(ReasoningPart(text="hmm", provider_options=SIGNED_BY_A_CLAUDE_HOST)),
+        user_message("Weather?"),
+    ]
+    conversion = reverie.convert(history, to=to)
+    messages = conversion.messages if isinstance(conversion.messages, list) else []
+    for message in messages:
+        content = message.get("content", message.get("parts"))
+        assert content not in ([], None, ""), message
+    assert any("reasoning part(s)" in w.message for w in conversion.warnings)
+
+
+@pytest.mark.parametrize("to", ["anthropic", "bedrock"])
+@pytest.mark.parametrize("empty", ["", "  \n"])
+def test_an_empty_tool_result_goes_to_claude_without_an_empty_text_block(
+    to: str, empty: str
+) -> None:
+    history = [user_message("Weather?"), assistant(call("c1")), result("c1", empty)]
+    messages = reverie.convert(history, to=to).messages
+    assert messages[-1]["content"] == [{"type": "tool_result", "tool_use_id": "c1"}]
+
+
+def test_a_turn_of_plain_reasoning_only_goes_to_a_compatible_server_with_empty_content() -> None:
+    history = [user_message("Hi"), assistant(ReasoningPart(text="hmm")), user_message("Well?")]
+    messages = reverie.convert(history, to="openai-compat").messages
+    assert messages[1] == {"role": "assistant", "content": "", "reasoning_content": "hmm"}
+
+
+def test_each_file_a_target_cannot_read_is_named_in_the_one_warning() -> None:
+    files = (
+        url_file("gs://bucket/a.png"),
+        url_file("https://example.com/b.pdf", "application/pdf"),
+    )
+    conversion = reverie.convert(asked(*files), to="bedrock")
+    [warning] = conversion.warnings
+    assert warning.message == (
+        "2 file(s) given by URL were not sent to bedrock, which cannot read them from there "
+        "(named in text instead): a image/png file at gs://bucket/a.png; "
+        "a application/pdf file at https://example.com/b.pdf"
+    )
+
+
+@pytest.mark.parametrize("to", ["google", "vertex:gemini-2.5-pro"])
+def test_gemini_gets_a_made_up_name_starting_with_a_digit_under_one_starting_with_underscore(
+    to: str,
+) -> None:
+    history = [
+        user_message("Go"),
+        assistant(call("c1", "9lives")),
+        result("c1", name="9lives"),
+    ]
+    contents = reverie.convert(history, to=to).messages
+    assert contents[1]["parts"][0]["functionCall"]["name"] == "_9lives"
+    assert contents[2]["parts"][0]["functionResponse"]["name"] == "_9lives"
+
+
+def test_a_name_rule_with_a_first_character_fits_ids_and_names_alike() -> None:
+    from reverie.providers.portable import IdRule
+
+    rule = IdRule(allowed="[a-zA-Z0-9_]", max_length=12, first="[a-zA-Z_]")
+    assert not rule.valid("9ab") and rule.valid("_9ab")
+    assert rule.name("9-ab") == "_9_ab"
+    assert rule.name("9" * 20) == "_" + "9" * 11
+    for original in ("9", "", "-" * 30):
+        fitted = rule.fit(original, set(), 0)
+        assert rule.valid(fitted), fitted

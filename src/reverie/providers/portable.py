@@ -19,6 +19,11 @@ which hosts, which tool-call ids it takes). What is done here, once for every fa
   its result alike; every result is matched to the earliest unanswered call of its id.
 - **Tool names.** A call's name the target refuses (no tool of the request has it: a model
   made it up) is sent fitted to the target's rule, in the call and its result alike.
+- **Files given by URL.** A ``data:`` URL is decoded into the part's bytes (every target
+  takes bytes; none is asked to fetch a ``data:`` URL). A URL the target cannot read
+  (``Target.file_urls``: another vendor's file store, ``gs://`` away from Google, any URL on
+  a host taking bytes only) is never fetched here: the file is named in text where it stood
+  (its URL without query or credentials), with one warning naming each such part.
 - **Pairing.** A result whose call is not in the conversation becomes user text; a call left
   unanswered before the conversation goes on gets an error result saying so.
 
@@ -36,13 +41,16 @@ that produced it is not the namespace's home (``{"google": {"thought_signature":
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from reverie.messages import (
     ErrorOutput,
@@ -67,8 +75,11 @@ __all__ = [
     "IdRule",
     "Target",
     "host_of",
+    "no_file_urls",
     "prepare",
     "stamp_host",
+    "web_file",
+    "web_url",
 ]
 
 ForeignReasoning = Literal["drop", "text"]
@@ -124,13 +135,24 @@ class IdRule:
 
     allowed: str | None = None
     max_length: int | None = None
+    first: str | None = None
+    """The characters a value may start with (a regular expression matching one character;
+    ``None``: any it allows)."""
 
     def valid(self, value: str) -> bool:
         if not value:
             return False
         if self.max_length is not None and len(value) > self.max_length:
             return False
+        if self.first is not None and _id_pattern(self.first).fullmatch(value[0]) is None:
+            return False
         return self.allowed is None or _id_pattern(self.allowed).fullmatch(value) is not None
+
+    def _lead(self, base: str) -> str:
+        """``base`` with ``_`` before it when it may not start as it does."""
+        if self.first is None or not base or _id_pattern(self.first).fullmatch(base[0]):
+            return base
+        return "_" + base
 
     def fit(self, original: str, taken: set[str], occurrence: int) -> str:
         """A valid id for ``original``, not in ``taken``, always the same for the same
@@ -141,10 +163,11 @@ class IdRule:
         base = original[:limit]
         if self.allowed is not None:
             base = re.sub(f"(?!{self.allowed}).", "_", base, flags=re.DOTALL)
+        base = self._lead(base)
         digest = hashlib.sha256(f"{original}\x00{occurrence}".encode()).hexdigest()
         for extra in range(len(digest) - 8):
             suffix = "_" + digest[extra : extra + 8]
-            candidate = (base[: limit - len(suffix)] if base else "call") + suffix
+            candidate = (base or "call")[: limit - len(suffix)] + suffix
             if self.valid(candidate) and candidate not in taken:
                 return candidate
         raise AssertionError("no free tool-call id")  # 56 hashes all taken: not reachable
@@ -158,7 +181,7 @@ class IdRule:
         base = original
         if self.allowed is not None:
             base = re.sub(f"(?!{self.allowed}).", "_", base, flags=re.DOTALL)
-        return base[: self.max_length or None] or "unknown_tool"
+        return self._lead(base)[: self.max_length or None] or "unknown_tool"
 
 
 @functools.lru_cache(maxsize=32)
@@ -171,6 +194,31 @@ ANY_ID = IdRule()
 FUNCTION_NAMES = IdRule(allowed="[a-zA-Z0-9_-]", max_length=64)
 """OpenAI's function names (letters, digits, ``_`` and ``-``, at most 64), which the chat
 gateways follow too."""
+
+
+GEMINI_FILES = "generativelanguage.googleapis.com"
+"""The Gemini API's file store: its file URIs are read with a Gemini API key only."""
+
+
+def web_url(url: str) -> bool:
+    """An ``http(s)`` URL any host can fetch (not a file in the Gemini API's store)."""
+    parts = urlsplit(url)
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and (parts.hostname != GEMINI_FILES)
+    )
+
+
+def web_file(part: FilePart) -> bool:
+    """Images and PDFs by ``http(s)`` URL: what most hosts fetch themselves."""
+    media = part.media_type
+    return (media.startswith("image/") or media == "application/pdf") and web_url(part.url or "")
+
+
+def no_file_urls(part: FilePart) -> bool:
+    """A host taking files as bytes only."""
+    return False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -196,6 +244,9 @@ class Target:
     tool of the request can have (a name a model made up, with a path or control
     characters in it), is sent under that name fitted to the rule, so the conversation
     stays one the target accepts."""
+    file_urls: Callable[[FilePart], bool] | None = None
+    """Whether it reads a file (never a ``data:`` one) from its URL; ``None``: every URL is
+    sent as given. A file it cannot read so is named in text, with a warning."""
     assistant_files: bool = True
     """Whether its assistant turns take files (an image a model made); where not, a file is
     named in text instead, with a warning."""
@@ -241,6 +292,7 @@ class _State:
     names: dict[str, str] = field(default_factory=dict)  # mapped id → the call's name as sent
     dropped: int = 0
     files: int = 0
+    unread: list[str] = field(default_factory=list)  # files whose URL the target cannot read
 
     def call_id(self, original: str) -> str:
         occurrence = self.seen.get(original, 0)
@@ -273,10 +325,10 @@ def _unchanged(prompt: Sequence[Message], target: Target) -> bool:
     reasoning the target's own, other parts free of replay metadata it must not get, call ids
     valid and each used once, call names valid, every result answering an open call under its
     name (in a tool turn, or leading a user turn), no call left open when the conversation
-    goes on. Anything else (another
-    vendor's provider-executed tools, a file in an assistant turn of a target taking none, a
-    result in an assistant turn, a turn left empty) is not looked at further: the whole pass
-    decides it."""
+    goes on, every file bytes or a URL the target reads (not a ``data:`` one). Anything else
+    (another vendor's provider-executed tools, a file in an assistant turn of a target taking
+    none, a result in an assistant turn, a turn left empty) is not looked at further: the
+    whole pass decides it."""
     rule, names = target.ids, target.names
     seen: set[str] = set()
     waiting: dict[str, str] = {}  # calls not answered yet: id → name
@@ -306,6 +358,8 @@ def _unchanged(prompt: Sequence[Message], target: Target) -> bool:
                 else:
                     leading = False
                     if part.provider_options and _strip(part, target) is not part:
+                        return False
+                    if type(part) is FilePart and not _file_as_is(part, target):
                         return False
             if waiting:
                 return False
@@ -338,7 +392,9 @@ def _unchanged(prompt: Sequence[Message], target: Target) -> bool:
                 if not ((own and target.own_unsigned) or (own is None and target.plain_reasoning)):
                     return False
                 continue
-            elif kind is not TextPart and (kind is not FilePart or not target.assistant_files):
+            elif kind is not TextPart and (
+                kind is not FilePart or not target.assistant_files or not _file_as_is(part, target)  # type: ignore[arg-type]
+            ):
                 return False
             if part.provider_options and _strip(part, target) is not part:
                 return False
@@ -374,6 +430,15 @@ def _rewrite(
                 setting="foreign_reasoning",
                 message=f"{state.dropped} reasoning part(s) without replay data for "
                 f"{target.host} were not sent (foreign_reasoning='drop')",
+            )
+        )
+    if state.unread:
+        warnings.append(
+            CallWarning(
+                kind="other",
+                message=f"{len(state.unread)} file(s) given by URL were not sent to "
+                f"{target.host}, which cannot read them from there (named in text instead): "
+                + "; ".join(state.unread),
             )
         )
     if state.files:
@@ -443,6 +508,8 @@ def _assistant(message: Message, state: _State) -> Message:
             state.files += 1
             name = f" {part.filename}" if part.filename else ""
             parts.append(TextPart(text=f"[a {part.media_type} file{name} was attached here]"))
+        elif isinstance(part, FilePart):
+            parts.append(_file(_strip(part, target), state))  # type: ignore[arg-type]
         else:
             parts.append(_strip(part, target))
     return replace(message, content=tuple(parts))
@@ -490,6 +557,8 @@ def _results(message: Message, state: _State) -> list[Part]:
                 parts.append(replace(part, tool_call_id=mapped, tool_name=name))
         elif isinstance(part, ToolResultPart):
             parts.append(TextPart(text=render_result(part)))
+        elif isinstance(part, FilePart):
+            parts.append(_file(_strip(part, state.target), state))  # type: ignore[arg-type]
         else:
             parts.append(_strip(part, state.target))
     return parts
@@ -574,6 +643,62 @@ def _strip(part: Part, target: Target) -> Part:
     if values:
         options[ns] = values
     return replace(part, provider_options=options)
+
+
+def _file_as_is(part: FilePart, target: Target) -> bool:
+    """Whether the file goes to the target as it is (bytes, or a URL it reads)."""
+    url = part.url
+    if url is None:
+        return True
+    if url[:5].lower() == "data:":
+        return False
+    return target.file_urls is None or target.file_urls(part)
+
+
+def _file(part: FilePart, state: _State) -> Part:
+    """The file as the target can take it: a ``data:`` URL as its bytes, a URL the target
+    cannot read named in text (never fetched here)."""
+    if _file_as_is(part, state.target):
+        return part
+    url = part.url or ""
+    data = _data_url(url)
+    if data is not None:
+        return replace(part, data=data, url=None)
+    where = _shown_url(url)
+    name = f" {part.filename}" if part.filename else ""
+    state.unread.append(f"a {part.media_type} file{name} at {where}")
+    return TextPart(
+        text=f"[a {part.media_type} file{name} was given here by URL ({where}); "
+        f"{state.target.host} cannot read it from there]"
+    )
+
+
+def _data_url(url: str) -> bytes | None:
+    """The bytes of a ``data:`` URL (``None``: not one, or not readable)."""
+    if url[:5].lower() != "data:" or "," not in url:
+        return None
+    header, _, payload = url[5:].partition(",")
+    try:
+        if header.lower().endswith(";base64"):
+            return base64.b64decode(unquote_to_bytes(payload), validate=True)
+        return unquote_to_bytes(payload)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _shown_url(url: str) -> str:
+    """A URL as it may be shown: without credentials, query or fragment (a signed URL's
+    signature stays out of warnings and text)."""
+    if url[:5].lower() == "data:":
+        return "a data: URL that is not readable"
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "an unreadable URL"
+    shown = f"{parts.scheme}://{host}{port}{parts.path}" if parts.scheme else parts.path
+    return shown[:300] or "an empty URL"
 
 
 # Text for what the target cannot take as it is

@@ -34,7 +34,8 @@ def check(target: str, body: dict[str, Any], history: list[Any]) -> list[str]:
     made from (to tell foreign metadata)."""
     family = FAMILY[target]
     if family == "anthropic":
-        problems = check_anthropic(body)
+        host = "vertex" if target == "vertex-claude" else target
+        problems = check_anthropic(body, host=host)
     elif family == "google":
         problems = check_gemini(body, vertex=target == "vertex-gemini")
     elif family == "openai-responses":

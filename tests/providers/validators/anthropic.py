@@ -7,7 +7,10 @@
   user turn, results first in that turn, and a ``tool_result`` answers a ``tool_use`` of the
   turn before it;
 - a ``server_tool_use`` is followed, in its turn, by its ``*_tool_result``;
-- ``thinking`` blocks carry a signature, text blocks are not empty;
+- ``thinking`` blocks carry a signature, text blocks hold non-whitespace text (tool results'
+  too);
+- an image or document ``url`` source is an ``http(s)`` URL, and only the Claude API takes
+  one (Bedrock and Vertex take ``base64``);
 - with thinking on, an assistant turn of the open tool loop (after the last user turn that
   is more than tool results) that uses a tool starts with ``thinking``/``redacted_thinking``.
 """
@@ -16,11 +19,14 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
+
+GEMINI_FILES = "generativelanguage.googleapis.com"
 
 ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
 
-def check_anthropic(body: dict[str, Any]) -> list[str]:
+def check_anthropic(body: dict[str, Any], host: str = "anthropic") -> list[str]:
     problems: list[str] = []
     messages = body.get("messages") or []
     if not messages or messages[0].get("role") != "user":
@@ -33,10 +39,17 @@ def check_anthropic(body: dict[str, Any]) -> list[str]:
         blocks = message.get("content") or []
         if not blocks:
             problems.append(f"message {index} is empty")
-        for block in blocks:
+        nested = [c for b in blocks if b.get("type") == "tool_result" for c in _content(b)]
+        for block in [*blocks, *nested]:
             kind = block.get("type")
-            if kind == "text" and not block.get("text"):
-                problems.append(f"message {index} has an empty text block")
+            if kind == "text" and not str(block.get("text") or "").strip():
+                problems.append(f"message {index} has an empty or whitespace-only text block")
+            source = block.get("source") or {}
+            if kind in ("image", "document") and source.get("type") == "url":
+                if host != "anthropic":
+                    problems.append(f"message {index}: {host} takes no url source")
+                elif not _web(str(source.get("url"))):
+                    problems.append(f"message {index}: url source {source.get('url')!r}")
             if kind == "thinking" and not block.get("signature"):
                 problems.append(f"message {index} has a thinking block without signature")
             if kind in ("tool_use", "server_tool_use"):
@@ -55,6 +68,16 @@ def check_anthropic(body: dict[str, Any]) -> list[str]:
     if thinking.get("type") in ("enabled", "adaptive"):
         problems += _loop_starts_with_thinking(messages)
     return problems
+
+
+def _content(block: dict[str, Any]) -> list[dict[str, Any]]:
+    content = block.get("content")
+    return content if isinstance(content, list) else []
+
+
+def _web(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and parts.hostname not in (None, GEMINI_FILES)
 
 
 def _answered(messages: list[dict[str, Any]], index: int) -> list[str]:

@@ -4,15 +4,24 @@
 - a model turn with ``functionCall`` parts is followed by a user turn holding exactly as many
   ``functionResponse`` parts, of the same names; a ``functionResponse`` answers the model
   turn right before it;
+- a function name starts with a letter or ``_``, then letters, digits, ``_ . : -``, at most
+  64 characters;
 - Vertex AI refuses ``id`` in ``functionCall``/``functionResponse``;
 - Gemini 3 refuses a turn of the current exchange (after the last user turn that is not only
   function responses) whose first ``functionCall`` has no ``thoughtSignature``;
-- a ``thought`` part is sent back only with its signature.
+- a ``thought`` part is sent back only with its signature; a text part is not empty (unless
+  it carries a signature);
+- ``fileData.fileUri`` is a URI the host reads: ``gs://`` or ``http(s)`` (on Vertex, not a
+  Gemini API file URI); never a ``data:`` URL (inline data goes as ``inlineData``).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import urlsplit
+
+NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_.:-]{0,63}")
 
 
 def check_gemini(body: dict[str, Any], *, vertex: bool) -> list[str]:
@@ -32,8 +41,21 @@ def check_gemini(body: dict[str, Any], *, vertex: bool) -> list[str]:
                 or "id" in (part.get("functionResponse") or {})
             ):
                 problems.append(f"content {index}: Vertex refuses function call ids")
+            for key in ("functionCall", "functionResponse"):
+                name = str((part.get(key) or {}).get("name", "ok"))
+                if not NAME.fullmatch(name):
+                    problems.append(f"content {index}: function name {name[:70]!r}")
             if part.get("thought") and not part.get("thoughtSignature"):
                 problems.append(f"content {index}: a thought part without signature")
+            if part.get("text") == "" and not part.get("thoughtSignature"):
+                problems.append(f"content {index}: an empty text part")
+            uri = str((part.get("fileData") or {}).get("fileUri", "-"))
+            if uri != "-":
+                parsed = urlsplit(uri)
+                if parsed.scheme not in ("gs", "http", "https") or (
+                    vertex and parsed.hostname == "generativelanguage.googleapis.com"
+                ):
+                    problems.append(f"content {index}: fileUri {uri[:60]!r} is not read")
         calls = [p["functionCall"].get("name") for p in parts if "functionCall" in p]
         responses = [p["functionResponse"].get("name") for p in parts if "functionResponse" in p]
         if calls:

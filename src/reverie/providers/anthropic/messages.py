@@ -34,7 +34,14 @@ from reverie.messages import (
     ToolResultPart,
 )
 from reverie.providers.anthropic.options import NAMESPACE, cache_control
-from reverie.providers.portable import ForeignReasoning, IdRule, Target, prepare
+from reverie.providers.portable import (
+    ForeignReasoning,
+    IdRule,
+    Target,
+    no_file_urls,
+    prepare,
+    web_file,
+)
 from reverie.warning import CallWarning
 
 Block = dict[str, Any]
@@ -55,6 +62,8 @@ def target(host: str) -> Target:
         tool_hosts=frozenset({host}),
         ids=TOOL_IDS,
         names=TOOL_NAMES,
+        # The Claude API fetches images and PDFs by URL; Bedrock and Vertex take bytes only.
+        file_urls=web_file if host == "anthropic" else no_file_urls,
     )
 
 
@@ -77,7 +86,9 @@ def convert_prompt(
                 )
             # Empty texts are left out as in other turns: Anthropic refuses empty blocks.
             texts = [
-                _marked(_text(p), p) for p in message.content if isinstance(p, TextPart) and p.text
+                _marked(_text(p), p)
+                for p in message.content
+                if isinstance(p, TextPart) and not p.text.isspace() and p.text
             ]
             _mark(system, texts, message)
             continue
@@ -95,7 +106,18 @@ def convert_prompt(
             content: list[Block] = []
             _mark(content, blocks, message)
             messages.append({"role": role, "content": content})
+    _trim_prefill(messages)
     return system, messages, warnings
+
+
+def _trim_prefill(messages: list[dict[str, Any]]) -> None:
+    """A conversation ending on an assistant turn has Claude continue it, and Claude refuses
+    final assistant content ending in whitespace: the trailing whitespace is taken off."""
+    if not messages or messages[-1]["role"] != "assistant":
+        return
+    last = messages[-1]["content"][-1]
+    if last.get("type") == "text" and last["text"] != last["text"].rstrip():
+        last["text"] = last["text"].rstrip()
 
 
 def open_loop_without_thinking(messages: Sequence[dict[str, Any]]) -> bool:
@@ -135,8 +157,8 @@ def _block(
     part: Part, role: str, send_reasoning: bool, warnings: list[CallWarning]
 ) -> Block | None:
     if isinstance(part, TextPart):
-        # Anthropic refuses empty text blocks; an empty part carries nothing to say.
-        return _text(part) if part.text else None
+        # Anthropic refuses empty and whitespace-only text blocks: they carry nothing to say.
+        return _text(part) if part.text and not part.text.isspace() else None
     if isinstance(part, FilePart):
         if role == "assistant":
             warnings.append(_warning("files in assistant messages are not sent to Anthropic"))
@@ -217,24 +239,22 @@ def _input(part: ToolCallPart, warnings: list[CallWarning]) -> Any:
 
 
 def _tool_result(part: ToolResultPart) -> Block:
-    block: Block = {
-        "type": "tool_result",
-        "tool_use_id": part.tool_call_id,
-        "content": _output(part.output),
-    }
+    block: Block = {"type": "tool_result", "tool_use_id": part.tool_call_id}
+    content = _output(part.output)
+    if content:  # an empty result goes without content (Claude refuses empty text blocks)
+        block["content"] = content
     if isinstance(part.output, ErrorOutput):
         block["is_error"] = True
     return block
 
 
 def _output(output: ToolOutput) -> list[Block]:
-    if isinstance(output, TextOutput):
-        return [{"type": "text", "text": output.text}]
-    if isinstance(output, ErrorOutput):
-        return [{"type": "text", "text": output.message}]
+    if isinstance(output, TextOutput | ErrorOutput):
+        text = output.text if isinstance(output, TextOutput) else output.message
+        return [{"type": "text", "text": text}] if text.strip() else []
     assert isinstance(output, MediaOutput)
     blocks: list[Block] = []
-    if output.text:
+    if output.text and output.text.strip():
         blocks.append({"type": "text", "text": output.text})
     if output.media_type.startswith("image/"):
         source = {"type": "base64", "media_type": output.media_type, "data": output.data}
@@ -242,7 +262,7 @@ def _output(output: ToolOutput) -> list[Block]:
     elif output.media_type == "application/pdf":
         source = {"type": "base64", "media_type": output.media_type, "data": output.data}
         blocks.append({"type": "document", "source": source})
-    elif not blocks:
+    else:  # a type Claude cannot take: named, even beside the result's text
         blocks.append({"type": "text", "text": f"[{output.media_type} result omitted]"})
     return blocks
 

@@ -24,6 +24,7 @@ import json
 import re
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from reverie.messages import (
     ErrorOutput,
@@ -37,14 +38,21 @@ from reverie.messages import (
     ToolResultPart,
 )
 from reverie.providers.google.signature import NAMESPACE, signature_of
-from reverie.providers.portable import ForeignReasoning, IdRule, Target, prepare
+from reverie.providers.portable import (
+    GEMINI_FILES,
+    ForeignReasoning,
+    IdRule,
+    Target,
+    prepare,
+)
 from reverie.warning import CallWarning
 
 DUMMY_SIGNATURE = "skip_thought_signature_validator"
 
 
-FUNCTION_NAMES = IdRule(allowed="[a-zA-Z0-9_.:-]", max_length=64)
-"""Gemini's function names (letters, digits, ``_ . : -``, at most 64)."""
+FUNCTION_NAMES = IdRule(allowed="[a-zA-Z0-9_.:-]", max_length=64, first="[a-zA-Z_]")
+"""Gemini's function names (letters, digits, ``_ . : -``, at most 64, starting with a letter
+or ``_``)."""
 
 
 @functools.lru_cache(maxsize=64)  # a Target is frozen: one per host, built once
@@ -55,6 +63,22 @@ def target(host: str) -> Target:
         reasoning_hosts=frozenset({host}),
         own_unsigned=True,
         names=FUNCTION_NAMES,
+        file_urls=gemini_file_uri if host == "google" else vertex_file_uri,
+    )
+
+
+def gemini_file_uri(part: FilePart) -> bool:
+    """The Gemini API's ``fileData.fileUri``: its File API URIs, public or signed
+    ``http(s)`` URLs and registered ``gs://`` objects."""
+    return urlsplit(part.url or "").scheme in ("http", "https", "gs")
+
+
+def vertex_file_uri(part: FilePart) -> bool:
+    """Vertex's ``fileData.fileUri``: ``gs://`` objects and ``http(s)`` URLs, not the
+    Gemini API's File API URIs (read with a Gemini API key only)."""
+    parts = urlsplit(part.url or "")
+    return parts.scheme == "gs" or (
+        parts.scheme in ("http", "https") and parts.hostname != GEMINI_FILES
     )
 
 
@@ -79,7 +103,16 @@ def convert_messages(
     call_order: list[str] = []  # ids of the last model turn's calls, in order
     for message in prompt:
         if message.role == "system":
-            system.extend({"text": p.text} for p in message.content if isinstance(p, TextPart))
+            if contents:
+                warnings.append(
+                    CallWarning(
+                        kind="other",
+                        message="a system message after the first turn was sent as system",
+                    )
+                )
+            # Gemini refuses empty text parts.
+            texts = (p for p in message.content if isinstance(p, TextPart) and p.text)
+            system.extend({"text": p.text} for p in texts)
         elif message.role == "user":
             parts = _user_parts(message, warnings)
             if parts:
@@ -117,7 +150,8 @@ def _user_parts(message: Message, warnings: list[CallWarning]) -> list[dict[str,
     parts: list[dict[str, Any]] = []
     for part in message.content:
         if isinstance(part, TextPart):
-            parts.append({"text": part.text})
+            if part.text:  # Gemini refuses an empty text part (a turn left empty is not sent)
+                parts.append({"text": part.text})
         elif isinstance(part, FilePart):
             parts.append(file_part(part))
         else:

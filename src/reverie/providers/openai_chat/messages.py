@@ -35,7 +35,14 @@ from reverie.messages import (
     file_url,
 )
 from reverie.providers.openai_chat.dialect import ChatDialect
-from reverie.providers.portable import ForeignReasoning, IdRule, Target, prepare
+from reverie.providers.portable import (
+    ForeignReasoning,
+    IdRule,
+    Target,
+    prepare,
+    web_file,
+    web_url,
+)
 from reverie.warning import CallWarning
 
 
@@ -61,7 +68,14 @@ def _target(
         names=names,
         plain_reasoning=plain_reasoning,
         assistant_files=False,
+        file_urls=web_file if host == "openrouter" else image_url,
     )
+
+
+def image_url(part: FilePart) -> bool:
+    """Chat completions reads images by URL (``image_url``); a ``file`` part takes base64
+    ``file_data`` or a ``file_id``, not a URL (OpenRouter documents PDF URLs there too)."""
+    return part.media_type.startswith("image/") and web_url(part.url or "")
 
 
 def convert_messages(
@@ -97,8 +111,9 @@ def convert_messages(
                         }
                     )
             if images:
-                # Tool messages take text only: the images follow in a user message.
-                text = {"type": "text", "text": "[images returned by the tools above]"}
+                # Tool messages take text only: the images (and PDFs) follow in a user message.
+                kind = "images" if all(i["type"] == "image_url" for i in images) else "files"
+                text = {"type": "text", "text": f"[{kind} returned by the tools above]"}
                 out.append({"role": "user", "content": [text, *images]})
     return out, warnings
 
@@ -197,6 +212,10 @@ def _assistant(
     else:
         wire.update(extra or _any_part_fields(message, dialect, namespace))
     wire.update(dialect.assistant_reasoning(reasoning))
+    if len(wire) > 1 and "content" not in wire and not calls:
+        # A turn of reasoning only: chat takes no assistant message without content or tool
+        # calls (llama.cpp's server refuses one), so its content is empty.
+        wire["content"] = ""
     return wire
 
 
@@ -212,10 +231,15 @@ def _tool_output(
         url = f"data:{output.media_type};base64,{output.data}"
         images.append({"type": "image_url", "image_url": {"url": url}})
         return output.text or f"[{output.media_type} result: the image follows]"
+    if output.media_type == "application/pdf":  # a user message's file part takes it
+        file = {"filename": "result.pdf", "file_data": f"data:application/pdf;base64,{output.data}"}
+        images.append({"type": "file", "file": file})
+        return output.text or "[application/pdf result: the file follows]"
     warnings.append(
         CallWarning(
             kind="other",
             message="chat completions cannot take media in tool results; sent its text only",
         )
     )
-    return output.text or f"[{output.media_type} result omitted]"
+    omitted = f"[{output.media_type} result omitted]"  # named, even beside the result's text
+    return f"{output.text}\n{omitted}" if output.text else omitted

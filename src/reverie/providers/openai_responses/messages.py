@@ -38,7 +38,13 @@ from reverie.messages import (
 )
 from reverie.providers.openai_models import is_reasoning_model
 from reverie.providers.openai_responses.options import LocalOptions
-from reverie.providers.portable import FUNCTION_NAMES, ForeignReasoning, Target, prepare
+from reverie.providers.portable import (
+    FUNCTION_NAMES,
+    ForeignReasoning,
+    Target,
+    prepare,
+    web_file,
+)
 from reverie.warning import CallWarning
 
 NAMESPACE = "openai"
@@ -55,6 +61,7 @@ def target(host: str) -> Target:
         bare_tools=True,
         assistant_files=False,
         names=FUNCTION_NAMES,
+        file_urls=web_file,  # input_image's image_url, input_file's file_url
     )
 
 
