@@ -44,6 +44,22 @@ from reverie.usage import Usage
 from reverie.warning import CallWarning
 
 T = TypeVar("T")
+Answer = TypeVar("Answer", Response, Finish)
+
+
+def _stamped(
+    answer: Answer, model: LanguageModel, failed: list[str], spent: Usage | None
+) -> Answer:
+    """A plain answer or a stream's ``Finish`` as the chain gives it back: who answered, the
+    models that failed before it, and the usage of the answers passed over added in."""
+    return replace(
+        answer,
+        model_id=answer.model_id or model.model_id,
+        usage=_plus(spent, answer.usage) or answer.usage,
+        provider_metadata=_mark(answer.provider_metadata, model, failed),
+        warnings=[*answer.warnings, *_warnings(model, failed)],
+    )
+
 
 FallbackOn: TypeAlias = (
     type[Exception] | tuple[type[Exception], ...] | Callable[[Exception], bool] | None
@@ -169,13 +185,7 @@ class FallbackModel:
     def _answered(
         self, response: Response, model: LanguageModel, failed: list[str], spent: Usage | None
     ) -> Response:
-        return replace(
-            response,
-            model_id=response.model_id or model.model_id,
-            usage=_plus(spent, response.usage) or response.usage,
-            provider_metadata=_mark(response.provider_metadata, model, failed),
-            warnings=[*response.warnings, *_warnings(model, failed)],
-        )
+        return _stamped(response, model, failed, spent)
 
     async def stream(self, call: Call) -> AsyncIterator[StreamPart]:
         failed: list[str] = []
@@ -232,13 +242,7 @@ class FallbackModel:
     ) -> StreamPart:
         if not isinstance(part, Finish):
             return part
-        return replace(
-            part,
-            model_id=part.model_id or model.model_id,
-            usage=_plus(spent, part.usage) or part.usage,
-            provider_metadata=_mark(part.provider_metadata, model, failed),
-            warnings=[*part.warnings, *_warnings(model, failed)],
-        )
+        return _stamped(part, model, failed, spent)
 
     async def aclose(self) -> None:
         """Close the models (their HTTP clients, where the library made them)."""
