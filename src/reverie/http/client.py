@@ -252,24 +252,16 @@ class HttpClient:
                 raise ConfigurationError(
                     f"{provider}: {name} must be positive or None, not {value!r}"
                 )
-        if max_response_bytes is not None and (
-            isinstance(max_response_bytes, bool)
-            or not isinstance(max_response_bytes, int)
-            or max_response_bytes < 1
+        for name, bound in (
+            ("max_concurrency", max_concurrency),
+            ("max_response_bytes", max_response_bytes),
         ):
-            raise ConfigurationError(
-                f"{provider}: max_response_bytes must be a positive whole number or None, "
-                f"not {max_response_bytes!r}"
-            )
-        if max_concurrency is not None and (
-            isinstance(max_concurrency, bool)
-            or not isinstance(max_concurrency, int)
-            or max_concurrency < 1
-        ):
-            raise ConfigurationError(
-                f"{provider}: max_concurrency must be positive or None, and whole, "
-                f"not {max_concurrency!r}"
-            )
+            if bound is not None and (
+                isinstance(bound, bool) or not isinstance(bound, int) or bound < 1
+            ):
+                raise ConfigurationError(
+                    f"{provider}: {name} must be a positive whole number or None, not {bound!r}"
+                )
         self.provider = provider
         self.retry = retry or RetryPolicy()
         self.timeout = timeout
